@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+// vstack: a terminal viewer for huge lazy microscopy arrays.
+// Data flows one way: Stores → Codecs → Formats (LazyArray) → cache → rendering → terminal.
+import PackageDescription
+
+let package = Package(
+    name: "vstack",
+    products: [
+        .executable(name: "vstack", targets: ["vstack"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries from Debian, found with pkg-config.
+        .systemLibrary(name: "CBlosc", pkgConfig: "blosc", providers: [.apt(["libblosc-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLz4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CTiff", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+
+        // Pure decoding functions: bytes in, bytes out.
+        .target(name: "Codecs", dependencies: ["CBlosc", "CZstd", "CZlib", "CLz4"]),
+        // key → bytes, read-only, with byte ranges.
+        .target(name: "Stores"),
+        // Zarr v2/v3, synthetic, … → one LazyArray protocol.
+        .target(name: "Formats", dependencies: ["Codecs", "Stores"]),
+        // The command-line front end.
+        .executableTarget(
+            name: "vstack",
+            dependencies: [
+                "Formats",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "Stores", "Codecs"]),
+        .testTarget(name: "CLITests", dependencies: ["Formats"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

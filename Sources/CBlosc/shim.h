@@ -1,0 +1,3 @@
+// System library CBlosc: blosc (Debian libblosc-dev), found with pkg-config.
+#pragma once
+#include <blosc.h>

@@ -1,0 +1,58 @@
+import CBlosc
+
+/// Blosc (v1 frame format, as written by numcodecs and zarr v3's `blosc` codec).
+public enum Blosc {
+    /// Size information from a blosc header, checked against the buffer it came from.
+    public struct Header: Sendable, Equatable {
+        public let uncompressedBytes: Int
+        public let compressedBytes: Int
+        public let blockBytes: Int
+        public let typeSize: Int
+    }
+
+    public static func header(_ src: UnsafeRawBufferPointer) throws -> Header {
+        guard src.count >= Int(BLOSC_MIN_HEADER_LENGTH), let base = src.baseAddress else {
+            throw CodecError("blosc: truncated header (\(src.count) bytes)")
+        }
+        var nbytes = 0, cbytes = 0, blocksize = 0
+        blosc_cbuffer_sizes(base, &nbytes, &cbytes, &blocksize)
+        var typesize = 0, flags: Int32 = 0
+        blosc_cbuffer_metainfo(base, &typesize, &flags)
+        guard cbytes >= Int(BLOSC_MIN_HEADER_LENGTH) else {
+            throw CodecError("blosc: corrupt header")
+        }
+        guard cbytes <= src.count else {
+            throw CodecError("blosc: truncated data (\(src.count) of \(cbytes) bytes)")
+        }
+        return Header(uncompressedBytes: nbytes, compressedBytes: cbytes, blockBytes: blocksize, typeSize: typesize)
+    }
+
+    /// Decompresses `src` into exactly `dst.count` bytes.
+    public static func decompress(_ src: UnsafeRawBufferPointer, into dst: UnsafeMutableRawBufferPointer) throws {
+        let h = try header(src)
+        guard h.uncompressedBytes == dst.count else {
+            throw CodecError("blosc: decodes to \(h.uncompressedBytes) bytes, expected \(dst.count)")
+        }
+        if dst.count == 0 { return }
+        // The _ctx variant is reentrant: no global lock, no internal threads.
+        let n = blosc_decompress_ctx(src.baseAddress, dst.baseAddress, dst.count, 1)
+        guard n == dst.count else {
+            throw CodecError("blosc: corrupt data (decompress returned \(n))")
+        }
+    }
+
+    /// Decompresses `count` items of the header's type size starting at item `start`,
+    /// touching only the blocks that hold them (blosc_getitem).
+    public static func decompressItems(_ src: UnsafeRawBufferPointer, start: Int, count: Int,
+                                       into dst: UnsafeMutableRawBufferPointer) throws {
+        let h = try header(src)
+        guard (start + count) * h.typeSize <= h.uncompressedBytes, count * h.typeSize == dst.count else {
+            throw CodecError("blosc: item range \(start)..<\(start + count) outside the buffer")
+        }
+        if count == 0 { return }
+        let n = blosc_getitem(src.baseAddress, Int32(start), Int32(count), dst.baseAddress)
+        guard n == dst.count else {
+            throw CodecError("blosc: corrupt data (getitem returned \(n))")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+/// The bytes → bytes codecs Zarr uses (v2 compressors, v3 bytes-to-bytes
+/// codecs), as one decode entry point over whole buffers.
+public enum BytesCodec: Sendable, Equatable {
+    case blosc
+    case zstd
+    case zlib
+    case gzip
+    case lz4
+    /// zarr v3 `crc32c`: a 4-byte little-endian CRC-32C appended to the data.
+    case crc32c
+
+    /// Decodes `src`. When `expectedSize` is known the output must have
+    /// exactly that size; otherwise the size comes from the codec's own header.
+    public func decode(_ src: [UInt8], expectedSize: Int?) throws -> [UInt8] {
+        switch self {
+        case .crc32c:
+            guard src.count >= 4 else { throw CodecError("crc32c: truncated data (\(src.count) bytes)") }
+            let n = src.count - 4
+            let stored = UInt32(src[n]) | UInt32(src[n + 1]) << 8 | UInt32(src[n + 2]) << 16 | UInt32(src[n + 3]) << 24
+            let actual = src.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            guard stored == actual else {
+                throw CodecError("crc32c mismatch (stored \(hex8(stored)), computed \(hex8(actual))): the chunk is corrupt")
+            }
+            return Array(src[0..<n])
+        case .blosc:
+            let size = try expectedSize ?? src.withUnsafeBytes { try Blosc.header($0).uncompressedBytes }
+            return try Self.produce(size) { dst in try src.withUnsafeBytes { try Blosc.decompress($0, into: dst) } }
+        case .zstd:
+            if let size = expectedSize {
+                return try Self.produce(size) { dst in try src.withUnsafeBytes { try Zstd.decompress($0, into: dst) } }
+            }
+            return try src.withUnsafeBytes { try Zstd.decompressUnknownSize($0) }
+        case .zlib, .gzip:
+            let wrapper: Zlib.Wrapper = self == .zlib ? .zlib : .gzip
+            if let size = expectedSize {
+                return try Self.produce(size) { dst in try src.withUnsafeBytes { try Zlib.decompress($0, wrapper: wrapper, into: dst) } }
+            }
+            return try src.withUnsafeBytes { try Zlib.decompressUnknownSize($0, wrapper: wrapper) }
+        case .lz4:
+            guard src.count >= 4 else { throw CodecError("lz4: truncated header (\(src.count) bytes)") }
+            let size = expectedSize ?? Int(UInt32(src[0]) | UInt32(src[1]) << 8 | UInt32(src[2]) << 16 | UInt32(src[3]) << 24)
+            return try Self.produce(size) { dst in try src.withUnsafeBytes { try LZ4.decompress($0, into: dst) } }
+        }
+    }
+
+    /// Allocates `size` bytes without zeroing them and lets `fill` write all of them.
+    static func produce(_ size: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws -> [UInt8] {
+        try [UInt8](unsafeUninitializedCapacity: size) { buf, n in
+            try fill(UnsafeMutableRawBufferPointer(buf))
+            n = size
+        }
+    }
+}
+
+func hex8(_ v: UInt32) -> String {
+    let s = String(v, radix: 16)
+    return String(repeating: "0", count: 8 - s.count) + s
+}

@@ -1,0 +1,74 @@
+import CZstd
+
+/// Zstandard frames (numcodecs `zstd`, zarr v3 `zstd`).
+public enum Zstd {
+    /// Decompresses one or more concatenated frames into exactly `dst.count` bytes.
+    public static func decompress(_ src: UnsafeRawBufferPointer, into dst: UnsafeMutableRawBufferPointer) throws {
+        guard let dctx = ZSTD_createDCtx() else { throw CodecError("zstd: out of memory") }
+        defer { ZSTD_freeDCtx(dctx) }
+        // Walks every frame header; fails if a frame is cut short.
+        let total = ZSTD_findDecompressedSize(src.baseAddress, src.count)
+        if total == ZSTD_CONTENTSIZE_ERROR {
+            throw CodecError("zstd: corrupt or truncated data")
+        }
+        if total != ZSTD_CONTENTSIZE_UNKNOWN {
+            guard total == UInt64(dst.count) else {
+                throw CodecError("zstd: decodes to \(total) bytes, expected \(dst.count)")
+            }
+            let n = ZSTD_decompressDCtx(dctx, dst.baseAddress, dst.count, src.baseAddress, src.count)
+            if ZSTD_isError(n) != 0 { throw CodecError("zstd: \(String(cString: ZSTD_getErrorName(n)))") }
+            guard n == dst.count else { throw CodecError("zstd: decodes to \(n) bytes, expected \(dst.count)") }
+            return
+        }
+        // Frames without a content size in their header: stream.
+        var input = ZSTD_inBuffer(src: src.baseAddress, size: src.count, pos: 0)
+        var output = ZSTD_outBuffer(dst: dst.baseAddress, size: dst.count, pos: 0)
+        var pending = 1
+        while input.pos < input.size {
+            let before = (input.pos, output.pos)
+            pending = ZSTD_decompressStream(dctx, &output, &input)
+            if ZSTD_isError(pending) != 0 {
+                throw CodecError("zstd: \(String(cString: ZSTD_getErrorName(pending)))")
+            }
+            if before == (input.pos, output.pos) {
+                throw CodecError("zstd: decodes to more than the expected \(dst.count) bytes")
+            }
+        }
+        if pending != 0 { throw CodecError("zstd: truncated data") }
+        guard output.pos == dst.count else {
+            throw CodecError("zstd: decodes to \(output.pos) bytes, expected \(dst.count)")
+        }
+    }
+}
+
+extension Zstd {
+    /// Decompresses when the size is not known in advance (frames without a
+    /// content size after a codec whose output size the caller cannot know).
+    public static func decompressUnknownSize(_ src: UnsafeRawBufferPointer) throws -> [UInt8] {
+        let total = ZSTD_findDecompressedSize(src.baseAddress, src.count)
+        if total == ZSTD_CONTENTSIZE_ERROR { throw CodecError("zstd: corrupt or truncated data") }
+        if total != ZSTD_CONTENTSIZE_UNKNOWN {
+            return try BytesCodec.produce(Int(total)) { try decompress(src, into: $0) }
+        }
+        guard let dctx = ZSTD_createDCtx() else { throw CodecError("zstd: out of memory") }
+        defer { ZSTD_freeDCtx(dctx) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var input = ZSTD_inBuffer(src: src.baseAddress, size: src.count, pos: 0)
+        var pending = 1
+        while input.pos < input.size || pending != 0 {
+            let produced = try chunk.withUnsafeMutableBytes { c -> Int in
+                var output = ZSTD_outBuffer(dst: c.baseAddress, size: c.count, pos: 0)
+                pending = ZSTD_decompressStream(dctx, &output, &input)
+                if ZSTD_isError(pending) != 0 { throw CodecError("zstd: \(String(cString: ZSTD_getErrorName(pending)))") }
+                return output.pos
+            }
+            out.append(contentsOf: chunk[0..<produced])
+            if produced == 0 && input.pos == input.size {
+                if pending != 0 { throw CodecError("zstd: truncated data") }
+                break
+            }
+        }
+        return out
+    }
+}

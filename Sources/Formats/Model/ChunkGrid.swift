@@ -1,0 +1,47 @@
+/// A regular chunk grid. Chunks at the far edges may extend past the array
+/// (they are stored whole, as Zarr does); `region(of:)` clips them.
+public struct ChunkGrid: Sendable, Equatable {
+    public let shape: [Int]
+    public let chunkShape: [Int]
+
+    public init(shape: [Int], chunkShape: [Int]) {
+        precondition(shape.count == chunkShape.count && chunkShape.allSatisfy { $0 > 0 })
+        self.shape = shape
+        self.chunkShape = chunkShape
+    }
+
+    /// Chunks along each axis.
+    public var gridShape: [Int] { zip(shape, chunkShape).map { ($0 + $1 - 1) / $1 } }
+    public var chunkCount: Int { gridShape.reduce(1, *) }
+    public var elementsPerChunk: Int { chunkShape.reduce(1, *) }
+
+    /// The part of the array a chunk covers, clipped to the array.
+    public func region(of index: [Int]) -> [Range<Int>] {
+        (0..<shape.count).map { d in
+            let lo = index[d] * chunkShape[d]
+            return lo..<min(lo + chunkShape[d], shape[d])
+        }
+    }
+
+    /// Indices of the chunks that overlap a region, in C order.
+    public func chunks(overlapping region: [Range<Int>]) -> [[Int]] {
+        if region.contains(where: { $0.isEmpty }) { return [] }
+        let ranges = (0..<shape.count).map { d in
+            (region[d].lowerBound / chunkShape[d])...((region[d].upperBound - 1) / chunkShape[d])
+        }
+        var out: [[Int]] = []
+        var idx = ranges.map { $0.lowerBound }
+        if shape.isEmpty { return [[]] }
+        while true {
+            out.append(idx)
+            var d = shape.count - 1
+            while d >= 0 {
+                idx[d] += 1
+                if idx[d] <= ranges[d].upperBound { break }
+                idx[d] = ranges[d].lowerBound
+                d -= 1
+            }
+            if d < 0 { return out }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+/// What every source (Zarr, TIFF, synthetic, …) looks like to the rest of
+/// vstack: metadata known at open time, and chunks decoded on demand.
+/// Opening reads metadata only; nothing else is read until `readChunk`.
+public protocol LazyArray: AnyObject, Sendable {
+    var metadata: ArrayMetadata { get }
+
+    /// Decodes one chunk of the grid (native-endian, C order, the full nominal
+    /// chunk shape even at ragged edges). Returns nil when the chunk is absent
+    /// from storage, meaning every element is the fill value.
+    /// Throws DatasetError (naming the chunk) for corrupt data.
+    func readChunk(_ index: [Int]) throws -> ArrayBuffer?
+}
+
+/// Shape, type and layout of an array, plus the facts `vstack info` reports.
+public struct ArrayMetadata: Sendable {
+    /// `zarr2`, `zarr3`, `synthetic`, … (the `format` key of `info --json`).
+    public var format: String
+    /// Path or URL the array was opened from.
+    public var location: String
+    public var shape: [Int]
+    public var dataType: DataType
+    /// The read unit (for sharded Zarr v3, the inner chunk).
+    public var chunkShape: [Int]
+    /// Outer shard shape when the array is sharded.
+    public var shardShape: [Int]?
+    public var fillValue: Scalar
+    /// One name per axis when the source names them (`["z","y","x"]`), else nil.
+    public var axisNames: [String]?
+    /// Human-readable codec chain, outermost last, e.g. `["bytes(little)", "zstd(level=3)"]`.
+    public var codecs: [String]
+    /// Shapes of the multiscale levels, full resolution first (`[shape]` when single-scale).
+    public var levels: [[Int]]
+
+    public init(format: String, location: String, shape: [Int], dataType: DataType, chunkShape: [Int],
+                shardShape: [Int]? = nil, fillValue: Scalar, axisNames: [String]?, codecs: [String],
+                levels: [[Int]]? = nil) {
+        self.format = format
+        self.location = location
+        self.shape = shape
+        self.dataType = dataType
+        self.chunkShape = chunkShape
+        self.shardShape = shardShape
+        self.fillValue = fillValue
+        self.axisNames = axisNames
+        self.codecs = codecs
+        self.levels = levels ?? [shape]
+    }
+
+    public var grid: ChunkGrid { ChunkGrid(shape: shape, chunkShape: chunkShape) }
+    public var logicalBytes: Int { shape.reduce(1, *) * dataType.size }
+    public var rank: Int { shape.count }
+}

@@ -1,0 +1,139 @@
+import Codecs
+
+/// Axis names for an array: the user's `--axes`, else the source's, else the
+/// SPEC §2 defaults by rank (`yx`, `zyx`, `tzyx`, `tczyx`).
+public enum AxisNames {
+    public static func defaults(rank: Int) -> [String] {
+        switch rank {
+        case 0: []
+        case 1: ["x"]
+        case 2: ["y", "x"]
+        case 3: ["z", "y", "x"]
+        case 4: ["t", "z", "y", "x"]
+        case 5: ["t", "c", "z", "y", "x"]
+        default: (0..<rank).map { "dim\($0)" }
+        }
+    }
+
+    /// Resolves names; `override` is a string of one letter per axis (`ctzyx`) or comma-separated names.
+    public static func resolve(_ metadata: ArrayMetadata, override: String? = nil) throws -> [String] {
+        if let override {
+            let names = override.contains(",") ? override.split(separator: ",").map(String.init) : override.map { String($0) }
+            guard names.count == metadata.rank else {
+                throw SelectionError("--axes '\(override)' names \(names.count) axes but the array has \(metadata.rank)")
+            }
+            guard Set(names).count == names.count else { throw SelectionError("--axes '\(override)' repeats an axis name") }
+            return names
+        }
+        return metadata.axisNames ?? defaults(rank: metadata.rank)
+    }
+
+    /// `tczyx` when every name is one character, else `t,c,z,y,x`.
+    public static func compact(_ names: [String]) -> String {
+        names.allSatisfy { $0.count == 1 } ? names.joined() : names.joined(separator: ",")
+    }
+}
+
+/// A problem with a view option (`--at`, `--display`, …): a usage error.
+public struct SelectionError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Which 2-D plane of an N-D array is shown: two displayed axes, an index on
+/// every other axis, and a region of the displayed plane.
+public struct PlaneSelection: Sendable, Equatable {
+    public var axisNames: [String]
+    /// Array axes drawn as rows (y) and columns (x).
+    public var rowAxis: Int
+    public var columnAxis: Int
+    /// One index per array axis (ignored for the displayed axes).
+    public var indices: [Int]
+    public var rows: Range<Int>
+    public var columns: Range<Int>
+
+    /// Builds a selection from the command-line options of SPEC §1.
+    public init(_ metadata: ArrayMetadata, axes: String? = nil, at: String? = nil, display: String? = nil,
+                region: String? = nil) throws {
+        let shape = metadata.shape
+        guard shape.count >= 2 else {
+            throw SelectionError("the array has \(shape.count) dimension\(shape.count == 1 ? "" : "s"); vstack shows 2-D planes of arrays with at least 2")
+        }
+        let names = try AxisNames.resolve(metadata, override: axes)
+        axisNames = names
+        func axis(_ token: Substring, option: String) throws -> Int {
+            let t = token.trimmingCharacters(in: " ")
+            if let i = names.firstIndex(of: t) { return i }
+            if let i = Int(t), i >= 0, i < shape.count { return i }
+            throw SelectionError("\(option): no axis '\(t)' (axes are \(AxisNames.compact(names)))")
+        }
+        if let display {
+            let parts = display.split(separator: ",")
+            guard parts.count == 2 else { throw SelectionError("--display '\(display)': expected two axes, e.g. y,x") }
+            rowAxis = try axis(parts[0], option: "--display")
+            columnAxis = try axis(parts[1], option: "--display")
+            guard rowAxis != columnAxis else { throw SelectionError("--display '\(display)': the two axes must differ") }
+        } else if let y = names.firstIndex(of: "y"), let x = names.firstIndex(of: "x") {
+            (rowAxis, columnAxis) = (y, x)
+        } else {
+            (rowAxis, columnAxis) = (shape.count - 2, shape.count - 1)
+        }
+        indices = shape.map { $0 / 2 }
+        if let at, !at.isEmpty {
+            for item in at.split(separator: ",") {
+                let kv = item.split(separator: "=", maxSplits: 1)
+                guard kv.count == 2, let value = Int(kv[1].trimmingCharacters(in: " ")) else {
+                    throw SelectionError("--at '\(item)': expected AXIS=INDEX, e.g. z=10")
+                }
+                let a = try axis(kv[0], option: "--at")
+                guard value >= 0 && value < shape[a] else {
+                    throw SelectionError("--at \(names[a])=\(value): index out of range 0..\(shape[a] - 1)")
+                }
+                indices[a] = value
+            }
+        }
+        rows = 0..<shape[rowAxis]
+        columns = 0..<shape[columnAxis]
+        if let region {
+            let parts = region.split(separator: ",", omittingEmptySubsequences: false)
+            guard parts.count == 2 else { throw SelectionError("--region '\(region)': expected Y0:Y1,X0:X1") }
+            rows = try PlaneSelection.range(parts[0], size: shape[rowAxis], option: "--region")
+            columns = try PlaneSelection.range(parts[1], size: shape[columnAxis], option: "--region")
+        }
+    }
+
+    /// Parses `A:B` (either side may be empty) within 0..<size.
+    static func range(_ s: Substring, size: Int, option: String) throws -> Range<Int> {
+        let ends = s.split(separator: ":", omittingEmptySubsequences: false)
+        guard ends.count == 2 else { throw SelectionError("\(option): '\(s)' is not a range A:B") }
+        let lo = ends[0].isEmpty ? 0 : Int(ends[0].trimmingCharacters(in: " "))
+        let hi = ends[1].isEmpty ? size : Int(ends[1].trimmingCharacters(in: " "))
+        guard let lo, let hi else { throw SelectionError("\(option): '\(s)' is not a range A:B") }
+        guard 0 <= lo && lo < hi && hi <= size else {
+            throw SelectionError("\(option): '\(s)' is not a non-empty range inside 0:\(size)")
+        }
+        return lo..<hi
+    }
+
+    /// The N-D region holding the plane (length 1 on every non-displayed axis).
+    public var region: [Range<Int>] {
+        indices.enumerated().map { d, i in
+            d == rowAxis ? rows : d == columnAxis ? columns : i..<(i + 1)
+        }
+    }
+
+    /// Reads the plane as a 2-D (rows, columns) buffer.
+    public func readPlane(_ array: LazyArray) throws -> ArrayBuffer {
+        let nd = try RegionReader.read(array, region: region)
+        let flat = ArrayBuffer(dataType: nd.dataType, shape: [nd.shape[min(rowAxis, columnAxis)], nd.shape[max(rowAxis, columnAxis)]], bytes: nd.bytes)
+        if rowAxis < columnAxis { return flat }
+        let swapped = Transpose.permute(flat.bytes, shape: flat.shape, axes: [1, 0], elementSize: flat.dataType.size)
+        return ArrayBuffer(dataType: flat.dataType, shape: [rows.count, columns.count], bytes: swapped)
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String {
+        String(String(drop(while: { set.contains($0) })).reversed().drop(while: { set.contains($0) }).reversed())
+    }
+}

@@ -1,0 +1,141 @@
+import Codecs
+import Foundation
+import Stores
+
+/// A Zarr v3 array (`zarr.json`). With `sharding_indexed` as its array→bytes
+/// codec the read unit is the inner chunk: the shard index is read once (a
+/// range read) and each inner chunk is a range read of its own.
+public final class ZarrV3Array: LazyArray {
+    public let metadata: ArrayMetadata
+    let store: Store
+    let prefix: String
+    let chain: V3CodecChain
+    /// Set when inner chunks are read one by one out of shards.
+    let sharding: V3Sharding?
+    let keyEncoding: (defaultPrefix: Bool, separator: String)
+    /// Storage chunk (shard) shape.
+    let storedChunkShape: [Int]
+    private let indexCache = ShardIndexCache()
+
+    public init(store: Store, prefix: String = "") throws {
+        self.store = store
+        self.prefix = prefix
+        guard let bytes = try store.get(joinKey(prefix, "zarr.json")) else { throw FormatError("no zarr.json here") }
+        let meta = try JSONMetadata(file: "zarr.json", bytes: bytes)
+        guard try meta.int("zarr_format") == 3 else { throw FormatError("zarr.json: zarr_format is not 3") }
+        let nodeType = meta.optionalString("node_type") ?? "array"
+        guard nodeType == "array" else { throw FormatError("zarr.json describes a \(nodeType), not an array") }
+        let shape = try meta.intArray("shape")
+        let typeName: String
+        do { typeName = try meta.string("data_type") } catch {
+            throw FormatError("zarr.json: unsupported data_type \(meta.object["data_type"].map { "\($0)" } ?? "(missing)")")
+        }
+        guard let dtype = DataType(rawValue: typeName) else { throw FormatError("unsupported data type '\(typeName)' in zarr.json") }
+        let grid = try meta.objectValue("chunk_grid")
+        guard (grid.optionalString("name") ?? "") == "regular" else {
+            throw FormatError("unsupported chunk grid '\(grid.optionalString("name") ?? "?")' in zarr.json (vstack reads 'regular')")
+        }
+        let chunkShape = try grid.objectValue("configuration").intArray("chunk_shape")
+        guard chunkShape.count == shape.count, chunkShape.allSatisfy({ $0 > 0 }) else {
+            throw FormatError("zarr.json: chunk_shape \(chunkShape) does not fit shape \(shape)")
+        }
+        storedChunkShape = chunkShape
+        if let cke = meta.object["chunk_key_encoding"] as? [String: Any] {
+            let name = (cke["name"] as? String) ?? "default"
+            let sep = ((cke["configuration"] as? [String: Any])?["separator"] as? String)
+            switch name {
+            case "default": keyEncoding = (true, sep ?? "/")
+            case "v2": keyEncoding = (false, sep ?? ".")
+            default: throw FormatError("unsupported chunk_key_encoding '\(name)' in zarr.json")
+            }
+        } else {
+            keyEncoding = (true, "/")
+        }
+        chain = try V3CodecChain(meta.object["codecs"], dataType: dtype, rank: shape.count, file: "zarr.json")
+        let fill = try JSONMetadata.fillValue(meta.object["fill_value"], type: dtype, file: "zarr.json")
+        var readShape = chunkShape
+        if case .sharding(let s) = chain.arrayToBytes, chain.transposes.isEmpty, chain.bytesToBytes.isEmpty {
+            _ = try s.innerGrid(chunkShape)
+            sharding = s
+            readShape = s.innerChunkShape
+        } else {
+            sharding = nil
+        }
+        var axes: [String]? = nil
+        if let names = meta.object["dimension_names"] as? [Any], names.count == shape.count {
+            let strings = names.compactMap { $0 as? String }
+            if strings.count == shape.count { axes = strings }
+        }
+        metadata = ArrayMetadata(
+            format: "zarr3", location: store.location, shape: shape, dataType: dtype, chunkShape: readShape,
+            shardShape: sharding == nil ? nil : chunkShape, fillValue: fill, axisNames: axes, codecs: chain.names)
+    }
+
+    func key(_ index: [Int]) -> String {
+        let parts = index.map(String.init)
+        if keyEncoding.defaultPrefix { return (["c"] + parts).joined(separator: keyEncoding.separator) }
+        return parts.isEmpty ? "0" : parts.joined(separator: keyEncoding.separator)
+    }
+
+    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+        let meta = metadata
+        guard let sharding else {
+            let key = key(index)
+            do {
+                guard let raw = try store.get(joinKey(prefix, key)) else { return nil }
+                let bytes = try chain.decode(raw, shape: storedChunkShape, dataType: meta.dataType, fill: meta.fillValue)
+                return ArrayBuffer(dataType: meta.dataType, shape: storedChunkShape, bytes: bytes)
+            } catch {
+                throw DatasetError(store.location, "chunk \(key): \(error)")
+            }
+        }
+        // Inner chunk `index` lives in shard index/perShard at position index%perShard.
+        let perShard = zip(storedChunkShape, sharding.innerChunkShape).map { $0 / $1 }
+        let shardPosition = zip(index, perShard).map { $0 / $1 }
+        let inner = zip(index, perShard).map { $0 % $1 }
+        let key = key(shardPosition)
+        let innerFlat = inner.enumerated().reduce(0) { $0 * perShard[$1.offset] + $1.element }
+        do {
+            guard let entries = try shardIndex(key: key, sharding: sharding) else { return nil }
+            guard let (offset, length) = entries[innerFlat] else { return nil }
+            guard let raw = try store.get(joinKey(prefix, key), range: .slice(offset: offset, length: length)) else { return nil }
+            let bytes = try sharding.decodeInner(raw, dataType: meta.dataType, fill: meta.fillValue)
+            return ArrayBuffer(dataType: meta.dataType, shape: sharding.innerChunkShape, bytes: bytes)
+        } catch {
+            throw DatasetError(store.location, "shard \(key), inner chunk \(inner.map(String.init).joined(separator: ",")): \(error)")
+        }
+    }
+
+    /// The decoded index of a shard (nil when the shard is absent), cached.
+    private func shardIndex(key: String, sharding: V3Sharding) throws -> [(Int, Int)?]? {
+        if let cached = indexCache.get(key) { return cached.entries }
+        let size = try sharding.indexByteCount(storedChunkShape)
+        let range: ByteRange = sharding.indexAtStart ? .slice(offset: 0, length: size) : .suffix(length: size)
+        let bytes: [UInt8]?
+        do { bytes = try store.get(joinKey(prefix, key), range: range) } catch {
+            throw FormatError("shard is truncated: its index does not fit (\(error))")
+        }
+        let entries = try bytes.map { try sharding.decodeIndex($0, shardShape: storedChunkShape) }
+        indexCache.put(key, ShardIndexCache.Entry(entries: entries))
+        return entries
+    }
+}
+
+/// Decoded shard indexes, bounded; shared by the reader threads.
+final class ShardIndexCache: @unchecked Sendable {
+    struct Entry { let entries: [(Int, Int)?]? }
+    private var map: [String: Entry] = [:]
+    private let lock = NSLock()
+    private let limit = 4096
+
+    func get(_ key: String) -> Entry? {
+        lock.lock(); defer { lock.unlock() }
+        return map[key]
+    }
+
+    func put(_ key: String, _ entry: Entry) {
+        lock.lock(); defer { lock.unlock() }
+        if map.count >= limit { map.removeAll(keepingCapacity: true) }
+        map[key] = entry
+    }
+}

@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Files below a root directory. Read-only: files are opened `O_RDONLY` and
+/// nothing is ever written. Keys are resolved under the root and may not
+/// escape it (`..` and absolute keys are rejected).
+public struct LocalStore: Store {
+    public let root: String
+    public var location: String { root }
+
+    public init(root: String) {
+        var r = root
+        while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+        self.root = r
+    }
+
+    /// The file path for a key, or nil when the key would leave the root.
+    public func path(for key: String) -> String? {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: true)
+        if key.hasPrefix("/") || parts.contains(where: { $0 == ".." || $0 == "." }) { return nil }
+        if parts.isEmpty { return root }
+        return root + "/" + parts.joined(separator: "/")
+    }
+
+    public func get(_ key: String) throws -> [UInt8]? {
+        guard let path = path(for: key) else { throw StoreError("key '\(key)' leaves the store") }
+        return try LocalStore.read(path: path, range: nil)
+    }
+
+    public func get(_ key: String, range: ByteRange) throws -> [UInt8]? {
+        guard let path = path(for: key) else { throw StoreError("key '\(key)' leaves the store") }
+        return try LocalStore.read(path: path, range: range)
+    }
+
+    public func contains(_ key: String) throws -> Bool {
+        guard let path = path(for: key) else { return false }
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    public func list(_ prefix: String) throws -> [String] {
+        guard let path = path(for: prefix), let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// Whether a directory exists at the path.
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    /// Reads a whole file or a range of it with pread; nil when it does not exist.
+    static func read(path: String, range: ByteRange?) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            let e = errno
+            if e == ENOENT || e == ENOTDIR { return nil }
+            throw StoreError("cannot open \(path): \(String(cString: strerror(e)))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw StoreError("cannot stat \(path): \(String(cString: strerror(errno)))") }
+        if (st.st_mode & S_IFMT) == S_IFDIR { return nil }
+        let size = Int(st.st_size)
+        let (offset, length): (Int, Int)
+        switch range {
+        case nil: (offset, length) = (0, size)
+        case let .slice(o, l):
+            guard o >= 0, l >= 0, o + l <= size else {
+                throw StoreError("\(path): range \(o)..<\(o + l) outside the file (\(size) bytes)")
+            }
+            (offset, length) = (o, l)
+        case let .suffix(l):
+            guard l <= size else { throw StoreError("\(path): file shorter (\(size) bytes) than \(l)") }
+            (offset, length) = (size - l, l)
+        }
+        var out = [UInt8](repeating: 0, count: length)
+        var done = 0
+        try out.withUnsafeMutableBytes { buf in
+            while done < length {
+                let n = pread(fd, buf.baseAddress! + done, length - done, off_t(offset + done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw StoreError("cannot read \(path): \(String(cString: strerror(errno)))")
+                }
+                if n == 0 { break }
+                done += n
+            }
+        }
+        if done < length { out.removeLast(length - done) }
+        return out
+    }
+}

@@ -1,0 +1,39 @@
+/// A read-only key → bytes mapping: the bottom of the data path.
+/// Keys are `/`-separated relative paths (`0/c/1/2`). A missing key is `nil`,
+/// not an error: in Zarr a missing chunk means "fill value".
+public protocol Store: Sendable {
+    /// Where the store lives (a path or URL), for messages.
+    var location: String { get }
+    /// The whole value, or nil when the key does not exist.
+    func get(_ key: String) throws -> [UInt8]?
+    /// Part of a value, or nil when the key does not exist.
+    func get(_ key: String, range: ByteRange) throws -> [UInt8]?
+    /// Whether the key exists.
+    func contains(_ key: String) throws -> Bool
+    /// Immediate children (keys and "directories") below a prefix, sorted; for messages such as
+    /// listing the arrays of a group. Stores that cannot list return [].
+    func list(_ prefix: String) throws -> [String]
+}
+
+/// A byte range within one value.
+public enum ByteRange: Sendable, Equatable {
+    /// `length` bytes from `offset`.
+    case slice(offset: Int, length: Int)
+    /// The last `length` bytes (a shard index at the end of a shard).
+    case suffix(length: Int)
+}
+
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension Store {
+    public func contains(_ key: String) throws -> Bool { try get(key) != nil }
+    public func list(_ prefix: String) throws -> [String] { [] }
+}
+
+/// Joins key segments with `/`, dropping empty ones.
+public func joinKey(_ parts: String...) -> String {
+    parts.flatMap { $0.split(separator: "/").map(String.init) }.joined(separator: "/")
+}

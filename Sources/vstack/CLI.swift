@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A runtime failure that is not about a dataset (an output file, a terminal): exit 1.
+struct RuntimeFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A command line that cannot work, found after parsing: exit 2.
+struct UsageFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum CLI {
+    /// Prints one line to stderr and exits.
+    static func fail(_ message: String, code: Int32) -> Never {
+        let line = message.replacingOccurrences(of: "\n", with: " ")
+        let bytes = Array("vstack: \(line)\n".utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        exit(code)
+    }
+}
+
+extension String {
+    func replacingOccurrences(of a: String, with b: String) -> String {
+        split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b)
+    }
+}

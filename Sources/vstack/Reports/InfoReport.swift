@@ -1,0 +1,108 @@
+import Formats
+
+/// What `vstack info` prints: a table like dask's array repr, or JSON.
+struct InfoReport {
+    let metadata: ArrayMetadata
+    let axisNames: [String]
+    /// False when the names are vstack's defaults (then `axes` is null in JSON).
+    let namesFromSource: Bool
+
+    func table() -> String {
+        let m = metadata
+        let grid = m.grid
+        let chunkBytes = grid.elementsPerChunk * m.dataType.size
+        var rows: [(String, String, String)] = [
+            ("", "Array", "Chunk"),
+            ("bytes", Self.bytes(m.logicalBytes), Self.bytes(chunkBytes)),
+            ("shape", Self.tuple(m.shape), Self.tuple(m.chunkShape)),
+            ("count", "1 array", "\(Self.grouped(grid.chunkCount)) chunks"),
+        ]
+        if let shard = m.shardShape { rows.append(("shards", "", Self.tuple(shard))) }
+        var out = "\(m.location)\n"
+        let w0 = 8, w1 = max(rows.map { $0.1.count }.max() ?? 0, 10) + 3
+        for (a, b, c) in rows {
+            out += Self.pad(a, w0) + Self.pad(b, w1) + c + "\n"
+        }
+        let axes = zip(axisNames, m.shape).map { "\($0)=\($1)" }.joined(separator: " ")
+        let extra: [(String, String)] = [
+            ("format", m.format),
+            ("dtype", m.dataType.name),
+            ("axes", "\(AxisNames.compact(axisNames))  (\(axes))\(namesFromSource ? "" : ", default names")"),
+            ("fill", m.fillValue.description),
+            ("codecs", m.codecs.joined(separator: " → ")),
+            ("levels", m.levels.enumerated().map { "\($0): \(Self.tuple($1))" }.joined(separator: ", ")),
+        ]
+        for (k, v) in extra { out += Self.pad(k, w0) + v + "\n" }
+        return out
+    }
+
+    func json() -> String {
+        let m = metadata
+        let fill: String = switch m.fillValue {
+        case .float(let v) where !v.isFinite: "\"\(m.fillValue.description)\""
+        case .float(let v): v == v.rounded() && abs(v) < 1e15 ? "\(Int64(v)).0" : "\(v)"
+        default: m.fillValue.description
+        }
+        let fields: [(String, String)] = [
+            ("format", Self.quote(m.format)),
+            ("location", Self.quote(m.location)),
+            ("shape", Self.list(m.shape)),
+            ("dtype", Self.quote(m.dataType.name)),
+            ("chunks", Self.list(m.chunkShape)),
+            ("shards", m.shardShape.map(Self.list) ?? "null"),
+            ("axes", namesFromSource ? Self.quote(AxisNames.compact(axisNames)) : "null"),
+            ("axis_names", "[" + axisNames.map(Self.quote).joined(separator: ", ") + "]"),
+            ("fill_value", fill),
+            ("codecs", "[" + m.codecs.map(Self.quote).joined(separator: ", ") + "]"),
+            ("bytes", String(m.logicalBytes)),
+            ("chunk_count", String(m.grid.chunkCount)),
+            ("levels", "[" + m.levels.map(Self.list).joined(separator: ", ") + "]"),
+        ]
+        return "{" + fields.map { "\(Self.quote($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let h = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    static func list(_ a: [Int]) -> String { "[" + a.map(String.init).joined(separator: ", ") + "]" }
+    static func tuple(_ a: [Int]) -> String { a.count == 1 ? "(\(a[0]),)" : "(" + a.map(String.init).joined(separator: ", ") + ")" }
+    static func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s + " " : s + String(repeating: " ", count: w - s.count) }
+
+    static func grouped(_ n: Int) -> String {
+        let s = String(n)
+        var out = ""
+        for (i, ch) in s.reversed().enumerated() {
+            if i > 0 && i % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return String(out.reversed())
+    }
+
+    /// 1536 → "1.50 KiB".
+    static func bytes(_ n: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+        var v = Double(n), u = 0
+        while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
+        if u == 0 { return "\(n) B" }
+        let r = (v * 100).rounded() / 100
+        let whole = Int(r), frac = Int(((r - Double(whole)) * 100).rounded())
+        return "\(whole).\(frac < 10 ? "0" : "")\(frac) \(units[u])"
+    }
+}

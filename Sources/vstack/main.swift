@@ -1,0 +1,27 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Formats
+
+// Exit codes (SPEC §1): 0 success, 1 runtime error (bad data, I/O), 2 usage error.
+// Every error is one line on stderr: `vstack: WHERE: PROBLEM`.
+do {
+    var command = try VStackCommand.parseAsRoot()
+    try command.run()
+    fflush(nil)
+    exit(0)
+} catch {
+    fflush(nil)
+    switch error {
+    case let e as DatasetError: CLI.fail("\(e)", code: 1)
+    case let e as RuntimeFailure: CLI.fail(e.description, code: 1)
+    case let e as SelectionError: CLI.fail(e.description, code: 2)
+    case let e as UsageFailure: CLI.fail(e.description, code: 2)
+    default:
+        let code = VStackCommand.exitCode(for: error)
+        if code == .success { VStackCommand.exit(withError: error) }  // --help, --version
+        let message = VStackCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "usage error"
+        CLI.fail("\(message) (see 'vstack --help')", code: 2)
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages vstack builds against (and, with --test, what
+# the tests drive: tmux, nginx, chafa). A fast no-op when all are present.
+set -euo pipefail
+pkgs=(pkg-config libncursesw5-dev libtiff-dev libblosc-dev libzstd-dev liblz4-dev zlib1g-dev)
+if [ "${1:-}" = "--test" ]; then pkgs+=(tmux); fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# python3 -m venv needs ensurepip (Debian splits it into python3-venv).
+if [ "${1:-}" = "--test" ] && ! python3 -c 'import ensurepip, venv' 2>/dev/null; then missing+=(python3-venv); fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -21,6 +21,9 @@ public enum Blosc {
         guard cbytes >= Int(BLOSC_MIN_HEADER_LENGTH) else {
             throw CodecError("blosc: corrupt header")
         }
+        guard nbytes >= 0, nbytes <= Int(Int32.max) - Int(BLOSC_MAX_OVERHEAD), typesize > 0 else {
+            throw CodecError("blosc: corrupt header")
+        }
         guard cbytes <= src.count else {
             throw CodecError("blosc: truncated data (\(src.count) of \(cbytes) bytes)")
         }

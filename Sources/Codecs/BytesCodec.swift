@@ -38,7 +38,11 @@ public enum BytesCodec: Sendable, Equatable {
             return try src.withUnsafeBytes { try Zlib.decompressUnknownSize($0, wrapper: wrapper) }
         case .lz4:
             guard src.count >= 4 else { throw CodecError("lz4: truncated header (\(src.count) bytes)") }
-            let size = expectedSize ?? Int(UInt32(src[0]) | UInt32(src[1]) << 8 | UInt32(src[2]) << 16 | UInt32(src[3]) << 24)
+            var size = Int(UInt32(src[0]) | UInt32(src[1]) << 8 | UInt32(src[2]) << 16 | UInt32(src[3]) << 24)
+            guard size <= LZ4.maximumDecodedSize(compressedBytes: src.count - 4) else {
+                throw CodecError("lz4: corrupt header (claims \(size) bytes from \(src.count - 4))")
+            }
+            size = expectedSize ?? size
             return try Self.produce(size) { dst in try src.withUnsafeBytes { try LZ4.decompress($0, into: dst) } }
         }
     }

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import Formats
+
+@Suite struct CLITests {
+    @Test func binaryExists() {
+        #expect(FileManager.default.isExecutableFile(atPath: VStack.binary), "build first: \(VStack.binary)")
+    }
+
+    @Test func infoJSONOnTheSyntheticDataset() throws {
+        let r = try VStack.run(["info", "demo:", "--json"])
+        #expect(r.status == 0)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(obj["format"] as? String == "synthetic")
+        #expect((obj["shape"] as? [Int]) == [3, 199, 201, 1024, 768])
+        #expect(obj["dtype"] as? String == "uint16")
+        #expect(obj["axes"] as? String == "ctzyx")
+        #expect((obj["bytes"] as? NSNumber)?.stringValue == "188738961408")  // 3·199·201·1024·768·2
+        #expect((obj["levels"] as? [[Int]]) == [[3, 199, 201, 1024, 768]])
+    }
+
+    @Test func demoInfoFlag() throws {
+        let r = try VStack.run(["demo", "--info"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("(3, 199, 201, 1024, 768)"))
+        #expect(r.stdout.contains("ctzyx"))
+    }
+
+    /// Each damaged fixture: exit 1, exactly one stderr line `vstack: PATH: …`, no crash.
+    @Test func damagedDatasetsFailWithOneLine() throws {
+        guard let data = FileManager.default.contents(atPath: VStack.fixtures + "/zarr/errors.json"),
+              let list = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            Issue.record("no error fixtures in \(VStack.fixtures) (run `make test`)")
+            return
+        }
+        #expect(list.count >= 10)
+        for e in list {
+            let path = VStack.fixtures + "/" + (e["path"] as? String ?? "")
+            let kind = e["kind"] as? String ?? ""
+            var args = ["info", path]
+            if let chunk = (e["chunk"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }) {
+                // Export the plane through the damaged chunk: index its first leading-axis position.
+                let array = try Dataset.open(path)
+                let c = array.metadata.chunkShape
+                let at = chunk.count > 2 ? ["--at", "0=\(chunk[0] * c[0])"] : []
+                args = ["export", path, "-o", VStack.tempPath("bad.npy")] + at
+            }
+            let r = try VStack.run(args)
+            #expect(r.status == 1, "\(kind) \(path): status \(r.status), stderr \(r.stderr)")
+            #expect(r.stderrLines.count == 1, "\(kind): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("vstack: \(path): "), "\(kind): \(r.stderr)")
+            #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"))
+        }
+    }
+
+    @Test(arguments: [
+        (["info"], "Missing expected argument"),
+        (["export", "demo:", "-o", "x.png"], "must end in .npy"),
+        (["export", "demo:", "--at", "q=3", "-o", "/tmp/x.npy"], "--at: no axis 'q' (axes are ctzyx)"),
+        (["export", "demo:", "--at", "z=500", "-o", "/tmp/x.npy"], "--at z=500: index out of range 0..200"),
+        (["export", "demo:", "--region", "0:10", "-o", "/tmp/x.npy"], "--region '0:10': expected Y0:Y1,X0:X1"),
+        (["export", "demo:", "--region", "10:5,0:4", "-o", "/tmp/x.npy"], "not a non-empty range inside 0:1024"),
+        (["export", "demo:", "--display", "y", "-o", "/tmp/x.npy"], "expected two axes"),
+        (["info", "demo:", "--axes", "zyx"], "--axes 'zyx' names 3 axes but the array has 5"),
+        (["info", "demo:", "--bogus"], "Unknown option '--bogus'"),
+    ])
+    func usageErrorsExitTwo(_ args: [String], _ fragment: String) throws {
+        let r = try VStack.run(args)
+        #expect(r.status == 2, "\(args): \(r.stderr)")
+        #expect(r.stderrLines.count == 1, "\(args): \(r.stderr)")
+        #expect(r.stderr.hasPrefix("vstack: ") && r.stderr.contains(fragment), "\(args): \(r.stderr)")
+    }
+
+    @Test func exportRefusesToWriteIntoTheDataset() throws {
+        let cases = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: VStack.fixtures + "/zarr/manifest.json"))) as? [String: Any])
+        let first = try #require((cases["cases"] as? [[String: Any]])?.first)
+        let path = VStack.fixtures + "/" + (first["path"] as! String)
+        let before = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+        let r = try VStack.run(["export", path, "-o", path + "/plane.npy"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("never writes to a dataset"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: path).sorted() == before)
+    }
+
+    @Test func helpExitsZero() throws {
+        let r = try VStack.run(["--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("info") && r.stdout.contains("export") && r.stdout.contains("demo"))
+    }
+}

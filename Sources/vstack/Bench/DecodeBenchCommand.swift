@@ -1,0 +1,76 @@
+import ArgumentParser
+import Dispatch
+import Formats
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Decodes every chunk of an array on a pool of threads and reports throughput.
+struct DecodeBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decode every chunk of an array; print chunks, bytes, seconds and MB/s.")
+
+    @Argument(help: "A Zarr array directory, or demo: (the synthetic source; only its first 64 chunks).")
+    var path: String
+
+    @Option(help: "Decoding threads (default: one per core).")
+    var threads: Int = System.coreCount
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        let array = try Dataset.open(path)
+        let grid = array.metadata.grid
+        let total = array.metadata.format == "synthetic" ? min(64, grid.chunkCount) : grid.chunkCount
+        let gridShape = grid.gridShape
+        let next = Atomic<Int>(0)
+        let decodedBytes = Atomic<Int>(0)
+        let failure = Mutex<String?>(nil)
+        let start = Clock.now()
+        DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
+            while true {
+                let i = next.add(1, ordering: .relaxed).oldValue
+                if i >= total { return }
+                var index = [Int](repeating: 0, count: gridShape.count)
+                var r = i
+                for d in stride(from: gridShape.count - 1, through: 0, by: -1) {
+                    index[d] = r % gridShape[d]
+                    r /= gridShape[d]
+                }
+                do {
+                    let bytes = try array.readChunk(index)?.bytes.count ?? grid.elementsPerChunk * array.metadata.dataType.size
+                    decodedBytes.add(bytes, ordering: .relaxed)
+                } catch {
+                    failure.withLock { if $0 == nil { $0 = "\(error)" } }
+                    return
+                }
+            }
+        }
+        let seconds = Clock.now() - start
+        if let message = failure.withLock({ $0 }) { throw RuntimeFailure(message) }
+        let bytes = decodedBytes.load(ordering: .relaxed)
+        let mbps = Double(bytes) / seconds / 1e6
+        if json {
+            print("{\"chunks\": \(total), \"decoded_bytes\": \(bytes), \"seconds\": \(seconds), \"mb_per_s\": \(mbps), \"threads\": \(threads)}")
+        } else {
+            print("\(total) chunks, \(bytes) bytes decoded in \(seconds) s: \(Int(mbps)) MB/s on \(threads) threads")
+        }
+    }
+}
+
+enum Clock {
+    /// Monotonic seconds.
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+}
+
+enum System {
+    static var coreCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}

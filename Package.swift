@@ -26,18 +26,23 @@ let package = Package(
         .target(name: "Stores"),
         // Zarr v2/v3, synthetic, … → one LazyArray protocol.
         .target(name: "Formats", dependencies: ["Codecs", "Stores"]),
+        // Downsampling, contrast, colour maps, glyph encoders, ANSI and PNG output.
+        .target(name: "Rendering", dependencies: ["Formats", "CZlib"]),
         // The command-line front end.
         .executableTarget(
             name: "vstack",
             dependencies: [
                 "Formats",
+                "Rendering",
+                "CNcursesw",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Stores", "Codecs"]),
-        .testTarget(name: "CLITests", dependencies: ["Formats"]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Formats"]),
+        .testTarget(name: "CLITests", dependencies: ["Formats", "Rendering"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,6 +6,7 @@
 #endif
 #include <locale.h>
 #include <ncursesw/curses.h>
+#include <ncursesw/term.h>
 
 static inline int vstack_color_pair(int n) { return COLOR_PAIR(n); }
 static inline int vstack_getmaxy(WINDOW *w) { return getmaxy(w); }

@@ -1,0 +1,98 @@
+import Formats
+
+/// How data pixels become screen pixels (SPEC §1 `--downsample`).
+public enum DownsampleMode: String, Sendable, CaseIterable {
+    /// Area average over the block of source pixels behind each screen pixel.
+    case mean
+    /// Maximum over the same blocks: sparse bright spots stay visible.
+    case max
+    /// One sample (the block's first pixel): fastest.
+    case nearest
+}
+
+/// A 2-D float image in row-major order.
+public struct FloatImage: Sendable, Equatable {
+    public let width: Int
+    public let height: Int
+    public var pixels: [Float]
+
+    public init(width: Int, height: Int, pixels: [Float]) {
+        precondition(pixels.count == width * height)
+        (self.width, self.height, self.pixels) = (width, height, pixels)
+    }
+
+    /// Converts a 2-D (rows, columns) buffer of any data type to Float.
+    public init(_ buffer: ArrayBuffer) {
+        precondition(buffer.shape.count == 2)
+        let n = buffer.count
+        let pixels = buffer.bytes.withUnsafeBytes { raw -> [Float] in
+            func convert<T>(_: T.Type, _ f: (T) -> Float) -> [Float] {
+                let p = raw.bindMemory(to: T.self)
+                return [Float](unsafeUninitializedCapacity: n) { out, count in
+                    for i in 0..<n { out[i] = f(p[i]) }
+                    count = n
+                }
+            }
+            switch buffer.dataType {
+            case .bool: return convert(UInt8.self) { $0 != 0 ? 1 : 0 }
+            case .int8: return convert(Int8.self) { Float($0) }
+            case .int16: return convert(Int16.self) { Float($0) }
+            case .int32: return convert(Int32.self) { Float($0) }
+            case .int64: return convert(Int64.self) { Float($0) }
+            case .uint8: return convert(UInt8.self) { Float($0) }
+            case .uint16: return convert(UInt16.self) { Float($0) }
+            case .uint32: return convert(UInt32.self) { Float($0) }
+            case .uint64: return convert(UInt64.self) { Float($0) }
+            case .float32: return convert(Float.self) { $0 }
+            case .float64: return convert(Double.self) { Float($0) }
+            }
+        }
+        self.init(width: buffer.shape[1], height: buffer.shape[0], pixels: pixels)
+    }
+}
+
+/// Resamples an image to a target size. Screen pixel i covers source rows
+/// [floor(i·H/h), floor((i+1)·H/h)) (and likewise for columns); when zoomed in
+/// past 1:1 that block is empty and the pixel replicates row floor(i·H/h).
+/// NaN propagates through mean and max, as in NumPy.
+public enum Downsampler {
+    public static func resample(_ src: FloatImage, width w: Int, height h: Int, mode: DownsampleMode) -> FloatImage {
+        let (W, H) = (src.width, src.height)
+        if w == W && h == H { return src }
+        let x0 = (0...w).map { $0 * W / w }, y0 = (0...h).map { $0 * H / h }
+        var out = [Float](repeating: 0, count: w * h)
+        src.pixels.withUnsafeBufferPointer { s in
+            out.withUnsafeMutableBufferPointer { o in
+                for j in 0..<h {
+                    let ya = y0[j], yb = Swift.max(y0[j + 1], ya + 1)
+                    for i in 0..<w {
+                        let xa = x0[i], xb = Swift.max(x0[i + 1], xa + 1)
+                        switch mode {
+                        case .nearest:
+                            o[j * w + i] = s[ya * W + xa]
+                        case .max:
+                            var m = -Float.infinity
+                            var nan = false
+                            for y in ya..<yb {
+                                for x in xa..<xb {
+                                    let v = s[y * W + x]
+                                    if v.isNaN { nan = true } else if v > m { m = v }
+                                }
+                            }
+                            o[j * w + i] = nan ? .nan : m
+                        case .mean:
+                            var sum: Double = 0
+                            for y in ya..<yb {
+                                var row: Float = 0
+                                for x in xa..<xb { row += s[y * W + x] }
+                                sum += Double(row)
+                            }
+                            o[j * w + i] = Float(sum / Double((yb - ya) * (xb - xa)))
+                        }
+                    }
+                }
+            }
+        }
+        return FloatImage(width: w, height: h, pixels: out)
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Formats
+import Rendering
+
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Draw one frame without a terminal: ANSI to stdout, or a .txt/.ans/.png file.")
+
+    @Argument(help: "A Zarr array directory, or demo: for the synthetic dataset.")
+    var path: String
+
+    @OptionGroup var plane: PlaneOptions
+    @OptionGroup var look: RenderOptions
+
+    @Option(help: ArgumentHelp("Frame size in cells (default: the terminal, else 80x24).", valueName: "COLSxROWS"))
+    var size: String?
+
+    @Flag(help: "Do not print the one-line header (dataset, indices, contrast, colour map).")
+    var noHeader = false
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write FILE.txt (glyphs), FILE.ans (ANSI) or FILE.png (screen-resolution image).", valueName: "FILE"))
+    var output: String?
+
+    func run() throws {
+        let (columns, totalRows) = try frameSize()
+        let kind = output.map { String($0.lowercased().split(separator: ".").last ?? "") }
+        if let kind, !["txt", "ans", "png"].contains(kind) {
+            throw UsageFailure("-o \(output!): the output must end in .txt, .ans or .png")
+        }
+        let settings = try look.settings()
+        let array = try Dataset.open(path)
+        let selection = try plane.selection(for: array)
+        if let output { try OutputFile.refuseInsideDataset(output, dataset: path) }
+        let rows = noHeader ? totalRows : max(1, totalRows - 1)
+        let data = try selection.readPlane(array)
+        let rendered = Renderer.render(data, settings: settings, columns: columns, rows: rows)
+        let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows)
+        switch kind {
+        case "png":
+            let png = try PNGWriter.encode(width: rendered.image.width, height: rendered.image.height, rgb: rendered.rgb)
+            try OutputFile.write(png, to: output!)
+        case "txt":
+            try OutputFile.write(Array(((header.map { $0 + "\n" } ?? "") + rendered.frame.text).utf8), to: output!)
+        case "ans":
+            try OutputFile.write(Array(((header.map { $0 + "\n" } ?? "") + ANSIWriter.frame(rendered.frame)).utf8), to: output!)
+        default:
+            if let header { print(header) }
+            print(ANSIWriter.frame(rendered.frame), terminator: "")
+        }
+    }
+
+    func frameSize() throws -> (Int, Int) {
+        guard let size else { return TerminalProbe.size() ?? (80, 24) }
+        let parts = size.lowercased().split(separator: "x")
+        guard parts.count == 2, let c = Int(parts[0]), let r = Int(parts[1]), c >= 1, r >= 1, c <= 10000, r <= 10000 else {
+            throw UsageFailure("--size '\(size)': expected COLSxROWS, e.g. 160x48")
+        }
+        return (c, r)
+    }
+
+    /// `demo:  c=1 t=99 z=100  y 0:1024 x 0:768  clim 100..9238  gray  half 160x47`
+    func headerLine(_ m: ArrayMetadata, _ s: PlaneSelection, _ r: RenderedPlane, _ settings: RenderSettings, _ columns: Int, _ rows: Int) -> String {
+        let indices = s.axisNames.indices.filter { $0 != s.rowAxis && $0 != s.columnAxis }
+            .map { "\(s.axisNames[$0])=\(s.indices[$0])" }.joined(separator: " ")
+        let region = "\(s.axisNames[s.rowAxis]) \(s.rows.lowerBound):\(s.rows.upperBound) \(s.axisNames[s.columnAxis]) \(s.columns.lowerBound):\(s.columns.upperBound)"
+        func fmt(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e9 ? String(Int(v)) : String(format: v) }
+        var parts = [m.location]
+        if !indices.isEmpty { parts.append(indices) }
+        parts += [region, "clim \(fmt(r.contrast.low))..\(fmt(r.contrast.high))", settings.colorMap.name, "\(settings.mode.rawValue) \(columns)x\(rows)"]
+        let line = parts.joined(separator: "  ")
+        return String(line.prefix(max(columns, 20)))
+    }
+}
+
+private func String(format v: Double) -> String {
+    let magnitude = Swift.abs(v)
+    if magnitude >= 100 { return Swift.String(Int(v.rounded())) }
+    let scaled = (v * 1000).rounded() / 1000
+    return Swift.String(scaled)
+}

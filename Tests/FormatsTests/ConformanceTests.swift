@@ -18,7 +18,7 @@ import Formats
         #expect(m.format == c.format)
         #expect(m.shape == c.shape)
         #expect(m.dataType.name == c.dtype)
-        #expect(m.chunkShape == c.expectedReadChunks)
+        #expect(m.chunkShape == c.chunks)
         if let axes = c.axes { #expect(m.axisNames?.joined() == axes) } else { #expect(m.axisNames == nil) }
         let whole = try RegionReader.read(array, region: m.shape.map { 0..<$0 })
         let reference = try Fixtures.readNPY(c.reference)

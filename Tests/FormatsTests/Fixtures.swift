@@ -52,13 +52,6 @@ struct ConformanceCase: Sendable, CustomStringConvertible {
     let codecs: [String]
     var description: String { name }
 
-    /// The shape vstack reads at a time: the inner chunk of a sharded array,
-    /// except when a transpose precedes sharding (then inner chunks are in
-    /// transposed order and vstack reads whole shards).
-    var expectedReadChunks: [Int] {
-        if let shardShape, codecs.first?.hasPrefix("transpose") == true { return shardShape }
-        return chunks
-    }
 
     static func all() -> [ConformanceCase] {
         guard let manifest = Fixtures.json("zarr/manifest.json"), let cases = manifest["cases"] as? [[String: Any]] else { return [] }

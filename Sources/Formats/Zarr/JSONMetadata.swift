@@ -57,7 +57,7 @@ struct JSONMetadata {
     /// A Zarr fill value: number, "NaN", "Infinity", "-Infinity", hex bit pattern ("0x7fc00000"),
     /// bool, or null (read as 0, as zarr-python does for missing chunks).
     static func fillValue(_ v: Any?, type: DataType, file: String) throws -> Scalar {
-        guard let v, !(v is NSNull) else { return .zero }
+        guard let v, !(v is NSNull) else { return type == .bool ? .bool(false) : .zero }
         if let s = v as? String {
             switch s {
             case "NaN": return .float(.nan)

@@ -100,15 +100,32 @@ struct V3CodecChain: Sendable {
         case .sharding(let sharding):
             data = try sharding.decodeShard(data, shardShape: eshape, dataType: dataType, fill: fill)
         }
-        // Undo the transposes, last first.
+        return undoTransposes(data, shape: shape, elementSize: dataType.size)
+    }
+
+    /// Turns C-order data of the encoded (transposed) shape back into `shape`, last transpose first.
+    func undoTransposes(_ encoded: [UInt8], shape: [Int], elementSize: Int) -> [UInt8] {
+        var data = encoded
         var shapes = [shape]
         for order in transposes { shapes.append(order.map { shapes.last![$0] }) }
         for (k, order) in transposes.enumerated().reversed() {
-            var inverse = [Int](repeating: 0, count: order.count)
-            for (i, o) in order.enumerated() { inverse[o] = i }
-            data = Transpose.permute(data, shape: shapes[k + 1], axes: inverse, elementSize: dataType.size)
+            data = Transpose.permute(data, shape: shapes[k + 1], axes: V3CodecChain.inverse(order), elementSize: elementSize)
         }
         return data
+    }
+
+    /// The shape in array order of a shape given in encoded (transposed) order.
+    func decodedShape(_ encoded: [Int]) -> [Int] {
+        transposes.reversed().reduce(encoded) { s, order in
+            let inv = V3CodecChain.inverse(order)
+            return inv.map { s[$0] }
+        }
+    }
+
+    static func inverse(_ order: [Int]) -> [Int] {
+        var inverse = [Int](repeating: 0, count: order.count)
+        for (i, o) in order.enumerated() { inverse[o] = i }
+        return inverse
     }
 }
 

@@ -54,10 +54,11 @@ public final class ZarrV3Array: LazyArray {
         chain = try V3CodecChain(meta.object["codecs"], dataType: dtype, rank: shape.count, file: "zarr.json")
         let fill = try JSONMetadata.fillValue(meta.object["fill_value"], type: dtype, file: "zarr.json")
         var readShape = chunkShape
-        if case .sharding(let s) = chain.arrayToBytes, chain.transposes.isEmpty, chain.bytesToBytes.isEmpty {
-            _ = try s.innerGrid(chunkShape)
+        if case .sharding(let s) = chain.arrayToBytes, chain.bytesToBytes.isEmpty {
+            // Transposes before sharding give the inner chunk shape in transposed order.
+            _ = try s.innerGrid(chain.encodedShape(chunkShape))
             sharding = s
-            readShape = s.innerChunkShape
+            readShape = chain.decodedShape(s.innerChunkShape)
         } else {
             sharding = nil
         }
@@ -89,18 +90,21 @@ public final class ZarrV3Array: LazyArray {
                 throw DatasetError(store.location, "chunk \(key): \(error)")
             }
         }
-        // Inner chunk `index` lives in shard index/perShard at position index%perShard.
-        let perShard = zip(storedChunkShape, sharding.innerChunkShape).map { $0 / $1 }
+        // Inner chunk `index` lives in shard index/perShard at position index%perShard;
+        // the shard's own index is laid out in encoded (transposed) order.
+        let perShard = zip(storedChunkShape, meta.chunkShape).map { $0 / $1 }
         let shardPosition = zip(index, perShard).map { $0 / $1 }
         let inner = zip(index, perShard).map { $0 % $1 }
         let key = key(shardPosition)
-        let innerFlat = inner.enumerated().reduce(0) { $0 * perShard[$1.offset] + $1.element }
+        let (encodedInner, encodedGrid) = (chain.encodedShape(inner), chain.encodedShape(perShard))
+        let innerFlat = encodedInner.enumerated().reduce(0) { $0 * encodedGrid[$1.offset] + $1.element }
         do {
             guard let entries = try shardIndex(key: key, sharding: sharding) else { return nil }
             guard let (offset, length) = entries[innerFlat] else { return nil }
             guard let raw = try store.get(joinKey(prefix, key), range: .slice(offset: offset, length: length)) else { return nil }
-            let bytes = try sharding.decodeInner(raw, dataType: meta.dataType, fill: meta.fillValue)
-            return ArrayBuffer(dataType: meta.dataType, shape: sharding.innerChunkShape, bytes: bytes)
+            let encoded = try sharding.decodeInner(raw, dataType: meta.dataType, fill: meta.fillValue)
+            let bytes = chain.undoTransposes(encoded, shape: meta.chunkShape, elementSize: meta.dataType.size)
+            return ArrayBuffer(dataType: meta.dataType, shape: meta.chunkShape, bytes: bytes)
         } catch {
             throw DatasetError(store.location, "shard \(key), inner chunk \(inner.map(String.init).joined(separator: ",")): \(error)")
         }
@@ -109,13 +113,14 @@ public final class ZarrV3Array: LazyArray {
     /// The decoded index of a shard (nil when the shard is absent), cached.
     private func shardIndex(key: String, sharding: V3Sharding) throws -> [(Int, Int)?]? {
         if let cached = indexCache.get(key) { return cached.entries }
-        let size = try sharding.indexByteCount(storedChunkShape)
+        let shardShape = chain.encodedShape(storedChunkShape)
+        let size = try sharding.indexByteCount(shardShape)
         let range: ByteRange = sharding.indexAtStart ? .slice(offset: 0, length: size) : .suffix(length: size)
         let bytes: [UInt8]?
         do { bytes = try store.get(joinKey(prefix, key), range: range) } catch {
             throw FormatError("shard is truncated: its index does not fit (\(error))")
         }
-        let entries = try bytes.map { try sharding.decodeIndex($0, shardShape: storedChunkShape) }
+        let entries = try bytes.map { try sharding.decodeIndex($0, shardShape: shardShape) }
         indexCache.put(key, ShardIndexCache.Entry(entries: entries))
         return entries
     }

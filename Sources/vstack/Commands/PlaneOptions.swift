@@ -16,6 +16,10 @@ struct PlaneOptions: ParsableArguments {
     var region: String?
 
     func selection(for array: LazyArray) throws -> PlaneSelection {
-        try PlaneSelection(array.metadata, axes: axes, at: at, display: display, region: region)
+        let m = array.metadata
+        guard m.rank >= 2 else {
+            throw UsageFailure("\(m.location): the array has \(m.rank) dimension\(m.rank == 1 ? "" : "s"); vstack shows 2-D planes of arrays with at least 2")
+        }
+        return try PlaneSelection(array.metadata, axes: axes, at: at, display: display, region: region)
     }
 }

@@ -42,7 +42,7 @@ $(VENV)/.stamp: tests/requirements.txt
 fixtures: $(FIXTURES)/.stamp
 $(FIXTURES)/.stamp: $(VENV)/.stamp $(wildcard tests/fixtures/*.py)
 	mkdir -p $(FIXTURES)
-	$(PY) tests/fixtures/make_zarr_fixtures.py $(FIXTURES)
+	for script in tests/fixtures/make_*_fixtures.py; do $(PY) $$script $(FIXTURES) || exit 1; done
 	touch $@
 
 ## make bench: benchmarks against the peers (zarr-python, tensorstore, ...) in the same run.

@@ -46,7 +46,8 @@ $(FIXTURES)/.stamp: $(VENV)/.stamp $(wildcard tests/fixtures/*.py)
 	touch $@
 
 ## make bench: benchmarks against the peers (zarr-python, tensorstore, ...) in the same run.
-bench: deps venv
+bench: venv
+	@scripts/install-deps.sh --bench
 	$(SWIFT) build -c release --product vstack
 	$(PY) bench/run.py
 

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Formats
+import Rendering
+
+/// Times rendering one plane (already in memory) to a frame and its ANSI bytes.
+struct RenderBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render one plane repeatedly; print time per frame and bytes per frame.")
+
+    @Argument(help: "A Zarr array directory, or demo:.")
+    var path: String
+
+    @OptionGroup var plane: PlaneOptions
+    @OptionGroup var look: RenderOptions
+
+    @Option(help: ArgumentHelp("Frame size in cells.", valueName: "COLSxROWS"))
+    var size: String = "160x48"
+
+    @Option(help: "Frames to render.")
+    var frames: Int = 50
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw UsageFailure("--size '\(size)': expected COLSxROWS") }
+        let settings = try look.settings()
+        let array = try Dataset.open(path)
+        let data = try plane.selection(for: array).readPlane(array)
+        var bytes = 0
+        var times: [Double] = []
+        for _ in 0..<max(1, frames) {
+            let t0 = Clock.now()
+            let rendered = Renderer.render(data, settings: settings, columns: parts[0], rows: parts[1])
+            bytes = ANSIWriter.frame(rendered.frame).utf8.count
+            times.append(Clock.now() - t0)
+        }
+        times.sort()
+        let median = times[times.count / 2], best = times[0]
+        if json {
+            print("{\"frames\": \(times.count), \"median_ms\": \(median * 1000), \"best_ms\": \(best * 1000), \"bytes_per_frame\": \(bytes), \"mode\": \"\(settings.mode.rawValue)\", \"color\": \"\(settings.depth.rawValue)\"}")
+        } else {
+            print("\(times.count) frames: median \(median * 1000) ms, best \(best * 1000) ms, \(bytes) bytes a frame")
+        }
+    }
+}

@@ -7,38 +7,85 @@ public struct RenderSettings: Sendable, Equatable {
     public var colorMap: ColorMap = .gray
     public var downsample: DownsampleMode = .mean
     /// Fixed contrast limits; nil = auto from the visible region.
-    public var limits: (low: Double, high: Double)? = nil
+    public var limits: Limits? = nil
     public var gamma: Double = 1
 
-    public init() {}
-
-    public static func == (a: RenderSettings, b: RenderSettings) -> Bool {
-        a.mode == b.mode && a.depth == b.depth && a.colorMap == b.colorMap && a.downsample == b.downsample
-            && a.limits?.low == b.limits?.low && a.limits?.high == b.limits?.high && a.gamma == b.gamma
+    public struct Limits: Sendable, Equatable {
+        public var low: Double, high: Double
+        public init(_ low: Double, _ high: Double) { (self.low, self.high) = (low, high) }
     }
+
+    public init() {}
 }
 
-/// A rendered plane: the screen-resolution image, its colours, the contrast used, and the cells.
+/// One channel of a picture: its data plane and how it is coloured.
+public struct ChannelLayer: Sendable {
+    public var plane: ArrayBuffer
+    public var colorMap: ColorMap
+    public var limits: RenderSettings.Limits?
+    public var gamma: Double
+
+    public init(plane: ArrayBuffer, colorMap: ColorMap, limits: RenderSettings.Limits? = nil, gamma: Double = 1) {
+        (self.plane, self.colorMap, self.limits, self.gamma) = (plane, colorMap, limits, gamma)
+    }
+
+    /// Default composite colours when the data names none: green, magenta, cyan, red, blue, yellow.
+    public static let compositeColorMaps = ["green", "magenta", "cyan", "red", "blue", "yellow"].map { ColorMap.named($0)! }
+}
+
+/// A rendered picture: screen-resolution values (first channel), the contrast
+/// of each channel, the colours, and the cells.
 public struct RenderedPlane: Sendable {
     public var image: FloatImage
-    public var contrast: Contrast
+    public var contrasts: [Contrast]
     public var rgb: [RGB]
     public var frame: Frame
+    public var contrast: Contrast { contrasts[0] }
 }
 
-/// Data plane → screen pixels → contrast → colour map → glyphs.
+/// Data plane(s) → screen pixels → contrast → colour map → (additive blend) → glyphs.
 public enum Renderer {
+    /// One channel with the settings' colour map and contrast.
     public static func render(_ plane: ArrayBuffer, settings: RenderSettings, columns: Int, rows: Int) -> RenderedPlane {
-        let source = FloatImage(plane)
-        let contrast: Contrast = settings.limits.map { Contrast(low: $0.low, high: $0.high, gamma: settings.gamma) }
-            ?? { var c = Contrast.auto(source.pixels); c.gamma = settings.gamma; return c }()
-        let size = settings.mode.pixelSize(fitting: source.width, source.height, columns: columns, rows: rows)
-        let screen = Downsampler.resample(source, width: size.width, height: size.height, mode: settings.downsample)
-        var normalized = screen
-        for i in normalized.pixels.indices { normalized.pixels[i] = contrast.normalize(screen.pixels[i]) }
-        let rgb = normalized.pixels.map { settings.colorMap.color($0) }
-        let encoder = GlyphEncoder(mode: settings.mode, depth: settings.depth, colorMap: settings.colorMap)
+        composite([ChannelLayer(plane: plane, colorMap: settings.colorMap, limits: settings.limits, gamma: settings.gamma)],
+                  settings: settings, columns: columns, rows: rows)
+    }
+
+    /// Channels blended additively, each with its own colour map and contrast.
+    /// Glyph shapes (ascii density, braille dots) follow the brightest channel.
+    public static func composite(_ layers: [ChannelLayer], settings: RenderSettings, columns: Int, rows: Int) -> RenderedPlane {
+        precondition(!layers.isEmpty)
+        var contrasts: [Contrast] = []
+        var first: FloatImage? = nil
+        var strongest: [Float] = []
+        var sum: [(Int, Int, Int)] = []
+        for layer in layers {
+            let source = FloatImage(layer.plane)
+            var contrast = layer.limits.map { Contrast(low: $0.low, high: $0.high) } ?? Contrast.auto(source.pixels)
+            contrast.gamma = layer.gamma
+            contrasts.append(contrast)
+            let size = settings.mode.pixelSize(fitting: source.width, source.height, columns: columns, rows: rows)
+            let screen = Downsampler.resample(source, width: size.width, height: size.height, mode: settings.downsample)
+            if first == nil {
+                first = screen
+                strongest = [Float](repeating: -.infinity, count: screen.pixels.count)
+                sum = [(Int, Int, Int)](repeating: (0, 0, 0), count: screen.pixels.count)
+            }
+            for i in screen.pixels.indices {
+                let t = contrast.normalize(screen.pixels[i])
+                let c = layer.colorMap.color(t)
+                if layers.count == 1 || !t.isNaN {
+                    sum[i].0 += Int(c.r); sum[i].1 += Int(c.g); sum[i].2 += Int(c.b)
+                }
+                if t.isNaN { if strongest[i] == -.infinity { strongest[i] = .nan } } else if !(t <= strongest[i]) { strongest[i] = t }
+            }
+        }
+        let screen = first!
+        let rgb = sum.map { RGB(UInt8(min($0.0, 255)), UInt8(min($0.1, 255)), UInt8(min($0.2, 255))) }
+        let normalized = FloatImage(width: screen.width, height: screen.height, pixels: strongest)
+        let encoder = GlyphEncoder(mode: settings.mode, depth: settings.depth,
+                                   colorMap: layers.count == 1 ? layers[0].colorMap : .gray)
         let frame = encoder.encode(normalized, rgb: rgb, columns: columns, rows: rows)
-        return RenderedPlane(image: screen, contrast: contrast, rgb: rgb, frame: frame)
+        return RenderedPlane(image: screen, contrasts: contrasts, rgb: rgb, frame: frame)
     }
 }

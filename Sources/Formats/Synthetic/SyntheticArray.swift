@@ -29,7 +29,7 @@ public final class SyntheticArray: LazyArray {
         let (nz, ny, nx) = (Double(shape[2]), Double(shape[3]), Double(shape[4]))
         // Per channel: nuclei (large, dim), smaller cells, and bright puncta.
         let kinds: [(count: Int, radius: ClosedRange<Double>, amplitude: ClosedRange<Double>)] = [
-            (260, 14...26, 6000...14000), (420, 6...12, 3000...9000), (900, 1.5...3.5, 8000...30000),
+            (260, 14...26, 6000...14000), (420, 6...12, 3000...9000), (9000, 1.5...3.5, 8000...30000),
         ]
         var all: [[Blob]] = []
         for c in 0..<shape[0] {

@@ -28,12 +28,12 @@ struct RenderBenchCommand: ParsableCommand {
         guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw UsageFailure("--size '\(size)': expected COLSxROWS") }
         let settings = try look.settings()
         let array = try Dataset.open(path)
-        let data = try plane.selection(for: array).readPlane(array)
+        let layers = try look.layers(array, try plane.selection(for: array), settings)
         var bytes = 0
         var times: [Double] = []
         for _ in 0..<max(1, frames) {
             let t0 = Clock.now()
-            let rendered = Renderer.render(data, settings: settings, columns: parts[0], rows: parts[1])
+            let rendered = Renderer.composite(layers, settings: settings, columns: parts[0], rows: parts[1])
             bytes = ANSIWriter.frame(rendered.frame).utf8.count
             times.append(Clock.now() - t0)
         }

@@ -33,8 +33,8 @@ struct RenderCommand: ParsableCommand {
         let selection = try plane.selection(for: array)
         if let output { try OutputFile.refuseInsideDataset(output, dataset: path) }
         let rows = noHeader ? totalRows : max(1, totalRows - 1)
-        let data = try selection.readPlane(array)
-        let rendered = Renderer.render(data, settings: settings, columns: columns, rows: rows)
+        let layers = try look.layers(array, selection, settings)
+        let rendered = Renderer.composite(layers, settings: settings, columns: columns, rows: rows)
         let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows)
         switch kind {
         case "png":
@@ -61,13 +61,16 @@ struct RenderCommand: ParsableCommand {
 
     /// `demo:  c=1 t=99 z=100  y 0:1024 x 0:768  clim 100..9238  gray  half 160x47`
     func headerLine(_ m: ArrayMetadata, _ s: PlaneSelection, _ r: RenderedPlane, _ settings: RenderSettings, _ columns: Int, _ rows: Int) -> String {
-        let indices = s.axisNames.indices.filter { $0 != s.rowAxis && $0 != s.columnAxis }
+        let channel = look.composite ? s.axisNames.firstIndex(of: look.channelAxis ?? "c") : nil
+        let indices = s.axisNames.indices.filter { $0 != s.rowAxis && $0 != s.columnAxis && $0 != channel }
             .map { "\(s.axisNames[$0])=\(s.indices[$0])" }.joined(separator: " ")
         let region = "\(s.axisNames[s.rowAxis]) \(s.rows.lowerBound):\(s.rows.upperBound) \(s.axisNames[s.columnAxis]) \(s.columns.lowerBound):\(s.columns.upperBound)"
         func fmt(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e9 ? String(Int(v)) : String(format: v) }
         var parts = [m.location]
         if !indices.isEmpty { parts.append(indices) }
-        parts += [region, "clim \(fmt(r.contrast.low))..\(fmt(r.contrast.high))", settings.colorMap.name, "\(settings.mode.rawValue) \(columns)x\(rows)"]
+        let clims = r.contrasts.map { "\(fmt($0.low))..\(fmt($0.high))" }.joined(separator: ",")
+        let look = r.contrasts.count > 1 ? "composite \(r.contrasts.count) channels" : settings.colorMap.name
+        parts += [region, "clim \(clims)", look, "\(settings.mode.rawValue) \(columns)x\(rows)"]
         let line = parts.joined(separator: "  ")
         return String(line.prefix(max(columns, 20)))
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Formats
 import Rendering
 
 /// Look options shared by view, demo and render (SPEC §1).
@@ -9,8 +10,14 @@ struct RenderOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Colours: truecolor, 256, 16, none (default: detected; VSTACK_COLOR also sets it).", valueName: "DEPTH"))
     var color: String?
 
-    @Option(help: ArgumentHelp("Colour map: \(ColorMap.names.joined(separator: ", ")).", valueName: "NAME"))
-    var cmap: String = "gray"
+    @Option(help: ArgumentHelp("Colour map: \(ColorMap.names.joined(separator: ", ")); with --composite a list, one a channel.", valueName: "NAME"))
+    var cmap: String?
+
+    @Flag(help: "Blend the channels additively, each with its own colour and contrast.")
+    var composite = false
+
+    @Option(help: ArgumentHelp("The channel axis for --composite (default: the axis named c).", valueName: "AXIS"))
+    var channelAxis: String?
 
     @Option(help: ArgumentHelp("Contrast limits in data units (default: 0.5 and 99.5 percentiles of the visible region).", valueName: "LO,HI"))
     var clim: String?
@@ -35,10 +42,7 @@ struct RenderOptions: ParsableArguments {
                                             terminfoColors: TerminalProbe.terminfoColors())
         } catch { throw UsageFailure("\(error)") }
         if s.depth == .none && mode == nil { s.mode = .ascii }
-        guard let map = ColorMap.named(cmap) else {
-            throw UsageFailure("--cmap '\(cmap)': unknown colour map (choose from \(ColorMap.names.joined(separator: ", ")))")
-        }
-        s.colorMap = map
+        s.colorMap = try colorMaps().first ?? .gray
         guard let d = DownsampleMode(rawValue: downsample) else { throw UsageFailure("--downsample '\(downsample)': expected mean, max or nearest") }
         s.downsample = d
         if let clim {
@@ -46,11 +50,48 @@ struct RenderOptions: ParsableArguments {
             guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo.isFinite, hi.isFinite, lo <= hi else {
                 throw UsageFailure("--clim '\(clim)': expected LO,HI with LO <= HI, e.g. 100,4000")
             }
-            s.limits = (lo, hi)
+            s.limits = RenderSettings.Limits(lo, hi)
         }
         guard gamma > 0 && gamma.isFinite else { throw UsageFailure("--gamma \(gamma): must be positive") }
         s.gamma = gamma
         return s
+    }
+}
+
+extension RenderOptions {
+    /// The maps named by --cmap, in order (empty when not given).
+    func colorMaps() throws -> [ColorMap] {
+        guard let cmap else { return [] }
+        return try cmap.split(separator: ",").map { name in
+            guard let map = ColorMap.named(String(name)) else {
+                throw UsageFailure("--cmap '\(name)': unknown colour map (choose from \(ColorMap.names.joined(separator: ", ")))")
+            }
+            return map
+        }
+    }
+
+    /// The channel layers to draw: one plane, or with --composite every index of the channel axis.
+    func layers(_ array: LazyArray, _ selection: PlaneSelection, _ settings: RenderSettings) throws -> [ChannelLayer] {
+        guard composite else {
+            return [ChannelLayer(plane: try selection.readPlane(array), colorMap: settings.colorMap, limits: settings.limits, gamma: settings.gamma)]
+        }
+        let names = selection.axisNames
+        let wanted = channelAxis ?? "c"
+        guard let axis = names.firstIndex(of: wanted) ?? Int(wanted).flatMap({ $0 >= 0 && $0 < names.count ? $0 : nil }) else {
+            throw UsageFailure("--composite: no channel axis '\(wanted)' (axes are \(AxisNames.compact(names)); name one with --channel-axis)")
+        }
+        guard axis != selection.rowAxis && axis != selection.columnAxis else {
+            throw UsageFailure("--composite: the channel axis '\(names[axis])' is displayed; choose other --display axes")
+        }
+        let count = array.metadata.shape[axis]
+        guard count <= 16 else { throw UsageFailure("--composite: \(count) channels on '\(names[axis])'; at most 16 blend") }
+        let maps = try colorMaps()
+        return try (0..<count).map { c in
+            var s = selection
+            s.indices[axis] = c
+            let map = c < maps.count ? maps[c] : ChannelLayer.compositeColorMaps[c % ChannelLayer.compositeColorMaps.count]
+            return ChannelLayer(plane: try s.readPlane(array), colorMap: map, limits: settings.limits, gamma: settings.gamma)
+        }
     }
 }
 

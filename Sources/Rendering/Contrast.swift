@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Formats
+
 /// Contrast limits and gamma: maps data values to 0…1 before the colour map.
 public struct Contrast: Sendable, Equatable {
     public var low: Double
@@ -24,17 +29,62 @@ public struct Contrast: Sendable, Equatable {
     /// The 0.5 and 99.5 percentiles of the finite values (NumPy's linear
     /// interpolation); (0, 1) when there are none.
     public static func auto(_ values: [Float], lowPercentile: Double = 0.5, highPercentile: Double = 99.5) -> Contrast {
-        var finite = values.filter { $0.isFinite }
+        var finite = [Float](unsafeUninitializedCapacity: values.count) { buf, n in
+            n = 0
+            for v in values where v.isFinite { buf[n] = v; n += 1 }
+        }
         guard !finite.isEmpty else { return Contrast(low: 0, high: 1) }
         let lo = Percentile.value(&finite, lowPercentile)
         let hi = Percentile.value(&finite, highPercentile)
         return Contrast(low: lo, high: hi)
     }
+
+    /// Auto contrast straight from a data plane: a histogram for 8- and 16-bit
+    /// integers (exact order statistics, so the same result as sorting), else selection.
+    public static func auto(_ plane: ArrayBuffer, lowPercentile: Double = 0.5, highPercentile: Double = 99.5) -> Contrast {
+        let offset: Int
+        switch plane.dataType {
+        case .uint8, .bool, .uint16: offset = 0
+        case .int8: offset = 128
+        case .int16: offset = 32768
+        default: return auto(FloatImage(plane2D(plane)).pixels, lowPercentile: lowPercentile, highPercentile: highPercentile)
+        }
+        var histogram = [Int](repeating: 0, count: plane.dataType.size == 1 ? 256 : 65536)
+        let n = plane.count
+        guard n > 0 else { return Contrast(low: 0, high: 1) }
+        plane.bytes.withUnsafeBytes { raw in
+            histogram.withUnsafeMutableBufferPointer { h in
+                switch plane.dataType {
+                case .uint8, .bool: for v in raw.bindMemory(to: UInt8.self) { h[Int(v)] += 1 }
+                case .int8: for v in raw.bindMemory(to: Int8.self) { h[Int(v) + offset] += 1 }
+                case .uint16: for v in raw.bindMemory(to: UInt16.self) { h[Int(v)] += 1 }
+                default: for v in raw.bindMemory(to: Int16.self) { h[Int(v) + offset] += 1 }
+                }
+            }
+        }
+        /// The k-th smallest value (0-based).
+        func order(_ k: Int) -> Double {
+            var seen = 0
+            for (bin, count) in histogram.enumerated() where count > 0 {
+                seen += count
+                if seen > k { return Double(bin - offset) }
+            }
+            return Double(histogram.count - 1 - offset)
+        }
+        func percentile(_ q: Double) -> Double {
+            let pos = q / 100 * Double(n - 1)
+            let k = Int(pos.rounded(.down)), frac = pos - Double(k)
+            let lo = order(k)
+            return frac == 0 || k + 1 >= n ? lo : lo + frac * (order(k + 1) - lo)
+        }
+        return Contrast(low: percentile(lowPercentile), high: percentile(highPercentile))
+    }
+
+    private static func plane2D(_ b: ArrayBuffer) -> ArrayBuffer {
+        b.shape.count == 2 ? b : ArrayBuffer(dataType: b.dataType, shape: [1, b.count], bytes: b.bytes)
+    }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Percentiles by selection (O(n)), matching `numpy.percentile` (method "linear").
 enum Percentile {

@@ -61,7 +61,8 @@ public enum Renderer {
         var sum: [(Int, Int, Int)] = []
         for layer in layers {
             let source = FloatImage(layer.plane)
-            var contrast = layer.limits.map { Contrast(low: $0.low, high: $0.high) } ?? Contrast.auto(source.pixels)
+            var contrast = layer.limits.map { Contrast(low: $0.low, high: $0.high) } 
+                ?? ([.uint8, .uint16, .int8, .int16, .bool].contains(layer.plane.dataType) ? Contrast.auto(layer.plane) : Contrast.auto(source.pixels))
             contrast.gamma = layer.gamma
             contrasts.append(contrast)
             let size = settings.mode.pixelSize(fitting: source.width, source.height, columns: columns, rows: rows)

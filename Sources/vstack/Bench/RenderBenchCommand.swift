@@ -34,7 +34,7 @@ struct RenderBenchCommand: ParsableCommand {
         for _ in 0..<max(1, frames) {
             let t0 = Clock.now()
             let rendered = Renderer.composite(layers, settings: settings, columns: parts[0], rows: parts[1])
-            bytes = ANSIWriter.frame(rendered.frame).utf8.count
+            bytes = ANSIWriter.frameBytes(rendered.frame).count
             times.append(Clock.now() - t0)
         }
         times.sort()

@@ -57,6 +57,22 @@ enum OutputFile {
         }
     }
 
+    /// Writes bytes to stdout after whatever `print` buffered.
+    static func writeStandardOutput(_ bytes: [UInt8]) throws {
+        fflush(nil)
+        var done = 0
+        try bytes.withUnsafeBytes { raw in
+            while done < raw.count {
+                let n = Glibc.write(1, raw.baseAddress! + done, raw.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw RuntimeFailure("stdout: cannot write: \(String(cString: strerror(errno)))")
+                }
+                done += n
+            }
+        }
+    }
+
     private static func realpathString(_ p: String) -> String? {
         guard let r = realpath(p, nil) else { return nil }
         defer { free(r) }

@@ -43,10 +43,10 @@ struct RenderCommand: ParsableCommand {
         case "txt":
             try OutputFile.write(Array(((header.map { $0 + "\n" } ?? "") + rendered.frame.text).utf8), to: output!)
         case "ans":
-            try OutputFile.write(Array(((header.map { $0 + "\n" } ?? "") + ANSIWriter.frame(rendered.frame)).utf8), to: output!)
+            try OutputFile.write(Array((header.map { $0 + "\n" } ?? "").utf8) + ANSIWriter.frameBytes(rendered.frame), to: output!)
         default:
             if let header { print(header) }
-            print(ANSIWriter.frame(rendered.frame), terminator: "")
+            try OutputFile.writeStandardOutput(ANSIWriter.frameBytes(rendered.frame))
         }
     }
 

@@ -95,7 +95,7 @@ public struct GlyphEncoder: Sendable {
             for k in 0..<4 { if let c = colors[k] { error += c.distance2(means[(mask >> k) & 1]) } }
             if error < best.error { best = (mask, error, means[1], means[0]) }
         }
-        // Missing pixels (past the image edge) show the default background.
+        // Pixels past the image edge belong to neither group.
         let fg = depth.quantize(best.fg), bg = depth.quantize(best.bg)
         if best.mask == 0 || fg == bg { return Cell(" ", fg: nil, bg: bg) }
         return Cell(GlyphMode.quadrants[best.mask], fg: fg, bg: bg)

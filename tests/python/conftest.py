@@ -4,9 +4,11 @@ Environment (set by `make test`, defaulting to the repository's own paths):
   VSTACK_FIXTURES  directory holding zarr/manifest.json (default <repo>/.fixtures)
   VSTACK_BIN       the vstack executable (default <repo>/.build/debug/vstack)
 """
+import errno
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -35,3 +37,35 @@ def run_vstack(*args, timeout=120):
 
 def describe(proc):
     return f"exit {proc.returncode}\n  cmd: {' '.join(proc.args)}\n  stderr: {proc.stderr.strip()}"
+
+
+# ------------------------------------------------------------------ render helpers (test_render.py)
+# Variables that change how vstack detects the terminal; cleared unless a test sets them.
+TERMINAL_VARS = ("LANG", "LC_ALL", "LC_CTYPE", "COLORTERM", "VSTACK_COLOR", "TERM", "COLUMNS", "LINES")
+
+
+def render_env(**overrides):
+    """A controlled environment for `vstack render`: LANG=C.UTF-8, TERM=xterm-256color, no
+    LC_ALL/LC_CTYPE/COLORTERM/VSTACK_COLOR/COLUMNS/LINES; an override of None removes the variable."""
+    env = {k: v for k, v in os.environ.items() if k not in TERMINAL_VARS}
+    env.update(LANG="C.UTF-8", TERM="xterm-256color")
+    for k, v in overrides.items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
+    return env
+
+
+def run_vstack_bytes(*args, env=None, timeout=120):
+    """Run vstack with `env` (default render_env()); returns the CompletedProcess with bytes stdout/stderr."""
+    if not VSTACK_BIN.exists():
+        pytest.fail(f"vstack binary not found at {VSTACK_BIN} (build it with `swift build`, or set VSTACK_BIN)")
+    for attempt in range(10):
+        try:
+            return subprocess.run([str(VSTACK_BIN), *map(str, args)], capture_output=True, timeout=timeout,
+                                  env=render_env() if env is None else env)
+        except OSError as e:  # ETXTBSY: the binary is being rebuilt right now (concurrent `swift build`)
+            if e.errno != errno.ETXTBSY or attempt == 9:
+                raise
+            time.sleep(1)

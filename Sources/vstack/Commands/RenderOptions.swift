@@ -19,7 +19,7 @@ struct RenderOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The channel axis for --composite (default: the axis named c).", valueName: "AXIS"))
     var channelAxis: String?
 
-    @Option(help: ArgumentHelp("Contrast limits in data units (default: 0.5 and 99.5 percentiles of the visible region).", valueName: "LO,HI"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Contrast limits in data units (default: 0.5 and 99.5 percentiles of the visible region); may be negative.", valueName: "LO,HI"))
     var clim: String?
 
     @Option(help: ArgumentHelp("Gamma applied after the contrast limits.", valueName: "G"))
@@ -41,7 +41,9 @@ struct RenderOptions: ParsableArguments {
             s.depth = try ColorDepth.detect(option: color, environment: TerminalProbe.environment(),
                                             terminfoColors: TerminalProbe.terminfoColors())
         } catch { throw UsageFailure("\(error)") }
-        if s.depth == .none && mode == nil { s.mode = .ascii }
+        // Without colours, half blocks and quadrants cannot show intensity: use the ASCII ramp
+        // (braille dots still show a mask).
+        if s.depth == .none && s.mode != .braille { s.mode = .ascii }
         s.colorMap = try colorMaps().first ?? .gray
         guard let d = DownsampleMode(rawValue: downsample) else { throw UsageFailure("--downsample '\(downsample)': expected mean, max or nearest") }
         s.downsample = d

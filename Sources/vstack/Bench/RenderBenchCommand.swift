@@ -24,8 +24,7 @@ struct RenderBenchCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
-        guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw UsageFailure("--size '\(size)': expected COLSxROWS") }
+        let (columns, rows) = try parseCellSize(size)
         let settings = try look.settings()
         let array = try Dataset.open(path)
         let layers = try look.layers(array, try plane.selection(for: array), settings)
@@ -33,7 +32,7 @@ struct RenderBenchCommand: ParsableCommand {
         var times: [Double] = []
         for _ in 0..<max(1, frames) {
             let t0 = Clock.now()
-            let rendered = Renderer.composite(layers, settings: settings, columns: parts[0], rows: parts[1])
+            let rendered = Renderer.composite(layers, settings: settings, columns: columns, rows: rows)
             bytes = ANSIWriter.frameBytes(rendered.frame).count
             times.append(Clock.now() - t0)
         }

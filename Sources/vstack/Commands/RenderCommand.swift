@@ -52,11 +52,7 @@ struct RenderCommand: ParsableCommand {
 
     func frameSize() throws -> (Int, Int) {
         guard let size else { return TerminalProbe.size() ?? (80, 24) }
-        let parts = size.lowercased().split(separator: "x")
-        guard parts.count == 2, let c = Int(parts[0]), let r = Int(parts[1]), c >= 1, r >= 1, c <= 10000, r <= 10000 else {
-            throw UsageFailure("--size '\(size)': expected COLSxROWS, e.g. 160x48")
-        }
-        return (c, r)
+        return try parseCellSize(size)
     }
 
     /// `demo:  c=1 t=99 z=100  y 0:1024 x 0:768  clim 100..9238  gray  half 160x47`

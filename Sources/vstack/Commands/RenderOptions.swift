@@ -48,7 +48,7 @@ struct RenderOptions: ParsableArguments {
         guard let d = DownsampleMode(rawValue: downsample) else { throw UsageFailure("--downsample '\(downsample)': expected mean, max or nearest") }
         s.downsample = d
         if let clim {
-            let parts = clim.split(separator: ",").map { Double($0.trimmingCharacters(in: " ")) }
+            let parts = clim.split(separator: ",").map { Double($0.filter { !$0.isWhitespace }) }
             guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo.isFinite, hi.isFinite, lo <= hi else {
                 throw UsageFailure("--clim '\(clim)': expected LO,HI with LO <= HI, e.g. 100,4000")
             }
@@ -97,8 +97,11 @@ extension RenderOptions {
     }
 }
 
-extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        String(String(drop(while: { set.contains($0) })).reversed().drop(while: { set.contains($0) }).reversed())
+/// Parses `COLSxROWS` (e.g. `160x48`) for --size.
+func parseCellSize(_ text: String) throws -> (columns: Int, rows: Int) {
+    let parts = text.lowercased().split(separator: "x")
+    guard parts.count == 2, let c = Int(parts[0]), let r = Int(parts[1]), (1...10000).contains(c), (1...10000).contains(r) else {
+        throw UsageFailure("--size '\(text)': expected COLSxROWS, e.g. 160x48")
     }
+    return (c, r)
 }

@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "Stores"),
         // Zarr v2/v3, synthetic, … → one LazyArray protocol.
         .target(name: "Formats", dependencies: ["Codecs", "Stores"]),
+        // Decoded chunks under a byte budget: LRU, pinning, single flight.
+        .target(name: "Cache", dependencies: ["Formats"]),
         // Downsampling, contrast, colour maps, glyph encoders, ANSI and PNG output.
         .target(name: "Rendering", dependencies: ["Formats", "CZlib"]),
         // The command-line front end.
@@ -41,6 +43,7 @@ let package = Package(
 
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Stores", "Codecs"]),
+        .testTarget(name: "CacheTests", dependencies: ["Cache", "Formats"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Formats"]),
         .testTarget(name: "CLITests", dependencies: ["Formats", "Rendering"]),
     ],

@@ -1,0 +1,216 @@
+import Foundation
+import Formats
+
+/// Identifies one decoded chunk: which array, which multiscale level, which chunk.
+public struct ChunkKey: Hashable, Sendable, CustomStringConvertible {
+    public let array: ObjectIdentifier
+    public let level: Int
+    public let index: [Int]
+
+    public init(array: LazyArray, level: Int = 0, index: [Int]) {
+        self.array = ObjectIdentifier(array)
+        self.level = level
+        self.index = index
+    }
+
+    public var description: String { "L\(level)[\(index.map(String.init).joined(separator: ","))]" }
+}
+
+/// A decoded chunk as the cache holds it: data, or "every element is the fill value".
+public enum CachedChunk: Sendable {
+    case data(ArrayBuffer)
+    case fill
+
+    /// Bytes the entry costs against the budget (a fill entry costs its bookkeeping only).
+    var cost: Int {
+        switch self {
+        case .data(let b): b.bytes.count + ChunkCache.entryOverhead
+        case .fill: ChunkCache.entryOverhead
+        }
+    }
+
+    public var buffer: ArrayBuffer? { if case .data(let b) = self { b } else { nil } }
+}
+
+/// Decoded chunks, least recently used first out, under a byte budget.
+///
+/// Invariants (checked by `checkInvariants()` in tests and debug builds):
+/// - `usedBytes` is the sum of the costs of the resident entries;
+/// - `usedBytes <= budget`, except by entries that are pinned (the current
+///   view's chunks are never evicted, not even to make room);
+/// - every key is loaded by at most one thread at a time (single flight):
+///   concurrent requests for a chunk being loaded wait for that load.
+public final class ChunkCache: @unchecked Sendable {
+    public static let entryOverhead = 128
+
+    public let budget: Int
+    let lock = NSLock()
+    var entries: [ChunkKey: Node] = [:]
+    /// Least recently used at `head`, most recent at `tail`.
+    var head: Node?
+    var tail: Node?
+    var usedBytes = 0
+    var pinned: Set<ChunkKey> = []
+    var flights: [ChunkKey: Flight] = [:]
+    var counters = ChunkCacheStatistics()
+
+    final class Node {
+        let key: ChunkKey
+        let chunk: CachedChunk
+        let cost: Int
+        var prev: Node?
+        var next: Node?
+        init(_ key: ChunkKey, _ chunk: CachedChunk) { (self.key, self.chunk, self.cost) = (key, chunk, chunk.cost) }
+    }
+
+    /// One load in progress; waiters block on `done`.
+    final class Flight: @unchecked Sendable {
+        let done = NSCondition()
+        var result: Result<CachedChunk, Error>?
+    }
+
+    public init(budget: Int) {
+        precondition(budget >= 0)
+        self.budget = budget
+    }
+
+    /// The chunk if resident (counts as a use), without loading.
+    public func cached(_ key: ChunkKey) -> CachedChunk? {
+        lock.lock(); defer { lock.unlock() }
+        guard let node = entries[key] else { return nil }
+        touch(node)
+        return node.chunk
+    }
+
+    /// Whether the chunk is resident (does not count as a use).
+    public func contains(_ key: ChunkKey) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return entries[key] != nil
+    }
+
+    /// Returns the chunk, loading it with `load` when absent. Concurrent calls
+    /// for the same key share one load. A load's error is returned to every
+    /// waiter and nothing is cached, so a later call tries again.
+    public func chunk(_ key: ChunkKey, load: () throws -> ArrayBuffer?) throws -> CachedChunk {
+        lock.lock()
+        if let node = entries[key] {
+            touch(node)
+            counters.hits += 1
+            lock.unlock()
+            return node.chunk
+        }
+        if let flight = flights[key] {
+            counters.sharedLoads += 1
+            lock.unlock()
+            flight.done.lock()
+            while flight.result == nil { flight.done.wait() }
+            let result = flight.result!
+            flight.done.unlock()
+            return try result.get()
+        }
+        let flight = Flight()
+        flights[key] = flight
+        counters.misses += 1
+        lock.unlock()
+
+        let result: Result<CachedChunk, Error> = Result { try load().map(CachedChunk.data) ?? .fill }
+        lock.lock()
+        flights[key] = nil
+        if case .success(let chunk) = result {
+            counters.loads += 1
+            counters.bytesDecoded += chunk.buffer?.bytes.count ?? 0
+            insert(key, chunk)
+        } else {
+            counters.failures += 1
+        }
+        lock.unlock()
+        flight.done.lock()
+        flight.result = result
+        flight.done.broadcast()
+        flight.done.unlock()
+        return try result.get()
+    }
+
+    /// Replaces the pinned set (the chunks the current view needs); unpinned
+    /// entries over the budget are evicted at once.
+    public func pin(_ keys: Set<ChunkKey>) {
+        lock.lock(); defer { lock.unlock() }
+        pinned = keys
+        evict(toFit: 0)
+    }
+
+    public var statistics: ChunkCacheStatistics {
+        lock.lock(); defer { lock.unlock() }
+        var s = counters
+        s.usedBytes = usedBytes
+        s.budget = budget
+        s.entries = entries.count
+        s.inFlight = flights.count
+        return s
+    }
+
+    // MARK: - LRU list (lock held)
+
+    private func insert(_ key: ChunkKey, _ chunk: CachedChunk) {
+        let node = Node(key, chunk)
+        // An entry that can never fit is handed out but not kept, unless the view needs it.
+        let isPinned = pinned.contains(key)
+        if node.cost > budget && !isPinned { return }
+        evict(toFit: node.cost)
+        // When only pinned entries remain, prefetched chunks are handed out but not kept.
+        if usedBytes + node.cost > budget && !isPinned { return }
+        entries[key] = node
+        append(node)
+        usedBytes += node.cost
+    }
+
+    /// Evicts least recently used, unpinned entries until `extra` more bytes fit.
+    private func evict(toFit extra: Int) {
+        var node = head
+        while usedBytes + extra > budget, let n = node {
+            node = n.next
+            if pinned.contains(n.key) { continue }
+            unlink(n)
+            entries[n.key] = nil
+            usedBytes -= n.cost
+            counters.evictions += 1
+        }
+    }
+
+    private func touch(_ node: Node) {
+        guard tail !== node else { return }
+        unlink(node)
+        append(node)
+    }
+
+    private func append(_ node: Node) {
+        node.prev = tail
+        node.next = nil
+        tail?.next = node
+        tail = node
+        if head == nil { head = node }
+    }
+
+    private func unlink(_ node: Node) {
+        if let p = node.prev { p.next = node.next } else { head = node.next }
+        if let n = node.next { n.prev = node.prev } else { tail = node.prev }
+        node.prev = nil
+        node.next = nil
+    }
+}
+
+/// Counters for the status line and `--stats`.
+public struct ChunkCacheStatistics: Sendable, Equatable {
+    public var hits = 0
+    public var misses = 0
+    /// Requests that waited for another thread's load of the same chunk.
+    public var sharedLoads = 0
+    public var loads = 0
+    public var failures = 0
+    public var evictions = 0
+    public var bytesDecoded = 0
+    public var usedBytes = 0
+    public var budget = 0
+    public var entries = 0
+    public var inFlight = 0
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Synchronization
+import Testing
+import Formats
+@testable import Cache
+
+/// A stand-in array so keys have an identity; its chunks come from the loaders in the tests.
+final class KeyOwner: LazyArray {
+    let metadata = ArrayMetadata(format: "test", location: "test:", shape: [1000], dataType: .uint8, chunkShape: [1],
+                                 fillValue: .zero, axisNames: nil, codecs: [])
+    func readChunk(_ index: [Int]) throws -> ArrayBuffer? { nil }
+}
+
+/// A buffer of `size` bytes whose every byte names the key it was loaded for.
+func payload(_ id: Int, size: Int) -> ArrayBuffer {
+    ArrayBuffer(dataType: .uint8, shape: [size], bytes: [UInt8](repeating: UInt8(id % 251), count: size))
+}
+
+struct LoadFailed: Error {}
+
+@Suite struct ChunkCacheTests {
+    let owner = KeyOwner()
+    func key(_ i: Int) -> ChunkKey { ChunkKey(array: owner, index: [i]) }
+    let entry = 1000 + ChunkCache.entryOverhead
+
+    @Test func evictsLeastRecentlyUsed() throws {
+        let cache = ChunkCache(budget: 3 * entry)
+        for i in 0..<3 { _ = try cache.chunk(key(i)) { payload(i, size: 1000) } }
+        _ = cache.cached(key(0))  // 0 is now the most recent; 1 is the oldest
+        _ = try cache.chunk(key(3)) { payload(3, size: 1000) }
+        #expect(cache.contains(key(0)) && !cache.contains(key(1)) && cache.contains(key(2)) && cache.contains(key(3)))
+        #expect(cache.statistics.evictions == 1)
+        #expect(cache.statistics.usedBytes == 3 * entry)
+        try cache.checkInvariants()
+    }
+
+    @Test func pinnedChunksAreNeverEvicted() throws {
+        let cache = ChunkCache(budget: 2 * entry)
+        _ = try cache.chunk(key(0)) { payload(0, size: 1000) }
+        _ = try cache.chunk(key(1)) { payload(1, size: 1000) }
+        cache.pin([key(0), key(1)])
+        // Prefetch pressure: a third chunk cannot push out the view's chunks, so it is not kept.
+        _ = try cache.chunk(key(2)) { payload(2, size: 1000) }
+        #expect(cache.contains(key(0)) && cache.contains(key(1)) && !cache.contains(key(2)))
+        try cache.checkInvariants()
+        // Once the view moves on, the old chunks go first.
+        cache.pin([key(2)])
+        _ = try cache.chunk(key(2)) { payload(2, size: 1000) }
+        #expect(cache.contains(key(2)))
+        try cache.checkInvariants()
+    }
+
+    @Test func oversizedChunksAreReturnedButNotKept() throws {
+        let cache = ChunkCache(budget: 500)
+        let got = try cache.chunk(key(0)) { payload(7, size: 1000) }
+        #expect(got.buffer?.bytes.count == 1000)
+        #expect(!cache.contains(key(0)))
+        cache.pin([key(0)])
+        _ = try cache.chunk(key(0)) { payload(7, size: 1000) }
+        #expect(cache.contains(key(0)), "a pinned chunk is kept even over the budget")
+        try cache.checkInvariants()
+    }
+
+    @Test func absentChunksAreCachedAsFill() throws {
+        let cache = ChunkCache(budget: 10 * entry)
+        var loads = 0
+        for _ in 0..<3 {
+            let c = try cache.chunk(key(5)) { loads += 1; return nil }
+            if case .fill = c {} else { Issue.record("expected fill") }
+        }
+        #expect(loads == 1)
+        #expect(cache.statistics.usedBytes == ChunkCache.entryOverhead)
+    }
+
+    @Test func failedLoadsAreNotCachedAndRetry() throws {
+        let cache = ChunkCache(budget: 10 * entry)
+        #expect(throws: LoadFailed.self) { _ = try cache.chunk(key(1)) { throw LoadFailed() } }
+        #expect(!cache.contains(key(1)))
+        _ = try cache.chunk(key(1)) { payload(1, size: 10) }
+        #expect(cache.contains(key(1)))
+        #expect(cache.statistics.failures == 1)
+        try cache.checkInvariants()
+    }
+
+    /// N concurrent requests for one chunk cause one load, and every caller gets its data.
+    @Test func singleFlight() throws {
+        let cache = ChunkCache(budget: 100 * entry)
+        let loads = Atomic<Int>(0)
+        let correct = Atomic<Int>(0)
+        let k = key(42)
+        DispatchQueue.concurrentPerform(iterations: 16) { _ in
+            let c = try? cache.chunk(k) {
+                loads.add(1, ordering: .relaxed)
+                Thread.sleep(forTimeInterval: 0.05)
+                return payload(42, size: 1000)
+            }
+            if c?.buffer?.bytes.allSatisfy({ $0 == 42 }) == true { correct.add(1, ordering: .relaxed) }
+        }
+        #expect(loads.load(ordering: .relaxed) == 1)
+        #expect(correct.load(ordering: .relaxed) == 16)
+        let s = cache.statistics
+        #expect(s.loads == 1 && s.misses == 1 && s.hits + s.sharedLoads == 15)
+    }
+
+    /// Random access from several threads: the budget and list invariants hold
+    /// after every operation, no key is ever loading twice at once, every
+    /// caller gets the data of the key it asked for, and errors do not leak.
+    @Test func concurrentStress() throws {
+        let budget = 40 * 4096
+        let cache = ChunkCache(budget: budget)
+        let keys = 128
+        let loading = Mutex([Int](repeating: 0, count: keys))
+        let overlaps = Atomic<Int>(0), wrong = Atomic<Int>(0), broken = Mutex<String?>(nil)
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            var rng = SplitMix(seed: UInt64(worker) + 1)
+            for step in 0..<3000 {
+                let id = Int(rng.next() % UInt64(keys))
+                let size = 512 + (id * 37) % 4096
+                if step % 500 == 0 { var pins = Set<ChunkKey>(); for _ in 0..<3 { pins.insert(key(Int(rng.next() % UInt64(keys)))) }; cache.pin(pins) }
+                let c = try? cache.chunk(key(id)) {
+                    if loading.withLock({ l in l[id] += 1; return l[id] }) != 1 { overlaps.add(1, ordering: .relaxed) }
+                    defer { loading.withLock { $0[id] -= 1 } }
+                    if id % 61 == 7 && rng.next() % 4 == 0 { throw LoadFailed() }
+                    return payload(id, size: size)
+                }
+                if let b = c?.buffer, b.bytes.count != size || b.bytes.first != UInt8(id % 251) { wrong.add(1, ordering: .relaxed) }
+                if step % 10 == 0 {
+                    do { try cache.checkInvariants() } catch { broken.withLock { $0 = $0 ?? "\(error)" } }
+                }
+            }
+        }
+        #expect(overlaps.load(ordering: .relaxed) == 0)
+        #expect(wrong.load(ordering: .relaxed) == 0)
+        #expect(broken.withLock { $0 } == nil)
+        try cache.checkInvariants()
+        let s = cache.statistics
+        #expect(s.usedBytes <= budget + 3 * (4096 + ChunkCache.entryOverhead))
+        #expect(s.evictions > 0 && s.hits > 0)
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -82,6 +82,23 @@ import Formats
         #expect(try FileManager.default.contentsOfDirectory(atPath: path).sorted() == before)
     }
 
+    /// Export through a small cache: the same plane, every chunk decoded once, the budget kept.
+    @Test func exportThroughASmallCache() throws {
+        let (a, b) = (VStack.tempPath("cache-a.npy"), VStack.tempPath("cache-b.npy"))
+        let big = try VStack.run(["export", "demo:", "--at", "c=1,t=3,z=7", "-o", a])
+        let small = try VStack.run(["export", "demo:", "--at", "c=1,t=3,z=7", "--cache", "1MiB", "--stats", "-o", b])
+        #expect(big.status == 0 && small.status == 0, "\(small.stderr)")
+        #expect(FileManager.default.contents(atPath: a) == FileManager.default.contents(atPath: b))
+        let stats = try #require(try JSONSerialization.jsonObject(with: Data(small.stderr.utf8)) as? [String: Any])
+        // 1024×768 in 256×256 chunks: 12 chunks of 128 KiB, more than fit in 1 MiB.
+        #expect(stats["loads"] as? Int == 12)
+        #expect(stats["budget"] as? Int == 1 << 20)
+        #expect((stats["used_bytes"] as? Int ?? .max) <= 1 << 20)
+        #expect((stats["evictions"] as? Int ?? 0) > 0)
+        let bad = try VStack.run(["export", "demo:", "--cache", "lots", "-o", a])
+        #expect(bad.status == 2 && bad.stderr.contains("--cache 'lots'"))
+    }
+
     @Test func helpExitsZero() throws {
         let r = try VStack.run(["--help"])
         #expect(r.status == 0)

@@ -123,8 +123,8 @@ public struct PlaneSelection: Sendable, Equatable {
     }
 
     /// Reads the plane as a 2-D (rows, columns) buffer.
-    public func readPlane(_ array: LazyArray) throws -> ArrayBuffer {
-        let nd = try RegionReader.read(array, region: region)
+    public func readPlane(_ array: LazyArray, threads: Int = 1, chunks: RegionReader.ChunkSource? = nil) throws -> ArrayBuffer {
+        let nd = try RegionReader.read(array, region: region, threads: threads, chunks: chunks)
         let flat = ArrayBuffer(dataType: nd.dataType, shape: [nd.shape[min(rowAxis, columnAxis)], nd.shape[max(rowAxis, columnAxis)]], bytes: nd.bytes)
         if rowAxis < columnAxis { return flat }
         let swapped = Transpose.permute(flat.bytes, shape: flat.shape, axes: [1, 0], elementSize: flat.dataType.size)

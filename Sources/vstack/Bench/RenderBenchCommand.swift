@@ -27,7 +27,7 @@ struct RenderBenchCommand: ParsableCommand {
         let (columns, rows) = try parseCellSize(size)
         let settings = try look.settings()
         let array = try Dataset.open(path)
-        let layers = try look.layers(array, try plane.selection(for: array), settings)
+        let layers = try look.layers(array, try plane.selection(for: array), settings) { try $0.readPlane(array) }
         var bytes = 0
         var times: [Double] = []
         for _ in 0..<max(1, frames) {

@@ -13,6 +13,7 @@ struct ExportCommand: ParsableCommand {
     var path: String
 
     @OptionGroup var plane: PlaneOptions
+    @OptionGroup var caching: CacheOptions
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Output file (.npy).", valueName: "FILE"))
     var output: String
@@ -30,8 +31,10 @@ struct ExportCommand: ParsableCommand {
         let array = try Dataset.open(path)
         let selection = try plane.selection(for: array)
         try OutputFile.refuseInsideDataset(output, dataset: path)
-        let buffer = try selection.readPlane(array)
+        let cache = try caching.makeCache()
+        let buffer = try caching.readPlane(selection, array, cache)
         try OutputFile.write(NPY.encode(buffer), to: output)
+        caching.report(cache)
     }
 }
 

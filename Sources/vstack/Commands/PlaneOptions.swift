@@ -1,5 +1,10 @@
 import ArgumentParser
+import Cache
 import Formats
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The view options shared by view, demo, render and export (SPEC §1).
 struct PlaneOptions: ParsableArguments {
@@ -21,5 +26,34 @@ struct PlaneOptions: ParsableArguments {
             throw UsageFailure("\(m.location): the array has \(m.rank) dimension\(m.rank == 1 ? "" : "s"); vstack shows 2-D planes of arrays with at least 2")
         }
         return try PlaneSelection(array.metadata, axes: axes, at: at, display: display, region: region)
+    }
+}
+
+/// The chunk cache options of view, demo, render and export (SPEC §1, §3).
+struct CacheOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Chunk cache budget, e.g. 512MiB, 4GiB (default 1GiB).", valueName: "SIZE"))
+    var cache: String = "1GiB"
+
+    @Flag(help: "Print the cache statistics as JSON on stderr at exit.")
+    var stats = false
+
+    func makeCache() throws -> ChunkCache {
+        guard let bytes = ByteSize.parse(cache) else {
+            throw UsageFailure("--cache '\(cache)': expected a size such as 512MiB or 4GiB")
+        }
+        return ChunkCache(budget: bytes)
+    }
+
+    /// Reads the plane through the cache, decoding its chunks on every core.
+    func readPlane(_ selection: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache) throws -> ArrayBuffer {
+        try selection.readPlane(array, threads: System.coreCount, chunks: CachedChunks(cache: cache, array: array).source)
+    }
+
+    func report(_ cache: ChunkCache) {
+        guard stats else { return }
+        let s = cache.statistics
+        let line = "{\"hits\": \(s.hits), \"misses\": \(s.misses), \"shared_loads\": \(s.sharedLoads), \"loads\": \(s.loads), \"failures\": \(s.failures), \"evictions\": \(s.evictions), \"bytes_decoded\": \(s.bytesDecoded), \"used_bytes\": \(s.usedBytes), \"budget\": \(s.budget), \"entries\": \(s.entries), \"in_flight\": \(s.inFlight)}\n"
+        let bytes = Array(line.utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     }
 }

@@ -12,6 +12,7 @@ struct RenderCommand: ParsableCommand {
 
     @OptionGroup var plane: PlaneOptions
     @OptionGroup var look: RenderOptions
+    @OptionGroup var caching: CacheOptions
 
     @Option(help: ArgumentHelp("Frame size in cells (default: the terminal, else 80x24).", valueName: "COLSxROWS"))
     var size: String?
@@ -33,7 +34,9 @@ struct RenderCommand: ParsableCommand {
         let selection = try plane.selection(for: array)
         if let output { try OutputFile.refuseInsideDataset(output, dataset: path) }
         let rows = noHeader ? totalRows : max(1, totalRows - 1)
-        let layers = try look.layers(array, selection, settings)
+        let cache = try caching.makeCache()
+        defer { caching.report(cache) }
+        let layers = try look.layers(array, selection, settings) { try caching.readPlane($0, array, cache) }
         let rendered = Renderer.composite(layers, settings: settings, columns: columns, rows: rows)
         let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows)
         switch kind {

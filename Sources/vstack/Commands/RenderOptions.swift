@@ -73,9 +73,10 @@ extension RenderOptions {
     }
 
     /// The channel layers to draw: one plane, or with --composite every index of the channel axis.
-    func layers(_ array: LazyArray, _ selection: PlaneSelection, _ settings: RenderSettings) throws -> [ChannelLayer] {
+    func layers(_ array: LazyArray, _ selection: PlaneSelection, _ settings: RenderSettings,
+                read: (PlaneSelection) throws -> ArrayBuffer) throws -> [ChannelLayer] {
         guard composite else {
-            return [ChannelLayer(plane: try selection.readPlane(array), colorMap: settings.colorMap, limits: settings.limits, gamma: settings.gamma)]
+            return [ChannelLayer(plane: try read(selection), colorMap: settings.colorMap, limits: settings.limits, gamma: settings.gamma)]
         }
         let names = selection.axisNames
         let wanted = channelAxis ?? "c"
@@ -92,7 +93,7 @@ extension RenderOptions {
             var s = selection
             s.indices[axis] = c
             let map = c < maps.count ? maps[c] : ChannelLayer.compositeColorMaps[c % ChannelLayer.compositeColorMaps.count]
-            return ChannelLayer(plane: try s.readPlane(array), colorMap: map, limits: settings.limits, gamma: settings.gamma)
+            return ChannelLayer(plane: try read(s), colorMap: map, limits: settings.limits, gamma: settings.gamma)
         }
     }
 }

@@ -36,6 +36,7 @@ let package = Package(
             dependencies: [
                 "Formats",
                 "Rendering",
+                "Cache",
                 "CNcursesw",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -17,15 +17,9 @@ struct UsageFailure: Error, CustomStringConvertible {
 enum CLI {
     /// Prints one line to stderr and exits.
     static func fail(_ message: String, code: Int32) -> Never {
-        let line = message.replacingOccurrences(of: "\n", with: " ")
+        let line = String(message.map { $0 == "\n" ? " " : $0 })
         let bytes = Array("vstack: \(line)\n".utf8)
         _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
         exit(code)
-    }
-}
-
-extension String {
-    func replacingOccurrences(of a: String, with b: String) -> String {
-        split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b)
     }
 }

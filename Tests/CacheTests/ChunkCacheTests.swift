@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-import Formats
+@testable import Formats
 @testable import Cache
 
 /// A stand-in array so keys have an identity; its chunks come from the loaders in the tests.
@@ -112,7 +112,7 @@ struct LoadFailed: Error {}
         let loading = Mutex([Int](repeating: 0, count: keys))
         let overlaps = Atomic<Int>(0), wrong = Atomic<Int>(0), broken = Mutex<String?>(nil)
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
-            var rng = SplitMix(seed: UInt64(worker) + 1)
+            var rng = SplitMix64(seed: UInt64(worker) + 1)
             for step in 0..<3000 {
                 let id = Int(rng.next() % UInt64(keys))
                 let size = 512 + (id * 37) % 4096
@@ -136,17 +136,5 @@ struct LoadFailed: Error {}
         let s = cache.statistics
         #expect(s.usedBytes <= budget + 3 * (4096 + ChunkCache.entryOverhead))
         #expect(s.evictions > 0 && s.hits > 0)
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

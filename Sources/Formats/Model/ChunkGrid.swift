@@ -23,6 +23,9 @@ public struct ChunkGrid: Sendable, Equatable {
         }
     }
 
+    /// The N-D index of the chunk at flat C-order position `flat`.
+    public func chunkIndex(flat: Int) -> [Int] { unravel(flat, gridShape) }
+
     /// Indices of the chunks that overlap a region, in C order.
     public func chunks(overlapping region: [Range<Int>]) -> [[Int]] {
         if region.contains(where: { $0.isEmpty }) { return [] }
@@ -44,4 +47,15 @@ public struct ChunkGrid: Sendable, Equatable {
             if d < 0 { return out }
         }
     }
+}
+
+/// Flat C-order index → N-D index.
+func unravel(_ flat: Int, _ shape: [Int]) -> [Int] {
+    var idx = [Int](repeating: 0, count: shape.count)
+    var r = flat
+    for d in stride(from: shape.count - 1, through: 0, by: -1) {
+        idx[d] = r % shape[d]
+        r /= shape[d]
+    }
+    return idx
 }

@@ -36,7 +36,7 @@ public enum Scalar: Sendable, Equatable, CustomStringConvertible {
         case .bool(let b): b ? 1 : 0
         case .int(let v): v
         case .uint(let v): Int64(bitPattern: v)
-        case .float(let v): v.isFinite ? Int64(clamping: Int64(exactly: v.rounded(.towardZero)) ?? 0) : 0
+        case .float(let v): Int64(exactly: v.rounded(.towardZero)) ?? 0  // NaN, ±inf, out of range → 0
         }
         switch type {
         case .bool: return [doubleValue != 0 ? 1 : 0]

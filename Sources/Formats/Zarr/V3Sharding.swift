@@ -87,14 +87,3 @@ struct V3Sharding: Sendable {
         return out.bytes
     }
 }
-
-/// Flat C-order index → N-D index.
-func unravel(_ flat: Int, _ shape: [Int]) -> [Int] {
-    var idx = [Int](repeating: 0, count: shape.count)
-    var r = flat
-    for d in stride(from: shape.count - 1, through: 0, by: -1) {
-        idx[d] = r % shape[d]
-        r /= shape[d]
-    }
-    return idx
-}

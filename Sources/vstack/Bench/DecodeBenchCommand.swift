@@ -26,7 +26,6 @@ struct DecodeBenchCommand: ParsableCommand {
         let array = try Dataset.open(path)
         let grid = array.metadata.grid
         let total = array.metadata.format == "synthetic" ? min(64, grid.chunkCount) : grid.chunkCount
-        let gridShape = grid.gridShape
         let next = Atomic<Int>(0)
         let decodedBytes = Atomic<Int>(0)
         let failure = Mutex<String?>(nil)
@@ -35,12 +34,7 @@ struct DecodeBenchCommand: ParsableCommand {
             while true {
                 let i = next.add(1, ordering: .relaxed).oldValue
                 if i >= total { return }
-                var index = [Int](repeating: 0, count: gridShape.count)
-                var r = i
-                for d in stride(from: gridShape.count - 1, through: 0, by: -1) {
-                    index[d] = r % gridShape[d]
-                    r /= gridShape[d]
-                }
+                let index = grid.chunkIndex(flat: i)
                 do {
                     let bytes = try array.readChunk(index)?.bytes.count ?? grid.elementsPerChunk * array.metadata.dataType.size
                     decodedBytes.add(bytes, ordering: .relaxed)

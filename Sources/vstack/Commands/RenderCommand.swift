@@ -64,7 +64,7 @@ struct RenderCommand: ParsableCommand {
         let indices = s.axisNames.indices.filter { $0 != s.rowAxis && $0 != s.columnAxis && $0 != channel }
             .map { "\(s.axisNames[$0])=\(s.indices[$0])" }.joined(separator: " ")
         let region = "\(s.axisNames[s.rowAxis]) \(s.rows.lowerBound):\(s.rows.upperBound) \(s.axisNames[s.columnAxis]) \(s.columns.lowerBound):\(s.columns.upperBound)"
-        func fmt(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e9 ? String(Int(v)) : String(format: v) }
+        func fmt(_ v: Double) -> String { formatLimit(v) }
         var parts = [m.location]
         if !indices.isEmpty { parts.append(indices) }
         let clims = r.contrasts.map { "\(fmt($0.low))..\(fmt($0.high))" }.joined(separator: ",")
@@ -75,9 +75,9 @@ struct RenderCommand: ParsableCommand {
     }
 }
 
-private func String(format v: Double) -> String {
-    let magnitude = Swift.abs(v)
-    if magnitude >= 100 { return Swift.String(Int(v.rounded())) }
-    let scaled = (v * 1000).rounded() / 1000
-    return Swift.String(scaled)
+/// A contrast limit for the header: integers as integers, |v| ≥ 100 rounded, else 3 decimals.
+private func formatLimit(_ v: Double) -> String {
+    if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
+    if abs(v) >= 100 { return String(Int(v.rounded())) }
+    return String((v * 1000).rounded() / 1000)
 }

@@ -42,10 +42,12 @@ let package = Package(
             ]
         ),
 
+        // Locating and reading the generated fixtures (.fixtures/), shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["Formats"], path: "Tests/TestSupport"),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
-        .testTarget(name: "FormatsTests", dependencies: ["Formats", "Stores", "Codecs"]),
-        .testTarget(name: "CacheTests", dependencies: ["Cache", "Formats"]),
-        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Formats"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "Stores", "Codecs", "TestSupport"]),
+        .testTarget(name: "CacheTests", dependencies: ["Cache", "Formats", "Stores", "TestSupport"]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Formats", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Formats", "Rendering"]),
     ],
     swiftLanguageModes: [.v6]

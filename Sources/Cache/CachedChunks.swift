@@ -3,46 +3,73 @@ import Formats
 
 /// One array's chunks read through a shared cache: what plane reads use
 /// instead of calling `readChunk` directly.
+///
+/// A view that needs one plane of a big chunk does not wait for the whole
+/// chunk: when the source can (`SlabReadable`), the plane's slab is read and
+/// cached under its own key, and whoever drives the view (the `PlaneLoader`)
+/// asks for the whole chunk in the background.
 public struct CachedChunks: Sendable {
     public let cache: ChunkCache
     public let array: LazyArray
     public let level: Int
+    /// Chunks of at least this many bytes are read a slab at a time when a
+    /// view needs only a slab of them and the whole chunk is not resident.
+    public var slabThreshold: Int
 
-    public init(cache: ChunkCache, array: LazyArray, level: Int = 0) {
-        (self.cache, self.array, self.level) = (cache, array, level)
+    public static let defaultSlabThreshold = 16 << 20
+
+    public init(cache: ChunkCache, array: LazyArray, level: Int = 0, slabThreshold: Int = CachedChunks.defaultSlabThreshold) {
+        (self.cache, self.array, self.level, self.slabThreshold) = (cache, array, level, slabThreshold)
     }
 
+    /// The whole chunk's key.
     public func key(_ index: [Int]) -> ChunkKey { ChunkKey(array: array, level: level, index: index) }
 
-    /// The chunk, from the cache or loaded once.
+    /// Bytes one whole chunk decodes to.
+    public var chunkBytes: Int { array.metadata.chunkShape.reduce(1, *) * array.metadata.dataType.size }
+
+    /// The key that serves `box` (array coordinates) of chunk `index`: the
+    /// whole chunk when it is resident or small, else the slab holding the box.
+    public func key(_ index: [Int], box: [Range<Int>]) -> ChunkKey {
+        let whole = key(index)
+        guard let slabbed = array as? SlabReadable, slabbed.readsSlabs, chunkBytes >= slabThreshold,
+              !cache.contains(whole) else { return whole }
+        let origin = array.metadata.grid.region(of: index).map(\.lowerBound)
+        let local = zip(box, origin).map { ($0.lowerBound - $1)..<($0.upperBound - $1) }
+        guard let slab = ChunkSlab.enclosing(local, chunkShape: array.metadata.chunkShape) else { return whole }
+        return ChunkKey(array: array, level: level, index: index, slab: slab)
+    }
+
+    /// Decodes what a key names from the source (no cache).
+    public func load(_ key: ChunkKey) throws -> ArrayBuffer? {
+        if let slab = key.slab, let slabbed = array as? SlabReadable {
+            return try slabbed.readChunkSlab(key.index, slab: slab)
+        }
+        return try array.readChunk(key.index)
+    }
+
+    /// Bytes a key's buffer takes.
+    public func bytes(of key: ChunkKey) -> Int {
+        guard let slab = key.slab else { return chunkBytes }
+        return slab.elements(chunkShape: array.metadata.chunkShape).count * array.metadata.dataType.size
+    }
+
+    /// The buffer for a key, from the cache or loaded once, placed in the array.
+    public func piece(_ key: ChunkKey, purpose: LoadPurpose = .visible) throws -> ChunkPiece? {
+        guard let buffer = try cache.chunk(key, purpose: purpose, load: { try load(key) }).buffer else { return nil }
+        var origin = array.metadata.grid.region(of: key.index).map(\.lowerBound)
+        for (d, p) in (key.slab?.prefix ?? []).enumerated() { origin[d] += p }
+        return ChunkPiece(buffer, origin: origin)
+    }
+
+    /// The whole chunk, from the cache or loaded once.
     public func chunk(_ index: [Int]) throws -> ArrayBuffer? {
-        try cache.chunk(key(index)) { try array.readChunk(index) }.buffer
+        try piece(key(index))?.buffer
     }
 
     /// A source for `RegionReader` / `PlaneSelection.readPlane`.
     public var source: RegionReader.ChunkSource {
         let me = self
-        return { try me.chunk($0) }
-    }
-}
-
-/// Byte counts as users write them: `512MiB`, `4GiB`, `1.5G`, `800M`, `65536`.
-public enum ByteSize {
-    public static func parse(_ text: String) -> Int? {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        let digits = t.prefix { $0.isNumber || $0 == "." }
-        guard let value = Double(digits), value >= 0 else { return nil }
-        let unit = t.dropFirst(digits.count).lowercased().replacingOccurrences(of: " ", with: "")
-        let scale: Double
-        switch unit {
-        case "", "b": scale = 1
-        case "k", "kb", "kib": scale = 1024
-        case "m", "mb", "mib": scale = 1024 * 1024
-        case "g", "gb", "gib": scale = 1024 * 1024 * 1024
-        case "t", "tb", "tib": scale = 1024 * 1024 * 1024 * 1024
-        default: return nil
-        }
-        let bytes = value * scale
-        return bytes < Double(Int.max) ? Int(bytes) : nil
+        return { index, box in try me.piece(me.key(index, box: box)) }
     }
 }

@@ -1,19 +1,36 @@
 import Foundation
 import Formats
 
-/// Identifies one decoded chunk: which array, which multiscale level, which chunk.
+/// Identifies one decoded chunk: which array, which multiscale level, which
+/// chunk, and optionally which slab of it (a plane decoded on its own).
 public struct ChunkKey: Hashable, Sendable, CustomStringConvertible {
     public let array: ObjectIdentifier
     public let level: Int
     public let index: [Int]
+    /// nil: the whole chunk.
+    public let slab: ChunkSlab?
 
-    public init(array: LazyArray, level: Int = 0, index: [Int]) {
-        self.array = ObjectIdentifier(array)
-        self.level = level
-        self.index = index
+    public init(array: LazyArray, level: Int = 0, index: [Int], slab: ChunkSlab? = nil) {
+        self.init(array: ObjectIdentifier(array), level: level, index: index, slab: slab)
     }
 
-    public var description: String { "L\(level)[\(index.map(String.init).joined(separator: ","))]" }
+    init(array: ObjectIdentifier, level: Int, index: [Int], slab: ChunkSlab?) {
+        (self.array, self.level, self.index, self.slab) = (array, level, index, slab)
+    }
+
+    /// The key of the whole chunk this key is part of.
+    public var whole: ChunkKey { slab == nil ? self : ChunkKey(array: array, level: level, index: index, slab: nil) }
+
+    public var description: String {
+        let part = slab.map { "@" + $0.prefix.map(String.init).joined(separator: ",") } ?? ""
+        return "L\(level)[\(index.map(String.init).joined(separator: ","))]\(part)"
+    }
+}
+
+/// Why a chunk is loaded: the view shows it now, or it may be shown soon.
+public enum LoadPurpose: Sendable {
+    case visible
+    case prefetch
 }
 
 /// A decoded chunk as the cache holds it: data, or "every element is the fill value".
@@ -58,6 +75,8 @@ public final class ChunkCache: @unchecked Sendable {
         let key: ChunkKey
         let chunk: CachedChunk
         let cost: Int
+        /// Loaded by prefetch and not shown yet (a later visible hit counts as a prefetch hit).
+        var prefetched = false
         var prev: Node?
         var next: Node?
         init(_ key: ChunkKey, _ chunk: CachedChunk) { (self.key, self.chunk, self.cost) = (key, chunk, chunk.cost) }
@@ -91,11 +110,16 @@ public final class ChunkCache: @unchecked Sendable {
     /// Returns the chunk, loading it with `load` when absent. Concurrent calls
     /// for the same key share one load. A load's error is returned to every
     /// waiter and nothing is cached, so a later call tries again.
-    public func chunk(_ key: ChunkKey, load: () throws -> ArrayBuffer?) throws -> CachedChunk {
+    public func chunk(_ key: ChunkKey, purpose: LoadPurpose = .visible,
+                      load: () throws -> ArrayBuffer?) throws -> CachedChunk {
         lock.lock()
         if let node = entries[key] {
             touch(node)
             counters.hits += 1
+            if purpose == .visible && node.prefetched {
+                node.prefetched = false
+                counters.prefetchHits += 1
+            }
             lock.unlock()
             return node.chunk
         }
@@ -110,7 +134,7 @@ public final class ChunkCache: @unchecked Sendable {
         }
         let flight = Flight()
         flights[key] = flight
-        counters.misses += 1
+        if purpose == .visible { counters.misses += 1 }
         lock.unlock()
 
         let result: Result<CachedChunk, Error> = Result { try load().map(CachedChunk.data) ?? .fill }
@@ -119,7 +143,8 @@ public final class ChunkCache: @unchecked Sendable {
         if case .success(let chunk) = result {
             counters.loads += 1
             counters.bytesDecoded += chunk.buffer?.bytes.count ?? 0
-            insert(key, chunk)
+            if purpose == .prefetch { counters.prefetchLoads += 1 }
+            insert(key, chunk, prefetched: purpose == .prefetch)
         } else {
             counters.failures += 1
         }
@@ -151,8 +176,9 @@ public final class ChunkCache: @unchecked Sendable {
 
     // MARK: - LRU list (lock held)
 
-    private func insert(_ key: ChunkKey, _ chunk: CachedChunk) {
+    private func insert(_ key: ChunkKey, _ chunk: CachedChunk, prefetched: Bool) {
         let node = Node(key, chunk)
+        node.prefetched = prefetched
         // An entry that can never fit is handed out but not kept, unless the view needs it.
         let isPinned = pinned.contains(key)
         if node.cost > budget && !isPinned { return }
@@ -202,10 +228,14 @@ public final class ChunkCache: @unchecked Sendable {
 /// Counters for the status line and `--stats`.
 public struct ChunkCacheStatistics: Sendable, Equatable {
     public var hits = 0
+    /// Chunks the view needed that were not resident (prefetch loads are not misses).
     public var misses = 0
     /// Requests that waited for another thread's load of the same chunk.
     public var sharedLoads = 0
     public var loads = 0
+    /// Loads made for prefetch, and how many of those chunks were later shown.
+    public var prefetchLoads = 0
+    public var prefetchHits = 0
     public var failures = 0
     public var evictions = 0
     public var bytesDecoded = 0

@@ -17,8 +17,8 @@ public enum Dataset {
     }
 
     private static func openUnwrapped(_ location: String) throws -> LazyArray {
-        if location == syntheticScheme || location == "synthetic:" {
-            return SyntheticArray()
+        if location.hasPrefix(syntheticScheme) || location.hasPrefix("synthetic:") {
+            return try openSynthetic(location)
         }
         if location.hasPrefix("http://") || location.hasPrefix("https://") {
             throw FormatError("HTTP(S) datasets are not supported yet")
@@ -51,6 +51,35 @@ public enum Dataset {
         throw FormatError("not a Zarr array (no .zarray or zarr.json in this directory)")
     }
 
+    /// `demo:` with optional query options: `demo:?latency=50ms&chunks=1,1,16,256,256`.
+    static func openSynthetic(_ location: String) throws -> SyntheticArray {
+        let rest = location.drop { $0 != ":" }.dropFirst()
+        guard rest.isEmpty || rest.hasPrefix("?") else {
+            throw FormatError("unknown synthetic dataset '\(location)' (use demo: or demo:?latency=50ms)")
+        }
+        var latency = 0.0
+        var chunks = SyntheticArray.defaultChunks
+        for item in rest.dropFirst().split(separator: "&") {
+            let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
+            switch (kv.first ?? "", kv.count == 2 ? kv[1] : "") {
+            case ("latency", let v):
+                guard let seconds = Duration.parseSeconds(v) else {
+                    throw FormatError("latency '\(v)' is not a duration such as 50ms or 0.2s")
+                }
+                latency = seconds
+            case ("chunks", let v):
+                let parts = v.split(separator: ",").compactMap { Int($0) }
+                guard parts.count == 5, parts.allSatisfy({ $0 > 0 }) else {
+                    throw FormatError("chunks '\(v)' must be five positive sizes (c,t,z,y,x)")
+                }
+                chunks = parts
+            case (let k, _):
+                throw FormatError("unknown synthetic option '\(k)' (known: latency, chunks)")
+            }
+        }
+        return SyntheticArray(chunkShape: chunks, location: location, latency: latency)
+    }
+
     /// "is a Zarr group with arrays 0, 1, labels; open one: PATH/0".
     static func groupError(_ store: LocalStore, _ location: String) -> FormatError {
         let children = ((try? store.list("")) ?? []).filter { name in
@@ -59,5 +88,16 @@ public enum Dataset {
         guard let first = children.first else { return FormatError("is a Zarr group with no arrays") }
         let base = location.hasSuffix("/") ? String(location.dropLast()) : location
         return FormatError("is a Zarr group with arrays \(children.joined(separator: ", ")); open one: \(base)/\(first)")
+    }
+}
+
+extension Duration {
+    /// `50ms`, `0.2s`, `2` (seconds), `500us`: the value in seconds.
+    public static func parseSeconds(_ text: String) -> Double? {
+        let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("s", 1)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            return Double(text.dropLast(suffix.count)).flatMap { $0 >= 0 ? $0 * scale : nil }
+        }
+        return Double(text).flatMap { $0 >= 0 ? $0 : nil }
     }
 }

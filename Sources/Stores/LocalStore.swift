@@ -10,6 +10,8 @@ import Darwin
 public struct LocalStore: Store {
     public let root: String
     public var location: String { root }
+    private let counter = ByteCounter()
+    public var bytesRead: Int { counter.total }
 
     public init(root: String) {
         var r = root
@@ -27,12 +29,16 @@ public struct LocalStore: Store {
 
     public func get(_ key: String) throws -> [UInt8]? {
         guard let path = path(for: key) else { throw StoreError("key '\(key)' leaves the store") }
-        return try LocalStore.read(path: path, range: nil)
+        let bytes = try LocalStore.read(path: path, range: nil)
+        counter.add(bytes?.count ?? 0)
+        return bytes
     }
 
     public func get(_ key: String, range: ByteRange) throws -> [UInt8]? {
         guard let path = path(for: key) else { throw StoreError("key '\(key)' leaves the store") }
-        return try LocalStore.read(path: path, range: range)
+        let bytes = try LocalStore.read(path: path, range: range)
+        counter.add(bytes?.count ?? 0)
+        return bytes
     }
 
     public func contains(_ key: String) throws -> Bool {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A read-only key → bytes mapping: the bottom of the data path.
 /// Keys are `/`-separated relative paths (`0/c/1/2`). A missing key is `nil`,
 /// not an error: in Zarr a missing chunk means "fill value".
@@ -13,6 +15,8 @@ public protocol Store: Sendable {
     /// Immediate children (keys and "directories") below a prefix, sorted; for messages such as
     /// listing the arrays of a group. Stores that cannot list return [].
     func list(_ prefix: String) throws -> [String]
+    /// Bytes read from storage so far (for statistics).
+    var bytesRead: Int { get }
 }
 
 /// A byte range within one value.
@@ -31,6 +35,15 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
 extension Store {
     public func contains(_ key: String) throws -> Bool { try get(key) != nil }
     public func list(_ prefix: String) throws -> [String] { [] }
+    public var bytesRead: Int { 0 }
+}
+
+/// A byte count shared by the threads reading one store.
+public final class ByteCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    public init() {}
+    public func add(_ n: Int) { value.add(n, ordering: .relaxed) }
+    public var total: Int { value.load(ordering: .relaxed) }
 }
 
 /// Joins key segments with `/`, dropping empty ones.

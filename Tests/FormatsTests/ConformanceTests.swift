@@ -1,5 +1,6 @@
 import Testing
 import Formats
+import TestSupport
 
 /// Every array the reference writers produced reads back exactly.
 @Suite struct ConformanceTests {

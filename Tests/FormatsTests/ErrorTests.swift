@@ -1,5 +1,6 @@
 import Testing
 import Formats
+import TestSupport
 
 /// Damaged datasets fail with one clear line, at open or when the bad chunk is read.
 @Suite struct ErrorTests {

@@ -1,24 +1,14 @@
 import Foundation
 import Testing
 import Formats
+import TestSupport
 @testable import Rendering
 
 /// Reference data written by tests/fixtures/make_render_fixtures.py (NumPy, matplotlib).
 enum RenderFixtures {
-    static let root: String = ProcessInfo.processInfo.environment["VSTACK_FIXTURES"]
-        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".fixtures").path
-
-    nonisolated(unsafe) static let manifest: [String: Any] = {
-        guard let data = FileManager.default.contents(atPath: root + "/render/manifest.json"),
-              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return obj
-    }()
-
-    static func npy(_ relative: String) throws -> ArrayBuffer {
-        guard let data = FileManager.default.contents(atPath: root + "/" + relative) else { throw RenderError("missing \(relative)") }
-        return try NPY.decode([UInt8](data))
-    }
+    static var root: String { Fixtures.root }
+    nonisolated(unsafe) static let manifest: [String: Any] = Fixtures.json("render/manifest.json") ?? [:]
+    static func npy(_ relative: String) throws -> ArrayBuffer { try Fixtures.readNPY(relative) }
 
     /// A fixture as a float image; arrays that are not 2-D become one row.
     static func image(_ relative: String) throws -> FloatImage {

@@ -9,6 +9,18 @@ public protocol LazyArray: AnyObject, Sendable {
     /// from storage, meaning every element is the fill value.
     /// Throws DatasetError (naming the chunk) for corrupt data.
     func readChunk(_ index: [Int]) throws -> ArrayBuffer?
+
+    /// Stored (compressed) bytes read so far, for statistics; 0 for computed sources.
+    var bytesRead: Int { get }
+
+    /// Loads worth running at once when the source waits on slow storage
+    /// rather than the CPU (nil: one per core).
+    var preferredConcurrency: Int? { get }
+}
+
+extension LazyArray {
+    public var bytesRead: Int { 0 }
+    public var preferredConcurrency: Int? { nil }
 }
 
 /// Shape, type and layout of an array, plus the facts `vstack info` reports.

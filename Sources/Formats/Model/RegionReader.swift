@@ -4,7 +4,18 @@ import Dispatch
 /// the chunks that overlap it. Absent chunks read as the fill value.
 public enum RegionReader {
     /// Where chunks come from: the array itself, or a cache in front of it.
-    public typealias ChunkSource = @Sendable ([Int]) throws -> ArrayBuffer?
+    /// Called with a chunk index and the part of that chunk the region needs
+    /// (array coordinates); returns a buffer covering at least that part, or
+    /// nil for an absent chunk (fill value).
+    public typealias ChunkSource = @Sendable (_ index: [Int], _ box: [Range<Int>]) throws -> ChunkPiece?
+
+    /// The whole-chunk source for an array, without a cache.
+    public static func wholeChunks(_ array: LazyArray) -> ChunkSource {
+        let grid = array.metadata.grid
+        return { [array] index, _ in
+            try array.readChunk(index).map { ChunkPiece($0, origin: grid.region(of: index).map(\.lowerBound)) }
+        }
+    }
 
     /// - Parameter threads: chunks decoded at once (1 = in order on this thread).
     public static func read(_ array: LazyArray, region: [Range<Int>], threads: Int = 1,
@@ -14,26 +25,27 @@ public enum RegionReader {
         for (d, r) in region.enumerated() where r.lowerBound < 0 || r.upperBound > meta.shape[d] {
             throw FormatError("region \(r.lowerBound):\(r.upperBound) is outside axis \(d) (size \(meta.shape[d]))")
         }
-        let load: ChunkSource = source ?? { [array] in try array.readChunk($0) }
+        let load = source ?? wholeChunks(array)
         let grid = meta.grid
         let indices = grid.chunks(overlapping: region)
-        var loaded = [Result<ArrayBuffer?, Error>](repeating: .success(nil), count: indices.count)
+        let boxes = indices.map { index in
+            zip(grid.region(of: index), region).map { max($0.lowerBound, $1.lowerBound)..<min($0.upperBound, $1.upperBound) }
+        }
+        var loaded = [Result<ChunkPiece?, Error>](repeating: .success(nil), count: indices.count)
         if threads > 1 && indices.count > 1 {
             let slots = ResultSlots(count: indices.count)
             DispatchQueue.concurrentPerform(iterations: indices.count) { i in
-                slots.set(i, Result { try load(indices[i]) })
+                slots.set(i, Result { try load(indices[i], boxes[i]) })
             }
             loaded = slots.results
         } else {
-            for (i, index) in indices.enumerated() { loaded[i] = Result { try load(index) } }
+            for i in indices.indices { loaded[i] = Result { try load(indices[i], boxes[i]) } }
         }
         var out = ArrayBuffer(dataType: meta.dataType, shape: region.map(\.count), filledWith: meta.fillValue)
         let origin = region.map(\.lowerBound)
-        for (i, index) in indices.enumerated() {
-            guard let chunk = try loaded[i].get() else { continue }
-            let chunkRegion = grid.region(of: index)
-            let box = zip(chunkRegion, region).map { max($0.lowerBound, $1.lowerBound)..<min($0.upperBound, $1.upperBound) }
-            RegionCopy.copy(chunk, origin: chunkRegion.map(\.lowerBound), into: &out, regionOrigin: origin, box: box)
+        for i in indices.indices {
+            guard let piece = try loaded[i].get() else { continue }
+            RegionCopy.copy(piece.buffer, origin: piece.origin, into: &out, regionOrigin: origin, box: boxes[i])
         }
         return out
     }
@@ -41,7 +53,7 @@ public enum RegionReader {
 
 /// Per-index results written from several threads (each slot by one thread only).
 private final class ResultSlots: @unchecked Sendable {
-    private let base: UnsafeMutablePointer<Result<ArrayBuffer?, Error>>
+    private let base: UnsafeMutablePointer<Result<ChunkPiece?, Error>>
     private let count: Int
     init(count: Int) {
         self.count = count
@@ -49,6 +61,15 @@ private final class ResultSlots: @unchecked Sendable {
         base.initialize(repeating: .success(nil), count: count)
     }
     deinit { base.deinitialize(count: count); base.deallocate() }
-    func set(_ i: Int, _ r: Result<ArrayBuffer?, Error>) { base[i] = r }
-    var results: [Result<ArrayBuffer?, Error>] { Array(UnsafeBufferPointer(start: base, count: count)) }
+    func set(_ i: Int, _ r: Result<ChunkPiece?, Error>) { base[i] = r }
+    var results: [Result<ChunkPiece?, Error>] { Array(UnsafeBufferPointer(start: base, count: count)) }
+}
+
+/// A decoded buffer placed in the array: a whole chunk, or a slab of one.
+public struct ChunkPiece: Sendable {
+    public var buffer: ArrayBuffer
+    /// Array coordinates of the buffer's first element.
+    public var origin: [Int]
+
+    public init(_ buffer: ArrayBuffer, origin: [Int]) { (self.buffer, self.origin) = (buffer, origin) }
 }

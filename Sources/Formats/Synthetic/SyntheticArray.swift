@@ -10,6 +10,8 @@ public final class SyntheticArray: LazyArray {
 
     public let metadata: ArrayMetadata
     let blobs: [[Blob]]
+    /// Simulated storage latency added to every chunk read (`demo:?latency=50ms`).
+    public let latency: Double
 
     struct Blob: Sendable {
         var z, y, x: Double
@@ -21,7 +23,8 @@ public final class SyntheticArray: LazyArray {
 
     /// - Parameter shape: (c, t, z, y, x).
     public init(shape: [Int] = SyntheticArray.defaultShape, chunkShape: [Int] = SyntheticArray.defaultChunks,
-                location: String = "demo:") {
+                location: String = "demo:", latency: Double = 0) {
+        self.latency = latency
         precondition(shape.count == 5 && chunkShape.count == 5)
         metadata = ArrayMetadata(
             format: "synthetic", location: location, shape: shape, dataType: .uint16, chunkShape: chunkShape,
@@ -49,7 +52,11 @@ public final class SyntheticArray: LazyArray {
         blobs = all
     }
 
+    /// With latency the loads wait on "storage", so many may run at once.
+    public var preferredConcurrency: Int? { latency > 0 ? 32 : nil }
+
     public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+        if latency > 0 { Thread.sleep(forTimeInterval: latency) }
         let meta = metadata
         let cs = meta.chunkShape
         let region = meta.grid.region(of: index)

@@ -3,7 +3,7 @@ import Stores
 
 /// A Zarr v2 array (`.zarray`): one chunk per key, an optional compressor,
 /// C or F order, either byte order.
-public final class ZarrV2Array: LazyArray {
+public final class ZarrV2Array: SlabReadable {
     public let metadata: ArrayMetadata
     let store: Store
     let prefix: String
@@ -82,6 +82,21 @@ public final class ZarrV2Array: LazyArray {
         case "lz4": return (.lz4, "lz4")
         default:
             throw FormatError("unknown codec '\(id)' in .zarray (vstack reads blosc, zstd, zlib, gzip, lz4)")
+        }
+    }
+
+    public var bytesRead: Int { store.bytesRead }
+
+    public var readsSlabs: Bool { !fortranOrder && ZarrSlabReader.supports(compressor) }
+
+    public func readChunkSlab(_ index: [Int], slab: ChunkSlab) throws -> ArrayBuffer? {
+        precondition(readsSlabs)
+        let key = key(index)
+        do {
+            return try ZarrSlabReader(blosc: compressor == .blosc, bigEndian: bigEndian)
+                .read(store, key: joinKey(prefix, key), slab: slab, metadata: metadata, chunkShape: metadata.chunkShape)
+        } catch {
+            throw DatasetError(store.location, "chunk \(key): \(error)")
         }
     }
 

@@ -5,7 +5,7 @@ import Stores
 /// A Zarr v3 array (`zarr.json`). With `sharding_indexed` as its array→bytes
 /// codec the read unit is the inner chunk: the shard index is read once (a
 /// range read) and each inner chunk is a range read of its own.
-public final class ZarrV3Array: LazyArray {
+public final class ZarrV3Array: SlabReadable {
     public let metadata: ArrayMetadata
     let store: Store
     let prefix: String
@@ -70,6 +70,26 @@ public final class ZarrV3Array: LazyArray {
         metadata = ArrayMetadata(
             format: "zarr3", location: store.location, shape: shape, dataType: dtype, chunkShape: readShape,
             shardShape: sharding == nil ? nil : chunkShape, fillValue: fill, axisNames: axes, codecs: chain.names)
+    }
+
+    public var bytesRead: Int { store.bytesRead }
+
+    /// Unsharded chunks stored as `bytes` alone or `bytes` then `blosc`.
+    public var readsSlabs: Bool {
+        guard sharding == nil, chain.transposes.isEmpty, case .bytes = chain.arrayToBytes else { return false }
+        return chain.bytesToBytes.isEmpty || chain.bytesToBytes == [.blosc]
+    }
+
+    public func readChunkSlab(_ index: [Int], slab: ChunkSlab) throws -> ArrayBuffer? {
+        precondition(readsSlabs)
+        guard case .bytes(let big) = chain.arrayToBytes else { return nil }
+        let key = key(index)
+        do {
+            return try ZarrSlabReader(blosc: !chain.bytesToBytes.isEmpty, bigEndian: big)
+                .read(store, key: joinKey(prefix, key), slab: slab, metadata: metadata, chunkShape: storedChunkShape)
+        } catch {
+            throw DatasetError(store.location, "chunk \(key): \(error)")
+        }
     }
 
     func key(_ index: [Int]) -> String {

@@ -1,0 +1,165 @@
+import Foundation
+import Formats
+
+/// A priority queue of chunk loads served by a pool of worker threads: the
+/// place where the view (what to load, in which order) meets the loaders.
+///
+/// - The queue is the latest plan only: `replace(with:)` drops queued loads
+///   the new view no longer wants (latest wins) and reorders the rest.
+/// - A load already running finishes into the cache; it is never abandoned.
+/// - Visible loads come before prefetch; within a tier, lower `rank` first.
+public final class ChunkScheduler: @unchecked Sendable {
+    public enum Tier: Int, Sendable, Comparable {
+        case visible = 0
+        case prefetch = 1
+        public static func < (a: Tier, b: Tier) -> Bool { a.rawValue < b.rawValue }
+        var purpose: LoadPurpose { self == .visible ? .visible : .prefetch }
+    }
+
+    public struct Request: Sendable {
+        public let key: ChunkKey
+        public let tier: Tier
+        /// Order within the tier: distance from the view's centre, or steps away along z/t.
+        public let rank: Double
+        let load: @Sendable () throws -> ArrayBuffer?
+
+        public init(key: ChunkKey, tier: Tier, rank: Double, load: @escaping @Sendable () throws -> ArrayBuffer?) {
+            (self.key, self.tier, self.rank, self.load) = (key, tier, rank, load)
+        }
+
+        /// Whether this request is served before `other`.
+        func precedes(_ other: Request) -> Bool { (tier, rank) < (other.tier, other.rank) }
+    }
+
+    /// What happened, in order, when the scheduler records a trace (tests, `--stats`).
+    public enum Event: Sendable, Equatable, CustomStringConvertible {
+        case started(ChunkKey, Tier)
+        case finished(ChunkKey)
+        case failed(ChunkKey)
+        /// Queued for a view that is gone, and removed before it ran.
+        case dropped(ChunkKey)
+
+        public var description: String {
+            switch self {
+            case let .started(k, t): "start \(k) \(t)"
+            case let .finished(k): "done \(k)"
+            case let .failed(k): "fail \(k)"
+            case let .dropped(k): "drop \(k)"
+            }
+        }
+    }
+
+    public let cache: ChunkCache
+    public let workerCount: Int
+    private let state = NSCondition()
+    /// Next request last (popLast), so the array is sorted by descending precedence.
+    private var queue: [Request] = []
+    private var running: Set<ChunkKey> = []
+    private var stopping = false
+    private var events: [Event]?
+    private var droppedCount = 0
+    private var threads: [Thread] = []
+    private let completion: (@Sendable (ChunkKey, Error?) -> Void)?
+
+    /// - Parameters:
+    ///   - workers: loads run at once (decode is CPU work: one per core).
+    ///   - completion: called on the worker thread after each load (success or error).
+    public init(cache: ChunkCache, workers: Int, recordsTrace: Bool = false,
+                completion: (@Sendable (ChunkKey, Error?) -> Void)? = nil) {
+        self.cache = cache
+        self.workerCount = max(1, workers)
+        self.events = recordsTrace ? [] : nil
+        self.completion = completion
+        for i in 0..<workerCount {
+            // Workers hold the scheduler until `stop()`; owners must call it.
+            let thread = Thread { self.work() }
+            thread.name = "vstack-load-\(i)"
+            thread.stackSize = 1 << 20
+            threads.append(thread)
+        }
+        threads.forEach { $0.start() }
+    }
+
+    /// Makes `requests` the whole queue: loads queued earlier and not
+    /// requested again are dropped; resident and running keys are skipped.
+    public func replace(with requests: [Request]) {
+        var best: [ChunkKey: Request] = [:]
+        for r in requests where !cache.contains(r.key) {
+            if let seen = best[r.key], seen.precedes(r) { continue }
+            best[r.key] = r
+        }
+        state.lock()
+        for old in queue where best[old.key] == nil {
+            droppedCount += 1
+            events?.append(.dropped(old.key))
+        }
+        queue = best.values.filter { !running.contains($0.key) }.sorted { $1.precedes($0) }
+        state.broadcast()
+        state.unlock()
+    }
+
+    /// Queued requests, next first.
+    public var queued: [Request] {
+        state.lock(); defer { state.unlock() }
+        return queue.reversed()
+    }
+
+    /// Loads running or queued.
+    public var pending: Int {
+        state.lock(); defer { state.unlock() }
+        return queue.count + running.count
+    }
+
+    /// Queued loads dropped because the view moved on.
+    public var dropped: Int {
+        state.lock(); defer { state.unlock() }
+        return droppedCount
+    }
+
+    public var trace: [Event] {
+        state.lock(); defer { state.unlock() }
+        return events ?? []
+    }
+
+    /// Blocks until nothing is queued or running.
+    public func waitUntilIdle() {
+        state.lock()
+        while !queue.isEmpty || !running.isEmpty { state.wait() }
+        state.unlock()
+    }
+
+    /// Drops the queue and lets the workers exit after their current load.
+    public func stop() {
+        state.lock()
+        stopping = true
+        queue.removeAll()
+        state.broadcast()
+        state.unlock()
+    }
+
+    private func work() {
+        while true {
+            state.lock()
+            while queue.isEmpty && !stopping { state.wait() }
+            if stopping { state.unlock(); return }
+            let request = queue.removeLast()
+            running.insert(request.key)
+            events?.append(.started(request.key, request.tier))
+            state.unlock()
+
+            var failure: Error? = nil
+            do {
+                _ = try cache.chunk(request.key, purpose: request.tier.purpose, load: request.load)
+            } catch {
+                failure = error
+            }
+
+            state.lock()
+            running.remove(request.key)
+            events?.append(failure == nil ? .finished(request.key) : .failed(request.key))
+            state.broadcast()
+            state.unlock()
+            completion?(request.key, failure)
+        }
+    }
+}

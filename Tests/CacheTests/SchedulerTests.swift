@@ -1,0 +1,192 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Formats
+@testable import Cache
+
+/// A door loads wait at until the test opens it.
+final class Gate: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var isOpen = false
+    func wait() {
+        condition.lock()
+        while !isOpen { condition.wait() }
+        condition.unlock()
+    }
+    func open() {
+        condition.lock(); isOpen = true; condition.broadcast(); condition.unlock()
+    }
+}
+
+/// Polls until `ok` holds (at most 10 s).
+func eventually(_ ok: () -> Bool) -> Bool {
+    for _ in 0..<1000 {
+        if ok() { return true }
+        Thread.sleep(forTimeInterval: 0.01)
+    }
+    return ok()
+}
+
+@Suite struct SchedulerTests {
+    let owner = KeyOwner()
+    func key(_ i: Int) -> ChunkKey { ChunkKey(array: owner, index: [i]) }
+    func request(_ i: Int, _ tier: ChunkScheduler.Tier, _ rank: Double, gate: Gate? = nil) -> ChunkScheduler.Request {
+        ChunkScheduler.Request(key: key(i), tier: tier, rank: rank) {
+            gate?.wait()
+            return payload(i, size: 100)
+        }
+    }
+    func started(_ trace: [ChunkScheduler.Event]) -> [ChunkKey] {
+        trace.compactMap { if case .started(let k, _) = $0 { k } else { nil } }
+    }
+
+    /// With one worker held by a running load, a plan submitted in shuffled
+    /// order runs visible first (centre outward), then prefetch by rank.
+    @Test func visibleBeforePrefetchInRankOrder() throws {
+        let cache = ChunkCache(budget: 1 << 20)
+        let scheduler = ChunkScheduler(cache: cache, workers: 1, recordsTrace: true)
+        defer { scheduler.stop() }
+        let gate = Gate()
+        scheduler.replace(with: [request(0, .visible, 0, gate: gate)])
+        #expect(eventually { started(scheduler.trace) == [key(0)] })
+        scheduler.replace(with: [request(5, .prefetch, 2), request(1, .visible, 0.7), request(6, .prefetch, 1),
+                                 request(2, .visible, 0.1), request(7, .prefetch, 3), request(3, .visible, 0.4)])
+        #expect(scheduler.queued.map(\.key) == [2, 3, 1, 6, 5, 7].map(key))
+        gate.open()
+        scheduler.waitUntilIdle()
+        #expect(started(scheduler.trace) == [0, 2, 3, 1, 6, 5, 7].map(key))
+        #expect(scheduler.trace.filter { if case .finished = $0 { true } else { false } }.count == 7)
+        #expect([0, 1, 2, 3, 5, 6, 7].allSatisfy { cache.contains(key($0)) })
+    }
+
+    /// After a view change the old view's queued loads are dropped and never
+    /// start; the load already running finishes into the cache; loads both
+    /// views want are kept.
+    @Test func staleLoadsAreDroppedAfterViewChange() throws {
+        let cache = ChunkCache(budget: 1 << 20)
+        let scheduler = ChunkScheduler(cache: cache, workers: 1, recordsTrace: true)
+        defer { scheduler.stop() }
+        let gate = Gate()
+        scheduler.replace(with: [request(0, .visible, 0, gate: gate)])
+        #expect(eventually { started(scheduler.trace) == [key(0)] })
+        // View A.
+        scheduler.replace(with: [request(1, .visible, 0), request(2, .visible, 1), request(3, .prefetch, 1), request(4, .prefetch, 2)])
+        // View B moves on: it shares chunk 4 (now visible) and wants 8, 9.
+        scheduler.replace(with: [request(4, .visible, 0), request(8, .visible, 1), request(9, .prefetch, 1),
+                                 request(0, .visible, 2)])
+        gate.open()
+        scheduler.waitUntilIdle()
+        let trace = scheduler.trace
+        let dropped = Set(trace.compactMap { if case .dropped(let k) = $0 { k } else { nil } })
+        #expect(dropped == Set([1, 2, 3].map(key)))
+        #expect(started(trace) == [0, 4, 8, 9].map(key), "trace: \(trace)")
+        #expect(cache.contains(key(0)), "the running load finished into the cache")
+        #expect(!cache.contains(key(1)) && !cache.contains(key(3)))
+        // Drops happen before the gate opened, i.e. before the running load finished.
+        let firstFinish = trace.firstIndex { if case .finished = $0 { true } else { false } }!
+        #expect(trace.lastIndex { if case .dropped = $0 { true } else { false } }! < firstFinish)
+        #expect(scheduler.dropped == 3)
+    }
+
+    /// A failing load is reported to the completion callback and not retried until asked again.
+    @Test func failuresAreReported() throws {
+        let cache = ChunkCache(budget: 1 << 20)
+        let failed = Mutex<[ChunkKey]>([])
+        let scheduler = ChunkScheduler(cache: cache, workers: 2) { key, error in
+            if error != nil { failed.withLock { $0.append(key) } }
+        }
+        defer { scheduler.stop() }
+        scheduler.replace(with: [ChunkScheduler.Request(key: key(1), tier: .visible, rank: 0) { throw LoadFailed() },
+                                 request(2, .visible, 1)])
+        scheduler.waitUntilIdle()
+        #expect(failed.withLock { $0 } == [key(1)])
+        #expect(!cache.contains(key(1)) && cache.contains(key(2)))
+    }
+}
+
+/// A (z, y, x) uint8 array whose loads wait at a gate; chunks are (1, 32, 32).
+final class GatedVolume: LazyArray, @unchecked Sendable {
+    let metadata = ArrayMetadata(format: "test", location: "gated:", shape: [64, 64, 64], dataType: .uint8,
+                                 chunkShape: [1, 32, 32], fillValue: .zero, axisNames: ["z", "y", "x"], codecs: [])
+    let gate = Gate()
+    func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+        gate.wait()
+        return ArrayBuffer(dataType: .uint8, shape: [1, 32, 32], bytes: [UInt8](repeating: UInt8(index[0]), count: 1024))
+    }
+}
+
+@Suite struct PrefetchTests {
+    /// Bytes one plane of GatedVolume costs in the cache (4 chunks).
+    let planeCost = 4 * (1024 + ChunkCache.entryOverhead)
+
+    func zs(_ keys: [ChunkKey]) -> [Int] { keys.map { $0.index[0] } }
+
+    /// Shows z = start, start+step, … with the workers held, then reports the queue.
+    func scrub(_ zs: [Int], budgetPlanes: Int = 20) -> (queue: [ChunkKey], plan: PlaneLoader.Plan, loader: PlaneLoader, volume: GatedVolume) {
+        let volume = GatedVolume()
+        let cache = ChunkCache(budget: 2 * budgetPlanes * planeCost)
+        let loader = PlaneLoader(array: volume, cache: cache, workers: 1)
+        var view = try! PlaneSelection(volume.metadata)
+        var plan: PlaneLoader.Plan!
+        for z in zs {
+            view.indices[0] = z
+            plan = loader.show([view])
+        }
+        return (loader.scheduler.queued.map(\.key), plan, loader, volume)
+    }
+
+    @Test func scrubbingUpPrefetchesMoreAbove() {
+        let (queue, plan, loader, volume) = scrub([20, 21, 22, 23])
+        defer { volume.gate.open(); loader.stop() }
+        let ahead = zs(queue).filter { $0 > 23 }.count, behind = zs(queue).filter { $0 < 23 }.count
+        #expect(ahead > 2 * behind && behind > 0, "queue z: \(zs(queue))")
+        // The visible plane is queued first (one of its chunks may be running), then z+1.
+        let visibleLeft = queue.prefix { $0.index[0] == 23 }.count
+        #expect(visibleLeft >= 3)
+        #expect(zs(Array(queue.dropFirst(visibleLeft).prefix(4))) == [24, 24, 24, 24])
+        #expect(loader.motion == PrefetchPolicy.Motion(axis: 0, direction: 1))
+        // The budget (half the cache) bounds the prefetch.
+        #expect(plan.prefetchBytes <= loader.cache.budget / 2 && plan.prefetchBytes > loader.cache.budget / 3)
+        #expect(plan.visible.count == 4 && Set(plan.visible).isDisjoint(with: plan.prefetch))
+    }
+
+    @Test func scrubbingDownPrefetchesMoreBelow() {
+        let (queue, _, loader, volume) = scrub([40, 39, 38])
+        defer { volume.gate.open(); loader.stop() }
+        let ahead = zs(queue).filter { $0 < 38 }.count, behind = zs(queue).filter { $0 > 38 }.count
+        #expect(ahead > 2 * behind && behind > 0, "queue z: \(zs(queue))")
+    }
+
+    @Test func withoutMotionPrefetchIsSymmetric() {
+        let (queue, _, loader, volume) = scrub([30])
+        defer { volume.gate.open(); loader.stop() }
+        let above = zs(queue).filter { $0 > 30 }.count, below = zs(queue).filter { $0 < 30 }.count
+        #expect(above == below && above > 0, "queue z: \(zs(queue))")
+    }
+
+    /// After a view change the pins move: the new plane's chunks are pinned, the old are not.
+    @Test func viewChunksArePinned() throws {
+        let (_, plan, loader, volume) = scrub([10, 11])
+        volume.gate.open()
+        #expect(loader.waitUntilLoaded(plan.visible, timeout: 10))
+        loader.scheduler.waitUntilIdle()
+        loader.stop()
+        try loader.cache.checkInvariants()
+        #expect(plan.visible.allSatisfy { loader.isResident($0) })
+        #expect(loader.cache.statistics.prefetchLoads > 0)
+    }
+
+    /// A chunk loaded by prefetch and then shown counts as a prefetch hit.
+    @Test func prefetchHitsAreCounted() throws {
+        let (_, _, loader, volume) = scrub([10, 11])
+        volume.gate.open()
+        loader.scheduler.waitUntilIdle()
+        var view = try PlaneSelection(volume.metadata)
+        view.indices[0] = 12
+        let plan = loader.show([view])
+        #expect(plan.visible.allSatisfy { loader.isResident($0) })
+        _ = try loader.readPlane(view)
+        loader.stop()
+        #expect(loader.cache.statistics.prefetchHits == 4)
+    }
+}

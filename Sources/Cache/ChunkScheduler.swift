@@ -63,7 +63,8 @@ public final class ChunkScheduler: @unchecked Sendable {
 
     /// - Parameters:
     ///   - workers: loads run at once (decode is CPU work: one per core).
-    ///   - completion: called on the worker thread after each load (success or error).
+    ///   - completion: called on the worker thread after each load (success or error), before the
+    ///     load stops counting as pending.
     public init(cache: ChunkCache, workers: Int, recordsTrace: Bool = false,
                 completion: (@Sendable (ChunkKey, Error?) -> Void)? = nil) {
         self.cache = cache
@@ -154,12 +155,13 @@ public final class ChunkScheduler: @unchecked Sendable {
                 failure = error
             }
 
+            // Report first, so that once `waitUntilIdle` returns every completion has run.
+            completion?(request.key, failure)
             state.lock()
             running.remove(request.key)
             events?.append(failure == nil ? .finished(request.key) : .failed(request.key))
             state.broadcast()
             state.unlock()
-            completion?(request.key, failure)
         }
     }
 }

@@ -99,6 +99,40 @@ import Formats
         #expect(bad.status == 2 && bad.stderr.contains("--cache 'lots'"))
     }
 
+    /// `bench scrub` on slow synthetic storage reports the documented keys, and prefetch
+    /// (the only thing that can make frames ready before they are asked for) shows up.
+    @Test func benchScrubReportsOnTimeFramesAndLatency() throws {
+        let r = try VStack.run(["bench", "scrub", "demo:?latency=20ms", "--steps", "12", "--rate", "20",
+                                "--at", "c=0,t=0,z=0", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        for key in ["frames", "on_time_fraction", "p50_ms", "p99_ms", "peak_rss_bytes", "prefetch_hits", "bytes_read"] {
+            #expect(json[key] != nil, "missing \(key)")
+        }
+        #expect(json["frames"] as? Int == 12)
+        #expect((json["prefetch_hits"] as? Int ?? 0) > 0)
+        #expect((json["p50_ms"] as? Double ?? 0) > 0 && (json["peak_rss_bytes"] as? Int ?? 0) > 1 << 20)
+        let off = try VStack.run(["bench", "scrub", "demo:?latency=20ms", "--steps", "8", "--rate", "20",
+                                  "--no-prefetch", "--json"])
+        let offJSON = try #require(try JSONSerialization.jsonObject(with: Data(off.stdout.utf8)) as? [String: Any])
+        #expect(offJSON["prefetch_hits"] as? Int == 0 && offJSON["on_time_fraction"] as? Double == 0)
+    }
+
+    @Test func benchPlaneReportsTheFirstFrame() throws {
+        let r = try VStack.run(["bench", "plane", "demo:", "--at", "c=2,t=1,z=5", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect((json["first_frame_ms"] as? Double ?? 0) > 0)
+        #expect(json["visible_chunks"] as? Int == 12)
+    }
+
+    @Test(arguments: [("demo:?latency=fast", "latency 'fast'"), ("demo:?speed=1", "unknown synthetic option 'speed'"),
+                      ("demo:?chunks=1,2", "five positive sizes")])
+    func badSyntheticOptions(_ location: String, _ message: String) throws {
+        let r = try VStack.run(["info", location])
+        #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains(message), "\(r.stderr)")
+    }
+
     @Test func helpExitsZero() throws {
         let r = try VStack.run(["--help"])
         #expect(r.status == 0)

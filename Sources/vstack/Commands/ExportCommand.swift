@@ -34,7 +34,7 @@ struct ExportCommand: ParsableCommand {
         let cache = try caching.makeCache()
         let buffer = try caching.readPlane(selection, array, cache)
         try OutputFile.write(NPY.encode(buffer), to: output)
-        caching.report(cache)
+        caching.report(cache, array)
     }
 }
 

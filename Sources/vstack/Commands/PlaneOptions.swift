@@ -49,11 +49,23 @@ struct CacheOptions: ParsableArguments {
         try selection.readPlane(array, threads: System.coreCount, chunks: CachedChunks(cache: cache, array: array).source)
     }
 
-    func report(_ cache: ChunkCache) {
+    func report(_ cache: ChunkCache, _ array: LazyArray) {
         guard stats else { return }
-        let s = cache.statistics
-        let line = "{\"hits\": \(s.hits), \"misses\": \(s.misses), \"shared_loads\": \(s.sharedLoads), \"loads\": \(s.loads), \"failures\": \(s.failures), \"evictions\": \(s.evictions), \"bytes_decoded\": \(s.bytesDecoded), \"used_bytes\": \(s.usedBytes), \"budget\": \(s.budget), \"entries\": \(s.entries), \"in_flight\": \(s.inFlight)}\n"
+        let line = "{" + CacheOptions.statisticsFields(cache, array) + "}\n"
         let bytes = Array(line.utf8)
         _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
+}
+
+extension CacheOptions {
+    /// `"hits": 3, "misses": 1, …` for --stats and the bench reports.
+    static func statisticsFields(_ cache: ChunkCache, _ array: LazyArray) -> String {
+        let s = cache.statistics
+        let fields: [(String, Int)] = [
+            ("hits", s.hits), ("misses", s.misses), ("shared_loads", s.sharedLoads), ("loads", s.loads),
+            ("prefetch_loads", s.prefetchLoads), ("prefetch_hits", s.prefetchHits), ("failures", s.failures),
+            ("evictions", s.evictions), ("bytes_read", array.bytesRead), ("bytes_decoded", s.bytesDecoded),
+            ("used_bytes", s.usedBytes), ("budget", s.budget), ("entries", s.entries), ("in_flight", s.inFlight)]
+        return fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ")
     }
 }

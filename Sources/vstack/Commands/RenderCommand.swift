@@ -35,7 +35,7 @@ struct RenderCommand: ParsableCommand {
         if let output { try OutputFile.refuseInsideDataset(output, dataset: path) }
         let rows = noHeader ? totalRows : max(1, totalRows - 1)
         let cache = try caching.makeCache()
-        defer { caching.report(cache) }
+        defer { caching.report(cache, array) }
         let layers = try look.layers(array, selection, settings) { try caching.readPlane($0, array, cache) }
         let rendered = Renderer.composite(layers, settings: settings, columns: columns, rows: rows)
         let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows)

@@ -49,9 +49,12 @@ public final class PlaneLoader: @unchecked Sendable {
 
     deinit { scheduler.stop() }
 
-    /// Axes that can be scrubbed and prefetched along: not displayed, not the channel axis.
+    /// Axes that can be scrubbed and prefetched along: not displayed, not the
+    /// channel axis; z first (the axis `[`/`]` moves), then the others from the innermost out.
     public static func scrubAxes(_ view: PlaneSelection, channelAxis: Int?) -> [Int] {
-        view.indices.indices.filter { $0 != view.rowAxis && $0 != view.columnAxis && $0 != channelAxis }
+        let free = view.indices.indices.reversed().filter { $0 != view.rowAxis && $0 != view.columnAxis && $0 != channelAxis }
+        guard let z = view.axisNames.firstIndex(of: "z"), free.contains(z) else { return free }
+        return [z] + free.filter { $0 != z }
     }
 
     /// Shows `views` (one per channel of a composite, else one): pins what
@@ -110,14 +113,18 @@ public final class PlaneLoader: @unchecked Sendable {
             prefetch.append((key, rank))
             return true
         }
-        if wholeFits {
-            for (k, _) in visible where k.slab != nil { _ = plan(k.whole, policy.wholeChunkRank) }
+        // The whole chunks behind visible slabs, in their place in the order.
+        var wholesPlanned = !wholeFits
+        func planVisibleWholes() -> Bool {
+            wholesPlanned = true
+            return visible.allSatisfy { k, _ in k.slab == nil || plan(k.whole, policy.wholeChunkRank) }
         }
         let channel = views.count == 1 ? channelAxis : nil
         let positions = policy.positions(around: views[0], shape: meta.shape,
                                          scrubAxes: PlaneLoader.scrubAxes(views[0], channelAxis: channelAxis),
                                          channelAxis: channel, motion: motion)
         outer: for position in positions {
+            if !wholesPlanned && position.rank >= policy.wholeChunkRank && !planVisibleWholes() { break }
             for view in views {
                 var moved = view
                 for (d, i) in position.indices.enumerated() where d != view.rowAxis && d != view.columnAxis {
@@ -127,6 +134,7 @@ public final class PlaneLoader: @unchecked Sendable {
                 for (k, _) in keys(moved) where !plan(k, position.rank) { break outer }
             }
         }
+        if !wholesPlanned { _ = planVisibleWholes() }
         prefetch.sort { $0.1 < $1.1 }
         for (k, rank) in prefetch { request(k, .prefetch, rank) }
         // Keep resident prefetch fresh in the LRU order, nearest most recent.

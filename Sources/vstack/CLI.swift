@@ -15,6 +15,12 @@ struct UsageFailure: Error, CustomStringConvertible {
 }
 
 enum CLI {
+    /// Writes one line to stderr (diagnostics, --stats).
+    static func printError(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
+
     /// Prints one line to stderr and exits.
     static func fail(_ message: String, code: Int32) -> Never {
         let line = String(message.map { $0 == "\n" ? " " : $0 })

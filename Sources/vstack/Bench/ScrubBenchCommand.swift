@@ -36,6 +36,15 @@ struct ScrubBenchCommand: ParsableCommand {
     @Option(help: "Loads at once (default: one per core, more for slow storage).")
     var workers: Int?
 
+    @Option(help: "Fraction of the cache prefetch may fill (default 0.5).")
+    var prefetchBudget: Double?
+
+    @Option(help: "How far prefetch looks, in steps ahead (default 16).")
+    var prefetchHorizon: Double?
+
+    @Flag(help: "Print one line per frame on stderr: index, ready, latency, what it showed.")
+    var trace = false
+
     @OptionGroup var plane: PlaneOptions
     @OptionGroup var caching: CacheOptions
 
@@ -50,6 +59,8 @@ struct ScrubBenchCommand: ParsableCommand {
         let scrubAxis = try ScrubBenchCommand.axis(axis, view)
         let cache = try caching.makeCache()
         var policy = PrefetchPolicy()
+        if let prefetchBudget { policy.budgetFraction = prefetchBudget }
+        if let prefetchHorizon { policy.horizon = prefetchHorizon }
         if noPrefetch { policy.budgetFraction = 0 }
         let loader = PlaneLoader(array: array, cache: cache, policy: policy, workers: workers)
         defer { loader.stop() }
@@ -60,7 +71,7 @@ struct ScrubBenchCommand: ParsableCommand {
         let period = Double(1) / rate
 
         var latencies: [Double] = []
-        var onTime = 0, counted = 0, late = 0
+        var onTime = 0, counted = 0
         let t0 = Clock.now()
         for i in 0..<steps {
             let due = t0 + Double(i) * period
@@ -77,8 +88,11 @@ struct ScrubBenchCommand: ParsableCommand {
             let layer = ChannelLayer(plane: data, colorMap: settings.colorMap, limits: nil, gamma: 1)
             _ = ANSIWriter.frameBytes(Renderer.composite([layer], settings: settings, columns: columns, rows: rows).frame)
             let latency = Clock.now() - due
-            if latency > period { late += 1 }
             latencies.append(latency)
+            if trace {
+                let slabs = plan.visible.filter { $0.slab != nil }.count
+                CLI.printError("frame \(i) \(view.axisNames[scrubAxis])=\(view.indices[scrubAxis]) \(ready ? "ready" : "wait ") \(fmt(latency * 1000)) ms, \(plan.visible.count) chunks (\(slabs) slabs), \(plan.prefetch.count) prefetch \(plan.prefetch.prefix(12)), \(loader.scheduler.pending) pending")
+            }
         }
         let sorted = latencies.sorted()
         func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))] * 1000 }

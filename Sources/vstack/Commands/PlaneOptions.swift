@@ -51,9 +51,7 @@ struct CacheOptions: ParsableArguments {
 
     func report(_ cache: ChunkCache, _ array: LazyArray) {
         guard stats else { return }
-        let line = "{" + CacheOptions.statisticsFields(cache, array) + "}\n"
-        let bytes = Array(line.utf8)
-        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        CLI.printError("{" + CacheOptions.statisticsFields(cache, array) + "}")
     }
 }
 

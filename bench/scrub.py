@@ -174,12 +174,19 @@ def vstack_scrub(source: str, rate: float, steps: int, cache: str, extra: list[s
     return out | {"wall_s": wall}
 
 
+PEER_SECONDS = 20.0   # a peer that cannot keep up is stopped after this long
+
+
 def peer_scrub(read_plane, rate: float, steps: int) -> dict:
-    """A viewer without prefetch: each plane is read when it is due."""
+    """A viewer without prefetch: each plane is read when it is due. Stops after
+    PEER_SECONDS (zarr-python decodes a whole 316 MB chunk for every plane)."""
     period = 1.0 / rate
     latencies, on_time = [], 0
     t0 = time.perf_counter()
     for i in range(steps):
+        if time.perf_counter() - t0 > PEER_SECONDS and i > 5:
+            steps = i
+            break
         due = t0 + i * period
         now = time.perf_counter()
         if now < due:

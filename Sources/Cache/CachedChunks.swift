@@ -16,7 +16,7 @@ public struct CachedChunks: Sendable {
     /// view needs only a slab of them and the whole chunk is not resident.
     public var slabThreshold: Int
 
-    public static let defaultSlabThreshold = 16 << 20
+    public static let defaultSlabThreshold = 1 << 20
 
     public init(cache: ChunkCache, array: LazyArray, level: Int = 0, slabThreshold: Int = CachedChunks.defaultSlabThreshold) {
         (self.cache, self.array, self.level, self.slabThreshold) = (cache, array, level, slabThreshold)

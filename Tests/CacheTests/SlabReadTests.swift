@@ -77,7 +77,7 @@ extension AxisNames {
         #expect(cache.statistics.bytesDecoded == expected.bytes.count)
 
         let wholeCache = ChunkCache(budget: 64 << 20)
-        let whole = CachedChunks(cache: wholeCache, array: array)
+        let whole = CachedChunks(cache: wholeCache, array: array, slabThreshold: .max)
         #expect(try view.readPlane(array, chunks: whole.source).bytes == expected.bytes)
         #expect(wholeCache.statistics.bytesDecoded == c.chunkBytes)
         // Once the whole chunk is resident, planes come from it, not from new slabs.

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Cache
 import Formats
@@ -180,7 +181,15 @@ struct PlaneBenchCommand: ParsableCommand {
 
 /// Peak resident memory of this process.
 enum ResourceUsage {
+    /// `VmHWM` from /proc/self/status: the high-water mark of this process
+    /// image. (getrusage's ru_maxrss survives execve on Linux, so a child of
+    /// a big Python process would report the parent's peak.)
     static func peakResidentBytes() -> Int {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kib = Int(line.split(separator: " ").dropFirst().first ?? "") {
+            return kib * 1024
+        }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Int(usage.ru_maxrss) * 1024

@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "Cache", dependencies: ["Formats"]),
         // Downsampling, contrast, colour maps, glyph encoders, ANSI and PNG output.
         .target(name: "Rendering", dependencies: ["Formats", "CZlib"]),
+        // The interactive viewer: key map, view state, ncurses input, frames drawn with ANSI diffs.
+        .target(name: "TUI", dependencies: ["Cache", "Formats", "Rendering", "CNcursesw"]),
         // The command-line front end.
         .executableTarget(
             name: "vstack",
@@ -37,6 +39,7 @@ let package = Package(
                 "Formats",
                 "Rendering",
                 "Cache",
+                "TUI",
                 "CNcursesw",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -49,6 +52,7 @@ let package = Package(
         .testTarget(name: "CacheTests", dependencies: ["Cache", "Formats", "Stores", "TestSupport"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Formats", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Formats", "Rendering"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Formats", "Rendering"]),
     ],
     swiftLanguageModes: [.v6]
 )

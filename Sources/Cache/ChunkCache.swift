@@ -93,11 +93,19 @@ public final class ChunkCache: @unchecked Sendable {
         self.budget = budget
     }
 
-    /// The chunk if resident (counts as a use), without loading.
-    public func cached(_ key: ChunkKey) -> CachedChunk? {
+    /// The chunk if resident (counts as a use), without loading. With
+    /// `shown`, it also counts as a hit of the view (and a prefetch hit).
+    public func cached(_ key: ChunkKey, shown: Bool = false) -> CachedChunk? {
         lock.lock(); defer { lock.unlock() }
         guard let node = entries[key] else { return nil }
         touch(node)
+        if shown {
+            counters.hits += 1
+            if node.prefetched {
+                node.prefetched = false
+                counters.prefetchHits += 1
+            }
+        }
         return node.chunk
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Formats
+import Synchronization
 
 /// The terminal-free core of the viewer: given the view, it pins the chunks
 /// on screen, queues their loads (centre of the view first) and the prefetch
@@ -175,6 +176,48 @@ public final class PlaneLoader: @unchecked Sendable {
     /// Reads a plane through the cache (loading what is missing on this thread).
     public func readPlane(_ view: PlaneSelection) throws -> ArrayBuffer {
         try view.readPlane(array, chunks: chunks.source)
+    }
+
+    /// A plane assembled from resident data only, for a UI that must not wait.
+    public struct PartialPlane: Sendable {
+        public var plane: ArrayBuffer
+        /// Parts (rows, columns of the plane) whose chunks are still loading.
+        public var missing: [(rows: Range<Int>, columns: Range<Int>)]
+        /// Parts whose chunks failed to load, with the error.
+        public var failed: [(rows: Range<Int>, columns: Range<Int>, message: String)]
+        public var isComplete: Bool { missing.isEmpty && failed.isEmpty }
+    }
+
+    /// Reads the plane from what is resident, never loading: chunks still
+    /// loading (or failed) read as the fill value and are listed.
+    public func residentPlane(_ view: PlaneSelection) throws -> PartialPlane {
+        let gaps = Mutex<([(Range<Int>, Range<Int>)], [(Range<Int>, Range<Int>, String)])>(([], []))
+        let grid = array.metadata.grid
+        let chunks = chunks
+        let source: RegionReader.ChunkSource = { [self] index, box in
+            let key = chunks.key(index, box: box)
+            for k in key.slab == nil ? [key] : [key, key.whole] {
+                if let chunk = chunks.cache.cached(k, shown: true) {
+                    guard let buffer = chunk.buffer else { return nil }
+                    var origin = grid.region(of: k.index).map(\.lowerBound)
+                    for (d, p) in (k.slab?.prefix ?? []).enumerated() { origin[d] += p }
+                    return ChunkPiece(buffer, origin: origin)
+                }
+            }
+            let local = (box[view.rowAxis].clamped(to: view.rows), box[view.columnAxis].clamped(to: view.columns))
+            let rows = (local.0.lowerBound - view.rows.lowerBound)..<(local.0.upperBound - view.rows.lowerBound)
+            let cols = (local.1.lowerBound - view.columns.lowerBound)..<(local.1.upperBound - view.columns.lowerBound)
+            if let message = failure(key) ?? (key.slab != nil ? failure(key.whole) : nil) {
+                gaps.withLock { $0.1.append((rows, cols, message)) }
+            } else {
+                gaps.withLock { $0.0.append((rows, cols)) }
+            }
+            return nil
+        }
+        let plane = try view.readPlane(array, chunks: source)
+        let (missing, failed) = gaps.withLock { $0 }
+        return PartialPlane(plane: plane, missing: missing.map { (rows: $0.0, columns: $0.1) },
+                            failed: failed.map { (rows: $0.0, columns: $0.1, message: $0.2) })
     }
 
     /// Stops the workers after their current loads.

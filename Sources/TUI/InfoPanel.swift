@@ -1,0 +1,63 @@
+import Formats
+import Rendering
+
+/// The side panel (`i`): metadata, a histogram of the visible plane with the
+/// contrast limits marked, and the cache's statistics.
+enum InfoPanel {
+    static func lines(_ app: ViewerApp) -> [String] {
+        let m = app.metadata
+        let names = app.state.selection.axisNames
+        var out = [
+            "shape  " + m.shape.map(String.init).joined(separator: "x"),
+            "axes   " + AxisNames.compact(names),
+            "dtype  " + m.dataType.rawValue,
+            "chunks " + m.chunkShape.map(String.init).joined(separator: "x"),
+            "format " + m.format,
+            "",
+        ]
+        if let plane = app.plane, let c = app.contrast {
+            out.append("histogram (| = contrast limits)")
+            out += histogram(plane, low: c.low, high: c.high, width: ScreenComposer.panelWidth - 2, height: 8)
+            out.append("")
+        }
+        let s = app.loader.cache.statistics
+        out += [
+            "cache  \(ViewerApp.bytes(s.usedBytes)) of \(ViewerApp.bytes(s.budget))",
+            "       \(s.entries) chunks, \(app.loader.scheduler.pending) loading",
+            "hits \(s.hits)  misses \(s.misses)",
+            "prefetch \(s.prefetchLoads) loads, \(s.prefetchHits) hits",
+            "evictions \(s.evictions)  read \(ViewerApp.bytes(app.array.bytesRead))",
+        ]
+        return out
+    }
+
+    /// Rows of a bar histogram of finite values (top row first), the limits as `|`.
+    static func histogram(_ plane: ArrayBuffer, low: Double, high: Double, width: Int, height: Int) -> [String] {
+        var lo = Double.infinity, hi = -Double.infinity
+        let n = plane.count
+        let stride = max(1, n / 200_000)
+        for i in Swift.stride(from: 0, to: n, by: stride) {
+            let v = plane.double(at: i)
+            if v.isFinite { lo = min(lo, v); hi = max(hi, v) }
+        }
+        guard lo < hi else { return ["(constant plane)"] }
+        var bins = [Int](repeating: 0, count: width)
+        for i in Swift.stride(from: 0, to: n, by: stride) {
+            let v = plane.double(at: i)
+            guard v.isFinite else { continue }
+            bins[min(width - 1, Int((v - lo) / (hi - lo) * Double(width)))] += 1
+        }
+        let top = Double(bins.max() ?? 1)
+        let mark = { (v: Double) in Int(((v - lo) / (hi - lo) * Double(width)).rounded(.down)) }
+        let (ml, mh) = (mark(low), mark(high))
+        var rows: [String] = []
+        for r in (0..<height).reversed() {
+            rows.append(String((0..<width).map { x -> Character in
+                if x == ml || x == mh { return "|" }
+                return Double(bins[x]) / top * Double(height) > Double(r) ? "#" : " "
+            }))
+        }
+        rows.append(ViewerApp.short(lo).padding(width / 2) + ViewerApp.short(hi))
+        return rows
+    }
+}

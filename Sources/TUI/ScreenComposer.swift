@@ -1,0 +1,138 @@
+import Formats
+import Rendering
+
+/// Builds the whole screen as one frame: image pane, side panel, status line,
+/// message line, and the help overlay. Pure; the app diffs consecutive frames.
+struct ScreenComposer {
+    let columns: Int
+    let rows: Int
+    let depth: ColorDepth
+
+    static let minimumSize = (columns: 20, rows: 6)
+    static let panelWidth = 34
+
+    /// The image pane for a screen of this size.
+    static func pane(columns: Int, rows: Int, showInfo: Bool) -> ViewState.Pane {
+        let side = showInfo && columns >= 60 ? panelWidth + 1 : 0
+        return ViewState.Pane(columns: columns - side, rows: rows - 2)
+    }
+
+    var tooSmall: Bool { columns < ScreenComposer.minimumSize.columns || rows < ScreenComposer.minimumSize.rows }
+
+    private var colored: Bool { depth != .none }
+    private var statusColors: (TermColor, TermColor) { colored ? (.index(252), .index(236)) : (.default, .default) }
+    private var dimColor: TermColor { colored ? .index(240) : .default }
+    private var errorColor: TermColor { colored ? .index(196) : .default }
+
+    func blank() -> Frame { Frame(columns: columns, rows: rows) }
+
+    /// "terminal too small" in the middle of an otherwise empty screen.
+    func tooSmallScreen() -> Frame {
+        var f = blank()
+        put(&f, "vstack: enlarge to \(ScreenComposer.minimumSize.columns)x\(ScreenComposer.minimumSize.rows)",
+            x: 0, y: rows / 2, fg: .default, bg: .default)
+        return f
+    }
+
+    /// Copies the rendered image into the pane, dims loading parts and marks failed ones.
+    func image(_ into: inout Frame, _ picture: Frame, mapping: CellMapping, missing: [(Range<Int>, Range<Int>)],
+               failed: [(Range<Int>, Range<Int>)]) {
+        for y in 0..<min(picture.rows, rows) {
+            for x in 0..<min(picture.columns, columns) { into[x, y] = picture[x, y] }
+        }
+        for (r, c) in missing {
+            for (x, y) in mapping.cells(rows: r, columns: c) where x < columns && y < rows {
+                into[x, y] = Cell("\u{2591}", fg: dimColor, bg: .default)
+            }
+        }
+        for (r, c) in failed {
+            for (x, y) in mapping.cells(rows: r, columns: c) where x < columns && y < rows {
+                into[x, y] = Cell(depth == .none || !mapping.unicode ? "x" : "\u{2573}", fg: errorColor, bg: .default)
+            }
+        }
+    }
+
+    func statusLine(_ f: inout Frame, _ text: String) {
+        let (fg, bg) = statusColors
+        put(&f, text.padding(columns), x: 0, y: rows - 2, fg: fg, bg: bg)
+    }
+
+    func messageLine(_ f: inout Frame, _ text: String, isError: Bool) {
+        put(&f, text.padding(columns), x: 0, y: rows - 1, fg: isError ? errorColor : .default, bg: .default)
+    }
+
+    /// The side panel (`i`): lines of text right of the image.
+    func panel(_ f: inout Frame, _ lines: [String]) {
+        let x0 = columns - ScreenComposer.panelWidth
+        guard x0 > 0 else { return }
+        for y in 0..<(rows - 2) {
+            f[x0 - 1, y] = Cell(colored ? "\u{2502}" : "|", fg: dimColor, bg: .default)
+            put(&f, (y < lines.count ? lines[y] : "").padding(ScreenComposer.panelWidth), x: x0, y: y, fg: .default, bg: .default)
+        }
+    }
+
+    /// The key table in a box in the middle of the screen.
+    func helpOverlay(_ f: inout Frame, _ lines: [String], unicode: Bool) {
+        let title = " vstack keys (any key closes) "
+        let width = min(columns - 2, max(title.count, lines.map(\.count).max() ?? 0) + 4)
+        let height = min(rows - 2, lines.count + 2)
+        let x0 = max(0, (columns - width) / 2), y0 = max(0, (rows - 2 - height) / 2)
+        let (fg, bg) = statusColors
+        for y in 0..<height {
+            let text: String
+            if y == 0 || y == height - 1 {
+                let edge = unicode ? "\u{2500}" : "-"
+                text = y == 0 ? String((edge + title + String(repeating: edge, count: width)).prefix(width))
+                              : String(repeating: edge, count: width)
+            } else {
+                text = ("  " + lines[y - 1]).padding(width)
+            }
+            put(&f, text, x: x0, y: y0 + y, fg: fg, bg: bg)
+        }
+    }
+
+    func put(_ f: inout Frame, _ text: String, x: Int, y: Int, fg: TermColor, bg: TermColor) {
+        guard y >= 0 && y < rows else { return }
+        var cx = x
+        for scalar in text.unicodeScalars where cx < columns {
+            if cx >= 0 { f[cx, y] = Cell(scalar, fg: fg, bg: bg) }
+            cx += 1
+        }
+    }
+}
+
+/// Where plane pixels land on the screen, for placeholders and the probe.
+struct CellMapping {
+    /// The displayed region size in data pixels and the picture in screen pixels.
+    let regionRows: Int, regionColumns: Int
+    let pixelWidth: Int, pixelHeight: Int
+    let mode: GlyphMode
+    var unicode: Bool { mode != .ascii }
+
+    /// Cells covering plane rows/columns (relative to the displayed region).
+    func cells(rows: Range<Int>, columns: Range<Int>) -> [(Int, Int)] {
+        let (px, py) = mode.pixelsPerCell
+        func span(_ r: Range<Int>, _ n: Int, _ pixels: Int, _ per: Int) -> Range<Int> {
+            let lo = r.lowerBound * pixels / n / per
+            let hi = ((r.upperBound * pixels + n - 1) / n + per - 1) / per
+            return lo..<max(lo + 1, hi)
+        }
+        let ys = span(rows, regionRows, pixelHeight, py), xs = span(columns, regionColumns, pixelWidth, px)
+        return ys.flatMap { y in xs.map { x in (x, y) } }
+    }
+
+    /// The plane pixel under a cell (relative to the displayed region).
+    func pixel(cellX: Int, cellY: Int) -> (row: Int, column: Int)? {
+        let (px, py) = mode.pixelsPerCell
+        let sx = cellX * px, sy = cellY * py
+        guard sx < pixelWidth, sy < pixelHeight else { return nil }
+        return (sy * regionRows / pixelHeight, sx * regionColumns / pixelWidth)
+    }
+}
+
+extension String {
+    /// Cut or padded with spaces to exactly `n` characters.
+    func padding(_ n: Int) -> String {
+        count >= n ? String(prefix(n)) : self + String(repeating: " ", count: n - count)
+    }
+}

@@ -1,0 +1,116 @@
+import CNcursesw
+import Foundation
+import Synchronization
+
+/// The terminal through ncurses: input (keys, mouse, resize) and size. The
+/// picture itself is written as ANSI bytes by `ScreenWriter`; ncurses' own
+/// screen stays blank and untouched, so its refreshes never draw over it.
+final class Terminal {
+    /// Set by SIGINT/SIGTERM/SIGHUP: the loop restores the terminal and exits.
+    nonisolated(unsafe) static var stopSignal: Int32 = 0
+
+    enum Input: Equatable {
+        case key(Key)
+        case wheel(Int)
+        case click(y: Int, x: Int)
+        case drag(y: Int, x: Int)
+        case release(y: Int, x: Int)
+    }
+
+    private(set) var isOpen = false
+
+    func open() {
+        setlocale(LC_ALL, "")
+        setenv("ESCDELAY", "25", 1)
+        _ = initscr()
+        raw()
+        noecho()
+        nonl()
+        keypad(vstack_stdscr(), true)
+        curs_set(0)
+        _ = mousemask(vstack_all_mouse_events(), nil)
+        mouseinterval(0)
+        timeout(15)
+        refresh()
+        isOpen = true
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            signal(sig) { Terminal.stopSignal = $0 }
+        }
+    }
+
+    /// Leaves curses mode: the shell gets its normal screen and modes back.
+    func close() {
+        guard isOpen else { return }
+        isOpen = false
+        ScreenWriter.write("\u{1b}[0m\u{1b}[?1002l\u{1b}[?1006l")
+        endwin()
+    }
+
+    var size: (columns: Int, rows: Int) {
+        (Int(vstack_getmaxx(vstack_stdscr())), Int(vstack_getmaxy(vstack_stdscr())))
+    }
+
+    /// After a resize ncurses clears its screen once; the next frame is drawn in full.
+    func acknowledgeResize() {
+        clear()
+        refresh()
+    }
+
+    /// The next input within the timeout, or nil.
+    func read() -> Input? {
+        var wch: wint_t = 0
+        let kind = get_wch(&wch)
+        if kind == ERR { return nil }
+        let code = Int32(bitPattern: wch)
+        if kind == KEY_CODE_YES {
+            if code == vstack_key_mouse() { return mouse() }
+            if code == vstack_key_resize() { return .key(.resize) }
+            return Terminal.special[code].map { .key($0) }
+        }
+        switch code {
+        case 3: return .key(.ctrl("c"))
+        case 10, 13: return .key(.enter)
+        case 27: return .key(.escape)
+        case 8, 127: return .key(.backspace)
+        case 1...26: return .key(.ctrl(Character(Unicode.Scalar(UInt8(code) + 96))))
+        default:
+            guard let scalar = Unicode.Scalar(UInt32(wch)) else { return nil }
+            return .key(.char(Character(scalar)))
+        }
+    }
+
+    private func mouse() -> Input? {
+        var event = MEVENT()
+        guard getmouse(&event) == OK else { return nil }
+        let state = event.bstate
+        let (y, x) = (Int(event.y), Int(event.x))
+        if state & vstack_wheel_up() != 0 { return .wheel(-1) }
+        if state & vstack_wheel_down() != 0 { return .wheel(1) }
+        if state & vstack_button1_pressed() != 0 { return .click(y: y, x: x) }
+        if state & vstack_button1_released() != 0 { return .release(y: y, x: x) }
+        if state & vstack_mouse_moved() != 0 { return .drag(y: y, x: x) }
+        return nil
+    }
+
+    private static let special: [Int32: Key] = [
+        KEY_UP: .up, KEY_DOWN: .down, KEY_LEFT: .left, KEY_RIGHT: .right,
+        KEY_SR: .shiftUp, KEY_SF: .shiftDown, KEY_SLEFT: .shiftLeft, KEY_SRIGHT: .shiftRight,
+        KEY_PPAGE: .pageUp, KEY_NPAGE: .pageDown, KEY_HOME: .home, KEY_END: .end,
+        KEY_ENTER: .enter, KEY_BACKSPACE: .backspace,
+    ]
+}
+
+/// Writes bytes to the terminal (stdout), whole.
+enum ScreenWriter {
+    static func write(_ s: String) { write(Array(s.utf8)) }
+    static func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = Foundation.write(1, raw.baseAddress! + done, raw.count - done)
+                if n < 0 { if errno == EINTR || errno == EAGAIN { continue }; return }
+                done += n
+            }
+        }
+    }
+}

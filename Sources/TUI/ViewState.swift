@@ -1,0 +1,329 @@
+import Formats
+import Rendering
+
+/// Everything the viewer shows, as a value: which plane, where, how. Key
+/// presses are pure transitions (`apply`), so they are tested without a
+/// terminal; the app turns a state into chunk requests and a frame.
+public struct ViewState: Equatable, Sendable {
+    public struct Point: Equatable, Sendable {
+        public var y: Double, x: Double
+        public init(y: Double, x: Double) { (self.y, self.x) = (y, x) }
+    }
+
+    /// The image pane in cells.
+    public struct Pane: Equatable, Sendable {
+        public var columns: Int, rows: Int
+        public init(columns: Int, rows: Int) { (self.columns, self.rows) = (max(1, columns), max(1, rows)) }
+    }
+
+    public enum Prompt: Equatable, Sendable {
+        case goTo, fps, filter
+        public var label: String {
+            switch self {
+            case .goTo: "go to (e.g. z=120): "
+            case .fps: "frames per second: "
+            case .filter: "filter: "
+            }
+        }
+    }
+
+    public let shape: [Int]
+    /// Index on every axis (displayed axes ignored), displayed axes, and the
+    /// visible region (kept up to date by `fitRegion`).
+    public var selection: PlaneSelection
+    /// The axis `[`/`]` move.
+    public var scrubAxis: Int
+    public var channelAxis: Int?
+    public var composite = false
+    /// Data pixels per half-cell pixel; nil = fit the plane to the pane.
+    public var scale: Double?
+    /// Centre of the view in data coordinates of the displayed plane.
+    public var centre: Point
+    public var colorMapName = "gray"
+    /// Fixed contrast limits; nil = auto from the visible region.
+    public var limits: RenderSettings.Limits?
+    /// The limits auto contrast chose for the last frame (what `,` `.` `;` `'` adjust from).
+    public var lastAutoLimits: RenderSettings.Limits?
+    public var mode: GlyphMode = .half
+    /// Glyph modes this terminal can show (ascii only without UTF-8).
+    public var modes: [GlyphMode] = GlyphMode.allCases
+    public var downsample: DownsampleMode = .mean
+    public var playing = false
+    public var playAxis: Int
+    public var fps = 10.0
+    public var showHelp = false
+    public var showInfo = false
+    /// The probed data pixel (row, column of the displayed plane).
+    public var probe: Point?
+    public var prompt: Prompt?
+    public var promptText = ""
+    public var message: String?
+    public var quit = false
+    /// The original (y, x) axes, for the orthogonal views.
+    let homeAxes: (Int, Int)
+
+    public static func == (a: ViewState, b: ViewState) -> Bool {
+        a.selection == b.selection && a.scrubAxis == b.scrubAxis && a.composite == b.composite && a.scale == b.scale
+            && a.centre == b.centre && a.colorMapName == b.colorMapName && a.limits == b.limits && a.mode == b.mode
+            && a.downsample == b.downsample && a.playing == b.playing && a.playAxis == b.playAxis && a.fps == b.fps
+            && a.showHelp == b.showHelp && a.showInfo == b.showInfo && a.probe == b.probe && a.prompt == b.prompt
+            && a.promptText == b.promptText && a.message == b.message && a.quit == b.quit
+    }
+
+    public init(selection: PlaneSelection, shape: [Int]) {
+        self.shape = shape
+        self.selection = selection
+        homeAxes = (selection.rowAxis, selection.columnAxis)
+        let names = selection.axisNames
+        let c = names.firstIndex(of: "c")
+        channelAxis = c.flatMap { $0 == selection.rowAxis || $0 == selection.columnAxis ? nil : $0 }
+        let free = ViewState.freeAxes(selection, channelAxis: channelAxis)
+        scrubAxis = names.firstIndex(of: "z").flatMap { free.contains($0) ? $0 : nil } ?? free.last ?? selection.rowAxis
+        playAxis = names.firstIndex(of: "t").flatMap { free.contains($0) ? $0 : nil } ?? scrubAxis
+        let rows = selection.rows, cols = selection.columns
+        centre = Point(y: Double(rows.lowerBound + rows.upperBound) / 2, x: Double(cols.lowerBound + cols.upperBound) / 2)
+        if rows.count < shape[selection.rowAxis] || cols.count < shape[selection.columnAxis] {
+            // A start-up --region: show that region (at least), centred.
+            scale = nil
+            startRegion = (rows, cols)
+        }
+    }
+
+    /// A --region given at start-up, fitted once the pane is known.
+    var startRegion: (Range<Int>, Range<Int>)?
+
+    /// Non-displayed axes other than the channel axis.
+    static func freeAxes(_ s: PlaneSelection, channelAxis: Int?) -> [Int] {
+        s.indices.indices.filter { $0 != s.rowAxis && $0 != s.columnAxis && $0 != channelAxis }
+    }
+
+    var height: Int { shape[selection.rowAxis] }
+    var width: Int { shape[selection.columnAxis] }
+
+    /// The scale at which the whole plane fits the pane.
+    public func fitScale(_ pane: Pane) -> Double {
+        max(Double(width) / Double(pane.columns), Double(height) / Double(2 * pane.rows))
+    }
+
+    public func effectiveScale(_ pane: Pane) -> Double { min(scale ?? .infinity, fitScale(pane)) }
+
+    /// Recomputes the visible region for the pane from the scale and centre.
+    public mutating func fitRegion(_ pane: Pane) {
+        if let (r, c) = startRegion {
+            startRegion = nil
+            let s = max(Double(r.count) / Double(2 * pane.rows), Double(c.count) / Double(pane.columns))
+            scale = s >= fitScale(pane) ? nil : s
+            centre = Point(y: Double(r.lowerBound + r.upperBound) / 2, x: Double(c.lowerBound + c.upperBound) / 2)
+        }
+        let s = effectiveScale(pane)
+        let h = max(1, min(height, Int((Double(2 * pane.rows) * s).rounded(.up))))
+        let w = max(1, min(width, Int((Double(pane.columns) * s).rounded(.up))))
+        centre.y = min(max(centre.y, Double(h) / 2), Double(height) - Double(h) / 2)
+        centre.x = min(max(centre.x, Double(w) / 2), Double(width) - Double(w) / 2)
+        let top = min(max(0, Int((centre.y - Double(h) / 2).rounded())), height - h)
+        let left = min(max(0, Int((centre.x - Double(w) / 2).rounded())), width - w)
+        selection.rows = top..<(top + h)
+        selection.columns = left..<(left + w)
+    }
+
+    /// Applies one action; the visible region is refitted to the pane.
+    public mutating func apply(_ action: Action, pane: Pane) {
+        message = nil
+        let names = selection.axisNames
+        switch action {
+        case let .pan(dy, dx, large):
+            if var p = probe {
+                let step = effectiveScale(pane) * (large ? 8 : 1)
+                p.y = min(max(0, p.y + Double(dy) * step), Double(height - 1))
+                p.x = min(max(0, p.x + Double(dx) * step), Double(width - 1))
+                probe = p
+            } else {
+                let fraction = large ? 0.5 : 0.125
+                centre.y += Double(dy) * Double(selection.rows.count) * fraction
+                centre.x += Double(dx) * Double(selection.columns.count) * fraction
+            }
+        case .zoomIn:
+            scale = max(1.0 / 16, effectiveScale(pane) / 2)
+        case .zoomOut:
+            let s = effectiveScale(pane) * 2
+            scale = s >= fitScale(pane) ? nil : s
+        case .zoomFit:
+            scale = nil
+        case .zoomOneToOne:
+            scale = 1 >= fitScale(pane) ? nil : 1
+        case .stepScrub(let n):
+            step(scrubAxis, by: n)
+        case .stepTime(let n):
+            if let t = names.firstIndex(of: "t"), t != selection.rowAxis && t != selection.columnAxis {
+                step(t, by: n)
+            } else {
+                message = "no t axis"
+            }
+        case .cycleScrubAxis(let n):
+            let free = ViewState.freeAxes(selection, channelAxis: channelAxis)
+            if free.count > 1, let i = free.firstIndex(of: scrubAxis) {
+                scrubAxis = free[(i + n % free.count + free.count) % free.count]
+                message = "[ ] move \(names[scrubAxis])"
+            } else {
+                message = free.isEmpty ? "no axis to scrub" : "[ ] move \(names[scrubAxis]), the only axis"
+            }
+        case .firstIndex:
+            if isFree(scrubAxis) { selection.indices[scrubAxis] = 0 }
+        case .lastIndex:
+            if isFree(scrubAxis) { selection.indices[scrubAxis] = shape[scrubAxis] - 1 }
+        case .goToPrompt:
+            openPrompt(.goTo)
+        case .nextChannel:
+            if let c = channelAxis {
+                selection.indices[c] = (selection.indices[c] + 1) % shape[c]
+                composite = false
+            } else {
+                message = "no channel axis (name one with --axes)"
+            }
+        case .toggleComposite:
+            if let c = channelAxis, shape[c] <= 16 { composite.toggle() } else { message = "no channel axis to blend" }
+        case .cycleColorMap(let n):
+            let all = ColorMap.names
+            let i = all.firstIndex(of: colorMapName) ?? 0
+            colorMapName = all[(i + n % all.count + all.count) % all.count]
+        case .autoContrast:
+            limits = nil
+        case .adjustHigh(let n), .adjustLow(let n):
+            guard let base = limits ?? lastAutoLimits else { message = "no contrast yet"; break }
+            let span = max(base.high - base.low, 1e-12)
+            var l = base
+            if case .adjustHigh = action { l.high = max(l.low + span * 0.01, l.high + Double(n) * span * 0.05) }
+            else { l.low = min(l.high - span * 0.01, l.low + Double(n) * span * 0.05) }
+            limits = l
+        case .playPause:
+            playing.toggle()
+        case .cyclePlayAxis:
+            let free = ViewState.freeAxes(selection, channelAxis: channelAxis)
+            if let i = free.firstIndex(of: playAxis), free.count > 1 { playAxis = free[(i + 1) % free.count] }
+            message = isFree(playAxis) ? "play along \(names[playAxis])" : "nothing to play along"
+        case .fpsPrompt:
+            openPrompt(.fps)
+        case .cycleDisplayedAxes:
+            cycleDisplayedAxes()
+        case .cycleDownsample:
+            let all = DownsampleMode.allCases
+            downsample = all[((all.firstIndex(of: downsample) ?? 0) + 1) % all.count]
+        case .cycleRenderMode:
+            mode = modes[((modes.firstIndex(of: mode) ?? 0) + 1) % modes.count]
+        case .filterPrompt:
+            openPrompt(.filter)
+        case .toggleStage:
+            message = "no filter pipeline"
+        case .probeCursor:
+            probe = probe == nil ? centre : nil
+        case .toggleInfo:
+            showInfo.toggle()
+        case .help:
+            showHelp = true
+        case .quit:
+            quit = true
+        }
+        fitRegion(pane)
+    }
+
+    /// One step of playback along the play axis, wrapping at the end.
+    public mutating func advancePlayback() {
+        guard playing, isFree(playAxis) else { return }
+        selection.indices[playAxis] = (selection.indices[playAxis] + 1) % shape[playAxis]
+    }
+
+    func isFree(_ axis: Int) -> Bool {
+        axis >= 0 && axis < shape.count && axis != selection.rowAxis && axis != selection.columnAxis
+    }
+
+    private mutating func step(_ axis: Int, by n: Int) {
+        guard isFree(axis) else { message = "no axis to scrub"; return }
+        selection.indices[axis] = min(max(0, selection.indices[axis] + n), shape[axis] - 1)
+    }
+
+    private mutating func openPrompt(_ p: Prompt) {
+        prompt = p
+        switch p {
+        case .goTo: promptText = "\(selection.axisNames[scrubAxis])="
+        case .fps: promptText = String(fps)
+        case .filter: promptText = ""
+        }
+    }
+
+    /// yx → zx → zy → yx, where z is the scrub axis of the home view.
+    private mutating func cycleDisplayedAxes() {
+        let (y, x) = homeAxes
+        let names = selection.axisNames
+        guard let z = names.firstIndex(of: "z") ?? ViewState.freeAxes(selection, channelAxis: channelAxis).last,
+              z != y && z != x else {
+            message = "no third axis for an orthogonal view"
+            return
+        }
+        // The axes leaving the display keep the position the view was centred on.
+        selection.indices[selection.rowAxis] = min(Int(centre.y), shape[selection.rowAxis] - 1)
+        selection.indices[selection.columnAxis] = min(Int(centre.x), shape[selection.columnAxis] - 1)
+        let next: (Int, Int)
+        switch (selection.rowAxis, selection.columnAxis) {
+        case (y, x): next = (z, x)
+        case (z, x): next = (z, y)
+        default: next = (y, x)
+        }
+        (selection.rowAxis, selection.columnAxis) = next
+        scrubAxis = [y, x, z].first { $0 != next.0 && $0 != next.1 }!
+        scale = nil
+        centre = Point(y: Double(shape[next.0]) / 2, x: Double(shape[next.1]) / 2)
+        selection.rows = 0..<shape[next.0]
+        selection.columns = 0..<shape[next.1]
+        message = "showing \(names[next.0])\(names[next.1])"
+    }
+
+    /// Feeds a key to the open prompt: text, Backspace, Enter (commit), Esc (cancel).
+    public mutating func type(_ key: Key, pane: Pane) {
+        guard let p = prompt else { return }
+        switch key {
+        case .escape, .ctrl("c"):
+            prompt = nil
+        case .backspace:
+            if !promptText.isEmpty { promptText.removeLast() }
+        case .enter:
+            prompt = nil
+            commit(p, promptText)
+            fitRegion(pane)
+        case .char(let c):
+            promptText.append(c)
+        default:
+            break
+        }
+    }
+
+    private mutating func commit(_ p: Prompt, _ text: String) {
+        switch p {
+        case .goTo:
+            let names = selection.axisNames
+            for item in text.split(separator: ",") {
+                let kv = item.split(separator: "=", maxSplits: 1).map { String($0).trimmedSpaces }
+                let (name, value) = kv.count == 2 ? (kv[0], kv[1]) : (names[scrubAxis], kv.first ?? "")
+                guard let axis = names.firstIndex(of: name) ?? Int(name), isFree(axis) || axis == channelAxis else {
+                    message = "go to: no axis '\(name)' to move"; return
+                }
+                guard let i = Int(value), i >= 0, i < shape[axis] else {
+                    message = "go to: \(name)=\(value) is outside 0..\(shape[axis] - 1)"; return
+                }
+                selection.indices[axis] = i
+            }
+        case .fps:
+            guard let v = Double(text.trimmedSpaces), v > 0, v <= 240 else {
+                message = "frames per second: '\(text)' is not a number in (0, 240]"; return
+            }
+            fps = v
+        case .filter:
+            message = text.isEmpty ? nil : "filters are not available yet (--filter comes with the operators)"
+        }
+    }
+}
+
+extension String {
+    var trimmedSpaces: String {
+        String(String(drop(while: { $0 == " " })).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}

@@ -1,0 +1,254 @@
+import Cache
+import CNcursesw
+import Formats
+import Foundation
+import Rendering
+import Synchronization
+
+/// The interactive viewer: reads keys, keeps a `ViewState`, asks the
+/// `PlaneLoader` for what the view needs and draws what is resident. It never
+/// waits for data: loads finish on the cache's workers and trigger a redraw.
+public final class ViewerApp {
+    let array: LazyArray
+    let name: String
+    let depth: ColorDepth
+    let loader: PlaneLoader
+    var state: ViewState
+    private let terminal = Terminal()
+    /// Loads finished so far (bumped on the cache's workers; a change means redraw).
+    private let arrived = Arrivals()
+    private var previous: Frame?
+    private var shownViews: [PlaneSelection] = []
+    private var lastPlay = 0.0
+    private var dragFrom: (y: Int, x: Int)?
+    /// The last frame's data, for the probe and the info panel.
+    private var lastPlane: ArrayBuffer?
+    private var lastMapping: CellMapping?
+    private var lastContrast: Contrast?
+
+    /// - Parameters:
+    ///   - name: the dataset as the status line shows it.
+    ///   - depth: colours the terminal shows (`.none`: ascii without colour).
+    public init(array: LazyArray, name: String, state: ViewState, cache: ChunkCache, depth: ColorDepth) {
+        self.array = array
+        self.name = name
+        self.state = state
+        self.depth = depth
+        let arrived = arrived
+        loader = PlaneLoader(array: array, cache: cache) { _, _ in arrived.count.add(1, ordering: .relaxed) }
+    }
+
+    /// Runs until `q`, Ctrl-C or a signal; the terminal is restored on every way out.
+    public func run() throws {
+        terminal.open()
+        defer {
+            terminal.close()
+            loader.stop()
+        }
+        var seen = arrived.count.load(ordering: .relaxed)
+        var dirty = true
+        while Terminal.stopSignal == 0 && !state.quit {
+            if let input = terminal.read() {
+                handle(input)
+                // Coalesce what is already queued (key repeat): only the newest view is loaded.
+                var burst = 0
+                while burst < 256, let more = terminal.readNow() { handle(more); burst += 1 }
+                dirty = true
+            }
+            let now = Date().timeIntervalSince1970
+            if state.playing && now - lastPlay >= 1 / state.fps {
+                lastPlay = now
+                state.advancePlayback()
+                dirty = true
+            }
+            let count = arrived.count.load(ordering: .relaxed)
+            if count != seen { seen = count; dirty = true }
+            if dirty {
+                try draw()
+                dirty = false
+            }
+        }
+    }
+
+    private var pane: ViewState.Pane {
+        let size = terminal.size
+        return ScreenComposer.pane(columns: size.columns, rows: size.rows, showInfo: state.showInfo)
+    }
+
+    func handle(_ input: Terminal.Input) {
+        switch input {
+        case .key(.resize):
+            terminal.acknowledgeResize()
+            previous = nil
+            state.fitRegion(pane)
+        case .key(let key):
+            if state.showHelp { state.showHelp = false; return }
+            if state.prompt != nil { state.type(key, pane: pane); return }
+            let stages = 0
+            guard let action = KeyMap.action(for: key, pipelineStages: stages) else {
+                state.message = "\(key): not a key of vstack (? lists them)"
+                return
+            }
+            state.apply(action, pane: pane)
+            if action == .toggleInfo { previous = nil; state.fitRegion(pane) }
+        case .wheel(let n):
+            state.apply(.stepScrub(n), pane: pane)
+        case let .click(y, x):
+            dragFrom = (y, x)
+            if let m = lastMapping, let p = m.pixel(cellX: x, cellY: y) {
+                state.probe = ViewState.Point(y: Double(state.selection.rows.lowerBound + p.row),
+                                              x: Double(state.selection.columns.lowerBound + p.column))
+            }
+        case let .drag(y, x), let .release(y, x):
+            guard let from = dragFrom, let m = lastMapping else { return }
+            let (px, py) = m.mode.pixelsPerCell
+            let sy = Double(m.regionRows) / Double(max(1, m.pixelHeight)) * Double(py)
+            let sx = Double(m.regionColumns) / Double(max(1, m.pixelWidth)) * Double(px)
+            state.centre.y -= Double(y - from.y) * sy
+            state.centre.x -= Double(x - from.x) * sx
+            state.fitRegion(pane)
+            dragFrom = input == .release(y: y, x: x) ? nil : (y, x)
+        }
+    }
+
+    /// The planes the view shows: one, or every channel of a composite.
+    private func views() -> [PlaneSelection] {
+        guard state.composite, let c = state.channelAxis else { return [state.selection] }
+        return (0..<array.metadata.shape[c]).map { i in
+            var s = state.selection
+            s.indices[c] = i
+            return s
+        }
+    }
+
+    private func draw() throws {
+        let size = terminal.size
+        let composer = ScreenComposer(columns: size.columns, rows: size.rows, depth: depth)
+        guard !composer.tooSmall else {
+            write(composer.tooSmallScreen())
+            return
+        }
+        state.fitRegion(pane)
+        let views = views()
+        if views != shownViews {
+            loader.show(views, channelAxis: state.channelAxis)
+            shownViews = views
+        }
+        var screen = composer.blank()
+        let partials = try views.map { try loader.residentPlane($0) }
+        var settings = RenderSettings()
+        settings.mode = state.mode
+        settings.depth = depth
+        settings.downsample = state.downsample
+        settings.limits = state.limits
+        settings.colorMap = ColorMap.named(state.colorMapName) ?? .gray
+        let layers = partials.enumerated().map { i, p in
+            let map = views.count == 1 ? settings.colorMap
+                : ChannelLayer.compositeColorMaps[i % ChannelLayer.compositeColorMaps.count]
+            return ChannelLayer(plane: p.plane, colorMap: map, limits: state.limits)
+        }
+        let pane = pane
+        let rendered = Renderer.composite(layers, settings: settings, columns: pane.columns, rows: pane.rows)
+        let mapping = CellMapping(regionRows: state.selection.rows.count, regionColumns: state.selection.columns.count,
+                                  pixelWidth: rendered.image.width, pixelHeight: rendered.image.height, mode: state.mode)
+        lastPlane = partials[0].plane
+        lastMapping = mapping
+        lastContrast = rendered.contrast
+        if state.limits == nil {
+            state.lastAutoLimits = RenderSettings.Limits(rendered.contrast.low, rendered.contrast.high)
+        }
+        composer.image(&screen, rendered.frame, mapping: mapping,
+                       missing: partials.flatMap { $0.missing.map { ($0.rows, $0.columns) } },
+                       failed: partials.flatMap { $0.failed.map { ($0.rows, $0.columns) } })
+        let failure = partials.lazy.flatMap(\.failed).first
+        composer.statusLine(&screen, statusText(loading: partials.reduce(0) { $0 + $1.missing.count }))
+        if let prompt = state.prompt {
+            composer.messageLine(&screen, prompt.label + state.promptText + "_", isError: false)
+        } else if let failure {
+            composer.messageLine(&screen, "error: \(failure.message)", isError: true)
+        } else {
+            composer.messageLine(&screen, state.message ?? probeText() ?? "? keys  q quit", isError: false)
+        }
+        if state.showInfo { composer.panel(&screen, InfoPanel.lines(self)) }
+        if state.showHelp { composer.helpOverlay(&screen, KeyMap.helpLines(), unicode: state.mode != .ascii) }
+        write(screen)
+    }
+
+    private func write(_ screen: Frame) {
+        var bytes: [UInt8] = []
+        if previous == nil || previous!.columns != screen.columns || previous!.rows != screen.rows {
+            bytes += Array("\u{1b}[0m\u{1b}[H\u{1b}[2J".utf8)
+            previous = nil
+        }
+        bytes += ANSIWriter.diffBytes(from: previous, to: screen)
+        ScreenWriter.write(bytes)
+        previous = screen
+    }
+
+    /// `demo:  z 100/201  t 3/199  c 1/3  fit  gray auto 102..4011  half  cache 412 MiB/1 GiB, 3 loading`
+    func statusText(loading: Int) -> String {
+        let s = state.selection
+        var parts = [name]
+        for axis in s.indices.indices where axis != s.rowAxis && axis != s.columnAxis {
+            if state.composite && axis == state.channelAxis { parts.append("\(s.axisNames[axis]) all"); continue }
+            let mark = axis == state.scrubAxis ? "*" : ""
+            parts.append("\(mark)\(s.axisNames[axis]) \(s.indices[axis])/\(state.shape[axis])")
+        }
+        let pane = pane
+        if let scale = state.scale, scale < state.fitScale(pane) {
+            parts.append(scale >= 1 ? "zoom 1:\(ViewerApp.short(scale))" : "zoom \(ViewerApp.short(1 / scale)):1")
+        } else {
+            parts.append("fit")
+        }
+        let limits = state.limits.map { "\(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" }
+            ?? lastContrast.map { "auto \(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" } ?? "auto"
+        parts.append("\(state.composite ? "composite" : state.colorMapName) \(limits)")
+        parts.append(state.mode.rawValue)
+        if state.downsample != .mean { parts.append(state.downsample.rawValue) }
+        if state.playing { parts.append("\u{25B6} \(s.axisNames[state.playAxis]) \(ViewerApp.short(state.fps))/s") }
+        let stats = loader.cache.statistics
+        let inFlight = loader.scheduler.pending
+        parts.append("cache \(ViewerApp.bytes(stats.usedBytes))/\(ViewerApp.bytes(stats.budget))"
+                     + (loading > 0 || inFlight > 0 ? ", \(max(loading, inFlight)) loading" : ""))
+        return parts.joined(separator: "  ")
+    }
+
+    private func probeText() -> String? {
+        guard let p = state.probe, let plane = lastPlane else { return nil }
+        let r = Int(p.y) - state.selection.rows.lowerBound, c = Int(p.x) - state.selection.columns.lowerBound
+        guard r >= 0, c >= 0, r < plane.shape[0], c < plane.shape[1] else { return "probe outside the view" }
+        let names = state.selection.axisNames
+        return "probe \(names[state.selection.rowAxis])=\(Int(p.y)) \(names[state.selection.columnAxis])=\(Int(p.x)): \(ViewerApp.short(plane.double(at: r * plane.shape[1] + c)))"
+    }
+
+    static func short(_ v: Double) -> String {
+        if v.isNaN { return "nan" }
+        if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
+        return String(format: "%.3g", v)
+    }
+
+    static func bytes(_ n: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var v = Double(n), i = 0
+        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
+        return i == 0 ? "\(n) B" : (v >= 10 ? "\(Int(v.rounded())) \(units[i])" : String(format: "%.1f %@", v, units[i]))
+    }
+
+    // MARK: - for the info panel
+    var metadata: ArrayMetadata { array.metadata }
+    var plane: ArrayBuffer? { lastPlane }
+    var contrast: Contrast? { lastContrast }
+}
+
+extension Terminal {
+    /// Input already waiting, without blocking.
+    func readNow() -> Input? {
+        timeout(0)
+        defer { timeout(15) }
+        return read()
+    }
+}
+
+final class Arrivals: Sendable {
+    let count = Atomic<Int>(0)
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+import Formats
+import Rendering
+@testable import TUI
+
+/// The synthetic dataset's geometry without generating anything.
+func demoState() throws -> ViewState {
+    let meta = ArrayMetadata(format: "test", location: "test:", shape: [3, 199, 201, 1024, 768], dataType: .uint16,
+                             chunkShape: [1, 1, 1, 256, 256], fillValue: .zero, axisNames: ["c", "t", "z", "y", "x"], codecs: [])
+    return ViewState(selection: try PlaneSelection(meta), shape: meta.shape)
+}
+
+let pane = ViewState.Pane(columns: 120, rows: 38)
+
+@Suite struct KeyMapTests {
+    @Test func everyBindingIsReachableAndKeysAreUnique() {
+        var seen: [Key: String] = [:]
+        for b in KeyMap.bindings {
+            for k in b.keys {
+                #expect(seen[k] == nil || k == .char("1"), "\(k) bound twice: \(seen[k] ?? "") and \(b.help)")
+                seen[k] = b.help
+                if case .toggleStage = b.action { continue }
+                #expect(KeyMap.action(for: k) == b.action, "\(k)")
+            }
+        }
+    }
+
+    @Test func digitOneIsOneToOneUntilFiltersExist() {
+        #expect(KeyMap.action(for: .char("1")) == .zoomOneToOne)
+        #expect(KeyMap.action(for: .char("1"), pipelineStages: 2) == .toggleStage(1))
+        #expect(KeyMap.action(for: .char("7")) == .toggleStage(7))
+        #expect(KeyMap.action(for: .char("Z")) == nil)
+    }
+
+    @Test func helpListsEveryKeyOnce() {
+        let lines = KeyMap.helpLines()
+        #expect(lines.count == KeyMap.bindings.count)
+        #expect(lines.contains { $0.hasPrefix("q Ctrl-C") && $0.hasSuffix("quit") })
+        #expect(lines.contains { $0.hasPrefix("] PgDn") })
+    }
+
+    /// The README's key table is the one in code.
+    @Test func readmeHasTheKeyTable() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains(KeyMap.markdownTable()), "paste KeyMap.markdownTable() into README.md")
+    }
+}
+
+@Suite struct ViewStateTests {
+    @Test func startsInTheMiddleScrubbingZ() throws {
+        var s = try demoState()
+        s.fitRegion(pane)
+        #expect(s.selection.indices == [1, 99, 100, 512, 384])
+        #expect(s.scrubAxis == 2 && s.playAxis == 1 && s.channelAxis == 0)
+        #expect(s.selection.rows == 0..<1024 && s.selection.columns == 0..<768)
+    }
+
+    @Test func scrubbingClampsAtTheEnds() throws {
+        var s = try demoState()
+        for _ in 0..<5 { s.apply(.stepScrub(1), pane: pane) }
+        #expect(s.selection.indices[2] == 105)
+        s.apply(.stepTime(1), pane: pane)
+        #expect(s.selection.indices[1] == 100)
+        s.apply(.lastIndex, pane: pane)
+        s.apply(.stepScrub(1), pane: pane)
+        #expect(s.selection.indices[2] == 200)
+        s.apply(.firstIndex, pane: pane)
+        s.apply(.stepScrub(-3), pane: pane)
+        #expect(s.selection.indices[2] == 0)
+        s.apply(.cycleScrubAxis(1), pane: pane)
+        #expect(s.scrubAxis == 1 && s.message == "[ ] move t")
+    }
+
+    @Test func zoomAndPanStayInsideThePlane() throws {
+        var s = try demoState()
+        s.apply(.zoomOneToOne, pane: pane)
+        // 1:1 → 120 columns and 76 half-cell rows of data, centred.
+        #expect(s.selection.columns.count == 120 && s.selection.rows.count == 76)
+        #expect(s.selection.rows.lowerBound == 512 - 38)
+        s.apply(.zoomIn, pane: pane)
+        #expect(s.selection.columns.count == 60)
+        for _ in 0..<100 { s.apply(.pan(dy: 0, dx: 1, large: true), pane: pane) }
+        #expect(s.selection.columns.upperBound == 768)
+        for _ in 0..<300 { s.apply(.pan(dy: -1, dx: 0, large: false), pane: pane) }
+        #expect(s.selection.rows.lowerBound == 0)
+        s.apply(.zoomFit, pane: pane)
+        #expect(s.selection.rows == 0..<1024 && s.scale == nil)
+        s.apply(.zoomOut, pane: pane)
+        #expect(s.scale == nil, "fit is the widest view")
+    }
+
+    @Test func channelsColourMapsAndContrast() throws {
+        var s = try demoState()
+        s.apply(.nextChannel, pane: pane)
+        #expect(s.selection.indices[0] == 2)
+        s.apply(.nextChannel, pane: pane)
+        #expect(s.selection.indices[0] == 0)
+        s.apply(.toggleComposite, pane: pane)
+        #expect(s.composite)
+        s.apply(.cycleColorMap(1), pane: pane)
+        #expect(s.colorMapName != "gray" && ColorMap.named(s.colorMapName) != nil)
+        s.apply(.cycleColorMap(-1), pane: pane)
+        #expect(s.colorMapName == "gray")
+        s.apply(.adjustHigh(1), pane: pane)
+        #expect(s.limits == nil && s.message == "no contrast yet")
+        s.lastAutoLimits = RenderSettings.Limits(100, 1100)
+        s.apply(.adjustHigh(-1), pane: pane)
+        #expect(s.limits == RenderSettings.Limits(100, 1050))
+        s.apply(.adjustLow(1), pane: pane)
+        #expect(s.limits == RenderSettings.Limits(147.5, 1050))
+        s.apply(.autoContrast, pane: pane)
+        #expect(s.limits == nil)
+    }
+
+    @Test func orthogonalViewsCycle() throws {
+        var s = try demoState()
+        s.apply(.cycleDisplayedAxes, pane: pane)
+        #expect((s.selection.rowAxis, s.selection.columnAxis) == (2, 4) && s.scrubAxis == 3)
+        #expect(s.selection.indices[3] == 512, "y keeps the position the view was centred on")
+        s.apply(.cycleDisplayedAxes, pane: pane)
+        #expect((s.selection.rowAxis, s.selection.columnAxis) == (2, 3) && s.scrubAxis == 4)
+        s.apply(.cycleDisplayedAxes, pane: pane)
+        #expect((s.selection.rowAxis, s.selection.columnAxis) == (3, 4) && s.scrubAxis == 2)
+    }
+
+    @Test func promptsParseOrExplain() throws {
+        var s = try demoState()
+        s.apply(.goToPrompt, pane: pane)
+        #expect(s.prompt == .goTo && s.promptText == "z=")
+        for c in "120" { s.type(.char(c), pane: pane) }
+        s.type(.enter, pane: pane)
+        #expect(s.prompt == nil && s.selection.indices[2] == 120)
+        s.apply(.goToPrompt, pane: pane)
+        s.type(.backspace, pane: pane); s.type(.backspace, pane: pane)
+        for c in "t=500" { s.type(.char(c), pane: pane) }
+        s.type(.enter, pane: pane)
+        #expect(s.message == "go to: t=500 is outside 0..198" && s.selection.indices[1] == 99)
+        s.apply(.fpsPrompt, pane: pane)
+        s.type(.escape, pane: pane)
+        #expect(s.prompt == nil && s.fps == 10)
+    }
+
+    @Test func playbackWraps() throws {
+        var s = try demoState()
+        s.selection.indices[1] = 198
+        s.apply(.playPause, pane: pane)
+        s.advancePlayback()
+        #expect(s.selection.indices[1] == 0)
+        s.apply(.cyclePlayAxis, pane: pane)
+        #expect(s.playAxis == 2)
+    }
+
+    @Test func quitAndHelp() throws {
+        var s = try demoState()
+        s.apply(.help, pane: pane)
+        #expect(s.showHelp)
+        s.apply(.quit, pane: pane)
+        #expect(s.quit)
+    }
+}

@@ -71,22 +71,27 @@ struct ScreenComposer {
         }
     }
 
-    /// The key table in a box in the middle of the screen.
+    /// The key table in a box in the middle of the screen, in as many
+    /// columns as it takes to fit the height.
     func helpOverlay(_ f: inout Frame, _ lines: [String], unicode: Bool) {
         let title = " vstack keys (any key closes) "
-        let width = min(columns - 2, max(title.count, lines.map(\.count).max() ?? 0) + 4)
-        let height = min(rows - 2, lines.count + 2)
+        let inner = max(1, rows - 4)
+        let perColumn = min(lines.count, inner)
+        let columnWidth = (lines.map(\.count).max() ?? 0) + 3
+        var body = [String](repeating: "", count: perColumn)
+        for (i, line) in lines.enumerated() {
+            body[i % perColumn] += line.padding(columnWidth)
+        }
+        let width = min(columns, max(title.count + 2, (body.map(\.count).max() ?? 0) + 2))
+        let height = min(rows - 2, perColumn + 2)
         let x0 = max(0, (columns - width) / 2), y0 = max(0, (rows - 2 - height) / 2)
         let (fg, bg) = statusColors
+        let edge = unicode ? "\u{2500}" : "-"
         for y in 0..<height {
             let text: String
-            if y == 0 || y == height - 1 {
-                let edge = unicode ? "\u{2500}" : "-"
-                text = y == 0 ? String((edge + title + String(repeating: edge, count: width)).prefix(width))
-                              : String(repeating: edge, count: width)
-            } else {
-                text = ("  " + lines[y - 1]).padding(width)
-            }
+            if y == 0 { text = String((edge + title + String(repeating: edge, count: width)).prefix(width)) }
+            else if y == height - 1 { text = String(repeating: edge, count: width) }
+            else { text = ("  " + body[y - 1]).padding(width) }
             put(&f, text, x: x0, y: y0 + y, fg: fg, bg: bg)
         }
     }

@@ -36,6 +36,22 @@ final class Terminal {
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             signal(sig) { Terminal.stopSignal = $0 }
         }
+        // A parent may have blocked SIGWINCH (the mask survives exec); ncurses needs it.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGWINCH)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    /// The window size from the kernel; when it differs from ncurses' idea
+    /// (a resize whose SIGWINCH was missed), ncurses is told.
+    private func sizeChanged() -> Bool {
+        var ws = winsize()
+        guard ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_row > 0, ws.ws_col > 0 else { return false }
+        let (columns, rows) = size
+        guard Int(ws.ws_col) != columns || Int(ws.ws_row) != rows else { return false }
+        resizeterm(Int32(ws.ws_row), Int32(ws.ws_col))
+        return true
     }
 
     /// Leaves curses mode: the shell gets its normal screen and modes back.
@@ -60,7 +76,7 @@ final class Terminal {
     func read() -> Input? {
         var wch: wint_t = 0
         let kind = get_wch(&wch)
-        if kind == ERR { return nil }
+        if kind == ERR { return sizeChanged() ? .key(.resize) : nil }
         let code = Int32(bitPattern: wch)
         if kind == KEY_CODE_YES {
             if code == vstack_key_mouse() { return mouse() }

@@ -1,0 +1,225 @@
+"""The interactive viewer in a real terminal: tmux runs `vstack demo` (or a fixture
+Zarr) in a detached session, keys go in with send-keys, the screen comes back with
+capture-pane. Each test uses its own tmux server (-L) so nothing leaks between them."""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, VSTACK_BIN
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is installed by make test")
+
+STATUS = re.compile(r"\*?z (\d+)/(\d+)")
+
+
+class Session:
+    def __init__(self, args, env=None, width=120, height=40, tmp=None):
+        self.socket = f"vstack-{uuid.uuid4().hex[:8]}"
+        self.exit_file = Path(tmp) / "exit"
+        environment = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "COLORTERM": ""} | (env or {})
+        exports = " ".join(f"{k}={shlex_quote(v)}" for k, v in environment.items())
+        command = f"env {exports} {VSTACK_BIN} {' '.join(shlex_quote(a) for a in args)}; echo $? > {self.exit_file}; sleep 600"
+        self.height = height
+        self.tmux("new-session", "-d", "-s", "s", "-x", str(width), "-y", str(height), command)
+
+    def ready(self, text="", timeout=20):
+        """Waits for the first frame laid out for the whole window (status line second to last)."""
+        return self.wait(lambda x: len(x.split("\n")) >= self.height
+                         and "cache " in x.split("\n")[self.height - 2] and text in x,
+                         timeout, what=f"the status line on row {self.height - 1}")
+
+    def tmux(self, *args):
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=30)
+
+    def keys(self, *keys, literal=False):
+        self.tmux("send-keys", "-t", "s", *(["-l"] if literal else []), *keys)
+
+    def screen(self, escapes=False):
+        return self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "s").stdout
+
+    def lines(self):
+        return self.screen().split("\n")
+
+    def status(self):
+        """The status line: the one holding 'cache '."""
+        return next((l for l in self.lines() if "cache " in l), "")
+
+    def wait(self, predicate, timeout=20, what="condition"):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            screen = self.screen()
+            if predicate(screen):
+                return screen
+            time.sleep(0.1)
+        pytest.fail(f"timed out waiting for {what}; screen:\n{self.screen()}")
+
+    def settled(self, timeout=30):
+        """Waits until nothing is loading and the screen stopped changing."""
+        last, since = None, time.time()
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            s = self.screen()
+            if s != last:
+                last, since = s, time.time()
+            elif "loading" not in s and "\u2591" not in s and time.time() - since > 0.4:
+                return s
+            time.sleep(0.1)
+        pytest.fail(f"screen never settled:\n{last}")
+
+    def option(self, name):
+        return self.tmux("display-message", "-p", "-t", "s", f"#{{{name}}}").stdout.strip()
+
+    def exit_status(self, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.exit_file.exists() and self.exit_file.read_text().strip():
+                return int(self.exit_file.read_text())
+            time.sleep(0.1)
+        pytest.fail(f"vstack did not exit; screen:\n{self.screen()}")
+
+    def close(self):
+        self.tmux("kill-server")
+
+
+def shlex_quote(s):
+    import shlex
+    return shlex.quote(str(s))
+
+
+@pytest.fixture
+def session(tmp_path):
+    made = []
+
+    def start(*args, **kw):
+        s = Session(list(args), tmp=tmp_path, **kw)
+        made.append(s)
+        return s
+    yield start
+    for s in made:
+        s.close()
+
+
+def image_rows(screen):
+    return screen.split("\n")[:-3]
+
+
+def test_demo_status_scrub_and_redraw(session):
+    s = session("demo")
+    first = s.wait(lambda x: "z 100/201" in x, what="the status line")
+    assert re.search(r"c 1/3 +t 99/199 +\*z 100/201", s.status()), s.status()
+    before = image_rows(s.settled())
+    s.keys("]", "]", "]", "]", "]")
+    s.wait(lambda x: "z 105/201" in x, what="z+5")
+    s.keys("}")
+    s.wait(lambda x: "t 100/199" in x, what="t+1")
+    after = image_rows(s.settled())
+    assert before != after, "the image pane did not change with z"
+    assert any("\u2580" in l for l in after), "half blocks expected in a UTF-8 terminal"
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+def test_help_overlay_lists_keys_and_any_key_closes_it(session):
+    s = session("demo")
+    s.ready("z 100/201")
+    s.keys("?")
+    screen = s.wait(lambda x: "vstack keys" in x, what="the help overlay")
+    assert "quit" in screen and "zoom in" in screen and "next colour map" in screen
+    s.keys("x")
+    s.wait(lambda x: "vstack keys" not in x, what="the overlay to close")
+    assert "probe" not in s.lines()[-2], "the closing key is consumed, not acted on"
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+def test_colour_map_zoom_and_contrast_keys(session):
+    s = session("demo")
+    s.wait(lambda x: "gray auto" in x)
+    s.keys("m")
+    status = s.wait(lambda x: "gray auto" not in s.status(), what="a new colour map").split("\n")
+    assert "viridis" in s.status() or "magma" in s.status() or re.search(r"\b[a-z]+ auto", s.status())
+    assert " fit " in s.status()
+    s.keys("+")
+    s.wait(lambda x: "zoom " in s.status(), what="zoom")
+    s.keys(",")
+    s.wait(lambda x: "auto" not in s.status(), what="fixed limits after ','")
+    s.keys("a")
+    s.wait(lambda x: "auto" in s.status(), what="auto contrast again")
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+def test_resize_relayouts(session):
+    s = session("demo")
+    s.wait(lambda x: "z 100/201" in x)
+    s.tmux("resize-window", "-t", "s", "-x", "90", "-y", "30")
+    s.wait(lambda x: len(x.split("\n")) >= 30 and "cache " in x.split("\n")[28], what="status at row 29")
+    s.tmux("resize-window", "-t", "s", "-x", "15", "-y", "5")
+    s.wait(lambda x: "enlarge" in x, what="the too-small message")
+    s.tmux("resize-window", "-t", "s", "-x", "120", "-y", "40")
+    s.wait(lambda x: "cache " in x.split("\n")[38], what="status back at row 39")
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+def test_quit_restores_the_terminal(session):
+    s = session("demo")
+    s.wait(lambda x: "z 100/201" in x)
+    assert s.option("alternate_on") == "1", "the viewer runs on the alternate screen"
+    s.keys("q")
+    assert s.exit_status() == 0
+    assert s.option("alternate_on") == "0"
+    assert s.option("cursor_flag") == "1", "the cursor is visible again"
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_interrupts_restore_the_terminal(session, how):
+    s = session("demo")
+    s.wait(lambda x: "z 100/201" in x)
+    if how == "ctrl-c":
+        s.keys("C-c")
+    else:
+        pid = s.tmux("list-panes", "-t", "s", "-F", "#{pane_pid}").stdout.strip()
+        child = subprocess.run(["pgrep", "-P", pid, "-f", "vstack"], capture_output=True, text=True).stdout.split()
+        os.kill(int(child[0]), signal.SIGTERM)
+    s.exit_status()
+    assert s.option("alternate_on") == "0"
+
+
+def test_lang_c_gives_ascii(session):
+    s = session("demo", env={"LANG": "C", "LC_ALL": "C"})
+    screen = s.wait(lambda x: "z 100/201" in x)
+    screen = s.settled()
+    assert all(ord(ch) < 128 for ch in screen), [ch for ch in screen if ord(ch) >= 128][:5]
+    assert "ascii" in s.status()
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+def test_fixture_zarr_and_corrupt_chunk(session):
+    case = next(c for c in json.load(open(FIXTURES / "zarr" / "manifest.json"))["cases"]
+                if c["name"] == "v2-uint16-blosc-lz4-shuffle")
+    s = session(str(FIXTURES / case["path"]))
+    s.wait(lambda x: f"z {case['shape'][0] // 2}/{case['shape'][0]}" in x, what="the fixture's status")
+    s.keys("q")
+    assert s.exit_status() == 0
+
+    bad = FIXTURES / "zarr" / "errors" / "truncated-blosc-v2.zarr"
+    chunks = json.load(open(bad / ".zarray"))["chunks"]
+    s = session(str(bad), "--at", f"z={chunks[0]}")
+    screen = s.wait(lambda x: "error:" in x, what="the chunk error")
+    message = s.lines()[-2]
+    assert "1.1.1" in message and "error:" in message, message
+    assert "\u2573" in screen, "the corrupt chunk is drawn as an error tile"
+    s.keys("[")   # still alive and responsive
+    s.wait(lambda x: f"z {chunks[0] - 1}/" in x, what="z-1 after the error")
+    s.keys("q")
+    assert s.exit_status() == 0

@@ -36,6 +36,16 @@ func eventually(_ ok: () -> Bool) -> Bool {
             return payload(i, size: 100)
         }
     }
+    /// One worker, tracing, held inside the load of key 0 until the gate opens.
+    func heldScheduler() -> (ChunkCache, ChunkScheduler, Gate) {
+        let cache = ChunkCache(budget: 1 << 20)
+        let scheduler = ChunkScheduler(cache: cache, workers: 1, recordsTrace: true)
+        let gate = Gate()
+        scheduler.replace(with: [request(0, .visible, 0, gate: gate)])
+        #expect(eventually { started(scheduler.trace) == [key(0)] })
+        return (cache, scheduler, gate)
+    }
+
     func started(_ trace: [ChunkScheduler.Event]) -> [ChunkKey] {
         trace.compactMap { if case .started(let k, _) = $0 { k } else { nil } }
     }
@@ -43,12 +53,8 @@ func eventually(_ ok: () -> Bool) -> Bool {
     /// With one worker held by a running load, a plan submitted in shuffled
     /// order runs visible first (centre outward), then prefetch by rank.
     @Test func visibleBeforePrefetchInRankOrder() throws {
-        let cache = ChunkCache(budget: 1 << 20)
-        let scheduler = ChunkScheduler(cache: cache, workers: 1, recordsTrace: true)
+        let (cache, scheduler, gate) = heldScheduler()
         defer { scheduler.stop() }
-        let gate = Gate()
-        scheduler.replace(with: [request(0, .visible, 0, gate: gate)])
-        #expect(eventually { started(scheduler.trace) == [key(0)] })
         scheduler.replace(with: [request(5, .prefetch, 2), request(1, .visible, 0.7), request(6, .prefetch, 1),
                                  request(2, .visible, 0.1), request(7, .prefetch, 3), request(3, .visible, 0.4)])
         #expect(scheduler.queued.map(\.key) == [2, 3, 1, 6, 5, 7].map(key))
@@ -63,12 +69,8 @@ func eventually(_ ok: () -> Bool) -> Bool {
     /// start; the load already running finishes into the cache; loads both
     /// views want are kept.
     @Test func staleLoadsAreDroppedAfterViewChange() throws {
-        let cache = ChunkCache(budget: 1 << 20)
-        let scheduler = ChunkScheduler(cache: cache, workers: 1, recordsTrace: true)
+        let (cache, scheduler, gate) = heldScheduler()
         defer { scheduler.stop() }
-        let gate = Gate()
-        scheduler.replace(with: [request(0, .visible, 0, gate: gate)])
-        #expect(eventually { started(scheduler.trace) == [key(0)] })
         // View A.
         scheduler.replace(with: [request(1, .visible, 0), request(2, .visible, 1), request(3, .prefetch, 1), request(4, .prefetch, 2)])
         // View B moves on: it shares chunk 4 (now visible) and wants 8, 9.

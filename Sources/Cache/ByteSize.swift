@@ -19,4 +19,16 @@ public enum ByteSize {
         let bytes = value * scale
         return bytes < Double(Int.max) ? Int(bytes) : nil
     }
+
+    /// 1536 → "1.50 KiB" (`info`); compact: "412 MiB", "1.0 GiB" (the status line).
+    public static func describe(_ n: Int, compact: Bool = false) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+        var v = Double(n), u = 0
+        while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
+        if u == 0 { return "\(n) B" }
+        if compact { return v >= 10 ? "\(Int(v.rounded())) \(units[u])" : String(format: "%.1f %@", v, units[u]) }
+        let r = (v * 100).rounded() / 100
+        let whole = Int(r), frac = Int(((r - Double(whole)) * 100).rounded())
+        return "\(whole).\(frac < 10 ? "0" : "")\(frac) \(units[u])"
+    }
 }

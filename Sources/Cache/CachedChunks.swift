@@ -54,12 +54,17 @@ public struct CachedChunks: Sendable {
         return slab.elements(chunkShape: array.metadata.chunkShape).count * array.metadata.dataType.size
     }
 
+    /// Array coordinates of the first element of what a key names.
+    public func origin(of key: ChunkKey) -> [Int] {
+        var origin = array.metadata.grid.region(of: key.index).map(\.lowerBound)
+        for (d, p) in (key.slab?.prefix ?? []).enumerated() { origin[d] += p }
+        return origin
+    }
+
     /// The buffer for a key, from the cache or loaded once, placed in the array.
     public func piece(_ key: ChunkKey, purpose: LoadPurpose = .visible) throws -> ChunkPiece? {
         guard let buffer = try cache.chunk(key, purpose: purpose, load: { try load(key) }).buffer else { return nil }
-        var origin = array.metadata.grid.region(of: key.index).map(\.lowerBound)
-        for (d, p) in (key.slab?.prefix ?? []).enumerated() { origin[d] += p }
-        return ChunkPiece(buffer, origin: origin)
+        return ChunkPiece(buffer, origin: origin(of: key))
     }
 
     /// The whole chunk, from the cache or loaded once.

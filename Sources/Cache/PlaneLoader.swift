@@ -78,8 +78,7 @@ public final class PlaneLoader: @unchecked Sendable {
             let (cy, cx) = (Double(view.rows.lowerBound + view.rows.upperBound) / 2,
                             Double(view.columns.lowerBound + view.columns.upperBound) / 2)
             return grid.chunks(overlapping: region).map { index in
-                let chunkRegion = grid.region(of: index)
-                let box = zip(chunkRegion, region).map { max($0.lowerBound, $1.lowerBound)..<min($0.upperBound, $1.upperBound) }
+                let box = grid.overlap(of: index, with: region)
                 let (r, c) = (box[view.rowAxis], box[view.columnAxis])
                 let dy = (Double(r.lowerBound + r.upperBound) / 2 - cy) / Double(max(1, view.rows.count))
                 let dx = (Double(c.lowerBound + c.upperBound) / 2 - cx) / Double(max(1, view.columns.count))
@@ -190,23 +189,22 @@ public final class PlaneLoader: @unchecked Sendable {
 
     /// Reads the plane from what is resident, never loading: chunks still
     /// loading (or failed) read as the fill value and are listed.
-    public func residentPlane(_ view: PlaneSelection) throws -> PartialPlane {
+    /// - Parameter counting: count the resident chunks as the view's hits (once
+    ///   per view, not on every redraw while the rest arrives).
+    public func residentPlane(_ view: PlaneSelection, counting: Bool = true) throws -> PartialPlane {
         let gaps = Mutex<([(Range<Int>, Range<Int>)], [(Range<Int>, Range<Int>, String)])>(([], []))
-        let grid = array.metadata.grid
         let chunks = chunks
         let source: RegionReader.ChunkSource = { [self] index, box in
             let key = chunks.key(index, box: box)
             for k in key.slab == nil ? [key] : [key, key.whole] {
-                if let chunk = chunks.cache.cached(k, shown: true) {
-                    guard let buffer = chunk.buffer else { return nil }
-                    var origin = grid.region(of: k.index).map(\.lowerBound)
-                    for (d, p) in (k.slab?.prefix ?? []).enumerated() { origin[d] += p }
-                    return ChunkPiece(buffer, origin: origin)
+                if let chunk = chunks.cache.cached(k, shown: counting) {
+                    return chunk.buffer.map { ChunkPiece($0, origin: chunks.origin(of: k)) }
                 }
             }
-            let local = (box[view.rowAxis].clamped(to: view.rows), box[view.columnAxis].clamped(to: view.columns))
-            let rows = (local.0.lowerBound - view.rows.lowerBound)..<(local.0.upperBound - view.rows.lowerBound)
-            let cols = (local.1.lowerBound - view.columns.lowerBound)..<(local.1.upperBound - view.columns.lowerBound)
+            // The box lies inside the view's region: make it relative to it.
+            let (r, c) = (box[view.rowAxis], box[view.columnAxis])
+            let rows = (r.lowerBound - view.rows.lowerBound)..<(r.upperBound - view.rows.lowerBound)
+            let cols = (c.lowerBound - view.columns.lowerBound)..<(c.upperBound - view.columns.lowerBound)
             if let message = failure(key) ?? (key.slab != nil ? failure(key.whole) : nil) {
                 gaps.withLock { $0.1.append((rows, cols, message)) }
             } else {

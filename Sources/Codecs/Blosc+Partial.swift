@@ -16,16 +16,8 @@ extension Blosc {
                                  fetch: (Int, Int) throws -> [UInt8]) throws -> (bytes: [UInt8], fetched: Int) {
         let headerBytes = try fetch(0, Int(BLOSC_MIN_HEADER_LENGTH))
         var fetched = headerBytes.count
-        let h = try headerBytes.withUnsafeBytes { raw -> Header in
-            // The header alone: check sizes without the "cbytes fits the buffer" rule.
-            var nbytes = 0, cbytes = 0, blocksize = 0, typesize = 0, flags: Int32 = 0
-            blosc_cbuffer_sizes(raw.baseAddress!, &nbytes, &cbytes, &blocksize)
-            blosc_cbuffer_metainfo(raw.baseAddress!, &typesize, &flags)
-            guard cbytes >= Int(BLOSC_MIN_HEADER_LENGTH), nbytes >= 0, typesize > 0, blocksize > 0 || nbytes == 0 else {
-                throw CodecError("blosc: corrupt header")
-            }
-            return Header(uncompressedBytes: nbytes, compressedBytes: cbytes, blockBytes: blocksize, typeSize: typesize)
-        }
+        let h = try headerBytes.withUnsafeBytes { try header($0, wholeFrame: false) }
+        guard h.blockBytes > 0 || h.uncompressedBytes == 0 else { throw CodecError("blosc: corrupt header") }
         guard h.uncompressedBytes == expectedSize else {
             throw CodecError("blosc: decodes to \(h.uncompressedBytes) bytes, expected \(expectedSize)")
         }

@@ -10,7 +10,9 @@ public enum Blosc {
         public let typeSize: Int
     }
 
-    public static func header(_ src: UnsafeRawBufferPointer) throws -> Header {
+    /// - Parameter wholeFrame: whether `src` must hold the whole frame (false:
+    ///   the header alone, for reads that fetch the blocks they need).
+    public static func header(_ src: UnsafeRawBufferPointer, wholeFrame: Bool = true) throws -> Header {
         guard src.count >= Int(BLOSC_MIN_HEADER_LENGTH), let base = src.baseAddress else {
             throw CodecError("blosc: truncated header (\(src.count) bytes)")
         }
@@ -24,7 +26,7 @@ public enum Blosc {
         guard nbytes >= 0, nbytes <= Int(Int32.max) - Int(BLOSC_MAX_OVERHEAD), typesize > 0 else {
             throw CodecError("blosc: corrupt header")
         }
-        guard cbytes <= src.count else {
+        guard cbytes <= src.count || !wholeFrame else {
             throw CodecError("blosc: truncated data (\(src.count) of \(cbytes) bytes)")
         }
         return Header(uncompressedBytes: nbytes, compressedBytes: cbytes, blockBytes: blocksize, typeSize: typesize)

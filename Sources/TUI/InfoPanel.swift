@@ -1,3 +1,4 @@
+import Cache
 import Formats
 import Rendering
 
@@ -22,11 +23,11 @@ enum InfoPanel {
         }
         let s = app.loader.cache.statistics
         out += [
-            "cache  \(ViewerApp.bytes(s.usedBytes)) of \(ViewerApp.bytes(s.budget))",
+            "cache  \(ByteSize.describe(s.usedBytes, compact: true)) of \(ByteSize.describe(s.budget, compact: true))",
             "       \(s.entries) chunks, \(app.loader.scheduler.pending) loading",
             "hits \(s.hits)  misses \(s.misses)",
             "prefetch \(s.prefetchLoads) loads, \(s.prefetchHits) hits",
-            "evictions \(s.evictions)  read \(ViewerApp.bytes(app.array.bytesRead))",
+            "evictions \(s.evictions)  read \(ByteSize.describe(app.array.bytesRead, compact: true))",
         ]
         return out
     }

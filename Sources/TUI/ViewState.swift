@@ -60,20 +60,12 @@ public struct ViewState: Equatable, Sendable {
     public var message: String?
     public var quit = false
     /// The original (y, x) axes, for the orthogonal views.
-    let homeAxes: (Int, Int)
-
-    public static func == (a: ViewState, b: ViewState) -> Bool {
-        a.selection == b.selection && a.scrubAxis == b.scrubAxis && a.composite == b.composite && a.scale == b.scale
-            && a.centre == b.centre && a.colorMapName == b.colorMapName && a.limits == b.limits && a.mode == b.mode
-            && a.downsample == b.downsample && a.playing == b.playing && a.playAxis == b.playAxis && a.fps == b.fps
-            && a.showHelp == b.showHelp && a.showInfo == b.showInfo && a.probe == b.probe && a.prompt == b.prompt
-            && a.promptText == b.promptText && a.message == b.message && a.quit == b.quit
-    }
+    let homeAxes: [Int]
 
     public init(selection: PlaneSelection, shape: [Int]) {
         self.shape = shape
         self.selection = selection
-        homeAxes = (selection.rowAxis, selection.columnAxis)
+        homeAxes = [selection.rowAxis, selection.columnAxis]
         let names = selection.axisNames
         let c = names.firstIndex(of: "c")
         channelAxis = c.flatMap { $0 == selection.rowAxis || $0 == selection.columnAxis ? nil : $0 }
@@ -85,12 +77,12 @@ public struct ViewState: Equatable, Sendable {
         if rows.count < shape[selection.rowAxis] || cols.count < shape[selection.columnAxis] {
             // A start-up --region: show that region (at least), centred.
             scale = nil
-            startRegion = (rows, cols)
+            startRegion = [rows, cols]
         }
     }
 
     /// A --region given at start-up, fitted once the pane is known.
-    var startRegion: (Range<Int>, Range<Int>)?
+    var startRegion: [Range<Int>]?
 
     /// Non-displayed axes other than the channel axis.
     static func freeAxes(_ s: PlaneSelection, channelAxis: Int?) -> [Int] {
@@ -109,7 +101,8 @@ public struct ViewState: Equatable, Sendable {
 
     /// Recomputes the visible region for the pane from the scale and centre.
     public mutating func fitRegion(_ pane: Pane) {
-        if let (r, c) = startRegion {
+        if let start = startRegion {
+            let (r, c) = (start[0], start[1])
             startRegion = nil
             let s = max(Double(r.count) / Double(2 * pane.rows), Double(c.count) / Double(pane.columns))
             scale = s >= fitScale(pane) ? nil : s
@@ -252,7 +245,7 @@ public struct ViewState: Equatable, Sendable {
 
     /// yx → zx → zy → yx, where z is the scrub axis of the home view.
     private mutating func cycleDisplayedAxes() {
-        let (y, x) = homeAxes
+        let (y, x) = (homeAxes[0], homeAxes[1])
         let names = selection.axisNames
         guard let z = names.firstIndex(of: "z") ?? ViewState.freeAxes(selection, channelAxis: channelAxis).last,
               z != y && z != x else {

@@ -130,12 +130,13 @@ public final class ViewerApp {
         }
         state.fitRegion(pane)
         let views = views()
-        if views != shownViews {
+        let newView = views != shownViews
+        if newView {
             loader.show(views, channelAxis: state.channelAxis)
             shownViews = views
         }
         var screen = composer.blank()
-        let partials = try views.map { try loader.residentPlane($0) }
+        let partials = try views.map { try loader.residentPlane($0, counting: newView) }
         var settings = RenderSettings()
         settings.mode = state.mode
         settings.depth = depth
@@ -208,7 +209,7 @@ public final class ViewerApp {
         if state.playing { parts.append("\u{25B6} \(s.axisNames[state.playAxis]) \(ViewerApp.short(state.fps))/s") }
         let stats = loader.cache.statistics
         let inFlight = loader.scheduler.pending
-        parts.append("cache \(ViewerApp.bytes(stats.usedBytes))/\(ViewerApp.bytes(stats.budget))"
+        parts.append("cache \(ByteSize.describe(stats.usedBytes, compact: true))/\(ByteSize.describe(stats.budget, compact: true))"
                      + (loading > 0 || inFlight > 0 ? ", \(max(loading, inFlight)) loading" : ""))
         return parts.joined(separator: "  ")
     }
@@ -227,12 +228,6 @@ public final class ViewerApp {
         return String(format: "%.3g", v)
     }
 
-    static func bytes(_ n: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var v = Double(n), i = 0
-        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
-        return i == 0 ? "\(n) B" : (v >= 10 ? "\(Int(v.rounded())) \(units[i])" : String(format: "%.1f %@", v, units[i]))
-    }
 
     // MARK: - for the info panel
     var metadata: ArrayMetadata { array.metadata }

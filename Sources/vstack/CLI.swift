@@ -23,9 +23,7 @@ enum CLI {
 
     /// Prints one line to stderr and exits.
     static func fail(_ message: String, code: Int32) -> Never {
-        let line = String(message.map { $0 == "\n" ? " " : $0 })
-        let bytes = Array("vstack: \(line)\n".utf8)
-        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        printError("vstack: " + String(message.map { $0 == "\n" ? " " : $0 }))
         exit(code)
     }
 }

@@ -26,6 +26,11 @@ public struct ChunkGrid: Sendable, Equatable {
     /// The N-D index of the chunk at flat C-order position `flat`.
     public func chunkIndex(flat: Int) -> [Int] { unravel(flat, gridShape) }
 
+    /// The part of `region` that chunk `index` holds (array coordinates).
+    public func overlap(of index: [Int], with region: [Range<Int>]) -> [Range<Int>] {
+        zip(self.region(of: index), region).map { max($0.lowerBound, $1.lowerBound)..<min($0.upperBound, $1.upperBound) }
+    }
+
     /// Indices of the chunks that overlap a region, in C order.
     public func chunks(overlapping region: [Range<Int>]) -> [[Int]] {
         if region.contains(where: { $0.isEmpty }) { return [] }

@@ -28,9 +28,7 @@ public enum RegionReader {
         let load = source ?? wholeChunks(array)
         let grid = meta.grid
         let indices = grid.chunks(overlapping: region)
-        let boxes = indices.map { index in
-            zip(grid.region(of: index), region).map { max($0.lowerBound, $1.lowerBound)..<min($0.upperBound, $1.upperBound) }
-        }
+        let boxes = indices.map { grid.overlap(of: $0, with: region) }
         var loaded = [Result<ChunkPiece?, Error>](repeating: .success(nil), count: indices.count)
         if threads > 1 && indices.count > 1 {
             let slots = ResultSlots(count: indices.count)

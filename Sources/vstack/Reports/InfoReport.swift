@@ -1,3 +1,4 @@
+import Cache
 import Formats
 
 /// What `vstack info` prints: a table like dask's array repr, or JSON.
@@ -13,7 +14,7 @@ struct InfoReport {
         let chunkBytes = grid.elementsPerChunk * m.dataType.size
         var rows: [(String, String, String)] = [
             ("", "Array", "Chunk"),
-            ("bytes", Self.bytes(m.logicalBytes), Self.bytes(chunkBytes)),
+            ("bytes", ByteSize.describe(m.logicalBytes), ByteSize.describe(chunkBytes)),
             ("shape", Self.tuple(m.shape), Self.tuple(m.chunkShape)),
             ("count", "1 array", "\(Self.grouped(grid.chunkCount)) chunks"),
         ]
@@ -93,16 +94,5 @@ struct InfoReport {
             out.append(ch)
         }
         return String(out.reversed())
-    }
-
-    /// 1536 → "1.50 KiB".
-    static func bytes(_ n: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
-        var v = Double(n), u = 0
-        while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
-        if u == 0 { return "\(n) B" }
-        let r = (v * 100).rounded() / 100
-        let whole = Int(r), frac = Int(((r - Double(whole)) * 100).rounded())
-        return "\(whole).\(frac < 10 ? "0" : "")\(frac) \(units[u])"
     }
 }

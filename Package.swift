@@ -25,7 +25,7 @@ let package = Package(
         // key → bytes, read-only, with byte ranges.
         .target(name: "Stores"),
         // Zarr v2/v3, synthetic, … → one LazyArray protocol.
-        .target(name: "Formats", dependencies: ["Codecs", "Stores"]),
+        .target(name: "Formats", dependencies: ["Codecs", "Stores", "CTiff"]),
         // Decoded chunks under a byte budget: LRU, pinning, single flight.
         .target(name: "Cache", dependencies: ["Formats"]),
         // Downsampling, contrast, colour maps, glyph encoders, ANSI and PNG output.

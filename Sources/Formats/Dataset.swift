@@ -24,14 +24,12 @@ public enum Dataset {
             throw FormatError("HTTP(S) datasets are not supported yet")
         }
         guard LocalStore.exists(location) else {
+            if FilePattern.isPattern(location) { return try TiffSeriesArray.open(pattern: location) }
             throw FormatError("no such file or directory")
         }
         guard LocalStore.isDirectory(location) else {
-            let lower = location.lowercased()
-            if lower.hasSuffix(".tif") || lower.hasSuffix(".tiff") {
-                throw FormatError("TIFF files are not supported yet")
-            }
-            throw FormatError("not a dataset vstack can read (expected a Zarr directory)")
+            if try isTiff(location) { return try TiffArray(path: location) }
+            throw FormatError("not a dataset vstack can read (expected a Zarr directory, a TIFF file, a directory of TIFFs or a pattern such as 'raw/*.tif')")
         }
         let store = LocalStore(root: location)
         if try store.contains(".zarray") {
@@ -48,7 +46,10 @@ public enum Dataset {
         if try store.contains(".zgroup") {
             throw groupError(store, location)
         }
-        throw FormatError("not a Zarr array (no .zarray or zarr.json in this directory)")
+        if try FilePattern.listFiles(location).contains(where: FilePattern.isTiffName) {
+            return try TiffSeriesArray.open(directory: location)
+        }
+        throw FormatError("not a Zarr array (no .zarray or zarr.json in this directory) and no .tif files")
     }
 
     /// `demo:` with optional query options: `demo:?latency=50ms&chunks=1,1,16,256,256`.
@@ -78,6 +79,13 @@ public enum Dataset {
             }
         }
         return SyntheticArray(chunkShape: chunks, location: location, latency: latency)
+    }
+
+    /// A `.tif`/`.tiff` name, or the TIFF byte-order mark and version (42 or 43) at the start.
+    static func isTiff(_ path: String) throws -> Bool {
+        if FilePattern.isTiffName(path) { return true }
+        let head = try LocalStore.readPrefix(path, count: 4)
+        return head == [0x49, 0x49, 42, 0] || head == [0x4D, 0x4D, 0, 42] || head == [0x49, 0x49, 43, 0] || head == [0x4D, 0x4D, 0, 43]
     }
 
     /// "is a Zarr group with arrays 0, 1, labels; open one: PATH/0".

@@ -71,6 +71,13 @@ public struct LocalStore: Store {
         return stat(path, &st) == 0
     }
 
+    /// The first `count` bytes of a file (fewer when it is shorter).
+    public static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw StoreError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        return try read(path: path, range: .slice(offset: 0, length: min(count, Int(st.st_size)))) ?? []
+    }
+
     /// Reads a whole file or a range of it with pread; nil when it does not exist.
     static func read(path: String, range: ByteRange?) throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

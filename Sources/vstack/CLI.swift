@@ -1,3 +1,5 @@
+import Formats
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,10 +17,18 @@ struct UsageFailure: Error, CustomStringConvertible {
 }
 
 enum CLI {
+    /// The help of every command's dataset argument.
+    static let datasetHelp = "A Zarr array, a TIFF file, a directory of TIFFs, a pattern such as 'raw/*_ch{c}_stack{t}_*.tif', or demo:."
+
     /// Writes one line to stderr (diagnostics, --stats).
     static func printError(_ line: String) {
         let bytes = Array((line + "\n").utf8)
         _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
+
+    /// Prints the dataset's open-time warnings (missing files, …) to stderr.
+    static func printWarnings(_ array: LazyArray) {
+        for w in array.metadata.warnings { printError("vstack: warning: \(array.metadata.location): \(w)") }
     }
 
     /// Prints one line to stderr and exits.

@@ -16,11 +16,22 @@ public protocol LazyArray: AnyObject, Sendable {
     /// Loads worth running at once when the source waits on slow storage
     /// rather than the CPU (nil: one per core).
     var preferredConcurrency: Int? { get }
+
+    /// Files and directories the data is read from; outputs may not go there.
+    var sourcePaths: [String] { get }
 }
 
 extension LazyArray {
     public var bytesRead: Int { 0 }
     public var preferredConcurrency: Int? { nil }
+    public var sourcePaths: [String] { [metadata.location] }
+}
+
+/// A source whose every file or page can be validated up front (`info --check`)
+/// instead of when each is first read.
+public protocol CheckableArray: LazyArray {
+    /// Reads every header; returns a summary (`600 files checked`) or throws the first problem.
+    func check() throws -> String
 }
 
 /// Shape, type and layout of an array, plus the facts `vstack info` reports.
@@ -42,10 +53,17 @@ public struct ArrayMetadata: Sendable {
     public var codecs: [String]
     /// Shapes of the multiscale levels, full resolution first (`[shape]` when single-scale).
     public var levels: [[Int]]
+    /// Physical step of each axis when the source records one (`nil` entries: unknown).
+    public var scales: [AxisScale?]?
+    /// Facts about the layout for `info` (`axes from imagej metadata`, `600 files`).
+    public var notes: [String]
+    /// Problems the user should know about that do not stop reading
+    /// (`2 files missing: filled with zeros`); printed once at open.
+    public var warnings: [String]
 
     public init(format: String, location: String, shape: [Int], dataType: DataType, chunkShape: [Int],
                 shardShape: [Int]? = nil, fillValue: Scalar, axisNames: [String]?, codecs: [String],
-                levels: [[Int]]? = nil) {
+                levels: [[Int]]? = nil, scales: [AxisScale?]? = nil, notes: [String] = [], warnings: [String] = []) {
         self.format = format
         self.location = location
         self.shape = shape
@@ -56,6 +74,9 @@ public struct ArrayMetadata: Sendable {
         self.axisNames = axisNames
         self.codecs = codecs
         self.levels = levels ?? [shape]
+        self.scales = scales
+        self.notes = notes
+        self.warnings = warnings
     }
 
     public var grid: ChunkGrid { ChunkGrid(shape: shape, chunkShape: chunkShape) }

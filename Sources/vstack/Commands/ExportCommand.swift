@@ -7,43 +7,66 @@ import Formats
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write the plane of the current view as a NumPy .npy file (source dtype).")
+        abstract: "Write the plane of the current view as a NumPy .npy or a TIFF file (source dtype).")
 
-    @Argument(help: "A Zarr array directory, or demo: for the synthetic dataset.")
+    @Argument(help: ArgumentHelp(CLI.datasetHelp))
     var path: String
 
     @OptionGroup var plane: PlaneOptions
     @OptionGroup var caching: CacheOptions
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Output file (.npy).", valueName: "FILE"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output file (.npy, .tif or .tiff).", valueName: "FILE"))
     var output: String
 
+    private var writesTiff: Bool { output.lowercased().hasSuffix(".tif") || output.lowercased().hasSuffix(".tiff") }
+
     func validate() throws {
-        guard output.lowercased().hasSuffix(".npy") else {
-            if output.lowercased().hasSuffix(".tif") || output.lowercased().hasSuffix(".tiff") {
-                throw ValidationError("-o \(output): TIFF export is not supported yet; write .npy")
-            }
-            throw ValidationError("-o \(output): the output must end in .npy")
+        guard output.lowercased().hasSuffix(".npy") || writesTiff else {
+            throw ValidationError("-o \(output): the output must end in .npy, .tif or .tiff")
         }
     }
 
     func run() throws {
         let array = try Dataset.open(path)
+        CLI.printWarnings(array)
         let selection = try plane.selection(for: array)
-        try OutputFile.refuseInsideDataset(output, dataset: path)
+        try OutputFile.refuseInsideDataset(output, sources: array.sourcePaths)
         let cache = try caching.makeCache()
         let buffer = try caching.readPlane(selection, array, cache)
-        try OutputFile.write(NPY.encode(buffer), to: output)
+        if writesTiff {
+            try OutputFile.write(to: output) { try TiffWriter.write(buffer, to: $0, description: "vstack export of \(path)") }
+        } else {
+            try OutputFile.write(NPY.encode(buffer), to: output)
+        }
         caching.report(cache, array)
     }
 }
 
 /// Writing outputs: never into the dataset being read, and atomically (temp + rename).
 enum OutputFile {
-    static func refuseInsideDataset(_ output: String, dataset: String) throws {
-        guard let out = absolute(parentOf: output), let data = realpathString(dataset) else { return }
-        if out == data || out.hasPrefix(data + "/") {
-            throw UsageFailure("-o \(output): refusing to write inside the dataset \(dataset) (vstack never writes to a dataset)")
+    /// Refuses an output that is, or lies inside, one of the dataset's sources.
+    static func refuseInsideDataset(_ output: String, sources: [String]) throws {
+        guard let out = absolute(parentOf: output) else { return }
+        for source in sources {
+            guard let data = realpathString(source) else { continue }
+            if out == data || out.hasPrefix(data + "/") {
+                throw UsageFailure("-o \(output): refusing to write inside the dataset \(source) (vstack never writes to a dataset)")
+            }
+        }
+    }
+
+    /// Runs `write` on a temporary path next to `path`, then renames it into place.
+    static func write(to path: String, _ write: (String) throws -> Void) throws {
+        let tmp = path + ".vstack-tmp"
+        do {
+            try write(tmp)
+        } catch {
+            unlink(tmp)
+            throw RuntimeFailure("\(error)")
+        }
+        guard rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw RuntimeFailure("\(path): cannot write: \(String(cString: strerror(errno)))")
         }
     }
 

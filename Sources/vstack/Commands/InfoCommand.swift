@@ -6,19 +6,31 @@ struct InfoCommand: ParsableCommand {
         commandName: "info",
         abstract: "Shape, dtype, chunks, axes, bytes, codecs and levels of a dataset.")
 
-    @Argument(help: "A Zarr array directory, or demo: for the synthetic dataset.")
+    @Argument(help: ArgumentHelp(CLI.datasetHelp))
     var path: String
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
+
+    @Flag(help: "Read every file's (or page's) header of a TIFF series or stack and check its shape and dtype.")
+    var check = false
 
     @Option(help: ArgumentHelp("Name the axes of an array that carries no names, e.g. ctzyx.", valueName: "NAMES"))
     var axes: String?
 
     func run() throws {
         let array = try Dataset.open(path)
+        CLI.printWarnings(array)
+        var checked: String?
+        if check {
+            guard let checkable = array as? CheckableArray else {
+                throw UsageFailure("--check: \(array.metadata.format) arrays have nothing to check up front")
+            }
+            checked = try checkable.check()
+        }
         let names = try AxisNames.resolve(array.metadata, override: axes)
-        let report = InfoReport(metadata: array.metadata, axisNames: names, namesFromSource: axes != nil || array.metadata.axisNames != nil)
+        let report = InfoReport(metadata: array.metadata, axisNames: names,
+                                namesFromSource: axes != nil || array.metadata.axisNames != nil, checked: checked)
         print(json ? report.json() : report.table(), terminator: json ? "\n" : "")
     }
 }

@@ -7,7 +7,7 @@ struct RenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Draw one frame without a terminal: ANSI to stdout, or a .txt/.ans/.png file.")
 
-    @Argument(help: "A Zarr array directory, or demo: for the synthetic dataset.")
+    @Argument(help: ArgumentHelp(CLI.datasetHelp))
     var path: String
 
     @OptionGroup var plane: PlaneOptions
@@ -31,8 +31,9 @@ struct RenderCommand: ParsableCommand {
         }
         let settings = try look.settings()
         let array = try Dataset.open(path)
+        CLI.printWarnings(array)
         let selection = try plane.selection(for: array)
-        if let output { try OutputFile.refuseInsideDataset(output, dataset: path) }
+        if let output { try OutputFile.refuseInsideDataset(output, sources: array.sourcePaths) }
         let rows = noHeader ? totalRows : max(1, totalRows - 1)
         let cache = try caching.makeCache()
         defer { caching.report(cache, array) }

@@ -12,7 +12,7 @@ struct ViewCommand: ParsableCommand {
         commandName: "view",
         abstract: "Open the interactive viewer on a dataset (the default command).")
 
-    @Argument(help: "A Zarr array directory, or demo: for the synthetic dataset.")
+    @Argument(help: ArgumentHelp(CLI.datasetHelp))
     var path: String
 
     @OptionGroup var plane: PlaneOptions
@@ -38,6 +38,7 @@ struct ViewCommand: ParsableCommand {
         state.colorMapName = settings.colorMap.name
         state.limits = settings.limits
         state.downsample = settings.downsample
+        if let warning = array.metadata.warnings.first { state.message = "warning: " + warning }
         if look.composite {
             guard state.channelAxis != nil else {
                 throw UsageFailure("--composite: no channel axis 'c' (axes are \(AxisNames.compact(selection.axisNames)))")

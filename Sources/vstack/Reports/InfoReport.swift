@@ -7,6 +7,8 @@ struct InfoReport {
     let axisNames: [String]
     /// False when the names are vstack's defaults (then `axes` is null in JSON).
     let namesFromSource: Bool
+    /// The summary of `--check`, when it ran.
+    var checked: String? = nil
 
     func table() -> String {
         let m = metadata
@@ -34,6 +36,13 @@ struct InfoReport {
             ("levels", m.levels.enumerated().map { "\($0): \(Self.tuple($1))" }.joined(separator: ", ")),
         ]
         for (k, v) in extra { out += Self.pad(k, w0) + v + "\n" }
+        if let scales = m.scales, scales.contains(where: { $0 != nil }) {
+            let text = zip(axisNames, scales).compactMap { n, s in s.map { "\(n)=\($0)" } }.joined(separator: ", ")
+            out += Self.pad("scale", w0) + text + "\n"
+        }
+        for note in m.notes { out += Self.pad("note", w0) + note + "\n" }
+        for warning in m.warnings { out += Self.pad("warning", w0) + warning + "\n" }
+        if let checked { out += Self.pad("check", w0) + checked + "\n" }
         return out
     }
 
@@ -58,6 +67,10 @@ struct InfoReport {
             ("bytes", String(m.logicalBytes)),
             ("chunk_count", String(m.grid.chunkCount)),
             ("levels", "[" + m.levels.map(Self.list).joined(separator: ", ") + "]"),
+            ("scales", m.scales.map { "[" + $0.map(Self.scale).joined(separator: ", ") + "]" } ?? "null"),
+            ("notes", "[" + m.notes.map(Self.quote).joined(separator: ", ") + "]"),
+            ("warnings", "[" + m.warnings.map(Self.quote).joined(separator: ", ") + "]"),
+            ("checked", checked.map(Self.quote) ?? "null"),
         ]
         return "{" + fields.map { "\(Self.quote($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
     }
@@ -80,6 +93,12 @@ struct InfoReport {
             }
         }
         return out + "\""
+    }
+
+    /// `{"step": 0.5, "unit": "µm"}` or null.
+    static func scale(_ s: AxisScale?) -> String {
+        guard let s else { return "null" }
+        return "{\"step\": \(s.step), \"unit\": \(s.unit.map(quote) ?? "null")}"
     }
 
     static func list(_ a: [Int]) -> String { "[" + a.map(String.init).joined(separator: ", ") + "]" }

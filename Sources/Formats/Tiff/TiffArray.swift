@@ -1,0 +1,198 @@
+import CTiff
+import Stores
+
+/// One TIFF file as a lazy array: the page axes from its metadata (ImageJ,
+/// OME-XML, tifffile shape, or a plain stack), then samples (RGB) as a
+/// channel axis, then y and x. A chunk is one tile of a tiled page, or a band
+/// of whole strips of a stripped page (about 4 MiB, or the whole page); a
+/// plane never costs more than its own page.
+public final class TiffArray: LazyArray, @unchecked Sendable {
+    public let metadata: ArrayMetadata
+    let file: TiffFile
+    let first: TiffPageInfo
+    let pageAxes: TiffPageAxes
+    /// Rows and columns of one chunk within a page.
+    let block: (rows: Int, columns: Int)
+
+    /// Bands of strips are grouped up to this size.
+    static let stripBandBytes = 4 << 20
+
+    /// Opens the file and reads its first page directory (and, for a plain
+    /// multi-page file, the page chain: two small reads a page).
+    public convenience init(path: String) throws {
+        try self.init(path: path, counter: ByteCounter())
+    }
+
+    init(path: String, counter: ByteCounter) throws {
+        do {
+            let file = try TiffFile(path: path, counter: counter)
+            self.file = file
+            let first = try file.withHandle { $0.info() }
+            self.first = first
+            let dataType = try first.dataType()
+            guard first.width > 0, first.height > 0 else { throw FormatError("the first page has no width or height") }
+            if first.tiled {
+                guard first.tileWidth > 0, first.tileLength > 0 else { throw FormatError("a tiled page without tile sizes") }
+            }
+            let pageAxes = try TiffPageAxes.read(first) { try file.pageCount() }
+            self.pageAxes = pageAxes
+            let samples = first.samplesPerPixel
+            let block: (rows: Int, columns: Int)
+            if first.tiled {
+                block = (first.tileLength, first.tileWidth)
+            } else {
+                let rps = max(1, min(first.rowsPerStrip, first.height))
+                let stripBytes = rps * first.width * samples * dataType.size
+                let strips = max(1, Self.stripBandBytes / max(stripBytes, 1))
+                block = (min(first.height, rps * strips), first.width)
+            }
+            self.block = block
+            var names = pageAxes.names
+            let sampleAxis = samples > 1 ? [samples] : []
+            if samples > 1 {
+                let lead = names ?? Array(AxisNames.defaults(rank: pageAxes.shape.count + 2).dropLast(2))
+                names = lead + [lead.contains("c") ? "s" : "c"]
+            }
+            let shape = pageAxes.shape + sampleAxis + [first.height, first.width]
+            let chunk = pageAxes.shape.map { _ in 1 } + sampleAxis + [block.rows, block.columns]
+            let axisNames = names.map { $0 + ["y", "x"] }
+            let scales = axisNames.map { $0.map { pageAxes.scales[$0] } }
+            metadata = ArrayMetadata(
+                format: "tiff", location: path, shape: shape, dataType: dataType, chunkShape: chunk,
+                fillValue: .int(0), axisNames: axisNames, codecs: [first.codecName], scales: scales,
+                notes: [pageAxes.kind == "plain" ? "pages: \(pageAxes.pageCount)" : "axes from \(pageAxes.kind) metadata"])
+        } catch let e as DatasetError {
+            throw e
+        } catch {
+            throw DatasetError(path, "\(error)")
+        }
+    }
+
+    public var bytesRead: Int { file.counter.total }
+
+    /// The page that holds chunk `index`: the C-order flattening of its page-axis indices.
+    func page(of index: [Int]) -> Int {
+        var p = 0
+        for (i, n) in zip(index, pageAxes.shape) { p = p * n + i }
+        return p
+    }
+
+    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+        let page = page(of: index)
+        let n = index.count
+        let (row, column) = (index[n - 2] * block.rows, index[n - 1] * block.columns)
+        do {
+            let offset = try file.pageOffset(page)
+            let bytes = try file.withHandle { h in
+                try h.select(page: offset)
+                let info = page == 0 ? first : h.info()
+                guard info.sameLayout(as: first) else {
+                    throw FormatError("is \(info.layoutDescription), page 0 is \(first.layoutDescription); vstack needs one layout for all pages")
+                }
+                h.prepareDecoding(info)
+                return try first.tiled ? readTile(h, row: row, column: column) : readBand(h, row: row)
+            }
+            return ArrayBuffer(dataType: metadata.dataType, shape: metadata.chunkShape, bytes: bytes)
+        } catch {
+            throw DatasetError(metadata.location, "page \(page): \(error)")
+        }
+    }
+
+    /// The rows `row ..< row + block.rows` of the current stripped page, samples planar.
+    private func readBand(_ h: TiffHandle, row: Int) throws -> [UInt8] {
+        let samples = first.samplesPerPixel, size = metadata.dataType.size
+        let rps = max(1, min(first.rowsPerStrip, first.height))
+        let stripsPerPlane = (first.height + rps - 1) / rps
+        let rows = min(block.rows, first.height - row)
+        let firstStrip = row / rps, lastStrip = (row + rows - 1) / rps
+        let rowBytes = first.width * size
+        if first.planarSeparate || samples == 1 {
+            // Each sample plane is its own strips: decode straight into the output.
+            var out = [UInt8](repeating: 0, count: samples * block.rows * rowBytes)
+            try out.withUnsafeMutableBytes { raw in
+                for s in 0..<samples {
+                    let planeStart = s * block.rows * rowBytes
+                    var at = 0
+                    for strip in firstStrip...lastStrip {
+                        let capacity = block.rows * rowBytes - at
+                        at += try h.readStrip(s * stripsPerPlane + strip, into: raw.baseAddress! + planeStart + at, capacity: capacity)
+                    }
+                }
+            }
+            return out
+        }
+        var staging = [UInt8](repeating: 0, count: block.rows * rowBytes * samples)
+        try staging.withUnsafeMutableBytes { raw in
+            var at = 0
+            for strip in firstStrip...lastStrip {
+                at += try h.readStrip(strip, into: raw.baseAddress! + at, capacity: raw.count - at)
+            }
+        }
+        return Self.deinterleave(staging, samples: samples, pixels: block.rows * first.width, size: size)
+    }
+
+    /// The tile at (`row`, `column`) of the current tiled page, samples planar.
+    private func readTile(_ h: TiffHandle, row: Int, column: Int) throws -> [UInt8] {
+        let samples = first.samplesPerPixel, size = metadata.dataType.size
+        let pixels = block.rows * block.columns
+        if first.planarSeparate || samples == 1 {
+            var out = [UInt8](repeating: 0, count: samples * pixels * size)
+            try out.withUnsafeMutableBytes { raw in
+                for s in 0..<samples {
+                    let tile = Int(TIFFComputeTile(h.tif, UInt32(column), UInt32(row), 0, UInt16(s)))
+                    _ = try h.readTile(tile, into: raw.baseAddress! + s * pixels * size, capacity: pixels * size)
+                }
+            }
+            return out
+        }
+        var staging = [UInt8](repeating: 0, count: samples * pixels * size)
+        let tile = Int(TIFFComputeTile(h.tif, UInt32(column), UInt32(row), 0, 0))
+        try staging.withUnsafeMutableBytes { raw in _ = try h.readTile(tile, into: raw.baseAddress!, capacity: raw.count) }
+        return Self.deinterleave(staging, samples: samples, pixels: pixels, size: size)
+    }
+
+    /// Pixel-interleaved samples (`RGBRGB…`) to one plane per sample.
+    static func deinterleave(_ b: [UInt8], samples: Int, pixels: Int, size: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: b.count)
+        b.withUnsafeBytes { src in
+            out.withUnsafeMutableBytes { dst in
+                for s in 0..<samples {
+                    let plane = dst.baseAddress! + s * pixels * size
+                    for p in 0..<pixels {
+                        (plane + p * size).copyMemory(from: src.baseAddress! + (p * samples + s) * size, byteCount: size)
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
+
+extension TiffArray: CheckableArray {
+    /// Reads every page directory and checks it has the first page's layout
+    /// and that the file holds as many pages as its metadata says.
+    public func check() throws -> String {
+        do {
+            let count = try file.pageCount()
+            guard count >= pageAxes.pageCount else {
+                throw FormatError("the \(pageAxes.kind) metadata describes \(pageAxes.pageCount) pages, the file has \(count)")
+            }
+            for page in 0..<pageAxes.pageCount {
+                let offset = try file.pageOffset(page)
+                try file.withHandle { h in
+                    try h.select(page: offset)
+                    let info = h.info()
+                    guard info.sameLayout(as: first) else {
+                        throw FormatError("page \(page) is \(info.layoutDescription), page 0 is \(first.layoutDescription)")
+                    }
+                    _ = try info.dataType()
+                }
+            }
+            return "\(pageAxes.pageCount) page\(pageAxes.pageCount == 1 ? "" : "s") checked"
+        } catch let e as DatasetError {
+            throw e
+        } catch {
+            throw DatasetError(metadata.location, "\(error)")
+        }
+    }
+}

@@ -1,0 +1,181 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CTiff
+import Stores
+import Synchronization
+
+/// One TIFF file opened read-only: a file descriptor, the lazily indexed
+/// chain of page (IFD) offsets, and a pool of libtiff handles so several
+/// threads can decode pages at once (a libtiff handle is single-threaded).
+///
+/// All reads go through `pread` on the one descriptor and are counted, so
+/// "showing page 500 reads about one page" can be measured. Nothing is mapped
+/// and nothing is ever written.
+final class TiffFile: @unchecked Sendable {
+    let path: String
+    let fd: Int32
+    let size: UInt64
+    let header: TiffHeader
+    let counter: ByteCounter
+    private let chain: Mutex<TiffPageChain>
+    private let pool = Mutex<[TiffHandle]>([])
+
+    init(path: String, counter: ByteCounter = ByteCounter()) throws {
+        self.path = path
+        self.counter = counter
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        self.fd = fd
+        guard fd >= 0 else { throw FormatError("cannot open: \(String(cString: strerror(errno)))") }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let message = String(cString: strerror(errno))
+            Glibc.close(fd)
+            throw FormatError("cannot read: \(message)")
+        }
+        size = UInt64(st.st_size)
+        do {
+            header = try TiffHeader(read: { try Self.pread(fd, counter, offset: $0, count: $1) }, fileSize: size)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        chain = Mutex(TiffPageChain(first: header.firstIFD))
+    }
+
+    deinit {
+        pool.withLock { handles in handles.removeAll() }
+        Glibc.close(fd)
+    }
+
+    /// Reads `count` bytes at `offset`; fewer only at the end of the file.
+    func read(offset: UInt64, count: Int) throws -> [UInt8] {
+        try Self.pread(fd, counter, offset: offset, count: count)
+    }
+
+    static func pread(_ fd: Int32, _ counter: ByteCounter, offset: UInt64, count: Int) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        try out.withUnsafeMutableBytes { raw in
+            while done < count {
+                let n = Glibc.pread(fd, raw.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw FormatError("read failed: \(String(cString: strerror(errno)))")
+                }
+                if n == 0 { break }
+                done += n
+            }
+        }
+        counter.add(done)
+        if done < count { out.removeLast(count - done) }
+        return out
+    }
+
+    // MARK: pages
+
+    /// The IFD offset of page `k`, walking the chain only as far as needed
+    /// (once: the offsets found are kept).
+    func pageOffset(_ k: Int) throws -> UInt64 {
+        try chain.withLock { c in
+            while c.offsets.count <= k, !c.complete { try c.step(self) }
+            guard k < c.offsets.count else {
+                throw FormatError("page \(k) does not exist (the file has \(c.offsets.count) page\(c.offsets.count == 1 ? "" : "s"))")
+            }
+            return c.offsets[k]
+        }
+    }
+
+    /// The number of pages (walks the whole chain the first time).
+    func pageCount() throws -> Int {
+        try chain.withLock { c in
+            while !c.complete { try c.step(self) }
+            return c.offsets.count
+        }
+    }
+
+    // MARK: handles
+
+    /// Runs `body` with a libtiff handle no other thread is using.
+    func withHandle<T>(_ body: (TiffHandle) throws -> T) throws -> T {
+        let handle = try pool.withLock { $0.popLast() } ?? TiffHandle(file: self)
+        defer { pool.withLock { $0.append(handle) } }
+        return try body(handle)
+    }
+}
+
+/// The 8- or 16-byte header: byte order, classic or BigTIFF, first IFD.
+struct TiffHeader: Sendable {
+    let littleEndian: Bool
+    let bigTiff: Bool
+    let firstIFD: UInt64
+
+    init(read: (UInt64, Int) throws -> [UInt8], fileSize: UInt64) throws {
+        let b = try read(0, 16)
+        guard b.count >= 8 else { throw FormatError("not a TIFF file (\(b.count) bytes)") }
+        switch (b[0], b[1]) {
+        case (0x49, 0x49): littleEndian = true
+        case (0x4D, 0x4D): littleEndian = false
+        default: throw FormatError("not a TIFF file (no II or MM byte-order mark)")
+        }
+        let version = TiffHeader.integer(b, 2, 2, littleEndian)
+        switch version {
+        case 42:
+            bigTiff = false
+            firstIFD = TiffHeader.integer(b, 4, 4, littleEndian)
+        case 43:
+            guard b.count >= 16 else { throw FormatError("truncated BigTIFF header") }
+            bigTiff = true
+            firstIFD = TiffHeader.integer(b, 8, 8, littleEndian)
+        default:
+            throw FormatError("not a TIFF file (version \(version), expected 42 or 43)")
+        }
+        guard firstIFD > 0, firstIFD < fileSize else {
+            throw FormatError("truncated or corrupt TIFF: the first page's directory is at byte \(firstIFD) of a \(fileSize)-byte file")
+        }
+    }
+
+    static func integer(_ b: [UInt8], _ at: Int, _ width: Int, _ little: Bool) -> UInt64 {
+        var v: UInt64 = 0
+        for i in 0..<width {
+            let byte = UInt64(b[at + (little ? width - 1 - i : i)])
+            v = v << 8 | byte
+        }
+        return v
+    }
+}
+
+/// The page offsets found so far. A step reads only an IFD's entry count and
+/// its next-IFD pointer (two small reads), never the tags.
+struct TiffPageChain {
+    var offsets: [UInt64] = []
+    var next: UInt64
+    var complete = false
+    private var seen = Set<UInt64>()
+
+    init(first: UInt64) { next = first }
+
+    mutating func step(_ file: TiffFile) throws {
+        guard next != 0 else { complete = true; return }
+        guard next < file.size, !seen.contains(next) else {
+            complete = true
+            if offsets.isEmpty { throw FormatError("corrupt TIFF: the page directory chain points outside the file") }
+            return  // a loop or a dangling pointer ends the chain, as in libtiff
+        }
+        let h = file.header
+        let countWidth = h.bigTiff ? 8 : 2, entryWidth = h.bigTiff ? 20 : 12, nextWidth = h.bigTiff ? 8 : 4
+        let countBytes = try file.read(offset: next, count: countWidth)
+        guard countBytes.count == countWidth else { throw truncated(file) }
+        let n = TiffHeader.integer(countBytes, 0, countWidth, h.littleEndian)
+        let nextAt = next + UInt64(countWidth) + n * UInt64(entryWidth)
+        guard n > 0, nextAt + UInt64(nextWidth) <= file.size else { throw truncated(file) }
+        let nextBytes = try file.read(offset: nextAt, count: nextWidth)
+        seen.insert(next)
+        offsets.append(next)
+        next = TiffHeader.integer(nextBytes, 0, nextWidth, h.littleEndian)
+    }
+
+    private func truncated(_ file: TiffFile) -> FormatError {
+        FormatError("truncated or corrupt TIFF: page \(offsets.count)'s directory at byte \(next) runs past the end of the \(file.size)-byte file")
+    }
+}

@@ -1,0 +1,162 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CTiff
+import Stores
+
+/// One libtiff handle on a `TiffFile`, used by one thread at a time (the
+/// file's pool hands it out). Reads go through counted `pread`s; libtiff's
+/// errors are kept as messages instead of being printed.
+final class TiffHandle: @unchecked Sendable {
+    let tif: OpaquePointer
+    private let io: TiffIOState
+    private let messages: UnsafeMutablePointer<CChar>
+    private var currentPage: UInt64
+
+    init(file: TiffFile) throws {
+        io = TiffIOState(fd: file.fd, size: file.size, counter: file.counter)
+        messages = .allocate(capacity: 512)
+        messages.initialize(repeating: 0, count: 512)
+        let options = vstack_tiff_options(messages)
+        defer { TIFFOpenOptionsFree(options) }
+        let handle = Unmanaged.passUnretained(io).toOpaque()
+        guard let t = TIFFClientOpenExt(file.path, "rm", handle, tiffRead, tiffWrite, tiffSeek, tiffClose,
+                                        tiffSize, tiffMap, tiffUnmap, options) else {
+            let message = String(cString: messages)
+            messages.deallocate()
+            throw FormatError("not a readable TIFF: \(message.isEmpty ? "libtiff could not open it" : message)")
+        }
+        tif = t
+        currentPage = TIFFCurrentDirOffset(t)
+    }
+
+    deinit {
+        TIFFClose(tif)
+        messages.deallocate()
+    }
+
+    /// libtiff's last error message (then forgotten).
+    func lastError(_ fallback: String) -> String {
+        let message = String(cString: messages)
+        messages[0] = 0
+        return message.isEmpty ? fallback : message
+    }
+
+    /// Makes the page whose directory is at `offset` the current one.
+    func select(page offset: UInt64) throws {
+        guard offset != currentPage else { return }
+        guard TIFFSetSubDirectory(tif, offset) == 1 else {
+            currentPage = 0
+            throw FormatError("cannot read the page directory at byte \(offset): \(lastError("corrupt directory"))")
+        }
+        currentPage = offset
+    }
+
+    /// The current page's layout and descriptive tags.
+    func info() -> TiffPageInfo {
+        func u16(_ tag: Int32, defaulted: Bool = true) -> UInt16? {
+            var v: UInt16 = 0
+            let ok = defaulted ? vstack_tiff_get_u16_defaulted(tif, UInt32(tag), &v) : vstack_tiff_get_u16(tif, UInt32(tag), &v)
+            return ok == 1 ? v : nil
+        }
+        func u32(_ tag: Int32) -> UInt32? {
+            var v: UInt32 = 0
+            return vstack_tiff_get_u32(tif, UInt32(tag), &v) == 1 ? v : nil
+        }
+        func float(_ tag: Int32) -> Double? {
+            var v: Float = 0
+            return vstack_tiff_get_float(tif, UInt32(tag), &v) == 1 && v.isFinite && v > 0 ? Double(v) : nil
+        }
+        func string(_ tag: Int32) -> String? {
+            var p: UnsafePointer<CChar>? = nil
+            guard vstack_tiff_get_string(tif, UInt32(tag), &p) == 1, let p else { return nil }
+            return String(cString: p)
+        }
+        let tiled = TIFFIsTiled(tif) != 0
+        return TiffPageInfo(
+            width: Int(u32(TIFFTAG_IMAGEWIDTH) ?? 0),
+            height: Int(u32(TIFFTAG_IMAGELENGTH) ?? 0),
+            bitsPerSample: Int(u16(TIFFTAG_BITSPERSAMPLE) ?? 1),
+            sampleFormat: u16(TIFFTAG_SAMPLEFORMAT) ?? UInt16(SAMPLEFORMAT_UINT),
+            samplesPerPixel: Int(u16(TIFFTAG_SAMPLESPERPIXEL) ?? 1),
+            planarSeparate: u16(TIFFTAG_PLANARCONFIG) == UInt16(PLANARCONFIG_SEPARATE),
+            compression: u16(TIFFTAG_COMPRESSION) ?? UInt16(COMPRESSION_NONE),
+            predictor: u16(TIFFTAG_PREDICTOR) ?? 1,
+            photometric: u16(TIFFTAG_PHOTOMETRIC, defaulted: false),
+            tiled: tiled,
+            tileWidth: tiled ? Int(u32(TIFFTAG_TILEWIDTH) ?? 0) : 0,
+            tileLength: tiled ? Int(u32(TIFFTAG_TILELENGTH) ?? 0) : 0,
+            rowsPerStrip: tiled ? 0 : Int(min(u32(TIFFTAG_ROWSPERSTRIP) ?? UInt32.max, UInt32(Int32.max))),
+            description: string(TIFFTAG_IMAGEDESCRIPTION),
+            xResolution: float(TIFFTAG_XRESOLUTION),
+            yResolution: float(TIFFTAG_YRESOLUTION),
+            resolutionUnit: u16(TIFFTAG_RESOLUTIONUNIT) ?? UInt16(RESUNIT_INCH))
+    }
+
+    /// JPEG pages stored as YCbCr are decoded to RGB by libtiff.
+    func prepareDecoding(_ info: TiffPageInfo) {
+        if info.compression == UInt16(COMPRESSION_JPEG), info.photometric == UInt16(PHOTOMETRIC_YCBCR) {
+            _ = vstack_tiff_set_u16(tif, UInt32(TIFFTAG_JPEGCOLORMODE), UInt16(JPEGCOLORMODE_RGB))
+        }
+    }
+
+    /// Decodes strip `strip` of the current page; returns the bytes written.
+    func readStrip(_ strip: Int, into p: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
+        let n = TIFFReadEncodedStrip(tif, UInt32(strip), p, tmsize_t(capacity))
+        guard n >= 0 else { throw FormatError("cannot decode strip \(strip): \(lastError("corrupt or truncated data"))") }
+        return Int(n)
+    }
+
+    /// Decodes tile `tile` of the current page; returns the bytes written.
+    func readTile(_ tile: Int, into p: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
+        let n = TIFFReadEncodedTile(tif, UInt32(tile), p, tmsize_t(capacity))
+        guard n >= 0 else { throw FormatError("cannot decode tile \(tile): \(lastError("corrupt or truncated data"))") }
+        return Int(n)
+    }
+}
+
+/// What libtiff's client I/O callbacks see: the shared descriptor, this
+/// handle's own position, and the file's byte counter.
+final class TiffIOState {
+    let fd: Int32
+    let size: UInt64
+    let counter: ByteCounter
+    var position: UInt64 = 0
+    init(fd: Int32, size: UInt64, counter: ByteCounter) { (self.fd, self.size, self.counter) = (fd, size, counter) }
+
+    static func from(_ h: thandle_t?) -> TiffIOState { Unmanaged<TiffIOState>.fromOpaque(h!).takeUnretainedValue() }
+}
+
+private let tiffRead: TIFFReadWriteProc = { h, buffer, size in
+    let io = TiffIOState.from(h)
+    guard let buffer, size > 0 else { return 0 }
+    let size = Int(size)
+    var done = 0
+    while done < size {
+        let n = pread(io.fd, buffer + done, size - done, off_t(io.position) + off_t(done))
+        if n < 0 { if errno == EINTR { continue }; return -1 }
+        if n == 0 { break }
+        done += n
+    }
+    io.position += UInt64(done)
+    io.counter.add(done)
+    return tmsize_t(done)
+}
+
+private let tiffWrite: TIFFReadWriteProc = { _, _, _ in -1 }  // vstack never writes to a dataset
+
+private let tiffSeek: TIFFSeekProc = { h, offset, whence in
+    let io = TiffIOState.from(h)
+    switch whence {
+    case SEEK_SET: io.position = offset
+    case SEEK_CUR: io.position = UInt64(Int64(io.position) + Int64(bitPattern: offset))
+    case SEEK_END: io.position = UInt64(Int64(io.size) + Int64(bitPattern: offset))
+    default: return UInt64.max
+    }
+    return io.position
+}
+
+private let tiffClose: TIFFCloseProc = { _ in 0 }  // the descriptor belongs to TiffFile
+private let tiffSize: TIFFSizeProc = { h in TiffIOState.from(h).size }
+private let tiffMap: TIFFMapFileProc = { _, _, _ in 0 }
+private let tiffUnmap: TIFFUnmapFileProc = { _, _, _ in }

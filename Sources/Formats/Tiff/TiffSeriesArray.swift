@@ -1,0 +1,171 @@
+import Stores
+import Synchronization
+
+/// Many TIFF files stitched lazily into one array, like `dask_image.imread`:
+/// a directory or glob stacks the files (natural order) along a new leading
+/// axis; a pattern with named fields (`*_ch{c}_*_stack{t}_*.tif`) gives one
+/// axis per field, its values sorted numerically. Each file's own axes follow.
+///
+/// Only the first file's header is read at open. Other files are opened when
+/// one of their chunks is first read (a few dozen stay open), and a file
+/// whose shape or dtype differs from the first one is an error naming it.
+/// A missing combination of field values reads as zeros, with a warning.
+public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendable {
+    public let metadata: ArrayMetadata
+    /// File paths, in slot order (C order over the series axes); nil: missing.
+    public let slots: [String?]
+    let seriesShape: [Int]
+    let directory: String
+    let firstFile: TiffArray
+    private let counter: ByteCounter
+    private let open = Mutex(OpenFiles())
+
+    /// Files kept open at once (each holds a descriptor and libtiff handles).
+    static let openFileLimit = 48
+
+    public static func open(directory: String) throws -> TiffSeriesArray {
+        try TiffSeriesArray(FilePattern(directoryOfTiffs: directory), location: directory, tiffOnly: true)
+    }
+
+    public static func open(pattern: String) throws -> TiffSeriesArray {
+        try TiffSeriesArray(FilePattern(pattern), location: pattern, tiffOnly: false)
+    }
+
+    init(_ pattern: FilePattern, location: String, tiffOnly: Bool) throws {
+        directory = pattern.directory
+        let names = try FilePattern.listFiles(pattern.directory)
+        var matched: [(name: String, values: [Int])] = []
+        for name in names where !tiffOnly || FilePattern.isTiffName(name) {
+            if let values = pattern.match(name) { matched.append((name, values)) }
+        }
+        guard !matched.isEmpty else {
+            throw FormatError(tiffOnly ? "no .tif or .tiff files in this directory" : "no files match the pattern")
+        }
+        let base = pattern.directory == "." && !location.hasPrefix("./") ? "" : (pattern.directory.hasSuffix("/") ? pattern.directory : pattern.directory + "/")
+        var warnings: [String] = []
+        if pattern.fields.isEmpty {
+            seriesShape = [matched.count]
+            slots = matched.map { base + $0.name }
+        } else {
+            // One axis per field: its distinct values, sorted numerically, become 0..<n.
+            let axes = pattern.fields.indices.map { k in Array(Set(matched.map { $0.values[k] })).sorted() }
+            seriesShape = axes.map(\.count)
+            var slots = [String?](repeating: nil, count: seriesShape.reduce(1, *))
+            for m in matched {
+                var slot = 0
+                for k in axes.indices { slot = slot * axes[k].count + axes[k].firstIndex(of: m.values[k])! }
+                if let other = slots[slot] {
+                    let where_ = zip(pattern.fields, m.values).map { "\($0)=\($1)" }.joined(separator: " ")
+                    throw FormatError("two files for \(where_): \(other) and \(base + m.name); make the pattern more specific")
+                }
+                slots[slot] = base + m.name
+            }
+            self.slots = slots
+            let missing = slots.indices.filter { slots[$0] == nil }
+            if !missing.isEmpty {
+                let examples = missing.prefix(3).map { slot -> String in
+                    var rest = slot, parts: [String] = []
+                    for k in axes.indices.reversed() {
+                        parts.append("\(pattern.fields[k])=\(axes[k][rest % axes[k].count])")
+                        rest /= axes[k].count
+                    }
+                    return parts.reversed().joined(separator: " ")
+                }
+                warnings.append("\(missing.count) of \(slots.count) files missing (\(examples.joined(separator: "; "))\(missing.count > 3 ? "; …" : "")): read as zeros")
+            }
+        }
+        counter = ByteCounter()
+        let firstPath = slots.first { $0 != nil }!!
+        firstFile = try TiffArray(path: firstPath, counter: counter)
+        let f = firstFile.metadata
+        var axisNames: [String]?
+        if !pattern.fields.isEmpty {
+            let own = f.axisNames ?? AxisNames.defaults(rank: f.rank)
+            if let clash = pattern.fields.first(where: own.contains) {
+                throw FormatError("field {\(clash)} names an axis the files already have (their axes are \(own.joined()))")
+            }
+            axisNames = pattern.fields + own
+        } else if let own = f.axisNames {
+            axisNames = [["z", "t", "c", "s"].first { !own.contains($0) } ?? "n"] + own
+        }
+        let seriesShape = self.seriesShape
+        let lead = seriesShape.map { _ in 1 }
+        metadata = ArrayMetadata(
+            format: "tiff", location: location, shape: seriesShape + f.shape, dataType: f.dataType,
+            chunkShape: lead + f.chunkShape, fillValue: .int(0), axisNames: axisNames, codecs: f.codecs,
+            scales: f.scales.map { seriesShape.map { _ in nil } + $0 },
+            notes: ["\(slots.count) files (\(matched.count) found), each \(f.shape.map(String.init).joined(separator: "×")); first: \(firstPath)"] + f.notes,
+            warnings: warnings)
+    }
+
+    public var bytesRead: Int { counter.total }
+
+    /// The series' directory: exports never go among its files.
+    public var sourcePaths: [String] { [directory] }
+
+    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+        let k = seriesShape.count
+        var slot = 0
+        for (i, n) in zip(index.prefix(k), seriesShape) { slot = slot * n + i }
+        guard slots[slot] != nil else { return nil }
+        return try file(slot).readChunk(Array(index.dropFirst(k)))
+    }
+
+    /// The open file for `slot`, opening (and checking) it on first use.
+    func file(_ slot: Int) throws -> TiffArray {
+        if let f = open.withLock({ $0.get(slot) }) { return f }
+        let path = slots[slot]!
+        let f = slot == firstSlot ? firstFile : try TiffArray(path: path, counter: counter)
+        try checkMatches(f)
+        open.withLock { $0.put(slot, f, limit: Self.openFileLimit) }
+        return f
+    }
+
+    private var firstSlot: Int { slots.firstIndex { $0 != nil }! }
+
+    private func checkMatches(_ f: TiffArray) throws {
+        let a = f.metadata, b = firstFile.metadata
+        guard a.shape == b.shape, a.dataType == b.dataType, a.chunkShape == b.chunkShape else {
+            let describe = { (m: ArrayMetadata) in "\(m.shape.map(String.init).joined(separator: "×")) \(m.dataType.name)" }
+            throw DatasetError(a.location, "is \(describe(a))\(a.chunkShape != b.chunkShape && a.shape == b.shape ? " in other tiles or strips" : ""), but the series' first file \(b.location) is \(describe(b))")
+        }
+    }
+
+    /// Opens every file's header and checks its shape, dtype and page count.
+    public func check() throws -> String {
+        var checked = 0
+        for slot in slots.indices where slots[slot] != nil {
+            let f = slot == firstSlot ? firstFile : try TiffArray(path: slots[slot]!, counter: counter)
+            try checkMatches(f)
+            let count = try f.file.pageCount()
+            guard count >= f.pageAxes.pageCount else {
+                throw DatasetError(f.metadata.location, "has \(count) pages, the series' files need \(f.pageAxes.pageCount)")
+            }
+            checked += 1
+        }
+        let missing = slots.count - checked
+        return "\(checked) files checked" + (missing > 0 ? ", \(missing) missing (read as zeros)" : "")
+    }
+}
+
+/// The most recently used open files of a series.
+private struct OpenFiles {
+    var files: [Int: TiffArray] = [:]
+    var order: [Int] = []
+
+    mutating func get(_ slot: Int) -> TiffArray? {
+        guard let f = files[slot] else { return nil }
+        if order.last != slot, let i = order.firstIndex(of: slot) {
+            order.remove(at: i)
+            order.append(slot)
+        }
+        return f
+    }
+
+    mutating func put(_ slot: Int, _ f: TiffArray, limit: Int) {
+        guard files[slot] == nil else { return }
+        files[slot] = f
+        order.append(slot)
+        while order.count > limit { files[order.removeFirst()] = nil }
+    }
+}

@@ -108,7 +108,8 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
         var slot = 0
         for (i, n) in zip(index.prefix(k), seriesShape) { slot = slot * n + i }
         guard slots[slot] != nil else { return nil }
-        return try file(slot).readChunk(Array(index.dropFirst(k)))
+        guard let piece = try file(slot).readChunk(Array(index.dropFirst(k))) else { return nil }
+        return ArrayBuffer(dataType: piece.dataType, shape: metadata.chunkShape, bytes: piece.bytes)
     }
 
     /// The open file for `slot`, opening (and checking) it on first use.

@@ -14,8 +14,14 @@ enum InfoPanel {
             "dtype  " + m.dataType.rawValue,
             "chunks " + m.chunkShape.map(String.init).joined(separator: "x"),
             "format " + m.format,
-            "",
         ]
+        if let scales = m.scales {
+            for (name, scale) in zip(names, scales) {
+                if let scale { out.append("\(name)      ".prefix(7) + "\(scale) / px") }
+            }
+        }
+        for w in m.warnings { out.append("! " + w) }
+        out.append("")
         if let plane = app.plane, let c = app.contrast {
             out.append("histogram (| = contrast limits)")
             out += histogram(plane, low: c.low, high: c.high, width: ScreenComposer.panelWidth - 2, height: 8)

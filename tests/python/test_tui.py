@@ -223,3 +223,33 @@ def test_fixture_zarr_and_corrupt_chunk(session):
     s.wait(lambda x: f"z {chunks[0] - 1}/" in x, what="z-1 after the error")
     s.keys("q")
     assert s.exit_status() == 0
+
+
+def test_tiff_series_pattern_and_corrupt_page(session):
+    """The seed-like light-sheet directory opens as c,t,z,y,x; a missing file is a warning; a corrupt page an error tile."""
+    tiff = json.load(open(FIXTURES / "tiff" / "manifest.json"))
+    case = next(c for c in tiff["cases"] if c["name"] == "lightsheet_pattern")
+    s = session(str(FIXTURES / case["path"]))
+    s.wait(lambda x: re.search(r"c 1/2 +t 1/3 +\*z 2/5", x), what="the series' c, t and z in the status")
+    before = image_rows(s.settled())
+    s.keys("]")
+    s.wait(lambda x: "z 3/5" in x, what="z+1")
+    assert image_rows(s.settled()) != before, "the image did not change with z"
+    s.keys("q")
+    assert s.exit_status() == 0
+
+    missing = next(c for c in tiff["cases"] if c["name"] == "planes_missing")
+    s = session(str(FIXTURES / missing["path"]))
+    s.wait(lambda x: "warning: 1 of 8 files missing" in x, what="the missing-file warning")
+    s.keys("q")
+    assert s.exit_status() == 0
+
+    corrupt = next(e for e in tiff["errors"] if e["name"] == "corrupt_strip")
+    s = session(str(FIXTURES / corrupt["path"]), "--at", "z=3")
+    screen = s.wait(lambda x: "error:" in x, what="the page error")
+    assert "cannot decode strip" in s.lines()[-2], s.lines()[-2]
+    assert "\u2573" in screen, "the corrupt page is drawn as an error tile"
+    s.keys("[")
+    s.wait(lambda x: "z 2/6" in x, what="z-1 after the error")
+    s.keys("q")
+    assert s.exit_status() == 0

@@ -39,8 +39,13 @@ public enum RegionReader {
         } else {
             for i in indices.indices { loaded[i] = Result { try load(indices[i], boxes[i]) } }
         }
-        var out = ArrayBuffer(dataType: meta.dataType, shape: region.map(\.count), filledWith: meta.fillValue)
         let origin = region.map(\.lowerBound)
+        // One piece that is exactly the region (a page, a whole-chunk plane): share it, no copy.
+        if indices.count == 1, case .success(let only?) = loaded[0], only.origin == origin,
+           only.buffer.shape == region.map(\.count) {
+            return only.buffer
+        }
+        var out = ArrayBuffer(dataType: meta.dataType, shape: region.map(\.count), filledWith: meta.fillValue)
         for i in indices.indices {
             guard let piece = try loaded[i].get() else { continue }
             RegionCopy.copy(piece.buffer, origin: piece.origin, into: &out, regionOrigin: origin, box: boxes[i])

@@ -114,7 +114,7 @@ struct FilePattern: Sendable {
         }
     }
 
-    /// The names in `directory` that are regular files (or links), sorted naturally.
+    /// The names in `directory` that are regular files (or links), in directory order.
     static func listFiles(_ directory: String) throws -> [String] {
         guard let dir = opendir(directory) else {
             throw FormatError("\(directory): cannot list: \(String(cString: strerror(errno)))")
@@ -129,18 +129,24 @@ struct FilePattern: Sendable {
             }
             if !name.hasPrefix(".") { names.append(name) }
         }
-        return names.sorted(by: naturalOrder)
+        return names
+    }
+
+    /// Names in natural order (each name's bytes taken once).
+    static func naturallySorted(_ names: [String]) -> [String] {
+        names.map { (Array($0.utf8), $0) }.sorted { naturalOrder($0.0, $1.0) }.map(\.1)
     }
 
     static func isTiffName(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return lower.hasSuffix(".tif") || lower.hasSuffix(".tiff")
+        let tail = name.utf8.suffix(5).map { $0 | 0x20 }  // ASCII lower case
+        return tail.suffix(4).elementsEqual(".tif".utf8) || tail.elementsEqual(".tiff".utf8)
     }
 }
 
 /// Natural order: digit runs compare as numbers (`img2` < `img10`), the rest byte-wise.
-func naturalOrder(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
+func naturalOrder(_ a: String, _ b: String) -> Bool { naturalOrder(Array(a.utf8), Array(b.utf8)) }
+
+func naturalOrder(_ x: [UInt8], _ y: [UInt8]) -> Bool {
     var i = 0, j = 0
     func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
     while i < x.count, j < y.count {

@@ -27,7 +27,7 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
         do {
             let file = try TiffFile(path: path, counter: counter)
             self.file = file
-            let first = try file.withHandle { $0.info() }
+            let first = try file.withHandle(page: 0) { $0.info() }
             self.first = first
             let dataType = try first.dataType()
             guard first.width > 0, first.height > 0 else { throw FormatError("the first page has no width or height") }
@@ -82,9 +82,7 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
         let n = index.count
         let (row, column) = (index[n - 2] * block.rows, index[n - 1] * block.columns)
         do {
-            let offset = try file.pageOffset(page)
-            let bytes = try file.withHandle { h in
-                try h.select(page: offset)
+            let bytes = try file.withHandle(page: page) { h in
                 let info = page == 0 ? first : h.info()
                 guard info.sameLayout(as: first) else {
                     throw FormatError("is \(info.layoutDescription), page 0 is \(first.layoutDescription); vstack needs one layout for all pages")
@@ -178,9 +176,7 @@ extension TiffArray: CheckableArray {
                 throw FormatError("the \(pageAxes.kind) metadata describes \(pageAxes.pageCount) pages, the file has \(count)")
             }
             for page in 0..<pageAxes.pageCount {
-                let offset = try file.pageOffset(page)
-                try file.withHandle { h in
-                    try h.select(page: offset)
+                try file.withHandle(page: page) { h in
                     let info = h.info()
                     guard info.sameLayout(as: first) else {
                         throw FormatError("page \(page) is \(info.layoutDescription), page 0 is \(first.layoutDescription)")

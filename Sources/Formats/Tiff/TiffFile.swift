@@ -20,6 +20,8 @@ final class TiffFile: @unchecked Sendable {
     let counter: ByteCounter
     private let chain: Mutex<TiffPageChain>
     private let pool = Mutex<[TiffHandle]>([])
+    /// Idle handles kept for reuse (a tiled page is read tile by tile).
+    static let idleHandles = 4
 
     init(path: String, counter: ByteCounter = ByteCounter()) throws {
         self.path = path
@@ -80,7 +82,7 @@ final class TiffFile: @unchecked Sendable {
         try chain.withLock { c in
             while c.offsets.count <= k, !c.complete { try c.step(self) }
             guard k < c.offsets.count else {
-                throw FormatError("page \(k) does not exist (the file has \(c.offsets.count) page\(c.offsets.count == 1 ? "" : "s"))")
+                throw FormatError("no such page: the file has \(c.offsets.count) page\(c.offsets.count == 1 ? "" : "s") (truncated?)")
             }
             return c.offsets[k]
         }
@@ -96,10 +98,17 @@ final class TiffFile: @unchecked Sendable {
 
     // MARK: handles
 
-    /// Runs `body` with a libtiff handle no other thread is using.
-    func withHandle<T>(_ body: (TiffHandle) throws -> T) throws -> T {
-        let handle = try pool.withLock { $0.popLast() } ?? TiffHandle(file: self)
-        defer { pool.withLock { $0.append(handle) } }
+    /// Runs `body` with a libtiff handle on page `k` that no other thread is using.
+    func withHandle<T>(page k: Int, _ body: (TiffHandle) throws -> T) throws -> T {
+        let offset = try pageOffset(k)
+        let reused = pool.withLock { idle in idle.firstIndex { $0.page == offset }.map { idle.remove(at: $0) } }
+        let handle = try reused ?? TiffHandle(file: self, page: offset)
+        defer {
+            pool.withLock { idle in
+                idle.append(handle)
+                if idle.count > Self.idleHandles { idle.removeFirst() }
+            }
+        }
         return try body(handle)
     }
 }
@@ -135,6 +144,23 @@ struct TiffHeader: Sendable {
         }
     }
 
+    /// The header bytes with the first-IFD pointer set to `offset`.
+    func pointing(to offset: UInt64) -> [UInt8] {
+        var b: [UInt8] = littleEndian ? [0x49, 0x49] : [0x4D, 0x4D]
+        func put(_ v: UInt64, _ width: Int) {
+            for i in 0..<width {
+                let shift = UInt64(8 * (littleEndian ? i : width - 1 - i))
+                b.append(UInt8(truncatingIfNeeded: v >> shift))
+            }
+        }
+        if bigTiff {
+            put(43, 2); put(8, 2); put(0, 2); put(offset, 8)
+        } else {
+            put(42, 2); put(offset, 4)
+        }
+        return b
+    }
+
     static func integer(_ b: [UInt8], _ at: Int, _ width: Int, _ little: Bool) -> UInt64 {
         var v: UInt64 = 0
         for i in 0..<width {
@@ -146,7 +172,8 @@ struct TiffHeader: Sendable {
 }
 
 /// The page offsets found so far. A step reads only an IFD's entry count and
-/// its next-IFD pointer (two small reads), never the tags.
+/// its next-IFD pointer (two reads of a few bytes: reading whole directories
+/// would cost more bytes than a small page), never the tags.
 struct TiffPageChain {
     var offsets: [UInt64] = []
     var next: UInt64

@@ -4,17 +4,25 @@ import Glibc
 import CTiff
 import Stores
 
-/// One libtiff handle on a `TiffFile`, used by one thread at a time (the
-/// file's pool hands it out). Reads go through counted `pread`s; libtiff's
-/// errors are kept as messages instead of being printed.
+/// One libtiff handle on one page of a `TiffFile`, used by one thread at a
+/// time (the file's pool hands it out). Reads go through counted `pread`s;
+/// libtiff's errors are kept as messages instead of being printed.
+///
+/// The handle is opened with the file header's first-IFD pointer replaced by
+/// the page's offset, so libtiff reads that page as its first directory. (Its
+/// `TIFFSetSubDirectory` walks the whole page chain on a handle's first jump,
+/// to number directories for loop detection: 512 pages cost ~1500 reads.)
 final class TiffHandle: @unchecked Sendable {
     let tif: OpaquePointer
+    /// The directory offset of the page this handle reads.
+    let page: UInt64
     private let io: TiffIOState
     private let messages: UnsafeMutablePointer<CChar>
-    private var currentPage: UInt64
 
-    init(file: TiffFile) throws {
-        io = TiffIOState(fd: file.fd, size: file.size, counter: file.counter)
+    init(file: TiffFile, page: UInt64) throws {
+        self.page = page
+        io = TiffIOState(fd: file.fd, size: file.size, counter: file.counter,
+                         header: file.header.pointing(to: page))
         messages = .allocate(capacity: 512)
         messages.initialize(repeating: 0, count: 512)
         let options = vstack_tiff_options(messages)
@@ -24,10 +32,9 @@ final class TiffHandle: @unchecked Sendable {
                                         tiffSize, tiffMap, tiffUnmap, options) else {
             let message = String(cString: messages)
             messages.deallocate()
-            throw FormatError("not a readable TIFF: \(message.isEmpty ? "libtiff could not open it" : message)")
+            throw FormatError("cannot read the page directory at byte \(page): \(message.isEmpty ? "libtiff could not read it" : message)")
         }
         tif = t
-        currentPage = TIFFCurrentDirOffset(t)
     }
 
     deinit {
@@ -40,16 +47,6 @@ final class TiffHandle: @unchecked Sendable {
         let message = String(cString: messages)
         messages[0] = 0
         return message.isEmpty ? fallback : message
-    }
-
-    /// Makes the page whose directory is at `offset` the current one.
-    func select(page offset: UInt64) throws {
-        guard offset != currentPage else { return }
-        guard TIFFSetSubDirectory(tif, offset) == 1 else {
-            currentPage = 0
-            throw FormatError("cannot read the page directory at byte \(offset): \(lastError("corrupt directory"))")
-        }
-        currentPage = offset
     }
 
     /// The current page's layout and descriptive tags.
@@ -121,8 +118,12 @@ final class TiffIOState {
     let fd: Int32
     let size: UInt64
     let counter: ByteCounter
+    /// The header bytes libtiff sees (the first IFD pointer replaced).
+    let header: [UInt8]
     var position: UInt64 = 0
-    init(fd: Int32, size: UInt64, counter: ByteCounter) { (self.fd, self.size, self.counter) = (fd, size, counter) }
+    init(fd: Int32, size: UInt64, counter: ByteCounter, header: [UInt8]) {
+        (self.fd, self.size, self.counter, self.header) = (fd, size, counter, header)
+    }
 
     static func from(_ h: thandle_t?) -> TiffIOState { Unmanaged<TiffIOState>.fromOpaque(h!).takeUnretainedValue() }
 }
@@ -132,6 +133,10 @@ private let tiffRead: TIFFReadWriteProc = { h, buffer, size in
     guard let buffer, size > 0 else { return 0 }
     let size = Int(size)
     var done = 0
+    while done < size, io.position + UInt64(done) < UInt64(io.header.count) {
+        buffer.storeBytes(of: io.header[Int(io.position) + done], toByteOffset: done, as: UInt8.self)
+        done += 1
+    }
     while done < size {
         let n = pread(io.fd, buffer + done, size - done, off_t(io.position) + off_t(done))
         if n < 0 { if errno == EINTR { continue }; return -1 }

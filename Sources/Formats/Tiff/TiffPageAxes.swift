@@ -135,15 +135,23 @@ struct TiffPageAxes: Sendable {
     /// tifffile's `{"shape": [...]}` (optionally `"axes": "ZYX"`): the leading
     /// dimensions beyond one page are the page axes.
     static func tifffileShape(_ text: String, _ first: TiffPageInfo) -> TiffPageAxes? {
-        guard text.hasPrefix("{"), let data = text.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let raw = object["shape"] as? [Any] else { return nil }
-        let shape = raw.compactMap(jsonInt)
+        // tifffile writes exactly this small object; a scan avoids JSONSerialization's start-up cost.
+        guard text.hasPrefix("{"), let shapeKey = text.range(of: "\"shape\""),
+              let open = text[shapeKey.upperBound...].firstIndex(of: "["),
+              let close = text[open...].firstIndex(of: "]") else { return nil }
+        let items = text[text.index(after: open)..<close].split(separator: ",")
+        let shape = items.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !items.isEmpty, shape.count == items.count else { return nil }
+        var axesLetters: String?
+        if let axesKey = text.range(of: "\"axes\""), let q1 = text[axesKey.upperBound...].firstIndex(of: "\""),
+           let q2 = text[text.index(after: q1)...].firstIndex(of: "\"") {
+            axesLetters = String(text[text.index(after: q1)..<q2])
+        }
         let pageRank = first.samplesPerPixel > 1 ? 3 : 2
-        guard shape.count == raw.count, shape.count >= pageRank, shape.allSatisfy({ $0 > 0 }) else { return nil }
+        guard shape.count >= pageRank, shape.allSatisfy({ $0 > 0 }) else { return nil }
         let lead = Array(shape.dropLast(pageRank))
         var names: [String]? = nil
-        if let letters = object["axes"] as? String, letters.count == shape.count {
+        if let letters = axesLetters, letters.count == shape.count {
             let lower = letters.lowercased().map(String.init)
             if !lower.contains("q"), Set(lower).count == lower.count { names = Array(lower.prefix(lead.count)) }
         }

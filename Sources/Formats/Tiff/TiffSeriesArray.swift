@@ -33,7 +33,7 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
 
     init(_ pattern: FilePattern, location: String, tiffOnly: Bool) throws {
         directory = pattern.directory
-        let names = try FilePattern.listFiles(pattern.directory)
+        let names = FilePattern.naturallySorted(try FilePattern.listFiles(pattern.directory))
         var matched: [(name: String, values: [Int])] = []
         for name in names where !tiffOnly || FilePattern.isTiffName(name) {
             if let values = pattern.match(name) { matched.append((name, values)) }

@@ -195,6 +195,17 @@ def vstack_bin() -> Path:
     return Path(os.environ.get("VSTACK_BIN") or ROOT / ".build" / "release" / "vstack")
 
 
+def run_vstack_json(args: list[str]) -> tuple[dict, float]:
+    """Runs `vstack ARGS --json`; returns its JSON and the whole process's wall time."""
+    t0 = time.perf_counter()
+    r = subprocess.run([str(vstack_bin()), *args, "--json"], capture_output=True, text=True,
+                       stdin=subprocess.DEVNULL, timeout=900)
+    wall = time.perf_counter() - t0
+    if r.returncode != 0:
+        raise RuntimeError(f"vstack {' '.join(args)}: exit {r.returncode}: {r.stderr.strip()[:200]}")
+    return json.loads(r.stdout), wall
+
+
 def vstack_version() -> str:
     try:
         r = subprocess.run([str(vstack_bin()), "--version"], capture_output=True, text=True, timeout=30)

@@ -107,17 +107,6 @@ def ensure_data(regenerate: bool = False) -> dict:
 
 # ---------------------------------------------------------------- (a) first frame
 
-def _vstack(args: list[str]) -> tuple[dict, float]:
-    """Runs `vstack ARGS --json`; returns its JSON and the whole process's wall time."""
-    t0 = time.perf_counter()
-    r = subprocess.run([str(common.vstack_bin()), *args, "--json"], capture_output=True, text=True,
-                       stdin=subprocess.DEVNULL, timeout=900)
-    wall = time.perf_counter() - t0
-    if r.returncode != 0:
-        raise RuntimeError(f"vstack {' '.join(args)}: exit {r.returncode}: {r.stderr.strip()[:200]}")
-    return json.loads(r.stdout), wall
-
-
 def _at() -> str:
     return f"t={AT[0]},c={AT[1]},z={AT[2]}"
 
@@ -128,7 +117,7 @@ def first_frame_readers(reference: dict[str, np.ndarray]) -> dict[str, common.Re
 
     def vstack(layout: str):
         def read() -> dict[str, Sample]:
-            out, wall = _vstack(["bench", "plane", str(path(layout)), "--at", _at()])
+            out, wall = common.run_vstack_json(["bench", "plane", str(path(layout)), "--at", _at()])
             return {f"vstack {layout} (in process)": Sample(out["first_frame_ms"] / 1e3),
                     f"vstack {layout} (whole process)": Sample(wall)}
         return read
@@ -169,7 +158,7 @@ def _same(plane: np.ndarray, reference: dict[str, np.ndarray], who: str) -> None
 
 def vstack_scrub(source: str, rate: float, steps: int, cache: str, extra: list[str] = ()) -> dict:
     at = ["--at", f"t={AT[0]},c={AT[1]},z=0"] if not source.startswith("demo:") else ["--at", "c=1,t=0,z=0"]
-    out, wall = _vstack(["bench", "scrub", source, "--axis", "z", "--rate", str(rate), "--steps", str(steps),
+    out, wall = common.run_vstack_json(["bench", "scrub", source, "--axis", "z", "--rate", str(rate), "--steps", str(steps),
                          "--cache", cache, *at, *extra])
     return out | {"wall_s": wall}
 

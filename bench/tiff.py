@@ -133,16 +133,6 @@ def _write_series() -> None:
     tmpdir.rename(series_dir())
 
 
-def _vstack(args: list[str]) -> tuple[dict, float]:
-    t0 = time.perf_counter()
-    r = subprocess.run([str(common.vstack_bin()), *args, "--json"], capture_output=True, text=True,
-                       stdin=subprocess.DEVNULL, timeout=900)
-    wall = time.perf_counter() - t0
-    if r.returncode != 0:
-        raise RuntimeError(f"vstack {' '.join(args)}: exit {r.returncode}: {r.stderr.strip()[:200]}")
-    return json.loads(r.stdout), wall
-
-
 def _natural(name: str):
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
 
@@ -163,7 +153,7 @@ def readers(reference: dict) -> dict[str, common.Reader]:
     file_index = (c - 1) * SERIES_FILES[1] + t
 
     def vstack_stack():
-        out, wall = _vstack(["bench", "plane", str(stack_path()), "--at", f"z={STACK_PAGE}"])
+        out, wall = common.run_vstack_json(["bench", "plane", str(stack_path()), "--at", f"z={STACK_PAGE}"])
         return {"stack: vstack plane (in process)": Sample(out["plane_ms"] / 1e3),
                 "stack: vstack first frame (in process)": Sample(out["first_frame_ms"] / 1e3),
                 "stack: vstack first frame (whole process)": Sample(wall)}
@@ -187,7 +177,7 @@ def readers(reference: dict) -> dict[str, common.Reader]:
         return {"stack: dask_image": sw.sample}
 
     def vstack_series():
-        out, wall = _vstack(["bench", "plane", pattern, "--at", f"c={c - 1},t={t},z={z}"])
+        out, wall = common.run_vstack_json(["bench", "plane", pattern, "--at", f"c={c - 1},t={t},z={z}"])
         return {"series: vstack plane (in process)": Sample(out["plane_ms"] / 1e3),
                 "series: vstack first frame (in process)": Sample(out["first_frame_ms"] / 1e3),
                 "series: vstack first frame (whole process)": Sample(wall)}
@@ -200,7 +190,7 @@ def readers(reference: dict) -> dict[str, common.Reader]:
         return {"series: tifffile (glob + sort + one file)": sw.sample}
 
     def vstack_planes():
-        out, wall = _vstack(["bench", "plane", str(planes_dir()), "--at", f"z={PLANES_AT}"])
+        out, wall = common.run_vstack_json(["bench", "plane", str(planes_dir()), "--at", f"z={PLANES_AT}"])
         return {"planes: vstack plane (in process)": Sample(out["plane_ms"] / 1e3),
                 "planes: vstack first frame (in process)": Sample(out["first_frame_ms"] / 1e3),
                 "planes: vstack first frame (whole process)": Sample(wall)}

@@ -104,6 +104,13 @@ def export(c, index, out):
     return " ".join(proc.args), proc
 
 
+def export_with_stats(path, at, out):
+    """`vstack export PATH --at AT --stats -o OUT`; returns the statistics and the command."""
+    proc = run_vstack("export", path, "--at", at, "--stats", "-o", out)
+    assert proc.returncode == 0, describe(proc)
+    return json.loads(proc.stderr.strip().splitlines()[-1]), " ".join(proc.args)
+
+
 def native(a):
     return a.astype(a.dtype.newbyteorder("="), copy=False)
 
@@ -155,23 +162,18 @@ def test_one_page_reads_about_one_page(tmp_path):
     """Plane 300 of a 512-page file costs about one page of I/O, not the file."""
     c = next(c for c in FILES if c["name"] == "stack_512_pages.tif")
     out = str(tmp_path / "p.npy")
-    proc = run_vstack("export", fixture(c["path"]), "--at", "z=300", "--stats", "-o", out)
-    assert proc.returncode == 0, describe(proc)
-    stats = json.loads(proc.stderr.strip().splitlines()[-1])
+    stats, cmd = export_with_stats(fixture(c["path"]), "z=300", out)
     size = os.path.getsize(fixture(c["path"]))
     page = c["page_bytes"]
     assert page <= stats["bytes_read"] <= 1.5 * page, \
         f"read {stats['bytes_read']} bytes for one {page}-byte page of a {size}-byte file"
-    assert_equal_plane(np.load(out), tifffile.imread(fixture(c["path"]), key=300), " ".join(proc.args))
+    assert_equal_plane(np.load(out), tifffile.imread(fixture(c["path"]), key=300), cmd)
 
 
 def test_series_opens_only_the_first_file(tmp_path):
     """Opening a series reads one file's header; a plane reads its own file."""
     c = next(c for c in SERIES if c["name"] == "lightsheet_pattern")
-    out = str(tmp_path / "p.npy")
-    proc = run_vstack("export", fixture(c["path"]), "--at", "c=1,t=2,z=4", "--stats", "-o", out)
-    assert proc.returncode == 0, describe(proc)
-    stats = json.loads(proc.stderr.strip().splitlines()[-1])
+    stats, _ = export_with_stats(fixture(c["path"]), "c=1,t=2,z=4", str(tmp_path / "p.npy"))
     one_file = os.path.getsize(fixture(c["grid"][0]["file"]))
     assert stats["bytes_read"] < 2 * one_file, f"read {stats['bytes_read']} bytes; one file is {one_file}"
 

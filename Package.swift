@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "Formats", dependencies: ["Codecs", "Stores", "CTiff"]),
         // Decoded chunks under a byte budget: LRU, pinning, single flight.
         .target(name: "Cache", dependencies: ["Formats"]),
+        // Processing operators on planes (--filter): pipeline syntax, operators, halo planning.
+        .target(name: "Processing"),
         // Downsampling, contrast, colour maps, glyph encoders, ANSI and PNG output.
         .target(name: "Rendering", dependencies: ["Formats", "CZlib"]),
         // The interactive viewer: key map, view state, ncurses input, frames drawn with ANSI diffs.
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "CacheTests", dependencies: ["Cache", "Formats", "Stores", "TestSupport"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Formats", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Formats", "Rendering"]),
+        .testTarget(name: "ProcessingTests", dependencies: ["Processing"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Formats", "Rendering"]),
     ],
     swiftLanguageModes: [.v6]

@@ -104,19 +104,28 @@ public struct LocalStore: Store {
             (offset, length) = (size - l, l)
         }
         var out = [UInt8](repeating: 0, count: length)
-        var done = 0
-        try out.withUnsafeMutableBytes { buf in
-            while done < length {
-                let n = pread(fd, buf.baseAddress! + done, length - done, off_t(offset + done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw StoreError("cannot read \(path): \(String(cString: strerror(errno)))")
-                }
-                if n == 0 { break }
-                done += n
-            }
-        }
+        let done = out.withUnsafeMutableBytes { readFully(fd, into: $0, at: UInt64(offset)) }
+        guard done >= 0 else { throw StoreError("cannot read \(path): \(String(cString: strerror(errno)))") }
         if done < length { out.removeLast(length - done) }
         return out
     }
+}
+
+/// `pread` until the buffer is full or the end of the file, retrying on EINTR.
+/// Returns the bytes read (fewer only at the end of the file), or -1 with
+/// `errno` set. The one read loop of every file reader (stores, TIFF).
+public func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) -> Int {
+    guard let base = buffer.baseAddress else { return 0 }
+    let count = buffer.count
+    var done = 0
+    while done < count {
+        let n = pread(fd, base + done, count - done, off_t(offset) + off_t(done))
+        if n < 0 {
+            if errno == EINTR { continue }
+            return -1
+        }
+        if n == 0 { break }
+        done += n
+    }
+    return done
 }

@@ -27,7 +27,7 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
         do {
             let file = try TiffFile(path: path, counter: counter)
             self.file = file
-            let first = try file.withHandle(page: 0) { $0.info() }
+            let first = try file.withHandle(page: 0) { $0.info(description: true) }
             self.first = first
             let dataType = try first.dataType()
             guard first.width > 0, first.height > 0 else { throw FormatError("the first page has no width or height") }
@@ -83,11 +83,14 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
         let (row, column) = (index[n - 2] * block.rows, index[n - 1] * block.columns)
         do {
             let bytes = try file.withHandle(page: page) { h in
-                let info = page == 0 ? first : h.info()
-                guard info.sameLayout(as: first) else {
-                    throw FormatError("is \(info.layoutDescription), page 0 is \(first.layoutDescription); vstack needs one layout for all pages")
+                if !h.layoutChecked {
+                    let info = h.info()
+                    guard info.sameLayout(as: first) else {
+                        throw FormatError("is \(info.layoutDescription), page 0 is \(first.layoutDescription); vstack needs one layout for all pages")
+                    }
+                    h.prepareDecoding(info)
+                    h.layoutChecked = true
                 }
-                h.prepareDecoding(info)
                 return try first.tiled ? readTile(h, row: row, column: column) : readBand(h, row: row)
             }
             return ArrayBuffer(dataType: metadata.dataType, shape: metadata.chunkShape, bytes: bytes)

@@ -57,18 +57,8 @@ final class TiffFile: @unchecked Sendable {
 
     static func pread(_ fd: Int32, _ counter: ByteCounter, offset: UInt64, count: Int) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
-        var done = 0
-        try out.withUnsafeMutableBytes { raw in
-            while done < count {
-                let n = Glibc.pread(fd, raw.baseAddress! + done, count - done, off_t(offset) + off_t(done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw FormatError("read failed: \(String(cString: strerror(errno)))")
-                }
-                if n == 0 { break }
-                done += n
-            }
-        }
+        let done = out.withUnsafeMutableBytes { readFully(fd, into: $0, at: offset) }
+        guard done >= 0 else { throw FormatError("read failed: \(String(cString: strerror(errno)))") }
         counter.add(done)
         if done < count { out.removeLast(count - done) }
         return out

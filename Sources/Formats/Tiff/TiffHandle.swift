@@ -49,8 +49,12 @@ final class TiffHandle: @unchecked Sendable {
         return message.isEmpty ? fallback : message
     }
 
-    /// The current page's layout and descriptive tags.
-    func info() -> TiffPageInfo {
+    /// Whether this handle's page was compared with page 0 (a handle reads one page).
+    var layoutChecked = false
+
+    /// The page's layout and descriptive tags; the ImageDescription (OME-XML
+    /// can be megabytes) only when asked for.
+    func info(description wantsDescription: Bool = false) -> TiffPageInfo {
         func u16(_ tag: Int32, defaulted: Bool = true) -> UInt16? {
             var v: UInt16 = 0
             let ok = defaulted ? vstack_tiff_get_u16_defaulted(tif, UInt32(tag), &v) : vstack_tiff_get_u16(tif, UInt32(tag), &v)
@@ -84,7 +88,7 @@ final class TiffHandle: @unchecked Sendable {
             tileWidth: tiled ? Int(u32(TIFFTAG_TILEWIDTH) ?? 0) : 0,
             tileLength: tiled ? Int(u32(TIFFTAG_TILELENGTH) ?? 0) : 0,
             rowsPerStrip: tiled ? 0 : Int(min(u32(TIFFTAG_ROWSPERSTRIP) ?? UInt32.max, UInt32(Int32.max))),
-            description: string(TIFFTAG_IMAGEDESCRIPTION),
+            description: wantsDescription ? string(TIFFTAG_IMAGEDESCRIPTION) : nil,
             xResolution: float(TIFFTAG_XRESOLUTION),
             yResolution: float(TIFFTAG_YRESOLUTION),
             resolutionUnit: u16(TIFFTAG_RESOLUTIONUNIT) ?? UInt16(RESUNIT_INCH))
@@ -137,12 +141,10 @@ private let tiffRead: TIFFReadWriteProc = { h, buffer, size in
         buffer.storeBytes(of: io.header[Int(io.position) + done], toByteOffset: done, as: UInt8.self)
         done += 1
     }
-    while done < size {
-        let n = pread(io.fd, buffer + done, size - done, off_t(io.position) + off_t(done))
-        if n < 0 { if errno == EINTR { continue }; return -1 }
-        if n == 0 { break }
-        done += n
-    }
+    let n = readFully(io.fd, into: UnsafeMutableRawBufferPointer(start: buffer + done, count: size - done),
+                      at: io.position + UInt64(done))
+    guard n >= 0 else { return -1 }
+    done += n
     io.position += UInt64(done)
     io.counter.add(done)
     return tmsize_t(done)

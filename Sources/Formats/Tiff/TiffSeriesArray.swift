@@ -17,6 +17,8 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
     let seriesShape: [Int]
     let directory: String
     let firstFile: TiffArray
+    /// The slot of `firstFile` (the first file present).
+    let firstSlot: Int
     private let counter: ByteCounter
     private let open = Mutex(OpenFiles())
 
@@ -75,7 +77,8 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
             }
         }
         counter = ByteCounter()
-        let firstPath = slots.first { $0 != nil }!!
+        firstSlot = slots.firstIndex { $0 != nil }!
+        let firstPath = slots[firstSlot]!
         firstFile = try TiffArray(path: firstPath, counter: counter)
         let f = firstFile.metadata
         var axisNames: [String]?
@@ -122,7 +125,6 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
         return f
     }
 
-    private var firstSlot: Int { slots.firstIndex { $0 != nil }! }
 
     private func checkMatches(_ f: TiffArray) throws {
         let a = f.metadata, b = firstFile.metadata

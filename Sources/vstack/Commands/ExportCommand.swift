@@ -62,7 +62,7 @@ enum OutputFile {
             try write(tmp)
         } catch {
             unlink(tmp)
-            throw RuntimeFailure("\(error)")
+            throw error as? RuntimeFailure ?? RuntimeFailure("\(error)")
         }
         guard rename(tmp, path) == 0 else {
             unlink(tmp)
@@ -71,15 +71,12 @@ enum OutputFile {
     }
 
     static func write(_ bytes: [UInt8], to path: String) throws {
-        let tmp = path + ".vstack-tmp"
-        guard let f = fopen(tmp, "wb") else {
-            throw RuntimeFailure("\(path): cannot write: \(String(cString: strerror(errno)))")
-        }
-        let n = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
-        let closed = fclose(f)
-        guard n == bytes.count, closed == 0, rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw RuntimeFailure("\(path): cannot write: \(String(cString: strerror(errno)))")
+        try write(to: path) { tmp in
+            guard let f = fopen(tmp, "wb") else { throw RuntimeFailure("\(path): cannot write: \(String(cString: strerror(errno)))") }
+            let n = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
+            guard fclose(f) == 0, n == bytes.count else {
+                throw RuntimeFailure("\(path): cannot write: \(String(cString: strerror(errno)))")
+            }
         }
     }
 

@@ -29,11 +29,11 @@ let package = Package(
         // Decoded chunks under a byte budget: LRU, pinning, single flight.
         .target(name: "Cache", dependencies: ["Formats"]),
         // Processing operators on planes (--filter): pipeline syntax, operators, halo planning.
-        .target(name: "Processing"),
+        .target(name: "Processing", dependencies: ["Formats"]),
         // Downsampling, contrast, colour maps, glyph encoders, ANSI and PNG output.
         .target(name: "Rendering", dependencies: ["Formats", "CZlib"]),
         // The interactive viewer: key map, view state, ncurses input, frames drawn with ANSI diffs.
-        .target(name: "TUI", dependencies: ["Cache", "Formats", "Rendering", "CNcursesw"]),
+        .target(name: "TUI", dependencies: ["Cache", "Formats", "Processing", "Rendering", "CNcursesw"]),
         // The command-line front end.
         .executableTarget(
             name: "vstack",
@@ -42,6 +42,7 @@ let package = Package(
                 "Rendering",
                 "Cache",
                 "TUI",
+                "Processing",
                 "CNcursesw",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -54,7 +55,7 @@ let package = Package(
         .testTarget(name: "CacheTests", dependencies: ["Cache", "Formats", "Stores", "TestSupport"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Formats", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Formats", "Rendering"]),
-        .testTarget(name: "ProcessingTests", dependencies: ["Processing"]),
+        .testTarget(name: "ProcessingTests", dependencies: ["Processing", "Formats"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Formats", "Rendering"]),
     ],
     swiftLanguageModes: [.v6]

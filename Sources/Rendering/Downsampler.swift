@@ -24,29 +24,7 @@ public struct FloatImage: Sendable, Equatable {
     /// Converts a 2-D (rows, columns) buffer of any data type to Float.
     public init(_ buffer: ArrayBuffer) {
         precondition(buffer.shape.count == 2)
-        let n = buffer.count
-        let pixels = buffer.bytes.withUnsafeBytes { raw -> [Float] in
-            func convert<T>(_: T.Type, _ f: (T) -> Float) -> [Float] {
-                let p = raw.bindMemory(to: T.self)
-                return [Float](unsafeUninitializedCapacity: n) { out, count in
-                    for i in 0..<n { out[i] = f(p[i]) }
-                    count = n
-                }
-            }
-            switch buffer.dataType {
-            case .bool: return convert(UInt8.self) { $0 != 0 ? 1 : 0 }
-            case .int8: return convert(Int8.self) { Float($0) }
-            case .int16: return convert(Int16.self) { Float($0) }
-            case .int32: return convert(Int32.self) { Float($0) }
-            case .int64: return convert(Int64.self) { Float($0) }
-            case .uint8: return convert(UInt8.self) { Float($0) }
-            case .uint16: return convert(UInt16.self) { Float($0) }
-            case .uint32: return convert(UInt32.self) { Float($0) }
-            case .uint64: return convert(UInt64.self) { Float($0) }
-            case .float32: return convert(Float.self) { $0 }
-            case .float64: return convert(Double.self) { Float($0) }
-            }
-        }
+        let pixels = buffer.floats()
         self.init(width: buffer.shape[1], height: buffer.shape[0], pixels: pixels)
     }
 }

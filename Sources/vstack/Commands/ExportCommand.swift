@@ -3,11 +3,12 @@ import Glibc
 #endif
 import ArgumentParser
 import Formats
+import Processing
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write the plane of the current view as a NumPy .npy or a TIFF file (source dtype).")
+        abstract: "Write the plane of the current view as a NumPy .npy or a TIFF file (source dtype; float32, or uint8 0/1 for a mask, with --filter).")
 
     @Argument(help: ArgumentHelp(CLI.datasetHelp))
     var path: String
@@ -18,6 +19,9 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Output file (.npy, .tif or .tiff).", valueName: "FILE"))
     var output: String
 
+    @Option(help: ArgumentHelp("Operators applied at full resolution before writing, e.g. 'gaussian(2)|threshold(otsu)'.", valueName: "PIPELINE"))
+    var filter: String?
+
     private var writesTiff: Bool { output.lowercased().hasSuffix(".tif") || output.lowercased().hasSuffix(".tiff") }
 
     func validate() throws {
@@ -27,18 +31,26 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
+        let pipeline = try filter.map(FilterOptions.parse)
         let array = try Dataset.open(path)
         CLI.printWarnings(array)
         let selection = try plane.selection(for: array)
         try OutputFile.refuseInsideDataset(output, sources: array.sourcePaths)
         let cache = try caching.makeCache()
-        let buffer = try caching.readPlane(selection, array, cache)
+        var buffer: ArrayBuffer
+        var thresholds: [Double] = []
+        if let pipeline {
+            let filtered = try caching.filteredPlane(pipeline, selection, array, cache)
+            (buffer, thresholds) = (filtered.plane, filtered.thresholds)
+        } else {
+            buffer = try caching.readPlane(selection, array, cache)
+        }
         if writesTiff {
             try OutputFile.write(to: output) { try TiffWriter.write(buffer, to: $0, description: "vstack export of \(path)") }
         } else {
             try OutputFile.write(NPY.encode(buffer), to: output)
         }
-        caching.report(cache, array)
+        caching.report(cache, array, extra: thresholds.isEmpty ? "" : ", \"thresholds\": [\(thresholds.map { String($0) }.joined(separator: ", "))]")
     }
 }
 

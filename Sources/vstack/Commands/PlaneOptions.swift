@@ -49,9 +49,10 @@ struct CacheOptions: ParsableArguments {
         try selection.readPlane(array, threads: System.coreCount, chunks: CachedChunks(cache: cache, array: array).source)
     }
 
-    func report(_ cache: ChunkCache, _ array: LazyArray) {
+    /// - Parameter extra: more JSON fields, starting with a comma.
+    func report(_ cache: ChunkCache, _ array: LazyArray, extra: String = "") {
         guard stats else { return }
-        CLI.printError("{" + CacheOptions.statisticsFields(cache, array) + "}")
+        CLI.printError("{" + CacheOptions.statisticsFields(cache, array) + extra + "}")
     }
 }
 

@@ -1,0 +1,13 @@
+/// `dilate(size)`: `scipy.ndimage.grey_dilation(x, size)`.
+struct Dilation: FilterOperator {
+    static let spec = OperatorSpec("dilate", [ParameterSpec("size", .size, default: .number(3))],
+                                   reference: "scipy.ndimage.grey_dilation(x, size)") { args, setup in
+        Dilation(size: args.size("size", setup))
+    }
+    let size: Extent
+    var halo: Extent { Morphology.halo(size) }
+    func outputKind(_ input: ValueKind) -> ValueKind { input }
+    func apply(_ input: FloatVolume, _ context: OperatorContext) -> FloatVolume {
+        Morphology.dilate(input, size, threads: context.threads)
+    }
+}

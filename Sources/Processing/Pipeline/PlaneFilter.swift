@@ -1,0 +1,117 @@
+import Formats
+
+/// A processed plane: the shown region after the pipeline, at the working resolution.
+public struct FilteredPlane: Sendable {
+    /// float32, or uint8 0/1 when the result is a mask.
+    public var plane: ArrayBuffer
+    /// Working pixels are `factor`×`factor` data pixels (1 = full resolution).
+    public var factor: Int
+    public var isMask: Bool
+    /// Values computed from the data (Otsu's threshold), for the status line.
+    public var notes: [String]
+    public var thresholds: [Double]
+}
+
+/// A pipeline that cannot run on this view (e.g. a 3-D stage without a z axis).
+public struct FilterError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Applies a pipeline to the region a `PlaneSelection` shows: reads that
+/// region plus the halo (and the neighbouring planes a 3-D stage needs)
+/// through the given chunk source, runs the stages and crops.
+public enum PlaneFilter {
+    /// SPEC §4: full resolution up to 4 Mpx shown.
+    public static let defaultMaxWorkPixels = 4 << 20
+
+    /// The smallest whole factor that brings the region to at most `maxWorkPixels`.
+    public static func workingFactor(rows: Int, columns: Int, maxWorkPixels: Int) -> Int {
+        var f = 1
+        while ((rows + f - 1) / f) * ((columns + f - 1) / f) > max(1, maxWorkPixels) { f += 1 }
+        return f
+    }
+
+    /// The axis a 3-D stage works along: z when it is not displayed, else the other of z/y/x
+    /// that is not, else the innermost non-displayed axis.
+    public static func depthAxis(_ view: PlaneSelection) -> Int? {
+        let names = view.axisNames
+        let free = names.indices.filter { $0 != view.rowAxis && $0 != view.columnAxis }
+        for name in ["z", "y", "x"] {
+            if let a = names.firstIndex(of: name), free.contains(a) { return a }
+        }
+        return free.last
+    }
+
+    public static func kind(of type: DataType) -> ValueKind {
+        switch type {
+        case .bool: .mask
+        case .float32, .float64: .float
+        case .uint8: .integer(min: 0, max: 255)
+        case .uint16: .integer(min: 0, max: 65535)
+        case .uint32: .integer(min: 0, max: 4294967295)
+        case .uint64: .integer(min: 0, max: 18446744073709551615)
+        case .int8: .integer(min: -128, max: 127)
+        case .int16: .integer(min: -32768, max: 32767)
+        case .int32: .integer(min: -2147483648, max: 2147483647)
+        case .int64: .integer(min: -9223372036854775808, max: 9223372036854775807)
+        }
+    }
+
+    public static func apply(_ pipeline: Pipeline, to view: PlaneSelection, of array: LazyArray, factor: Int = 1,
+                             threads: Int, chunks: RegionReader.ChunkSource? = nil) throws -> FilteredPlane {
+        let depthAxis = depthAxis(view)
+        let names = view.axisNames
+        let setup = OperatorSetup(tupleOrder: OperatorSetup.order(rows: names[view.rowAxis], columns: names[view.columnAxis],
+                                                                  depth: depthAxis.map { names[$0] }),
+                                  factor: Double(factor))
+        let operators = try pipeline.operators(setup)
+        let margin = HaloPlan(operators).total
+        let shape = array.metadata.shape
+        if margin.z > 0 && depthAxis == nil {
+            throw FilterError("\(pipeline.activeText): a 3-D stage needs a third axis, and this view has none")
+        }
+        let f = max(1, factor)
+        let (height, width) = (shape[view.rowAxis], shape[view.columnAxis])
+        let depth = depthAxis.map { shape[$0] } ?? 1
+        let z = depthAxis.map { view.indices[$0] } ?? 0
+        // Working coordinates: pixel i covers data [i·f, (i+1)·f).
+        let limit = Box(z: 0..<depth, y: 0..<((height + f - 1) / f), x: 0..<((width + f - 1) / f))
+        let core = Box(z: z..<(z + 1), y: (view.rows.lowerBound / f)..<((view.rows.upperBound + f - 1) / f),
+                       x: (view.columns.lowerBound / f)..<((view.columns.upperBound + f - 1) / f))
+        let box = core.grown(by: margin, within: limit)
+        var pixels: [Float] = []
+        pixels.reserveCapacity(box.count)
+        for plane in box.z {
+            var read = view
+            if let a = depthAxis { read.indices[a] = plane }
+            read.rows = (box.y.lowerBound * f)..<min(height, box.y.upperBound * f)
+            read.columns = (box.x.lowerBound * f)..<min(width, box.x.upperBound * f)
+            let data = try read.readPlane(array, threads: threads, chunks: chunks).floats()
+            pixels += f == 1 ? data : blockMean(data, rows: read.rows.count, columns: read.columns.count, factor: f)
+        }
+        let input = FloatVolume(depth: box.z.count, height: box.y.count, width: box.x.count, pixels: pixels)
+        let result = VolumePipeline.run(operators, input: input, inputBox: box, core: core, limit: limit,
+                                        kind: kind(of: array.metadata.dataType), threads: threads)
+        let shape2 = [result.volume.height, result.volume.width]
+        let plane = result.kind == .mask
+            ? ArrayBuffer(dataType: .uint8, shape: shape2, bytes: result.volume.pixels.map { $0 != 0 ? 1 : 0 })
+            : ArrayBuffer(float32: result.volume.pixels, shape: shape2)
+        return FilteredPlane(plane: plane, factor: f, isMask: result.kind == .mask, notes: result.notes,
+                             thresholds: result.thresholds)
+    }
+
+    /// Area mean over f×f blocks (the last row and column of blocks may be partial).
+    static func blockMean(_ data: [Float], rows: Int, columns: Int, factor f: Int) -> [Float] {
+        let (h, w) = ((rows + f - 1) / f, (columns + f - 1) / f)
+        var sum = [Float](repeating: 0, count: h * w), count = [Float](repeating: 0, count: h * w)
+        for r in 0..<rows {
+            let o = (r / f) * w
+            for c in 0..<columns {
+                sum[o + c / f] += data[r * columns + c]
+                count[o + c / f] += 1
+            }
+        }
+        return zip(sum, count).map { $0 / $1 }
+    }
+}

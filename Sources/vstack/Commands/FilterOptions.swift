@@ -1,0 +1,49 @@
+import ArgumentParser
+import Cache
+import Formats
+import Processing
+
+/// `--filter` and the working resolution (SPEC §1, §4), for view, demo and render.
+struct FilterOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Operators applied to the shown region, e.g. 'gaussian(2)|threshold(otsu)' (README lists them).", valueName: "PIPELINE"))
+    var filter: String?
+
+    @Option(help: ArgumentHelp("Filter at full resolution up to this many shown pixels, else on a downsampled plane (default 4194304).", valueName: "N"))
+    var maxWorkPixels: Int = PlaneFilter.defaultMaxWorkPixels
+
+    @Flag(help: "render: filter at full resolution whatever the size.")
+    var fullRes = false
+
+    func validate() throws {
+        guard maxWorkPixels >= 1 else { throw ValidationError("--max-work-pixels \(maxWorkPixels): expected a count ≥ 1") }
+    }
+
+    func pipeline() throws -> Pipeline? { try filter.map(FilterOptions.parse) }
+
+    /// Parses a pipeline for the command line: `--filter: unknown operator … at column 1 (did you mean …?)`.
+    static func parse(_ text: String) throws -> Pipeline {
+        do {
+            return try Pipeline(text)
+        } catch let e as PipelineSyntaxError {
+            throw UsageFailure("--filter: \(e.message)")
+        }
+    }
+
+    /// The factor the shown region is filtered at.
+    func factor(_ view: PlaneSelection) -> Int {
+        fullRes ? 1 : PlaneFilter.workingFactor(rows: view.rows.count, columns: view.columns.count, maxWorkPixels: maxWorkPixels)
+    }
+}
+
+extension CacheOptions {
+    /// The plane of `view` after `pipeline`, read through the cache on every core.
+    func filteredPlane(_ pipeline: Pipeline, _ view: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache,
+                       factor: Int = 1) throws -> FilteredPlane {
+        do {
+            return try PlaneFilter.apply(pipeline, to: view, of: array, factor: factor, threads: System.coreCount,
+                                         chunks: CachedChunks(cache: cache, array: array).source)
+        } catch let e as FilterError {
+            throw UsageFailure("--filter: \(e.description)")
+        }
+    }
+}

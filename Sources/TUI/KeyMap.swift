@@ -20,6 +20,8 @@ public enum Action: Hashable, Sendable {
     case cycleDisplayedAxes, cycleDownsample, cycleRenderMode
     case filterPrompt
     case toggleStage(Int)
+    /// Step the first number of the last stage that is on (σ, size) down or up.
+    case adjustFilter(Int)
     case probeCursor
     case toggleInfo, help
     case quit
@@ -82,6 +84,8 @@ public enum KeyMap {
             b(c("r"), .cycleRenderMode, "glyphs: half → quad → braille → ascii"),
             b(c("F"), .filterPrompt, "filter pipeline prompt"),
             b(c("123456789"), .toggleStage(0), "toggle filter pipeline stage 1–9", "1–9"),
+            b(c("("), .adjustFilter(-1), "decrease the last stage's first number (σ, size)"),
+            b(c(")"), .adjustFilter(1), "increase the last stage's first number (σ, size)"),
             b(c("x"), .probeCursor, "probe cursor (value under it in the status line)"),
             b(c("i"), .toggleInfo, "side panel: metadata, histogram, cache"),
             b(c("?"), .help, "this help"),

@@ -1,4 +1,5 @@
 import Formats
+import Processing
 import Rendering
 
 /// Everything the viewer shows, as a value: which plane, where, how. Key
@@ -55,6 +56,8 @@ public struct ViewState: Equatable, Sendable {
     public var showInfo = false
     /// The probed data pixel (row, column of the displayed plane).
     public var probe: Point?
+    /// The `--filter` pipeline (`F` edits it, `1`–`9` toggle its stages); nil = none.
+    public var pipeline: Pipeline?
     public var prompt: Prompt?
     public var promptText = ""
     public var message: String?
@@ -205,8 +208,18 @@ public struct ViewState: Equatable, Sendable {
             mode = modes[((modes.firstIndex(of: mode) ?? 0) + 1) % modes.count]
         case .filterPrompt:
             openPrompt(.filter)
-        case .toggleStage:
-            message = "no filter pipeline"
+        case .toggleStage(let n):
+            guard var p = pipeline else { message = "no filter pipeline (F sets one)"; break }
+            guard n >= 1 && n <= p.stages.count else {
+                message = "the pipeline has \(p.stages.count) stage\(p.stages.count == 1 ? "" : "s")"; break
+            }
+            p.toggle(n - 1)
+            pipeline = p
+            message = "stage \(n) \(p.stages[n - 1]) \(p.enabled[n - 1] ? "on" : "off")"
+        case .adjustFilter(let n):
+            guard var p = pipeline else { message = "no filter pipeline (F sets one)"; break }
+            message = p.adjustLastStage(by: n)
+            pipeline = p
         case .probeCursor:
             probe = probe == nil ? centre : nil
         case .toggleInfo:
@@ -239,7 +252,7 @@ public struct ViewState: Equatable, Sendable {
         switch p {
         case .goTo: promptText = "\(selection.axisNames[scrubAxis])="
         case .fps: promptText = String(fps)
-        case .filter: promptText = ""
+        case .filter: promptText = pipeline?.text ?? ""
         }
     }
 
@@ -310,7 +323,18 @@ public struct ViewState: Equatable, Sendable {
             }
             fps = v
         case .filter:
-            message = text.isEmpty ? nil : "filters are not available yet (--filter comes with the operators)"
+            if text.trimmedSpaces.isEmpty {
+                pipeline = nil
+                message = "filters off"
+                return
+            }
+            do {
+                pipeline = try Pipeline(text)
+            } catch let e as PipelineSyntaxError {
+                message = "filter: \(e.message)"
+            } catch {
+                message = "filter: \(error)"
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ import Cache
 import CNcursesw
 import Formats
 import Foundation
+import Processing
 import Rendering
 import Synchronization
 
@@ -25,12 +26,23 @@ public final class ViewerApp {
     private var lastPlane: ArrayBuffer?
     private var lastMapping: CellMapping?
     private var lastContrast: Contrast?
+    /// Working pixels per data pixel of `lastPlane` (1 unless a filtered plane is downsampled).
+    private var lastFactor = 1
+    private let filters: FilterWorker
+    private let maxWorkPixels: Int
+    /// The filter part of the status line, and its error if the last computation failed.
+    private var filterStatus: String?
+    private var filterFailure: String?
 
     /// - Parameters:
     ///   - name: the dataset as the status line shows it.
     ///   - depth: colours the terminal shows (`.none`: ascii without colour).
-    public init(array: LazyArray, name: String, state: ViewState, cache: ChunkCache, depth: ColorDepth) {
+    /// - Parameter maxWorkPixels: filters run at full resolution up to this many shown pixels (SPEC §4).
+    public init(array: LazyArray, name: String, state: ViewState, cache: ChunkCache, depth: ColorDepth,
+                maxWorkPixels: Int = PlaneFilter.defaultMaxWorkPixels) {
         self.array = array
+        self.maxWorkPixels = maxWorkPixels
+        filters = FilterWorker(threads: ProcessInfo.processInfo.activeProcessorCount)
         self.name = name
         self.state = state
         self.depth = depth
@@ -84,7 +96,7 @@ public final class ViewerApp {
         case .key(let key):
             if state.showHelp { state.showHelp = false; return }
             if state.prompt != nil { state.type(key, pane: pane); return }
-            let stages = 0
+            let stages = state.pipeline?.stages.count ?? 0
             guard let action = KeyMap.action(for: key, pipelineStages: stages) else {
                 state.message = "\(key): not a key of vstack (? lists them)"
                 return
@@ -143,16 +155,20 @@ public final class ViewerApp {
         settings.downsample = state.downsample
         settings.limits = state.limits
         settings.colorMap = ColorMap.named(state.colorMapName) ?? .gray
+        let filtered = filteredPlanes(views)
         let layers = partials.enumerated().map { i, p in
             let map = views.count == 1 ? settings.colorMap
                 : ChannelLayer.compositeColorMaps[i % ChannelLayer.compositeColorMaps.count]
-            return ChannelLayer(plane: p.plane, colorMap: map, limits: state.limits)
+            guard let f = filtered?[i] else { return ChannelLayer(plane: p.plane, colorMap: map, limits: state.limits) }
+            // A mask shows as 0 → black, 1 → white unless the user fixed limits.
+            return ChannelLayer(plane: f.plane, colorMap: map, limits: state.limits ?? (f.isMask ? .init(0, 1) : nil))
         }
         let pane = pane
         let rendered = Renderer.composite(layers, settings: settings, columns: pane.columns, rows: pane.rows)
         let mapping = CellMapping(regionRows: state.selection.rows.count, regionColumns: state.selection.columns.count,
                                   pixelWidth: rendered.image.width, pixelHeight: rendered.image.height, mode: state.mode)
-        lastPlane = partials[0].plane
+        lastPlane = filtered?[0].plane ?? partials[0].plane
+        lastFactor = filtered?[0].factor ?? 1
         lastMapping = mapping
         lastContrast = rendered.contrast
         if state.limits == nil {
@@ -167,12 +183,44 @@ public final class ViewerApp {
             composer.messageLine(&screen, prompt.label + state.promptText + "_", isError: false)
         } else if let failure {
             composer.messageLine(&screen, "error: \(failure.message)", isError: true)
+        } else if let filterFailure, state.message == nil {
+            composer.messageLine(&screen, "filter: \(filterFailure)", isError: true)
         } else {
             composer.messageLine(&screen, state.message ?? probeText() ?? "? keys  q quit", isError: false)
         }
         if state.showInfo { composer.panel(&screen, InfoPanel.lines(self)) }
         if state.showHelp { composer.helpOverlay(&screen, KeyMap.helpLines(), unicode: state.mode != .ascii) }
         write(screen)
+    }
+
+    /// The filtered planes of `views` when a pipeline is on and all are computed, else nil (the
+    /// raw planes are drawn meanwhile). Missing results are requested from the filter worker.
+    private func filteredPlanes(_ views: [PlaneSelection]) -> [FilteredPlane]? {
+        filterFailure = nil
+        guard let pipeline = state.pipeline else { filterStatus = nil; return nil }
+        guard pipeline.isActive else { filterStatus = FilterStatus.text(pipeline, nil); return nil }
+        let factor = PlaneFilter.workingFactor(rows: state.selection.rows.count, columns: state.selection.columns.count,
+                                               maxWorkPixels: maxWorkPixels)
+        let keys = views.map { ProcessedPlaneCache.Key(view: $0, pipeline: pipeline.activeText, factor: factor) }
+        let arrived = arrived
+        filters.show(keys, pipeline: pipeline, array: array, chunks: loader.chunks) {
+            arrived.count.add(1, ordering: .relaxed)
+        }
+        var planes: [FilteredPlane] = []
+        for key in keys {
+            switch filters.results.get(key) {
+            case .plane(let p): planes.append(p)
+            case .failure(let message):
+                filterFailure = message
+                filterStatus = FilterStatus.text(pipeline, nil) + " failed"
+                return nil
+            case nil:
+                filterStatus = FilterStatus.text(pipeline, nil) + (factor > 1 ? " @1/\(factor)" : "") + " computing…"
+                return nil
+            }
+        }
+        filterStatus = FilterStatus.text(pipeline, planes.first)
+        return planes
     }
 
     private func write(_ screen: Frame) {
@@ -206,6 +254,7 @@ public final class ViewerApp {
         parts.append("\(state.composite ? "composite" : state.colorMapName) \(limits)")
         parts.append(state.mode.rawValue)
         if state.downsample != .mean { parts.append(state.downsample.rawValue) }
+        if let filterStatus { parts.append(filterStatus) }
         if state.playing { parts.append("\u{25B6} \(s.axisNames[state.playAxis]) \(ViewerApp.short(state.fps))/s") }
         let stats = loader.cache.statistics
         let inFlight = loader.scheduler.pending
@@ -216,7 +265,8 @@ public final class ViewerApp {
 
     private func probeText() -> String? {
         guard let p = state.probe, let plane = lastPlane else { return nil }
-        let r = Int(p.y) - state.selection.rows.lowerBound, c = Int(p.x) - state.selection.columns.lowerBound
+        let f = lastFactor
+        let r = Int(p.y) / f - state.selection.rows.lowerBound / f, c = Int(p.x) / f - state.selection.columns.lowerBound / f
         guard r >= 0, c >= 0, r < plane.shape[0], c < plane.shape[1] else { return "probe outside the view" }
         let names = state.selection.axisNames
         return "probe \(names[state.selection.rowAxis])=\(Int(p.y)) \(names[state.selection.columnAxis])=\(Int(p.x)): \(ViewerApp.short(plane.double(at: r * plane.shape[1] + c)))"

@@ -160,3 +160,33 @@ let pane = ViewState.Pane(columns: 120, rows: 38)
         #expect(s.quit)
     }
 }
+
+@Suite struct FilterKeyTests {
+    @Test func promptSetsTheTogglesAndParenthesesStep() throws {
+        var s = try demoState()
+        s.apply(.toggleStage(1), pane: pane)
+        #expect(s.message == "no filter pipeline (F sets one)")
+        s.apply(.filterPrompt, pane: pane)
+        for c in "gaussian(2)|threshold(otsu)" { s.type(.char(c), pane: pane) }
+        s.type(.enter, pane: pane)
+        #expect(s.pipeline?.text == "gaussian(2)|threshold(otsu)")
+        s.apply(.toggleStage(2), pane: pane)
+        #expect(s.message == "stage 2 threshold(otsu) off")
+        #expect(s.pipeline?.activeText == "gaussian(2)")
+        s.apply(.adjustFilter(1), pane: pane)
+        #expect(s.message == "gaussian sigma=2.5")
+        s.apply(.toggleStage(3), pane: pane)
+        #expect(s.message == "the pipeline has 2 stages")
+        // F reopens with the pipeline; a bad one keeps the old and says why.
+        s.apply(.filterPrompt, pane: pane)
+        #expect(s.promptText == "gaussian(2.5)|threshold(otsu)")
+        s.promptText = "gausian(2)"
+        s.type(.enter, pane: pane)
+        #expect(s.message == "filter: unknown operator 'gausian' at column 1 (did you mean gaussian?)")
+        #expect(s.pipeline?.text == "gaussian(2.5)|threshold(otsu)")
+        s.apply(.filterPrompt, pane: pane)
+        s.promptText = ""
+        s.type(.enter, pane: pane)
+        #expect(s.pipeline == nil && s.message == "filters off")
+    }
+}

@@ -134,3 +134,115 @@ def test_operator_equals_reference(pipeline, reference, exact, region, tmp_path)
     ref = reference(a)[r]
     out, cmd, _ = export(ROOT / "plane.zarr", pipeline, tmp_path, region=region_option(r))
     compare(out, ref, exact, cmd)
+
+
+@pytest.mark.parametrize("region", ["middle", "corner"])
+def test_otsu_value_and_mask_follow_the_shown_region(region, tmp_path):
+    """Otsu's threshold comes from the shown region of the gaussian's output, as skimage computes it there."""
+    a = plane()
+    r = REGIONS[region]
+    g = ndi.gaussian_filter(a, 2)[r]
+    t = skimage.filters.threshold_otsu(g)          # nbins=256
+    out, cmd, stats = export(ROOT / "plane.zarr", "gaussian(2)|threshold(otsu)", tmp_path,
+                             region=region_option(r), stats=True)
+    assert stats["thresholds"] == [pytest.approx(float(t), rel=0, abs=0)], f"{stats['thresholds']} vs skimage {t}\n  cmd: {cmd}"
+    compare(out, (g > t).astype(np.uint8), True, cmd)
+
+
+def test_otsu_on_raw_data_equals_skimage(tmp_path):
+    a = plane()
+    out, cmd, stats = export(ROOT / "plane.zarr", "threshold(otsu)", tmp_path, stats=True)
+    t = skimage.filters.threshold_otsu(a)
+    assert stats["thresholds"] == [float(t)], cmd
+    compare(out, (a > t).astype(np.uint8), True, cmd)
+
+
+# 3-D stages on the uint16 stack (z chunks of 4): z=4 and z=7 need planes from two z chunks, 0 and 11 are edges.
+STACK_CASES = [
+    ("gaussian(sigma=(1,2,2))", lambda s: ndi.gaussian_filter(s, (1, 2, 2)), False),
+    ("gaussian(sigma=(2,0,1))", lambda s: ndi.gaussian_filter(s, (2, 0, 1)), False),
+    ("median(size=(3,3,3))", lambda s: ndi.median_filter(s, (3, 3, 3)), True),
+    ("maximum(size=(3,5,5))", lambda s: ndi.maximum_filter(s, (3, 5, 5)), True),
+    ("log(sigma=(1,1.5,1.5))", lambda s: ndi.gaussian_laplace(s, (1, 1.5, 1.5)), False),
+    ("mip(5)", None, True),
+    ("mip(4)|gaussian(1)", None, False),
+]
+
+
+def mip(s, n):
+    return np.stack([s[max(0, z - n // 2): z - n // 2 + n].max(axis=0) for z in range(s.shape[0])])
+
+
+@pytest.mark.parametrize("z", [0, 4, 7, 11])
+@pytest.mark.parametrize("pipeline,reference,exact", STACK_CASES, ids=[c[0] for c in STACK_CASES])
+def test_3d_stage_reads_neighbouring_planes(pipeline, reference, exact, z, tmp_path):
+    s = stack().astype(np.float32)
+    if pipeline == "mip(5)":
+        ref = mip(s, 5)[z]
+    elif pipeline.startswith("mip(4)"):
+        ref = ndi.gaussian_filter(mip(s, 4)[z], 1)
+    else:
+        ref = reference(s)[z]
+    out, cmd, _ = export(ROOT / "stack.zarr", pipeline, tmp_path, at=f"z={z}", region="30:170,20:150")
+    compare(out, ref[30:170, 20:150], exact, cmd)
+
+
+INTEGER_CASES = [
+    ("invert", lambda x: skimage.util.invert(x).astype(np.float32), True),
+    ("gamma(0.5)", lambda x: (x / 65535.0) ** 0.5 * 65535.0, False),
+    ("logscale", lambda x: np.log2(1 + x / 65535.0) * 65535.0, False),
+    ("clip(200,700)|invert", lambda x: 65535.0 - np.clip(x, 200, 700), True),
+]
+
+
+@pytest.mark.parametrize("pipeline,reference,exact", INTEGER_CASES, ids=[c[0] for c in INTEGER_CASES])
+def test_point_operations_use_the_data_type_range(pipeline, reference, exact, tmp_path):
+    """On uint16 data, invert/gamma/logscale scale by 65535 as skimage.util / skimage.exposure do."""
+    x = stack()[5]
+    out, cmd, _ = export(ROOT / "stack.zarr", pipeline, tmp_path, at="z=5")
+    compare(out, reference(x), exact, cmd)
+
+
+MASK_CASES = [
+    ("open(5)", lambda m: ndi.grey_opening(m.astype(np.uint8), size=5)),
+    ("close(4)", lambda m: ndi.grey_closing(m.astype(np.uint8), size=4)),
+    ("dilate(3)|erode(3)", lambda m: ndi.grey_erosion(ndi.grey_dilation(m.astype(np.uint8), size=3), size=3)),
+    ("invert", lambda m: (~m).astype(np.uint8)),
+    ("tophat(9)", lambda m: ndi.white_tophat(m.astype(np.uint8), size=9)),
+]
+
+
+@pytest.mark.parametrize("pipeline,reference", MASK_CASES, ids=[c[0] for c in MASK_CASES])
+def test_morphology_on_a_mask_stays_a_mask(pipeline, reference, tmp_path):
+    m = zarr.open_array(str(ROOT / "mask.zarr"), mode="r")[:]
+    out, cmd, _ = export(ROOT / "mask.zarr", pipeline, tmp_path, region="40:250,30:220")
+    compare(out, reference(m)[40:250, 30:220], True, cmd)
+
+
+BAD_PIPELINES = [
+    ("gausian(2)", "unknown operator 'gausian' at column 1 (did you mean gaussian?)"),
+    ("gaussian(2)|thresold(otsu)", "unknown operator 'thresold' at column 13 (did you mean threshold?)"),
+    ("gaussian", "gaussian needs sigma at column 1, e.g. gaussian(2)"),
+    ("gaussian(-1)", "gaussian: sigma must be a number > 0 or a (y,x) or (z,y,x) tuple, found '-1' at column 10"),
+    ("gaussian(2,3)", "gaussian takes 1 argument (gaussian(sigma)), found another at column 12"),
+    ("gaussian(sigm=2)", "gaussian has no argument 'sigm' at column 10 (did you mean sigma?)"),
+    ("median(2.5)", "median: size must be a whole number ≥ 1 or a (y,x) or (z,y,x) tuple, found '2.5' at column 8"),
+    ("threshold(otsu", "missing ')' at column 15"),
+    ("threshold(local,block=30)", "threshold: block must be an odd whole number ≥ 3, found '30' at column 17"),
+    ("threshold(mean)", "threshold: value must be a number or otsu or local, found 'mean' at column 11"),
+    ("clip(5,1)", "clip: lo must be ≤ hi, found 5 > 1 at column 8"),
+    ("sobel(3)", "sobel takes no arguments, found another at column 7"),
+    ("gaussian(2)|", "expected an operator name at column 13, found the end"),
+    ("mip(3)", "mip(3): a 3-D stage needs a third axis, and this view has none"),
+]
+
+
+@pytest.mark.parametrize("pipeline,message", BAD_PIPELINES, ids=[b[0] for b in BAD_PIPELINES])
+def test_bad_pipeline_is_one_line_usage_error(pipeline, message, tmp_path):
+    out = tmp_path / "out.npy"
+    p = run_vstack("export", ROOT / "plane.zarr", "--filter", pipeline, "-o", out)
+    assert p.returncode == 2, describe(p)
+    assert p.stderr == f"vstack: --filter: {message}\n", describe(p)
+    assert not out.exists()
+    r = run_vstack("render", ROOT / "plane.zarr", "--filter", pipeline, "--size", "40x12")
+    assert r.returncode == 2 and r.stderr == p.stderr, describe(r)

@@ -253,3 +253,57 @@ def test_tiff_series_pattern_and_corrupt_page(session):
     s.wait(lambda x: "z 2/6" in x, what="z-1 after the error")
     s.keys("q")
     assert s.exit_status() == 0
+
+
+def image_colours(screen_with_escapes, rows):
+    """The distinct SGR colour codes in the image rows of an escaped capture."""
+    body = "\n".join(screen_with_escapes.split("\n")[:rows])
+    return set(re.findall(r"\x1b\[([0-9;]*)m", body))
+
+
+def test_filter_pipeline_live(session):
+    """--filter shows the mask; 1–9 toggle stages (off and on again is cached), ( ) step σ, F edits, errors keep the pipeline."""
+    s = session("demo", "--filter", "gaussian(2)|threshold(otsu)")
+    s.wait(lambda x: "filters gaussian(2)|threshold(otsu) otsu " in x, what="the filtered frame")
+    mask = s.settled()
+    colours = image_colours(s.screen(escapes=True), s.height - 3)
+    s.keys("2")
+    s.wait(lambda x: "stage 2 threshold(otsu) off" in x and "filters gaussian(2)  " in x, what="stage 2 off")
+    smooth = s.settled()
+    assert image_rows(smooth) != image_rows(mask)
+    assert len(image_colours(s.screen(escapes=True), s.height - 3)) > len(colours), "a mask has fewer colours than the smoothed data"
+    s.keys("2")
+    s.wait(lambda x: "stage 2 threshold(otsu) on" in x, what="stage 2 on")
+    # The mask is in the processed-plane cache: no recomputation.
+    assert "computing" not in s.status()
+    assert image_rows(s.settled()) == image_rows(mask)
+    s.keys("2", ")")
+    s.wait(lambda x: "gaussian sigma=2.5" in x and "filters gaussian(2.5)  " in x, what="sigma stepped up")
+    s.keys("(", "(")
+    s.wait(lambda x: "gaussian sigma=1.6" in x, what="sigma stepped down")
+    s.keys("F")
+    s.wait(lambda x: "filter: gaussian(1.6)|threshold(otsu)_" in x, what="the prompt with the pipeline")
+    s.keys("C-u")
+    s.keys(*["BSpace"] * 40)
+    s.keys("medain(3)", literal=True)
+    s.keys("Enter")
+    s.wait(lambda x: "unknown operator 'medain' at column 1 (did you mean median?)" in x, what="the pipeline error")
+    assert "filters gaussian(1.6)" in s.status()
+    s.keys("]")   # still responsive; the filtered view follows z
+    s.wait(lambda x: "z 101/201" in x and "filters gaussian(1.6)" in x, what="z+1 filtered")
+    s.keys("1")
+    s.wait(lambda x: "stage 1 gaussian(1.6) off" in x and "filters off" in x, what="all stages off")
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+def test_filter_at_working_resolution_and_3d_without_z(session):
+    """A 3-D stage on a 2-D array is a message, not a crash; a large region is filtered downsampled (@1/f)."""
+    s = session(str(FIXTURES / "filter" / "plane.zarr"), "--filter", "mip(3)")
+    s.wait(lambda x: "a 3-D stage needs a third axis" in x, what="the 3-D error")
+    s.keys("q")
+    assert s.exit_status() == 0
+    s = session("demo", "--filter", "median(3)", "--max-work-pixels", "100000")
+    s.wait(lambda x: "filters median(3) @1/3" in x and "computing" not in x, what="the downsampled filter")
+    s.keys("q")
+    assert s.exit_status() == 0

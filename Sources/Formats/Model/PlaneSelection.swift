@@ -42,7 +42,7 @@ public struct SelectionError: Error, CustomStringConvertible, Sendable {
 
 /// Which 2-D plane of an N-D array is shown: two displayed axes, an index on
 /// every other axis, and a region of the displayed plane.
-public struct PlaneSelection: Sendable, Equatable {
+public struct PlaneSelection: Sendable, Hashable {
     public var axisNames: [String]
     /// Array axes drawn as rows (y) and columns (x).
     public var rowAxis: Int

@@ -1,16 +1,14 @@
+import Foundation
+
 /// `threshold(value)`, `threshold(otsu)`, `threshold(local, block=N, offset=0)`: a 0/1 mask of x > t.
 /// Otsu's t comes from the shown region (SPEC §4), as `skimage.filters.threshold_otsu` would compute
 /// it on that region; the local t is `skimage.filters.threshold_local` (gaussian method).
 struct Threshold: FilterOperator {
     static let spec = OperatorSpec("threshold", [ParameterSpec("value", .numberOrWord(["otsu", "local"])),
-                                                 ParameterSpec("block", .count, default: .number(35)),
+                                                 ParameterSpec("block", .oddCount, default: .number(35)),
                                                  ParameterSpec("offset", .number, default: .number(0))],
                                    reference: "x > t; skimage.filters.threshold_otsu / threshold_local(x, block, offset=offset)") { args, setup in
         let block = Int(args.number("block"))
-        guard block % 2 == 1 else {
-            throw PipelineSyntaxError(message: "threshold: block must be odd, found \(block) at column \(args.column("block"))",
-                                      column: args.column("block"))
-        }
         switch args.word("value") {
         case "otsu": return Threshold(method: .otsu)
         case "local":
@@ -36,7 +34,7 @@ struct Threshold: FilterOperator {
         case .otsu:
             let t = Otsu.threshold(input.cropped(to: context.core).pixels) ?? .infinity
             context.threshold(Double(t))
-            context.note("otsu \(PipelineValue.format(Double(t)))")
+            context.note("otsu " + String(format: "%.6g", Double(t)))
             return input.map { $0 > t ? 1 : 0 }
         case .local(let sigma, let offset):
             let local = GaussianKernel.filter(input, sigma: sigma, threads: context.threads)

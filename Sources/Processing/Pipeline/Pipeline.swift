@@ -38,31 +38,41 @@ public struct Pipeline: Sendable, Equatable {
         enabled[i].toggle()
     }
 
-    /// `( )` in the viewer: steps the first numeric parameter of the last stage that is on
-    /// (σ by ×1.25, sizes by ±2 or ±1, other numbers by 10 %), and says what it now is.
+    /// `( )` in the viewer: steps the first number given to the last stage that is on (else its
+    /// first parameter's default): σ by ×1.25, sizes by ±2 (odd stays odd), counts by ±1, other
+    /// numbers by 10 %. Returns what it now is, for the status line.
     public mutating func adjustLastStage(by steps: Int) -> String {
         guard let s = enabled.lastIndex(of: true) else { return "no filter stage is on" }
         let spec = OperatorCatalog.spec(named: stages[s].name)!
         var stage = stages[s]
-        for (position, p) in spec.parameters.enumerated() where p.isAdjustable {
-            let index = stage.arguments.firstIndex { $0.name == p.name }
-                ?? stage.arguments.indices.filter { stage.arguments[$0].name == nil }.dropFirst(position).first
-            let current = index.map { stage.arguments[$0].value } ?? p.defaultValue
-            guard let current, let stepped = Self.step(current, kind: p.kind, by: steps) else { continue }
-            if let index {
-                stage.arguments[index].value = stepped
-            } else {
-                stage.arguments.append(PipelineArgument(name: p.name, value: stepped, column: stage.column))
-            }
-            let candidate = stages.enumerated().map { $0.offset == s ? stage : $0.element }
-            let spec = OperatorCatalog.spec(named: stage.name)!
-            if (try? StageArguments(stage, spec: spec)).flatMap({ try? spec.make($0, OperatorSetup()) }) == nil {
-                return "\(stage.name): \(p.name) cannot go further"
-            }
-            stages = candidate
-            return "\(stage.name) \(p.name)=\(stepped)"
+        guard let bound = try? StageArguments(stage, spec: spec) else { return "\(stage) cannot be adjusted" }
+        let given = stage.arguments.indices.compactMap { i -> (Int, ParameterSpec)? in
+            let name = stage.arguments[i].name ?? bound.positionalName(i)
+            return spec.parameters.first { $0.name == name }.map { (i, $0) }
         }
-        return "\(stage.name) has no number to adjust"
+        var target: (index: Int?, parameter: ParameterSpec, value: PipelineValue)?
+        for (i, p) in given where p.isAdjustable {
+            if case .word = stage.arguments[i].value { continue }
+            target = (i, p, stage.arguments[i].value)
+            break
+        }
+        if target == nil, let first = spec.parameters.first, first.isAdjustable, !given.contains(where: { $0.1.name == first.name }),
+           let d = first.defaultValue, case .number = d {
+            target = (nil, first, d)
+        }
+        guard let target, let stepped = Self.step(target.value, kind: target.parameter.kind, by: steps) else {
+            return "\(stage) has no number to adjust"
+        }
+        if let i = target.index {
+            stage.arguments[i].value = stepped
+        } else {
+            stage.arguments.insert(PipelineArgument(name: nil, value: stepped, column: stage.column), at: 0)
+        }
+        guard let checked = try? StageArguments(stage, spec: spec), (try? spec.make(checked, OperatorSetup())) != nil else {
+            return "\(stage.name): \(target.parameter.name) cannot go further"
+        }
+        stages[s] = stage
+        return "\(stage.name) \(target.parameter.name)=\(stepped)"
     }
 
     static func step(_ v: PipelineValue, kind: ParameterSpec.Kind, by n: Int) -> PipelineValue? {
@@ -70,6 +80,7 @@ public struct Pipeline: Sendable, Equatable {
             switch kind {
             case .sigma: return ((d * pow125(n)) * 100).rounded() / 100
             case .size: return max(1, d + Double(2 * n))
+            case .oddCount: return max(3, d + Double(2 * n))
             case .count: return max(1, d + Double(n))
             default: return d == 0 ? Double(n) : ((d * (1 + 0.1 * Double(n))) * 1000).rounded() / 1000
             }

@@ -27,6 +27,8 @@ public struct ParameterSpec: Sendable {
         case size
         /// A whole number ≥ 1 (no tuple).
         case count
+        /// An odd whole number ≥ 3 (a block size).
+        case oddCount
         /// Any number.
         case number
         /// A number, or one of these words.
@@ -44,7 +46,7 @@ public struct ParameterSpec: Sendable {
     /// Whether `( )` in the viewer may step this parameter.
     var isAdjustable: Bool {
         switch kind {
-        case .sigma, .size, .count, .number: true
+        case .sigma, .size, .count, .oddCount, .number: true
         case .numberOrWord: false
         }
     }

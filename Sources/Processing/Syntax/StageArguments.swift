@@ -63,6 +63,8 @@ public struct StageArguments: Sendable {
         case (.size, _): throw fail("a whole number ≥ 1 or a (y,x) or (z,y,x) tuple")
         case (.count, .number(let d)) where isWhole(d): return
         case (.count, _): throw fail("a whole number ≥ 1")
+        case (.oddCount, .number(let d)) where isWhole(d) && Int(d) % 2 == 1 && d >= 3: return
+        case (.oddCount, _): throw fail("an odd whole number ≥ 3")
         case (.number, .number(let d)) where d.isFinite: return
         case (.number, _): throw fail("a number")
         case (.numberOrWord, .number(let d)) where d.isFinite: return
@@ -72,6 +74,12 @@ public struct StageArguments: Sendable {
     }
 
     public func value(_ name: String) -> PipelineValue { values[name]!.0 }
+
+    /// The parameter a positional argument (index into the stage's arguments) binds to.
+    func positionalName(_ argument: Int) -> String? {
+        let position = stage.arguments[..<argument].filter { $0.name == nil }.count
+        return position < spec.parameters.count ? spec.parameters[position].name : nil
+    }
 
     public func number(_ name: String) -> Double {
         if case .number(let d) = value(name) { return d }

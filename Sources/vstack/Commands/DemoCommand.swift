@@ -15,6 +15,7 @@ struct DemoCommand: ParsableCommand {
     @OptionGroup var plane: PlaneOptions
     @OptionGroup var look: RenderOptions
     @OptionGroup var caching: CacheOptions
+    @OptionGroup var filtering: FilterOptions
 
     func run() throws {
         if info {
@@ -24,6 +25,6 @@ struct DemoCommand: ParsableCommand {
             print(json ? report.json() : report.table(), terminator: json ? "\n" : "")
             return
         }
-        try ViewCommand.open(Dataset.syntheticScheme, plane: plane, look: look, caching: caching)
+        try ViewCommand.open(Dataset.syntheticScheme, plane: plane, look: look, caching: caching, filtering: filtering)
     }
 }

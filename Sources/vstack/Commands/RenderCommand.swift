@@ -1,5 +1,6 @@
 import ArgumentParser
 import Formats
+import Processing
 import Rendering
 
 struct RenderCommand: ParsableCommand {
@@ -13,6 +14,7 @@ struct RenderCommand: ParsableCommand {
     @OptionGroup var plane: PlaneOptions
     @OptionGroup var look: RenderOptions
     @OptionGroup var caching: CacheOptions
+    @OptionGroup var filtering: FilterOptions
 
     @Option(help: ArgumentHelp("Frame size in cells (default: the terminal, else 80x24).", valueName: "COLSxROWS"))
     var size: String?
@@ -30,6 +32,7 @@ struct RenderCommand: ParsableCommand {
             throw UsageFailure("-o \(output!): the output must end in .txt, .ans or .png")
         }
         let settings = try look.settings()
+        let pipeline = try filtering.pipeline()
         let array = try Dataset.open(path)
         CLI.printWarnings(array)
         let selection = try plane.selection(for: array)
@@ -37,9 +40,15 @@ struct RenderCommand: ParsableCommand {
         let rows = noHeader ? totalRows : max(1, totalRows - 1)
         let cache = try caching.makeCache()
         defer { caching.report(cache, array) }
-        let layers = try look.layers(array, selection, settings) { try caching.readPlane($0, array, cache) }
+        var filterNote: String?
+        let layers = try look.layers(array, selection, settings) { view in
+            guard let pipeline else { return try caching.readPlane(view, array, cache) }
+            let filtered = try caching.filteredPlane(pipeline, view, array, cache, factor: filtering.factor(view))
+            filterNote = FilterStatus.text(pipeline, filtered)
+            return filtered.plane
+        }
         let rendered = Renderer.composite(layers, settings: settings, columns: columns, rows: rows)
-        let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows)
+        let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows, filter: filterNote)
         switch kind {
         case "png":
             let png = try PNGWriter.encode(width: rendered.image.width, height: rendered.image.height, rgb: rendered.rgb)
@@ -60,7 +69,8 @@ struct RenderCommand: ParsableCommand {
     }
 
     /// `demo:  c=1 t=99 z=100  y 0:1024 x 0:768  clim 100..9238  gray  half 160x47`
-    func headerLine(_ m: ArrayMetadata, _ s: PlaneSelection, _ r: RenderedPlane, _ settings: RenderSettings, _ columns: Int, _ rows: Int) -> String {
+    func headerLine(_ m: ArrayMetadata, _ s: PlaneSelection, _ r: RenderedPlane, _ settings: RenderSettings, _ columns: Int, _ rows: Int,
+                    filter: String?) -> String {
         let channel = look.composite ? s.axisNames.firstIndex(of: look.channelAxis ?? "c") : nil
         let indices = s.axisNames.indices.filter { $0 != s.rowAxis && $0 != s.columnAxis && $0 != channel }
             .map { "\(s.axisNames[$0])=\(s.indices[$0])" }.joined(separator: " ")
@@ -70,7 +80,9 @@ struct RenderCommand: ParsableCommand {
         if !indices.isEmpty { parts.append(indices) }
         let clims = r.contrasts.map { "\(fmt($0.low))..\(fmt($0.high))" }.joined(separator: ",")
         let look = r.contrasts.count > 1 ? "composite \(r.contrasts.count) channels" : settings.colorMap.name
-        parts += [region, "clim \(clims)", look, "\(settings.mode.rawValue) \(columns)x\(rows)"]
+        parts += [region]
+        if let filter { parts.append(filter) }
+        parts += ["clim \(clims)", look, "\(settings.mode.rawValue) \(columns)x\(rows)"]
         let line = parts.joined(separator: "  ")
         return String(line.prefix(max(columns, 20)))
     }

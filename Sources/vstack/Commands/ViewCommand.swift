@@ -18,13 +18,16 @@ struct ViewCommand: ParsableCommand {
     @OptionGroup var plane: PlaneOptions
     @OptionGroup var look: RenderOptions
     @OptionGroup var caching: CacheOptions
+    @OptionGroup var filtering: FilterOptions
 
     func run() throws {
-        try ViewCommand.open(path, plane: plane, look: look, caching: caching)
+        try ViewCommand.open(path, plane: plane, look: look, caching: caching, filtering: filtering)
     }
 
     /// Opens the viewer with the start options of SPEC §1 (shared with `demo`).
-    static func open(_ path: String, plane: PlaneOptions, look: RenderOptions, caching: CacheOptions) throws {
+    static func open(_ path: String, plane: PlaneOptions, look: RenderOptions, caching: CacheOptions,
+                     filtering: FilterOptions) throws {
+        let pipeline = try filtering.pipeline()
         let array = try Dataset.open(path)
         let selection = try plane.selection(for: array)
         let settings = try look.settings()
@@ -38,6 +41,7 @@ struct ViewCommand: ParsableCommand {
         state.colorMapName = settings.colorMap.name
         state.limits = settings.limits
         state.downsample = settings.downsample
+        state.pipeline = pipeline
         if let warning = array.metadata.warnings.first { state.message = "warning: " + warning }
         if look.composite {
             guard state.channelAxis != nil else {
@@ -45,7 +49,8 @@ struct ViewCommand: ParsableCommand {
             }
             state.composite = true
         }
-        let app = ViewerApp(array: array, name: path, state: state, cache: cache, depth: settings.depth)
+        let app = ViewerApp(array: array, name: path, state: state, cache: cache, depth: settings.depth,
+                            maxWorkPixels: filtering.maxWorkPixels)
         try app.run()
         caching.report(cache, array)
     }

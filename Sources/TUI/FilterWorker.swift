@@ -1,0 +1,45 @@
+import Cache
+import Dispatch
+import Formats
+import Processing
+import Synchronization
+
+/// Computes filtered planes off the UI thread. Only what the view shows now
+/// is wanted: a queued request that the view has moved away from is dropped
+/// before it starts (latest wins), and results land in a `ProcessedPlaneCache`
+/// that frames read without waiting.
+final class FilterWorker: Sendable {
+    let results = ProcessedPlaneCache()
+    private let queue = DispatchQueue(label: "vstack.filter", qos: .userInitiated)
+    private let wanted = Mutex<Set<ProcessedPlaneCache.Key>>([])
+    private let pending = Mutex<Set<ProcessedPlaneCache.Key>>([])
+    private let threads: Int
+
+    init(threads: Int) { self.threads = threads }
+
+    /// Whether a request for `key` is queued or running.
+    func isPending(_ key: ProcessedPlaneCache.Key) -> Bool { pending.withLock { $0.contains(key) } }
+
+    /// Makes `keys` the wanted set and queues those neither cached nor queued;
+    /// `done` runs on the worker whenever a result (or failure) is stored.
+    func show(_ keys: [ProcessedPlaneCache.Key], pipeline: Pipeline, array: LazyArray, chunks: CachedChunks,
+              done: @escaping @Sendable () -> Void) {
+        wanted.withLock { $0 = Set(keys) }
+        for key in keys where results.get(key) == nil {
+            guard pending.withLock({ $0.insert(key).inserted }) else { continue }
+            let threads = threads
+            queue.async { [self] in
+                defer { pending.withLock { _ = $0.remove(key) } }
+                guard wanted.withLock({ $0.contains(key) }) else { return }
+                do {
+                    let plane = try PlaneFilter.apply(pipeline, to: key.view, of: array, factor: key.factor,
+                                                      threads: threads, chunks: chunks.source)
+                    results.put(key, .plane(plane))
+                } catch {
+                    results.put(key, .failure("\(error)"))
+                }
+                done()
+            }
+        }
+    }
+}

@@ -5,5 +5,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure vstack's core without a terminal (see bench/README.md).",
-        subcommands: [DecodeBenchCommand.self, RenderBenchCommand.self, ScrubBenchCommand.self, PlaneBenchCommand.self])
+        subcommands: [DecodeBenchCommand.self, RenderBenchCommand.self, ScrubBenchCommand.self, PlaneBenchCommand.self,
+                      FilterBenchCommand.self])
 }

@@ -246,3 +246,43 @@ def test_bad_pipeline_is_one_line_usage_error(pipeline, message, tmp_path):
     assert not out.exists()
     r = run_vstack("render", ROOT / "plane.zarr", "--filter", pipeline, "--size", "40x12")
     assert r.returncode == 2 and r.stderr == p.stderr, describe(r)
+
+
+def test_render_filters_at_working_resolution_unless_full_res(tmp_path):
+    """Above --max-work-pixels the region is filtered on an area-downsampled plane (header `@1/f`);
+    --full-res filters at full resolution. The mask frame matches the exported mask's layout."""
+    args = ["render", ROOT / "plane.zarr", "--filter", "gaussian(2)|threshold(otsu)", "--size", "160x30",
+            "--mode", "ascii", "--color", "none"]
+    small = run_vstack(*args, "--max-work-pixels", "20000")
+    assert small.returncode == 0, describe(small)
+    header = small.stdout.splitlines()[0]
+    assert "filters gaussian(2)|threshold(otsu) @1/2 otsu " in header, header  # 150×130 ≤ 20 000
+    full = run_vstack(*args, "--max-work-pixels", "20000", "--full-res")
+    assert full.returncode == 0, describe(full)
+    assert "@1/" not in full.stdout.splitlines()[0] and "otsu " in full.stdout.splitlines()[0]
+    default = run_vstack(*args)
+    assert default.stdout == full.stdout, "78 000 px is under the default 4 Mpx: full resolution"
+    # The downsampled result is an approximation of the same mask: most cells agree.
+    a, b = small.stdout.splitlines()[1:], full.stdout.splitlines()[1:]
+    same = sum(x == y for la, lb in zip(a, b) for x, y in zip(la, lb))
+    total = sum(len(l) for l in b)
+    assert same >= 0.8 * total, f"{same}/{total} cells agree"
+
+
+def test_export_filter_writes_nothing_into_the_dataset_and_keeps_failures_one_line(tmp_path):
+    bad = tmp_path / "bad.zarr"
+    a = zarr.create_array(str(bad), shape=(64, 64), chunks=(32, 32), dtype="float32", zarr_format=3,
+                          compressors=[{"name": "zstd", "configuration": {"level": 1}}])
+    a[:] = np.arange(64 * 64, dtype=np.float32).reshape(64, 64)
+    chunk = bad / "c" / "1" / "1"
+    chunk.write_bytes(chunk.read_bytes()[:10])
+    before = sorted((p.relative_to(bad), p.stat().st_mtime_ns) for p in bad.rglob("*"))
+    # gaussian(2)'s halo is 8 px: the region 0:20,0:20 reads only chunk (0,0).
+    out, _, _ = export(bad, "gaussian(2)", tmp_path, region="0:20,0:20")
+    assert out.shape == (20, 20)
+    # A region whose halo reaches the corrupt chunk fails with one line naming it.
+    p = run_vstack("export", bad, "--filter", "gaussian(2)", "--region", "20:30,20:30", "-o", tmp_path / "x.npy")
+    assert p.returncode == 1, describe(p)
+    assert p.stderr.count("\n") == 1 and "chunk c/1/1" in p.stderr and str(bad) in p.stderr, describe(p)
+    assert not (tmp_path / "x.npy").exists()
+    assert sorted((p.relative_to(bad), p.stat().st_mtime_ns) for p in bad.rglob("*")) == before

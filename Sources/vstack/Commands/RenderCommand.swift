@@ -41,11 +41,17 @@ struct RenderCommand: ParsableCommand {
         let cache = try caching.makeCache()
         defer { caching.report(cache, array) }
         var filterNote: String?
-        let layers = try look.layers(array, selection, settings) { view in
+        var masks = false
+        var layers = try look.layers(array, selection, settings) { view in
             guard let pipeline else { return try caching.readPlane(view, array, cache) }
             let filtered = try caching.filteredPlane(pipeline, view, array, cache, factor: filtering.factor(view))
             filterNote = FilterStatus.text(pipeline, filtered)
+            masks = filtered.isMask
             return filtered.plane
+        }
+        // A mask is drawn 0 → low, 1 → high unless --clim says otherwise.
+        if masks && settings.limits == nil {
+            for i in layers.indices { layers[i].limits = RenderSettings.Limits(0, 1) }
         }
         let rendered = Renderer.composite(layers, settings: settings, columns: columns, rows: rows)
         let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows, filter: filterNote)

@@ -19,7 +19,7 @@ import skimage.restoration
 import skimage.util
 import zarr
 
-from conftest import FIXTURES, describe, run_vstack
+from conftest import FIXTURES, REPO, describe, run_vstack
 
 ROOT = FIXTURES / "filter"
 REGIONS = {
@@ -286,3 +286,33 @@ def test_export_filter_writes_nothing_into_the_dataset_and_keeps_failures_one_li
     assert p.stderr.count("\n") == 1 and "chunk c/1/1" in p.stderr and str(bad) in p.stderr, describe(p)
     assert not (tmp_path / "x.npy").exists()
     assert sorted((p.relative_to(bad), p.stat().st_mtime_ns) for p in bad.rglob("*")) == before
+
+
+@pytest.mark.parametrize("pipeline,reference,exact", [
+    ("gaussian(3)", lambda a: ndi.gaussian_filter(a, 3), False),
+    ("median(5)", lambda a: ndi.median_filter(a, 5), True),
+    ("median(3)", lambda a: ndi.median_filter(a, 3), True),
+    ("maximum(7)", lambda a: ndi.maximum_filter(a, 7), True),
+    ("tophat(9)", lambda a: ndi.white_tophat(a, size=9), True),
+    ("uniform(6)", lambda a: ndi.uniform_filter(a, 6), False),
+    ("sobel", lambda a: np.hypot(ndi.sobel(a, 0), ndi.sobel(a, 1)), False),
+], ids=lambda x: x if isinstance(x, str) else "")
+@pytest.mark.parametrize("shape", [(3, 4), (1, 9), (17, 2)])
+def test_windows_longer_than_the_array_reflect_repeatedly(pipeline, reference, exact, shape, tmp_path):
+    """scipy reflects again and again when a window is longer than the data; so must vstack."""
+    a = np.random.default_rng(3).normal(100, 30, size=shape).astype(np.float32)
+    z = zarr.create_array(str(tmp_path / "tiny.zarr"), shape=shape, chunks=(2, 2), dtype="float32", zarr_format=3)
+    z[:] = a
+    out, cmd, _ = export(tmp_path / "tiny.zarr", pipeline, tmp_path)
+    compare(out, reference(a), exact, cmd)
+
+
+def test_operators_command_lists_the_catalog_the_readme_documents():
+    p = run_vstack("operators")
+    assert p.returncode == 0, describe(p)
+    names = [line.split("(")[0].split()[0] for line in p.stdout.splitlines()[:22]]
+    assert len(names) == 22 and names[0] == "gaussian" and names[-1] == "mip", p.stdout
+    readme = (REPO / "README.md").read_text()
+    table = readme[readme.index("## Operators (`--filter`)"):]
+    for n in names:
+        assert f"`{n}`" in table, f"README's operator table lacks {n}"

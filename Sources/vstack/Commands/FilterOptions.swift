@@ -5,7 +5,7 @@ import Processing
 
 /// `--filter` and the working resolution (SPEC §1, §4), for view, demo and render.
 struct FilterOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Operators applied to the shown region, e.g. 'gaussian(2)|threshold(otsu)' (README lists them).", valueName: "PIPELINE"))
+    @Option(help: ArgumentHelp("Operators applied to the shown region, e.g. 'gaussian(2)|threshold(otsu)' (vstack operators lists them).", valueName: "PIPELINE"))
     var filter: String?
 
     @Option(help: ArgumentHelp("Filter at full resolution up to this many shown pixels, else on a downsampled plane (default 4194304).", valueName: "N"))

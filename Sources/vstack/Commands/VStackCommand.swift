@@ -6,7 +6,7 @@ struct VStackCommand: ParsableCommand {
         abstract: "A terminal viewer for huge lazy microscopy arrays (Zarr, OME-Zarr, TIFF).",
         discussion: "`vstack PATH` is the same as `vstack view PATH`.",
         version: "0.1.0",
-        subcommands: [ViewCommand.self, DemoCommand.self, InfoCommand.self, ExportCommand.self, RenderCommand.self, KeysCommand.self, BenchCommand.self],
+        subcommands: [ViewCommand.self, DemoCommand.self, InfoCommand.self, ExportCommand.self, RenderCommand.self, KeysCommand.self, OperatorsCommand.self, BenchCommand.self],
         defaultSubcommand: ViewCommand.self
     )
 }

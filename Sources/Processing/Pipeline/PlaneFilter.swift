@@ -50,11 +50,11 @@ public enum PlaneFilter {
         case .uint8: .integer(min: 0, max: 255)
         case .uint16: .integer(min: 0, max: 65535)
         case .uint32: .integer(min: 0, max: 4294967295)
-        case .uint64: .integer(min: 0, max: 18446744073709551615)
+        case .uint64: .integer(min: 0, max: Double(UInt64.max))
         case .int8: .integer(min: -128, max: 127)
         case .int16: .integer(min: -32768, max: 32767)
         case .int32: .integer(min: -2147483648, max: 2147483647)
-        case .int64: .integer(min: -9223372036854775808, max: 9223372036854775807)
+        case .int64: .integer(min: Double(Int64.min), max: Double(Int64.max))
         }
     }
 

@@ -47,7 +47,7 @@ public struct Contrast: Sendable, Equatable {
         case .uint8, .bool, .uint16: offset = 0
         case .int8: offset = 128
         case .int16: offset = 32768
-        default: return auto(FloatImage(plane2D(plane)).pixels, lowPercentile: lowPercentile, highPercentile: highPercentile)
+        default: return auto(plane.floats(), lowPercentile: lowPercentile, highPercentile: highPercentile)
         }
         var histogram = [Int](repeating: 0, count: plane.dataType.size == 1 ? 256 : 65536)
         let n = plane.count
@@ -78,10 +78,6 @@ public struct Contrast: Sendable, Equatable {
             return frac == 0 || k + 1 >= n ? lo : lo + frac * (order(k + 1) - lo)
         }
         return Contrast(low: percentile(lowPercentile), high: percentile(highPercentile))
-    }
-
-    private static func plane2D(_ b: ArrayBuffer) -> ArrayBuffer {
-        b.shape.count == 2 ? b : ArrayBuffer(dataType: b.dataType, shape: [1, b.count], bytes: b.bytes)
     }
 }
 

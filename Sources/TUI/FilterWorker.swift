@@ -20,6 +20,9 @@ final class FilterWorker: Sendable {
     /// Whether a request for `key` is queued or running.
     func isPending(_ key: ProcessedPlaneCache.Key) -> Bool { pending.withLock { $0.contains(key) } }
 
+    /// Nothing is wanted any more (filters turned off): queued requests are dropped.
+    func cancel() { wanted.withLock { $0.removeAll() } }
+
     /// Makes `keys` the wanted set and queues those neither cached nor queued;
     /// `done` runs on the worker whenever a result (or failure) is stored.
     func show(_ keys: [ProcessedPlaneCache.Key], pipeline: Pipeline, array: LazyArray, chunks: CachedChunks,

@@ -197,8 +197,11 @@ public final class ViewerApp {
     /// raw planes are drawn meanwhile). Missing results are requested from the filter worker.
     private func filteredPlanes(_ views: [PlaneSelection]) -> [FilteredPlane]? {
         filterFailure = nil
-        guard let pipeline = state.pipeline else { filterStatus = nil; return nil }
-        guard pipeline.isActive else { filterStatus = FilterStatus.text(pipeline, nil); return nil }
+        guard let pipeline = state.pipeline, pipeline.isActive else {
+            filters.cancel()
+            filterStatus = state.pipeline.map { FilterStatus.text($0) }
+            return nil
+        }
         let factor = PlaneFilter.workingFactor(rows: state.selection.rows.count, columns: state.selection.columns.count,
                                                maxWorkPixels: maxWorkPixels)
         let keys = views.map { ProcessedPlaneCache.Key(view: $0, pipeline: pipeline.activeText, factor: factor) }
@@ -212,14 +215,14 @@ public final class ViewerApp {
             case .plane(let p): planes.append(p)
             case .failure(let message):
                 filterFailure = message
-                filterStatus = FilterStatus.text(pipeline, nil) + " failed"
+                filterStatus = FilterStatus.text(pipeline, factor: factor) + " failed"
                 return nil
             case nil:
-                filterStatus = FilterStatus.text(pipeline, nil) + (factor > 1 ? " @1/\(factor)" : "") + " computing…"
+                filterStatus = FilterStatus.text(pipeline, factor: factor) + " computing…"
                 return nil
             }
         }
-        filterStatus = FilterStatus.text(pipeline, planes.first)
+        filterStatus = FilterStatus.text(pipeline, planes[0])
         return planes
     }
 

@@ -24,20 +24,24 @@ let package = Package(
         .target(name: "Codecs", dependencies: ["CBlosc", "CZstd", "CZlib", "CLz4"]),
         // key → bytes, read-only, with byte ranges.
         .target(name: "Stores"),
-        // Zarr v2/v3, synthetic, … → one LazyArray protocol.
-        .target(name: "Formats", dependencies: ["Codecs", "Stores", "CTiff"]),
+        // The array model every stage shares: LazyArray, ArrayMetadata, ChunkGrid, buffers, plane selection.
+        // It links no format library, so the stages after the readers never link libtiff (or libhdf5, libcurl).
+        .target(name: "ArrayModel", dependencies: ["Codecs"]),
+        // Zarr v2/v3, OME-Zarr, TIFF, synthetic, … → one LazyArray protocol.
+        .target(name: "Formats", dependencies: ["ArrayModel", "Codecs", "Stores", "CTiff"]),
         // Decoded chunks under a byte budget: LRU, pinning, single flight.
-        .target(name: "Cache", dependencies: ["Formats"]),
+        .target(name: "Cache", dependencies: ["ArrayModel"]),
         // Processing operators on planes (--filter): pipeline syntax, operators, halo planning.
-        .target(name: "Processing", dependencies: ["Formats"]),
+        .target(name: "Processing", dependencies: ["ArrayModel"]),
         // Downsampling, contrast, colour maps, glyph encoders, ANSI and PNG output.
-        .target(name: "Rendering", dependencies: ["Formats", "CZlib"]),
+        .target(name: "Rendering", dependencies: ["ArrayModel", "CZlib"]),
         // The interactive viewer: key map, view state, ncurses input, frames drawn with ANSI diffs.
-        .target(name: "TUI", dependencies: ["Cache", "Formats", "Processing", "Rendering", "CNcursesw"]),
+        .target(name: "TUI", dependencies: ["Cache", "ArrayModel", "Processing", "Rendering", "CNcursesw"]),
         // The command-line front end.
         .executableTarget(
             name: "vstack",
             dependencies: [
+                "ArrayModel",
                 "Formats",
                 "Rendering",
                 "Cache",

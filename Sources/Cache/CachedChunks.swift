@@ -1,5 +1,5 @@
 import Foundation
-import Formats
+import ArrayModel
 
 /// One array's chunks read through a shared cache: what plane reads use
 /// instead of calling `readChunk` directly.

@@ -1,5 +1,5 @@
 import Foundation
-import Formats
+import ArrayModel
 
 /// Identifies one decoded chunk: which array, which multiscale level, which
 /// chunk, and optionally which slab of it (a plane decoded on its own).

@@ -1,5 +1,5 @@
 import Foundation
-import Formats
+import ArrayModel
 
 /// A priority queue of chunk loads served by a pool of worker threads: the
 /// place where the view (what to load, in which order) meets the loaders.

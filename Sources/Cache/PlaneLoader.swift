@@ -1,5 +1,5 @@
 import Foundation
-import Formats
+import ArrayModel
 import Synchronization
 
 /// The terminal-free core of the viewer: given the view, it pins the chunks

@@ -1,4 +1,4 @@
-import Formats
+import ArrayModel
 
 /// Which positions near the current view are worth loading before they are
 /// asked for, and in what order. Pure: a view and the recent motion in, a

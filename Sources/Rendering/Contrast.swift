@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Formats
+import ArrayModel
 
 /// Contrast limits and gamma: maps data values to 0…1 before the colour map.
 public struct Contrast: Sendable, Equatable {

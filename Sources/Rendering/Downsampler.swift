@@ -1,4 +1,4 @@
-import Formats
+import ArrayModel
 
 /// How data pixels become screen pixels (SPEC §1 `--downsample`).
 public enum DownsampleMode: String, Sendable, CaseIterable {

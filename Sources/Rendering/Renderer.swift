@@ -1,4 +1,4 @@
-import Formats
+import ArrayModel
 
 /// Everything that decides how a plane looks, apart from the data.
 public struct RenderSettings: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Cache
 import Dispatch
-import Formats
+import ArrayModel
 import Processing
 import Synchronization
 

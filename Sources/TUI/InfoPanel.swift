@@ -1,5 +1,5 @@
 import Cache
-import Formats
+import ArrayModel
 import Rendering
 
 /// The side panel (`i`): metadata, a histogram of the visible plane with the

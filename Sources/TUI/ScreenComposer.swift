@@ -1,4 +1,4 @@
-import Formats
+import ArrayModel
 import Rendering
 
 /// Builds the whole screen as one frame: image pane, side panel, status line,

@@ -1,4 +1,4 @@
-import Formats
+import ArrayModel
 import Processing
 import Rendering
 

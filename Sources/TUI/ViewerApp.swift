@@ -1,6 +1,6 @@
 import Cache
 import CNcursesw
-import Formats
+import ArrayModel
 import Foundation
 import Processing
 import Rendering

@@ -1,4 +1,4 @@
-import Formats
+import ArrayModel
 
 /// A processed plane: the shown region after the pipeline, at the working resolution.
 public struct FilteredPlane: Sendable {

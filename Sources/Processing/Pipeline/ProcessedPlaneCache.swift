@@ -1,4 +1,4 @@
-import Formats
+import ArrayModel
 import Synchronization
 
 /// Filtered planes by (view, active stages, working factor), least recently

@@ -133,7 +133,7 @@ public struct PlaneSelection: Sendable, Hashable {
 }
 
 extension Substring {
-    func trimmingCharacters(in set: String) -> String {
+    public func trimmingCharacters(in set: String) -> String {
         String(String(drop(while: { set.contains($0) })).reversed().drop(while: { set.contains($0) }).reversed())
     }
 }

@@ -55,7 +55,7 @@ public struct ChunkGrid: Sendable, Equatable {
 }
 
 /// Flat C-order index → N-D index.
-func unravel(_ flat: Int, _ shape: [Int]) -> [Int] {
+public func unravel(_ flat: Int, _ shape: [Int]) -> [Int] {
     var idx = [Int](repeating: 0, count: shape.count)
     var r = flat
     for d in stride(from: shape.count - 1, through: 0, by: -1) {

@@ -32,19 +32,12 @@ public enum Dataset {
             throw FormatError("not a dataset vstack can read (expected a Zarr directory, a TIFF file, a directory of TIFFs or a pattern such as 'raw/*.tif')")
         }
         let store = LocalStore(root: location)
-        if try store.contains(".zarray") {
-            return try ZarrV2Array(store: store)
-        }
-        if try store.contains("zarr.json") {
-            let bytes = try store.get("zarr.json") ?? []
-            let meta = try JSONMetadata(file: "zarr.json", bytes: bytes)
-            if (meta.optionalString("node_type") ?? "array") == "group" {
-                throw groupError(store, location)
+        if let node = try ZarrNode.read(store) {
+            if node.kind == .group {
+                return try ZarrGroupOpener.open(node, store: store, location: location)
             }
-            return try ZarrV3Array(store: store)
-        }
-        if try store.contains(".zgroup") {
-            throw groupError(store, location)
+            let level = ZarrGroupOpener.levelContext(of: location)
+            return node.zarrFormat == 3 ? try ZarrV3Array(store: store, level: level) : try ZarrV2Array(store: store, level: level)
         }
         if try FilePattern.listFiles(location).contains(where: FilePattern.isTiffName) {
             return try TiffSeriesArray.open(directory: location)
@@ -86,16 +79,6 @@ public enum Dataset {
         if FilePattern.isTiffName(path) { return true }
         let head = try LocalStore.readPrefix(path, count: 4)
         return head == [0x49, 0x49, 42, 0] || head == [0x4D, 0x4D, 0, 42] || head == [0x49, 0x49, 43, 0] || head == [0x4D, 0x4D, 0, 43]
-    }
-
-    /// "is a Zarr group with arrays 0, 1, labels; open one: PATH/0".
-    static func groupError(_ store: LocalStore, _ location: String) -> FormatError {
-        let children = ((try? store.list("")) ?? []).filter { name in
-            [".zarray", ".zgroup", "zarr.json"].contains { (try? store.contains(joinKey(name, $0))) == true }
-        }
-        guard let first = children.first else { return FormatError("is a Zarr group with no arrays") }
-        let base = location.hasSuffix("/") ? String(location.dropLast()) : location
-        return FormatError("is a Zarr group with arrays \(children.joined(separator: ", ")); open one: \(base)/\(first)")
     }
 }
 

@@ -13,7 +13,8 @@ public final class ZarrV2Array: SlabReadable {
     let bigEndian: Bool
 
     /// Reads `.zarray` (and `.zattrs` for `_ARRAY_DIMENSIONS`) below `prefix`.
-    public init(store: Store, prefix: String = "") throws {
+    /// - Parameter level: names and scales from an OME-Zarr image this array is a level of.
+    public init(store: Store, prefix: String = "", level: OMELevelContext? = nil) throws {
         self.store = store
         self.prefix = prefix
         guard let bytes = try store.get(joinKey(prefix, ".zarray")) else {
@@ -62,9 +63,14 @@ public final class ZarrV2Array: SlabReadable {
            let dims = attrs.object["_ARRAY_DIMENSIONS"] as? [String], dims.count == shape.count {
             axes = dims
         }
-        self.metadata = ArrayMetadata(
+        var m = ArrayMetadata(
             format: "zarr2", location: store.location, shape: shape, dataType: dtype, chunkShape: chunks,
-            fillValue: fill, axisNames: axes, codecs: codecNames.isEmpty ? ["raw"] : codecNames)
+            fillValue: fill, axisNames: axes ?? level?.names(rank: shape.count), codecs: codecNames.isEmpty ? ["raw"] : codecNames)
+        if let level, level.names(rank: shape.count) != nil {
+            m.scales = level.scales
+            m.notes.append(level.note)
+        }
+        self.metadata = m
     }
 
     /// Maps a numcodecs compressor config to a decoder and a description.

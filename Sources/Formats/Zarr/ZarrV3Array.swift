@@ -17,7 +17,8 @@ public final class ZarrV3Array: SlabReadable {
     let storedChunkShape: [Int]
     private let indexCache = ShardIndexCache()
 
-    public init(store: Store, prefix: String = "") throws {
+    /// - Parameter level: names and scales from an OME-Zarr image this array is a level of.
+    public init(store: Store, prefix: String = "", level: OMELevelContext? = nil) throws {
         self.store = store
         self.prefix = prefix
         guard let bytes = try store.get(joinKey(prefix, "zarr.json")) else { throw FormatError("no zarr.json here") }
@@ -67,9 +68,14 @@ public final class ZarrV3Array: SlabReadable {
             let strings = names.compactMap { $0 as? String }
             if strings.count == shape.count { axes = strings }
         }
-        metadata = ArrayMetadata(
+        var m = ArrayMetadata(
             format: "zarr3", location: store.location, shape: shape, dataType: dtype, chunkShape: readShape,
-            shardShape: sharding == nil ? nil : chunkShape, fillValue: fill, axisNames: axes, codecs: chain.names)
+            shardShape: sharding == nil ? nil : chunkShape, fillValue: fill, axisNames: axes ?? level?.names(rank: shape.count), codecs: chain.names)
+        if let level, level.names(rank: shape.count) != nil {
+            m.scales = level.scales
+            m.notes.append(level.note)
+        }
+        metadata = m
     }
 
     public var bytesRead: Int { store.bytesRead }

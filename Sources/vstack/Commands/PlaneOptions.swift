@@ -20,6 +20,20 @@ struct PlaneOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Data region of the displayed plane (default: all of it).", valueName: "Y0:Y1,X0:X1"))
     var region: String?
 
+    @Option(help: ArgumentHelp("Multiscale level to read (0 = full resolution); --at and --region are then in that level's pixels (default: chosen from the zoom).", valueName: "N"))
+    var level: Int?
+
+    /// Opens the dataset, and with --level that level of it as the array.
+    func open(_ path: String) throws -> LazyArray {
+        let array = try Dataset.open(path)
+        guard let level else { return array }
+        let levels = array.pyramid
+        guard level >= 0 && level < levels.count else {
+            throw UsageFailure("--level \(level): \(path) has \(levels.count == 1 ? "one level (0)" : "levels 0..\(levels.count - 1)")")
+        }
+        return levels[level].array
+    }
+
     func selection(for array: LazyArray) throws -> PlaneSelection {
         let m = array.metadata
         guard m.rank >= 2 else {

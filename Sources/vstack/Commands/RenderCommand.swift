@@ -33,7 +33,7 @@ struct RenderCommand: ParsableCommand {
         }
         let settings = try look.settings()
         let pipeline = try filtering.pipeline()
-        let array = try Dataset.open(path)
+        let array = try plane.open(path)
         CLI.printWarnings(array)
         let selection = try plane.selection(for: array)
         if let output { try OutputFile.refuseInsideDataset(output, sources: array.sourcePaths) }
@@ -42,8 +42,16 @@ struct RenderCommand: ParsableCommand {
         defer { caching.report(cache, array) }
         var filterNote: String?
         var masks = false
+        // Without --level the zoom picks the level (filters run on level 0 at their own working resolution).
+        let levels = array.pyramid
+        let chosen = plane.level == nil && pipeline == nil
+            ? LevelSelection(levels, view: selection, mode: settings.mode, columns: columns, rows: rows)
+            : LevelSelection(levels, view: selection, index: 0)
         var layers = try look.layers(array, selection, settings) { view in
-            guard let pipeline else { return try caching.readPlane(view, array, cache) }
+            guard let pipeline else {
+                let source = LevelSelection(levels, view: view, index: chosen.index)
+                return try caching.readPlane(source.view, source.level.array, cache)
+            }
             let filtered = try caching.filteredPlane(pipeline, view, array, cache, factor: filtering.factor(view))
             filterNote = FilterStatus.text(pipeline, filtered)
             masks = filtered.isMask
@@ -54,7 +62,9 @@ struct RenderCommand: ParsableCommand {
             for i in layers.indices { layers[i].limits = RenderSettings.Limits(0, 1) }
         }
         let rendered = Renderer.composite(layers, settings: settings, columns: columns, rows: rows)
-        let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows, filter: filterNote)
+        let levelText = plane.level.map { "L\($0)" } ?? chosen.label(levelCount: levels.count)
+        let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows, filter: filterNote,
+                                                  level: levelText)
         switch kind {
         case "png":
             let png = try PNGWriter.encode(width: rendered.image.width, height: rendered.image.height, rgb: rendered.rgb)
@@ -76,7 +86,7 @@ struct RenderCommand: ParsableCommand {
 
     /// `demo:  c=1 t=99 z=100  y 0:1024 x 0:768  clim 100..9238  gray  half 160x47`
     func headerLine(_ m: ArrayMetadata, _ s: PlaneSelection, _ r: RenderedPlane, _ settings: RenderSettings, _ columns: Int, _ rows: Int,
-                    filter: String?) -> String {
+                    filter: String?, level: String?) -> String {
         let channel = look.composite ? s.axisNames.firstIndex(of: look.channelAxis ?? "c") : nil
         let indices = s.axisNames.indices.filter { $0 != s.rowAxis && $0 != s.columnAxis && $0 != channel }
             .map { "\(s.axisNames[$0])=\(s.indices[$0])" }.joined(separator: " ")
@@ -87,6 +97,7 @@ struct RenderCommand: ParsableCommand {
         let clims = r.contrasts.map { "\(fmt($0.low))..\(fmt($0.high))" }.joined(separator: ",")
         let look = r.contrasts.count > 1 ? "composite \(r.contrasts.count) channels" : settings.colorMap.name
         parts += [region]
+        if let level { parts.append(level) }
         if let filter { parts.append(filter) }
         parts += ["clim \(clims)", look, "\(settings.mode.rawValue) \(columns)x\(rows)"]
         let line = parts.joined(separator: "  ")

@@ -49,10 +49,11 @@ public enum Dataset {
     static func openSynthetic(_ location: String) throws -> SyntheticArray {
         let rest = location.drop { $0 != ":" }.dropFirst()
         guard rest.isEmpty || rest.hasPrefix("?") else {
-            throw FormatError("unknown synthetic dataset '\(location)' (use demo: or demo:?latency=50ms)")
+            throw FormatError("unknown synthetic dataset '\(location)' (use demo:, demo:?latency=50ms or demo:?levels=4)")
         }
         var latency = 0.0
         var chunks = SyntheticArray.defaultChunks
+        var levels = 1
         for item in rest.dropFirst().split(separator: "&") {
             let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
             switch (kv.first ?? "", kv.count == 2 ? kv[1] : "") {
@@ -67,11 +68,16 @@ public enum Dataset {
                     throw FormatError("chunks '\(v)' must be five positive sizes (c,t,z,y,x)")
                 }
                 chunks = parts
+            case ("levels", let v):
+                guard let n = Int(v), (1...8).contains(n) else {
+                    throw FormatError("levels '\(v)' must be a whole number from 1 to 8")
+                }
+                levels = n
             case (let k, _):
-                throw FormatError("unknown synthetic option '\(k)' (known: latency, chunks)")
+                throw FormatError("unknown synthetic option '\(k)' (known: latency, chunks, levels)")
             }
         }
-        return SyntheticArray(chunkShape: chunks, location: location, latency: latency)
+        return SyntheticArray(chunkShape: chunks, location: location, latency: latency, levels: levels)
     }
 
     /// A `.tif`/`.tiff` name, or the TIFF byte-order mark and version (42 or 43) at the start.

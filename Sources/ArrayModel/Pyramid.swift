@@ -40,12 +40,17 @@ public struct PyramidLevel: Sendable {
     }
 
     /// The level index holding level-0 index `i` on `axis` (the nearest centre, ties to the lower).
-    public func index(_ i: Int, axis: Int) -> Int {
+    public func index(_ i: Int, axis: Int) -> Int { index(levelZero: Double(i), axis: axis) }
+
+    /// The level index whose centre is nearest the level-0 coordinate `u` (ties to the lower).
+    public func index(levelZero u: Double, axis: Int) -> Int {
         let n = array.metadata.shape[axis]
-        let u = coordinate(Double(i), axis: axis)
-        let nearest = (u - 0.5).rounded(.up)
+        let nearest = (coordinate(u, axis: axis) - 0.5).rounded(.up)
         return min(max(0, Int(nearest.isFinite ? nearest : 0)), max(0, n - 1))
     }
+
+    /// The level-0 coordinate of this level's index `i` on `axis` (the pixel's centre).
+    public func levelZero(_ i: Int, axis: Int) -> Double { Double(i) * factors[axis] + offsets[axis] }
 
     /// The level range covering level-0 pixels `range` on `axis` (at least one pixel).
     public func range(_ range: Range<Int>, axis: Int) -> Range<Int> {

@@ -16,10 +16,13 @@ public final class ViewerApp {
     let loader: PlaneLoader
     var state: ViewState
     private let terminal = Terminal()
-    /// Loads finished so far (bumped on the cache's workers; a change means redraw).
-    private let arrived = Arrivals()
+    /// Loads and filter results finished so far (signalled on the workers; a change means redraw).
+    private let arrived = WakePipe()
     private var previous: Frame?
     private var shownViews: [PlaneSelection] = []
+    private var shownLevel = 0
+    /// The level the last frame was drawn from (its label is in the status line).
+    private var lastLevel: LevelSelection?
     private var lastPlay = 0.0
     private var dragFrom: (y: Int, x: Int)?
     /// The last frame's data, for the probe and the info panel.
@@ -47,7 +50,7 @@ public final class ViewerApp {
         self.state = state
         self.depth = depth
         let arrived = arrived
-        loader = PlaneLoader(array: array, cache: cache) { _, _ in arrived.count.add(1, ordering: .relaxed) }
+        loader = PlaneLoader(array: array, cache: cache) { _, _ in arrived.signal() }
     }
 
     /// Runs until `q`, Ctrl-C or a signal; the terminal is restored on every way out.
@@ -60,11 +63,16 @@ public final class ViewerApp {
         var seen = arrived.count.load(ordering: .relaxed)
         var dirty = true
         while Terminal.stopSignal == 0 && !state.quit {
-            if let input = terminal.read() {
+            // Sleep until a key, a finished load or the next playback frame; at most
+            // 250 ms, so that a resize whose SIGWINCH was missed is still noticed.
+            let untilFrame = state.playing ? lastPlay + 1 / state.fps - Date().timeIntervalSince1970 : .infinity
+            if !dirty { arrived.wait(orInputOn: 0, timeout: min(0.25, untilFrame)) }
+            arrived.drain()
+            // Everything already typed is handled before drawing (key repeat): only the newest view is loaded.
+            var burst = 0
+            while burst < 256, let input = terminal.read() {
                 handle(input)
-                // Coalesce what is already queued (key repeat): only the newest view is loaded.
-                var burst = 0
-                while burst < 256, let more = terminal.readNow() { handle(more); burst += 1 }
+                burst += 1
                 dirty = true
             }
             let now = Date().timeIntervalSince1970
@@ -108,14 +116,18 @@ public final class ViewerApp {
         case let .click(y, x):
             dragFrom = (y, x)
             if let m = lastMapping, let p = m.pixel(cellX: x, cellY: y) {
-                state.probe = ViewState.Point(y: Double(state.selection.rows.lowerBound + p.row),
-                                              x: Double(state.selection.columns.lowerBound + p.column))
+                // Plane pixels of the drawn level → level-0 pixels.
+                let s = state.selection
+                state.probe = ViewState.Point(y: Double(s.rows.lowerBound) + (Double(p.row) + 0.5) * Double(s.rows.count) / Double(m.regionRows) - 0.5,
+                                              x: Double(s.columns.lowerBound) + (Double(p.column) + 0.5) * Double(s.columns.count) / Double(m.regionColumns) - 0.5)
+                state.probe!.y = state.probe!.y.rounded()
+                state.probe!.x = state.probe!.x.rounded()
             }
         case let .drag(y, x), let .release(y, x):
             guard let from = dragFrom, let m = lastMapping else { return }
             let (px, py) = m.mode.pixelsPerCell
-            let sy = Double(m.regionRows) / Double(max(1, m.pixelHeight)) * Double(py)
-            let sx = Double(m.regionColumns) / Double(max(1, m.pixelWidth)) * Double(px)
+            let sy = Double(state.selection.rows.count) / Double(max(1, m.pixelHeight)) * Double(py)
+            let sx = Double(state.selection.columns.count) / Double(max(1, m.pixelWidth)) * Double(px)
             state.centre.y -= Double(y - from.y) * sy
             state.centre.x -= Double(x - from.x) * sx
             state.fitRegion(pane)
@@ -142,13 +154,19 @@ public final class ViewerApp {
         }
         state.fitRegion(pane)
         let views = views()
-        let newView = views != shownViews
+        let pane = pane
+        // The zoom picks the level; filters work on level 0 at their own working resolution.
+        let filtering = state.pipeline?.isActive == true
+        let level = filtering ? LevelSelection(loader.pyramid, view: state.selection, index: 0)
+            : LevelSelection(loader.pyramid, view: state.selection, mode: state.mode, columns: pane.columns, rows: pane.rows)
+        let newView = views != shownViews || level.index != shownLevel
         if newView {
-            loader.show(views, channelAxis: state.channelAxis)
-            shownViews = views
+            loader.show(views, level: level.index, channelAxis: state.channelAxis)
+            (shownViews, shownLevel) = (views, level.index)
         }
+        lastLevel = level
         var screen = composer.blank()
-        let partials = try views.map { try loader.residentPlane($0, counting: newView) }
+        let partials = try views.map { try loader.residentPlane($0, level: level.index, counting: newView) }
         var settings = RenderSettings()
         settings.mode = state.mode
         settings.depth = depth
@@ -163,9 +181,9 @@ public final class ViewerApp {
             // A mask shows as 0 → black, 1 → white unless the user fixed limits.
             return ChannelLayer(plane: f.plane, colorMap: map, limits: state.limits ?? (f.isMask ? .init(0, 1) : nil))
         }
-        let pane = pane
         let rendered = Renderer.composite(layers, settings: settings, columns: pane.columns, rows: pane.rows)
-        let mapping = CellMapping(regionRows: state.selection.rows.count, regionColumns: state.selection.columns.count,
+        let drawn = filtered == nil ? partials[0].view : state.selection
+        let mapping = CellMapping(regionRows: drawn.rows.count, regionColumns: drawn.columns.count,
                                   pixelWidth: rendered.image.width, pixelHeight: rendered.image.height, mode: state.mode)
         lastPlane = filtered?[0].plane ?? partials[0].plane
         lastFactor = filtered?[0].factor ?? 1
@@ -178,7 +196,7 @@ public final class ViewerApp {
                        missing: partials.flatMap { $0.missing.map { ($0.rows, $0.columns) } },
                        failed: partials.flatMap { $0.failed.map { ($0.rows, $0.columns) } })
         let failure = partials.lazy.flatMap(\.failed).first
-        composer.statusLine(&screen, statusText(loading: partials.reduce(0) { $0 + $1.missing.count }))
+        composer.statusLine(&screen, statusText(loading: partials.reduce(0) { $0 + $1.missing.count + $1.coarse.count }))
         if let prompt = state.prompt {
             composer.messageLine(&screen, prompt.label + state.promptText + "_", isError: false)
         } else if let failure {
@@ -207,7 +225,7 @@ public final class ViewerApp {
         let keys = views.map { ProcessedPlaneCache.Key(view: $0, pipeline: pipeline.activeText, factor: factor) }
         let arrived = arrived
         filters.show(keys, pipeline: pipeline, array: array, chunks: loader.chunks) {
-            arrived.count.add(1, ordering: .relaxed)
+            arrived.signal()
         }
         var planes: [FilteredPlane] = []
         for key in keys {
@@ -252,6 +270,7 @@ public final class ViewerApp {
         } else {
             parts.append("fit")
         }
+        if let label = lastLevel?.label(levelCount: loader.pyramid.count) { parts.append(label) }
         let limits = state.limits.map { "\(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" }
             ?? lastContrast.map { "auto \(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" } ?? "auto"
         parts.append("\(state.composite ? "composite" : state.colorMapName) \(limits)")
@@ -269,7 +288,12 @@ public final class ViewerApp {
     private func probeText() -> String? {
         guard let p = state.probe, let plane = lastPlane else { return nil }
         let f = lastFactor
-        let r = Int(p.y) / f - state.selection.rows.lowerBound / f, c = Int(p.x) / f - state.selection.columns.lowerBound / f
+        var r = Int(p.y) / f - state.selection.rows.lowerBound / f, c = Int(p.x) / f - state.selection.columns.lowerBound / f
+        if let level = lastLevel, level.index > 0 {
+            // The plane is the drawn level's: the probe reads the level pixel holding the level-0 one.
+            r = level.level.index(Int(p.y), axis: level.view.rowAxis) - level.view.rows.lowerBound
+            c = level.level.index(Int(p.x), axis: level.view.columnAxis) - level.view.columns.lowerBound
+        }
         guard r >= 0, c >= 0, r < plane.shape[0], c < plane.shape[1] else { return "probe outside the view" }
         let names = state.selection.axisNames
         return "probe \(names[state.selection.rowAxis])=\(Int(p.y)) \(names[state.selection.columnAxis])=\(Int(p.x)): \(ViewerApp.short(plane.double(at: r * plane.shape[1] + c)))"
@@ -288,15 +312,3 @@ public final class ViewerApp {
     var contrast: Contrast? { lastContrast }
 }
 
-extension Terminal {
-    /// Input already waiting, without blocking.
-    func readNow() -> Input? {
-        timeout(0)
-        defer { timeout(15) }
-        return read()
-    }
-}
-
-final class Arrivals: Sendable {
-    let count = Atomic<Int>(0)
-}

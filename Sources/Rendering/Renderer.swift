@@ -31,6 +31,20 @@ public struct ChannelLayer: Sendable {
 
     /// Default composite colours when the data names none: green, magenta, cyan, red, blue, yellow.
     public static let compositeColorMaps = ["green", "magenta", "cyan", "red", "blue", "yellow"].map { ColorMap.named($0)! }
+
+    /// The colour channel `i` is blended in by default: its own when the source records one
+    /// (OME `omero.channels[i].color`), else the i-th default.
+    public static func compositeColorMap(_ i: Int, channel: ChannelInfo?) -> ColorMap {
+        if let channel, let (r, g, b) = channel.rgb { return .linear(to: RGB(r, g, b), name: "#" + channel.color!) }
+        return compositeColorMaps[i % compositeColorMaps.count]
+    }
+
+    /// The channel of `view` along `axis`, when the source describes its channels.
+    public static func channel(of view: PlaneSelection, axis: Int?, in metadata: ArrayMetadata) -> ChannelInfo? {
+        guard let axis, let channels = metadata.channels, axis < view.indices.count,
+              channels.indices.contains(view.indices[axis]) else { return nil }
+        return channels[view.indices[axis]]
+    }
 }
 
 /// A rendered picture: screen-resolution values (first channel), the contrast

@@ -43,6 +43,8 @@ public struct ViewState: Equatable, Sendable {
     public var colorMapName = "gray"
     /// Fixed contrast limits; nil = auto from the visible region.
     public var limits: RenderSettings.Limits?
+    /// Use the channels' recorded display windows (OME `omero`) while no limits are fixed; `a` turns this off.
+    public var channelWindows = true
     /// The limits auto contrast chose for the last frame (what `,` `.` `;` `'` adjust from).
     public var lastAutoLimits: RenderSettings.Limits?
     public var mode: GlyphMode = .half
@@ -184,6 +186,7 @@ public struct ViewState: Equatable, Sendable {
             colorMapName = all[(i + n % all.count + all.count) % all.count]
         case .autoContrast:
             limits = nil
+            channelWindows = false
         case .adjustHigh(let n), .adjustLow(let n):
             guard let base = limits ?? lastAutoLimits else { message = "no contrast yet"; break }
             let span = max(base.high - base.low, 1e-12)

@@ -175,9 +175,11 @@ public final class ViewerApp {
         settings.colorMap = ColorMap.named(state.colorMapName) ?? .gray
         let filtered = filteredPlanes(views)
         let layers = partials.enumerated().map { i, p in
-            let map = views.count == 1 ? settings.colorMap
-                : ChannelLayer.compositeColorMaps[i % ChannelLayer.compositeColorMaps.count]
-            guard let f = filtered?[i] else { return ChannelLayer(plane: p.plane, colorMap: map, limits: state.limits) }
+            // A channel's own colour (composite) and display window (until `a`) when the source records them.
+            let channel = ChannelLayer.channel(of: views[i], axis: state.channelAxis, in: array.metadata)
+            let map = views.count == 1 ? settings.colorMap : ChannelLayer.compositeColorMap(i, channel: channel)
+            let window = state.channelWindows ? channel?.window.map { RenderSettings.Limits($0.start, $0.end) } : nil
+            guard let f = filtered?[i] else { return ChannelLayer(plane: p.plane, colorMap: map, limits: state.limits ?? window) }
             // A mask shows as 0 → black, 1 → white unless the user fixed limits.
             return ChannelLayer(plane: f.plane, colorMap: map, limits: state.limits ?? (f.isMask ? .init(0, 1) : nil))
         }
@@ -262,7 +264,8 @@ public final class ViewerApp {
         for axis in s.indices.indices where axis != s.rowAxis && axis != s.columnAxis {
             if state.composite && axis == state.channelAxis { parts.append("\(s.axisNames[axis]) all"); continue }
             let mark = axis == state.scrubAxis ? "*" : ""
-            parts.append("\(mark)\(s.axisNames[axis]) \(s.indices[axis])/\(state.shape[axis])")
+            let label = axis == state.channelAxis ? ChannelLayer.channel(of: s, axis: axis, in: array.metadata)?.label.map { " " + $0 } : nil
+            parts.append("\(mark)\(s.axisNames[axis]) \(s.indices[axis])/\(state.shape[axis])\(label ?? "")")
         }
         let pane = pane
         if let scale = state.scale, scale < state.fitScale(pane) {
@@ -272,7 +275,7 @@ public final class ViewerApp {
         }
         if let label = lastLevel?.label(levelCount: loader.pyramid.count) { parts.append(label) }
         let limits = state.limits.map { "\(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" }
-            ?? lastContrast.map { "auto \(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" } ?? "auto"
+            ?? lastContrast.map { "\(usesChannelWindow ? "window" : "auto") \(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" } ?? "auto"
         parts.append("\(state.composite ? "composite" : state.colorMapName) \(limits)")
         parts.append(state.mode.rawValue)
         if state.downsample != .mean { parts.append(state.downsample.rawValue) }
@@ -283,6 +286,12 @@ public final class ViewerApp {
         parts.append("cache \(ByteSize.describe(stats.usedBytes, compact: true))/\(ByteSize.describe(stats.budget, compact: true))"
                      + (loading > 0 || inFlight > 0 ? ", \(max(loading, inFlight)) loading" : ""))
         return parts.joined(separator: "  ")
+    }
+
+    /// Whether the shown channel's limits are its recorded display window (no --clim, `a` not pressed).
+    private var usesChannelWindow: Bool {
+        state.limits == nil && state.channelWindows && !state.composite
+            && ChannelLayer.channel(of: state.selection, axis: state.channelAxis, in: array.metadata)?.window != nil
     }
 
     private func probeText() -> String? {

@@ -75,12 +75,17 @@ extension RenderOptions {
     /// The channel layers to draw: one plane, or with --composite every index of the channel axis.
     func layers(_ array: LazyArray, _ selection: PlaneSelection, _ settings: RenderSettings,
                 read: (PlaneSelection) throws -> ArrayBuffer) throws -> [ChannelLayer] {
-        guard composite else {
-            return [ChannelLayer(plane: try read(selection), colorMap: settings.colorMap, limits: settings.limits, gamma: settings.gamma)]
-        }
         let names = selection.axisNames
         let wanted = channelAxis ?? "c"
-        guard let axis = names.firstIndex(of: wanted) ?? Int(wanted).flatMap({ $0 >= 0 && $0 < names.count ? $0 : nil }) else {
+        let found = names.firstIndex(of: wanted) ?? Int(wanted).flatMap({ $0 >= 0 && $0 < names.count ? $0 : nil })
+        // A channel's recorded display window (OME omero) is the default contrast.
+        func window(_ view: PlaneSelection) -> RenderSettings.Limits? {
+            settings.limits ?? ChannelLayer.channel(of: view, axis: found, in: array.metadata)?.window.map { .init($0.start, $0.end) }
+        }
+        guard composite else {
+            return [ChannelLayer(plane: try read(selection), colorMap: settings.colorMap, limits: window(selection), gamma: settings.gamma)]
+        }
+        guard let axis = found else {
             throw UsageFailure("--composite: no channel axis '\(wanted)' (axes are \(AxisNames.compact(names)); name one with --channel-axis)")
         }
         guard axis != selection.rowAxis && axis != selection.columnAxis else {
@@ -92,8 +97,9 @@ extension RenderOptions {
         return try (0..<count).map { c in
             var s = selection
             s.indices[axis] = c
-            let map = c < maps.count ? maps[c] : ChannelLayer.compositeColorMaps[c % ChannelLayer.compositeColorMaps.count]
-            return ChannelLayer(plane: try read(s), colorMap: map, limits: settings.limits, gamma: settings.gamma)
+            let map = c < maps.count ? maps[c]
+                : ChannelLayer.compositeColorMap(c, channel: ChannelLayer.channel(of: s, axis: axis, in: array.metadata))
+            return ChannelLayer(plane: try read(s), colorMap: map, limits: window(s), gamma: settings.gamma)
         }
     }
 }

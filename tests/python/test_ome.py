@@ -194,3 +194,21 @@ def test_groups_say_which_path_to_open():
         assert proc.returncode == 1 and proc.stderr.strip() == message, describe(proc)
     # A field of the plate is an image of its own.
     assert info(f"{plate}/A/1/0")["format"] == "ome-zarr"
+
+
+def test_omero_windows_and_colours_are_the_defaults(tmp_path):
+    case = CASES[0]
+    for c, window in enumerate(["100..9000", "50..12000"]):
+        out = tmp_path / f"c{c}.txt"
+        proc = run_vstack("render", case["path"], "--at", f"c={c}", "--size", "160x20", "-o", out)
+        assert proc.returncode == 0, describe(proc)
+        assert f"clim {window}" in out.read_text().splitlines()[0]
+    out = tmp_path / "fixed.txt"
+    assert run_vstack("render", case["path"], "--clim", "0,10", "--size", "160x20", "-o", out).returncode == 0
+    assert "clim 0..10" in out.read_text().splitlines()[0]
+    # Composite: DAPI blue (0000FF) plus GFP green (00FF00), so no red anywhere; the defaults would add magenta.
+    png = tmp_path / "composite.png"
+    proc = run_vstack("render", case["path"], "--composite", "--size", "80x24", "-o", png)
+    assert proc.returncode == 0, describe(proc)
+    rgb = np.asarray(Image.open(png).convert("RGB")).astype(int)
+    assert rgb[..., 0].max() == 0 and rgb[..., 1].max() > 100 and rgb[..., 2].max() > 100

@@ -22,14 +22,14 @@ struct RenderCommand: ParsableCommand {
     @Flag(help: "Do not print the one-line header (dataset, indices, contrast, colour map).")
     var noHeader = false
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write FILE.txt (glyphs), FILE.ans (ANSI) or FILE.png (screen-resolution image).", valueName: "FILE"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write FILE.txt (glyphs), FILE.ans (ANSI), FILE.png (screen-resolution image) or FILE.npy (the screen pixels' values, float32).", valueName: "FILE"))
     var output: String?
 
     func run() throws {
         let (columns, totalRows) = try frameSize()
         let kind = output.map { String($0.lowercased().split(separator: ".").last ?? "") }
-        if let kind, !["txt", "ans", "png"].contains(kind) {
-            throw UsageFailure("-o \(output!): the output must end in .txt, .ans or .png")
+        if let kind, !["txt", "ans", "png", "npy"].contains(kind) {
+            throw UsageFailure("-o \(output!): the output must end in .txt, .ans, .png or .npy")
         }
         let settings = try look.settings()
         let pipeline = try filtering.pipeline()
@@ -47,15 +47,30 @@ struct RenderCommand: ParsableCommand {
         let chosen = plane.level == nil && pipeline == nil
             ? LevelSelection(levels, view: selection, mode: settings.mode, columns: columns, rows: rows)
             : LevelSelection(levels, view: selection, index: 0)
+        // A plane too big to assemble is reduced chunk by chunk; its auto contrast comes with it.
+        var reducedContrasts: [Contrast?] = []
         var layers = try look.layers(array, selection, settings) { view in
             guard let pipeline else {
                 let source = LevelSelection(levels, view: view, index: chosen.index)
-                return try caching.readPlane(source.view, source.level.array, cache)
+                let (lv, level) = (source.view, source.level.array)
+                let size = settings.mode.pixelSize(fitting: lv.columns.count, lv.rows.count, columns: columns, rows: rows)
+                if lv.rows.count * lv.columns.count * level.metadata.dataType.size > CacheOptions.reductionThreshold(cache),
+                   PlaneReduction.reduces(rows: lv.rows.count, columns: lv.columns.count, width: size.width, height: size.height) {
+                    let reduced = try caching.reducedPlane(lv, level, cache, width: size.width, height: size.height,
+                                                           mode: settings.downsample)
+                    reducedContrasts.append(reduced.contrast)
+                    return reduced.plane
+                }
+                reducedContrasts.append(nil)
+                return try caching.readPlane(lv, level, cache)
             }
             let filtered = try caching.filteredPlane(pipeline, view, array, cache, factor: filtering.factor(view))
             filterNote = FilterStatus.text(pipeline, filtered)
             masks = filtered.isMask
             return filtered.plane
+        }
+        for (i, contrast) in reducedContrasts.enumerated() where layers[i].limits == nil {
+            layers[i].limits = contrast.map { RenderSettings.Limits($0.low, $0.high) }
         }
         // A mask is drawn 0 → low, 1 → high unless --clim says otherwise.
         if masks && settings.limits == nil {
@@ -69,6 +84,10 @@ struct RenderCommand: ParsableCommand {
         case "png":
             let png = try PNGWriter.encode(width: rendered.image.width, height: rendered.image.height, rgb: rendered.rgb)
             try OutputFile.write(png, to: output!)
+        case "npy":
+            // The screen pixels' values before contrast (first channel), float32: what each screen pixel shows.
+            let image = rendered.image
+            try OutputFile.write(NPY.encode(ArrayBuffer(float32: image.pixels, shape: [image.height, image.width])), to: output!)
         case "txt":
             try OutputFile.write(Array(((header.map { $0 + "\n" } ?? "") + rendered.frame.text).utf8), to: output!)
         case "ans":

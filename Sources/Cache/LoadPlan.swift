@@ -20,6 +20,17 @@ public struct LoadPlan: Sendable {
     /// The scheduler's queue: coarse, then visible, then prefetch.
     var requests: [ChunkScheduler.Request]
 
+    /// A plan that pins and loads nothing (a view drawn some other way, e.g. reduced chunk by chunk).
+    public init(level: Int) {
+        self.init(level: level, visible: [], coarse: [], prefetch: [], prefetchBytes: 0, requests: [])
+    }
+
+    init(level: Int, visible: [ChunkKey], coarse: [ChunkKey], prefetch: [ChunkKey], prefetchBytes: Int,
+         requests: [ChunkScheduler.Request]) {
+        (self.level, self.visible, self.coarse, self.prefetch, self.prefetchBytes, self.requests) =
+            (level, visible, coarse, prefetch, prefetchBytes, requests)
+    }
+
     /// What the plan pins: everything the view draws, fine and coarse.
     public var pins: Set<ChunkKey> { Set(visible).union(coarse) }
 }

@@ -20,6 +20,11 @@ extension PlaneLoader {
         /// Parts whose chunks failed to load, with the error.
         public var failed: [(rows: Range<Int>, columns: Range<Int>, message: String)]
         public var isComplete: Bool { missing.isEmpty && failed.isEmpty && coarse.isEmpty }
+
+        public init(plane: ArrayBuffer, view: PlaneSelection, level: Int, missing: [Part], coarse: [Part],
+                    failed: [(rows: Range<Int>, columns: Range<Int>, message: String)]) {
+            (self.plane, self.view, self.level, self.missing, self.coarse, self.failed) = (plane, view, level, missing, coarse, failed)
+        }
     }
 
     /// Reads the level-0 `view` at `level` from what is resident, never

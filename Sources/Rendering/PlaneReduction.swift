@@ -31,7 +31,8 @@ public final class PlaneReduction: Sendable {
         var covered: [Int32]
         var histogram: [Int]
         var chunksDone = 0
-        var failures: [String] = []
+        /// Chunks that could not be read: their message and the screen pixels they cover.
+        var failures: [(message: String, rows: Range<Int>, columns: Range<Int>)] = []
     }
     private let state: Mutex<Accumulators>
     /// Offset added to a value before it indexes the histogram (int8/int16), and whether one is kept.
@@ -158,11 +159,17 @@ public final class PlaneReduction: Sendable {
         }
     }
 
-    /// Records a chunk that could not be read (its screen pixels stay incomplete).
-    public func fail(_ message: String) { state.withLock { $0.failures.append(message); $0.chunksDone += 1 } }
+    /// Records a chunk that could not be read; the screen pixels of `box` stay incomplete.
+    public func fail(_ message: String, box: [Range<Int>]) {
+        let (r0, c0) = (view.rows.lowerBound, view.columns.lowerBound)
+        let rows = Int(rowBlock[box[view.rowAxis].lowerBound - r0])..<(Int(rowBlock[box[view.rowAxis].upperBound - 1 - r0]) + 1)
+        let cols = Int(columnBlock[box[view.columnAxis].lowerBound - c0])..<(Int(columnBlock[box[view.columnAxis].upperBound - 1 - c0]) + 1)
+        state.withLock { $0.failures.append((message, rows, cols)); $0.chunksDone += 1 }
+    }
 
     public var chunksDone: Int { state.withLock { $0.chunksDone } }
-    public var failures: [String] { state.withLock { $0.failures } }
+    /// Failed chunks: the error and the screen pixels (rows, columns) they leave empty.
+    public var failures: [(message: String, rows: Range<Int>, columns: Range<Int>)] { state.withLock { $0.failures } }
 
     /// The screen image so far; pixels whose block is not complete are NaN in `pixels` and false in `complete`.
     public func image() -> (image: FloatImage, complete: [Bool]) {
@@ -225,8 +232,9 @@ extension PlaneReduction {
     /// `threads` chunks at a time, nearest the view's centre first; `progress` runs after each.
     /// Stops early, with false, when `cancelled` says so.
     @discardableResult
+    /// - Parameter continueOnError: record a failed chunk (`failures`) and go on, instead of stopping with its error.
     public func run(_ array: LazyArray, source: @escaping RegionReader.ChunkSource, threads: Int,
-                    cancelled: @escaping @Sendable () -> Bool = { false },
+                    continueOnError: Bool = false, cancelled: @escaping @Sendable () -> Bool = { false },
                     progress: @escaping @Sendable () -> Void = {}) throws -> Bool {
         let meta = array.metadata
         let grid = meta.grid
@@ -253,7 +261,7 @@ extension PlaneReduction {
                                       origin: box.map(\.lowerBound))
                     add(piece, box: box)
                 } catch {
-                    firstError.withLock { if $0 == nil { $0 = error } }
+                    if continueOnError { fail("\(error)", box: box) } else { firstError.withLock { if $0 == nil { $0 = error } } }
                 }
                 progress()
             }

@@ -21,6 +21,9 @@ public final class ViewerApp {
     private var previous: Frame?
     private var shownViews: [PlaneSelection] = []
     private var shownLevel = 0
+    private let reductions = ReductionWorker(threads: ProcessInfo.processInfo.activeProcessorCount)
+    /// Whether the last frame was reduced chunk by chunk (its plane is then screen pixels).
+    private var lastReduced = false
     /// The level the last frame was drawn from (its label is in the status line).
     private var lastLevel: LevelSelection?
     private var lastPlay = 0.0
@@ -145,6 +148,9 @@ public final class ViewerApp {
         }
     }
 
+    /// Planes bigger than this are reduced chunk by chunk (as `render` does): a quarter of the budget, at most 32 MiB.
+    static func reductionThreshold(_ cache: ChunkCache) -> Int { min(cache.budget / 4, 32 << 20) }
+
     private func draw() throws {
         let size = terminal.size
         let composer = ScreenComposer(columns: size.columns, rows: size.rows, depth: depth)
@@ -160,13 +166,38 @@ public final class ViewerApp {
         let level = filtering ? LevelSelection(loader.pyramid, view: state.selection, index: 0)
             : LevelSelection(loader.pyramid, view: state.selection, mode: state.mode, columns: pane.columns, rows: pane.rows)
         let newView = views != shownViews || level.index != shownLevel
+        // A plane too big to assemble is reduced chunk by chunk into screen pixels instead of pinned.
+        let levelArray = loader.levels[level.index].array
+        let screenSize = state.mode.pixelSize(fitting: level.view.columns.count, level.view.rows.count,
+                                              columns: pane.columns, rows: pane.rows)
+        let reducing = !filtering
+            && level.view.rows.count * level.view.columns.count * levelArray.metadata.dataType.size > ViewerApp.reductionThreshold(loader.cache)
+            && PlaneReduction.reduces(rows: level.view.rows.count, columns: level.view.columns.count,
+                                      width: screenSize.width, height: screenSize.height)
         if newView {
-            loader.show(views, level: level.index, channelAxis: state.channelAxis)
+            if reducing { loader.execute(LoadPlan(level: level.index)) } else { reductions.cancel() }
+            if !reducing { loader.show(views, level: level.index, channelAxis: state.channelAxis) }
             (shownViews, shownLevel) = (views, level.index)
         }
         lastLevel = level
         var screen = composer.blank()
-        let partials = try views.map { try loader.residentPlane($0, level: level.index, counting: newView) }
+        var reducedLimits: [RenderSettings.Limits?] = []
+        var reading: (done: Int, total: Int)?
+        let partials: [PlaneLoader.PartialPlane]
+        if reducing {
+            let keys = views.map { v in
+                ReductionWorker.Key(view: LevelSelection(loader.pyramid, view: v, index: level.index).view, level: level.index,
+                                    width: screenSize.width, height: screenSize.height, mode: state.downsample)
+            }
+            let arrived = arrived
+            let running = reductions.show(keys, levels: loader.levels) { arrived.signal() }
+            partials = running.map { $0.partialPlane() }
+            reducedLimits = running.map { r in let c = r.autoContrast(); return RenderSettings.Limits(c.low, c.high) }
+            reading = (running.reduce(0) { $0 + $1.chunksDone }, running.reduce(0) { $0 + $1.chunkCount(levelArray) })
+        } else {
+            partials = try views.map { try loader.residentPlane($0, level: level.index, counting: newView) }
+        }
+        lastReduced = reducing
         var settings = RenderSettings()
         settings.mode = state.mode
         settings.depth = depth
@@ -179,7 +210,8 @@ public final class ViewerApp {
             let channel = ChannelLayer.channel(of: views[i], axis: state.channelAxis, in: array.metadata)
             let map = views.count == 1 ? settings.colorMap : ChannelLayer.compositeColorMap(i, channel: channel)
             let window = state.channelWindows ? channel?.window.map { RenderSettings.Limits($0.start, $0.end) } : nil
-            guard let f = filtered?[i] else { return ChannelLayer(plane: p.plane, colorMap: map, limits: state.limits ?? window) }
+            let auto = i < reducedLimits.count ? reducedLimits[i] : nil
+            guard let f = filtered?[i] else { return ChannelLayer(plane: p.plane, colorMap: map, limits: state.limits ?? window ?? auto) }
             // A mask shows as 0 → black, 1 → white unless the user fixed limits.
             return ChannelLayer(plane: f.plane, colorMap: map, limits: state.limits ?? (f.isMask ? .init(0, 1) : nil))
         }
@@ -198,7 +230,8 @@ public final class ViewerApp {
                        missing: partials.flatMap { $0.missing.map { ($0.rows, $0.columns) } },
                        failed: partials.flatMap { $0.failed.map { ($0.rows, $0.columns) } })
         let failure = partials.lazy.flatMap(\.failed).first
-        composer.statusLine(&screen, statusText(loading: partials.reduce(0) { $0 + $1.missing.count + $1.coarse.count }))
+        composer.statusLine(&screen, statusText(loading: partials.reduce(0) { $0 + $1.missing.count + $1.coarse.count },
+                                                reading: reading.flatMap { $0.done < $0.total ? $0 : nil }))
         if let prompt = state.prompt {
             composer.messageLine(&screen, prompt.label + state.promptText + "_", isError: false)
         } else if let failure {
@@ -258,7 +291,8 @@ public final class ViewerApp {
     }
 
     /// `demo:  z 100/201  t 3/199  c 1/3  fit  gray auto 102..4011  half  cache 412 MiB/1 GiB, 3 loading`
-    func statusText(loading: Int) -> String {
+    /// - Parameter reading: chunks folded and in all, while a plane too big to assemble is being reduced.
+    func statusText(loading: Int, reading: (done: Int, total: Int)? = nil) -> String {
         let s = state.selection
         var parts = [name]
         for axis in s.indices.indices where axis != s.rowAxis && axis != s.columnAxis {
@@ -283,8 +317,9 @@ public final class ViewerApp {
         if state.playing { parts.append("\u{25B6} \(s.axisNames[state.playAxis]) \(ViewerApp.short(state.fps))/s") }
         let stats = loader.cache.statistics
         let inFlight = loader.scheduler.pending
+        if let reading { parts.append("reading \(reading.done)/\(reading.total) chunks") }
         parts.append("cache \(ByteSize.describe(stats.usedBytes, compact: true))/\(ByteSize.describe(stats.budget, compact: true))"
-                     + (loading > 0 || inFlight > 0 ? ", \(max(loading, inFlight)) loading" : ""))
+                     + (reading == nil && (loading > 0 || inFlight > 0) ? ", \(max(loading, inFlight)) loading" : ""))
         return parts.joined(separator: "  ")
     }
 
@@ -298,7 +333,12 @@ public final class ViewerApp {
         guard let p = state.probe, let plane = lastPlane else { return nil }
         let f = lastFactor
         var r = Int(p.y) / f - state.selection.rows.lowerBound / f, c = Int(p.x) / f - state.selection.columns.lowerBound / f
-        if let level = lastLevel, level.index > 0 {
+        if lastReduced {
+            // The plane is screen pixels: the probe reads the block mean (or max, or sample) holding the pixel.
+            let s = state.selection
+            r = (Int(p.y) - s.rows.lowerBound) * plane.shape[0] / max(1, s.rows.count)
+            c = (Int(p.x) - s.columns.lowerBound) * plane.shape[1] / max(1, s.columns.count)
+        } else if let level = lastLevel, level.index > 0 {
             // The plane is the drawn level's: the probe reads the level pixel holding the level-0 one.
             r = level.level.index(Int(p.y), axis: level.view.rowAxis) - level.view.rows.lowerBound
             c = level.level.index(Int(p.x), axis: level.view.columnAxis) - level.view.columns.lowerBound

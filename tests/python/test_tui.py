@@ -334,3 +334,36 @@ def test_ome_zarr_channels_in_the_status_line(session):
     s.wait(lambda x: "c 1/2 GFP" in x and "window 50..12000" in x, what="the second channel and its window")
     s.keys("a")
     s.wait(lambda x: re.search(r"gray auto [-+.e0-9]+\.\.[-+.e0-9]+", x) is not None, what="auto contrast after a")
+
+
+def vstack_pid(marker):
+    """The vstack process whose command line holds `marker` (not tmux's)."""
+    out = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
+    for pid in out:
+        try:
+            if Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].endswith(b"vstack"):
+                return int(pid)
+        except FileNotFoundError:
+            continue
+    return None
+
+
+def test_huge_plane_is_reduced_with_progress_within_the_budget(session):
+    """A 16384² plane without a pyramid: the viewer shows progress ('reading k/n chunks')
+    from the first frame, draws the screen pixels as the chunks are folded, and stays
+    within --cache + 150 MB."""
+    plane = FIXTURES / "bigplane" / "plane16k.zarr"
+    s = session(str(plane), "--cache", "256MiB", width=160, height=50)
+    first = s.ready()
+    assert re.search(r"reading \d+/1024 chunks", first), first.split("\n")[-3]
+    done = s.wait(lambda x: "reading" not in x and "\u2591" not in x, timeout=120, what="the whole plane folded")
+    status = next(l for l in done.split("\n") if "cache " in l)
+    import numpy as np
+    import zarr
+    lo, hi = np.percentile(zarr.open_array(plane, mode="r")[:], [0.5, 99.5])
+    assert f"auto {round(lo)}..{round(hi)}" in status, status  # every pixel's percentiles, as NumPy's
+    pid = vstack_pid("plane16k.zarr")
+    peak = int(re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text()).group(1)) * 1024
+    assert peak <= (256 << 20) + 150 * 10**6, f"peak RSS {peak >> 20} MiB"
+    s.keys("q")
+    assert s.exit_status() == 0

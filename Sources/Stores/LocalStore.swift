@@ -99,6 +99,9 @@ public struct LocalStore: Store {
                 throw StoreError("\(path): range \(o)..<\(o + l) outside the file (\(size) bytes)")
             }
             (offset, length) = (o, l)
+        case let .upTo(o, l):
+            guard o >= 0, l >= 0 else { throw StoreError("\(path): range \(o)..<\(o + l) is negative") }
+            (offset, length) = (min(o, size), max(0, min(l, size - o)))
         case let .suffix(l):
             guard l <= size else { throw StoreError("\(path): file shorter (\(size) bytes) than \(l)") }
             (offset, length) = (size - l, l)

@@ -93,13 +93,15 @@ public final class ZarrV2Array: SlabReadable {
 
     public var bytesRead: Int { store.bytesRead }
 
-    public var readsSlabs: Bool { !fortranOrder && ZarrSlabReader.supports(compressor) }
+    public var readsSlabs: Bool {
+        !fortranOrder && ZarrSlabReader.supports(compressor, chunkBytes: metadata.chunkShape.reduce(1, *) * metadata.dataType.size)
+    }
 
     public func readChunkSlab(_ index: [Int], slab: ChunkSlab) throws -> ArrayBuffer? {
         precondition(readsSlabs)
         let key = key(index)
         do {
-            return try ZarrSlabReader(blosc: compressor == .blosc, bigEndian: bigEndian)
+            return try ZarrSlabReader(compressor: compressor, bigEndian: bigEndian)
                 .read(store, key: joinKey(prefix, key), slab: slab, metadata: metadata, chunkShape: metadata.chunkShape)
         } catch {
             throw DatasetError(store.location, "chunk \(key): \(error)")

@@ -80,10 +80,11 @@ public final class ZarrV3Array: SlabReadable {
 
     public var bytesRead: Int { store.bytesRead }
 
-    /// Unsharded chunks stored as `bytes` alone or `bytes` then `blosc`.
+    /// Unsharded chunks stored as `bytes` alone, or then one `blosc`, or (big chunks) one `zstd`/`gzip`.
     public var readsSlabs: Bool {
         guard sharding == nil, chain.transposes.isEmpty, case .bytes = chain.arrayToBytes else { return false }
-        return chain.bytesToBytes.isEmpty || chain.bytesToBytes == [.blosc]
+        guard chain.bytesToBytes.count <= 1 else { return false }
+        return ZarrSlabReader.supports(chain.bytesToBytes.first, chunkBytes: storedChunkShape.reduce(1, *) * metadata.dataType.size)
     }
 
     public func readChunkSlab(_ index: [Int], slab: ChunkSlab) throws -> ArrayBuffer? {
@@ -91,7 +92,7 @@ public final class ZarrV3Array: SlabReadable {
         guard case .bytes(let big) = chain.arrayToBytes else { return nil }
         let key = key(index)
         do {
-            return try ZarrSlabReader(blosc: !chain.bytesToBytes.isEmpty, bigEndian: big)
+            return try ZarrSlabReader(compressor: chain.bytesToBytes.first, bigEndian: big)
                 .read(store, key: joinKey(prefix, key), slab: slab, metadata: metadata, chunkShape: storedChunkShape)
         } catch {
             throw DatasetError(store.location, "chunk \(key): \(error)")

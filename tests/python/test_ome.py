@@ -7,6 +7,7 @@ return; level data is read with zarr-python.
 """
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -212,3 +213,29 @@ def test_omero_windows_and_colours_are_the_defaults(tmp_path):
     assert proc.returncode == 0, describe(proc)
     rgb = np.asarray(Image.open(png).convert("RGB")).astype(int)
     assert rgb[..., 0].max() == 0 and rgb[..., 1].max() > 100 and rgb[..., 2].max() > 100
+
+
+TIFFS = manifest().get("tiff_pyramids", [])
+
+
+@pytest.mark.parametrize("case", TIFFS, ids=[os.path.basename(c["path"]) for c in TIFFS])
+def test_tiff_subifd_pyramid_levels_equal_tifffile(case, tmp_path):
+    got = info(case["path"])
+    assert got["levels"] == case["level_shapes"]
+    assert [lv["shape"] for lv in got["pyramid"]] == case["level_shapes"]
+    assert got["axis_names"][-2:] == ["y", "x"]
+    for level, shape in enumerate(case["level_shapes"]):
+        want = np.load(case["path"] + f".level{level}.npy")
+        out = tmp_path / f"l{level}.npy"
+        args = ["export", case["path"], "--level", str(level), "-o", out]
+        if len(shape) == 3:
+            args += ["--at", f"z={shape[0] - 1}"]
+            want = want[shape[0] - 1]
+        proc = run_vstack(*args)
+        assert proc.returncode == 0, describe(proc)
+        np.testing.assert_array_equal(np.load(out), want)
+    # A small frame reads a coarse level.
+    out = tmp_path / "frame.txt"
+    proc = run_vstack("render", case["path"], "--size", "120x12", "-o", out)
+    assert proc.returncode == 0, describe(proc)
+    assert re.search(r"  L[1-3] 1/\d  ", out.read_text().splitlines()[0])

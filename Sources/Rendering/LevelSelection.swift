@@ -9,8 +9,8 @@ public struct LevelSelection: Sendable {
 
     /// The level for a level-0 `view` drawn into `columns`×`rows` cells: the
     /// coarsest whose pixels are not larger than a screen pixel.
-    public init(_ levels: [PyramidLevel], view: PlaneSelection, mode: GlyphMode, columns: Int, rows: Int) {
-        let size = mode.pixelSize(fitting: view.columns.count, view.rows.count, columns: columns, rows: rows)
+    public init(_ levels: [PyramidLevel], view: PlaneSelection, mode: GlyphMode, columns: Int, rows: Int, aspect: Double = 1) {
+        let size = mode.pixelSize(fitting: view.columns.count, view.rows.count, columns: columns, rows: rows, aspect: aspect)
         let perPixel = (rows: Double(view.rows.count) / Double(size.height), columns: Double(view.columns.count) / Double(size.width))
         self.init(levels, view: view, index: LevelChoice.level(levels, rowAxis: view.rowAxis, columnAxis: view.columnAxis,
                                                                dataPerScreenPixel: perPixel))

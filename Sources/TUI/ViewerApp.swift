@@ -164,12 +164,13 @@ public final class ViewerApp {
         // The zoom picks the level; filters work on level 0 at their own working resolution.
         let filtering = state.pipeline?.isActive == true
         let level = filtering ? LevelSelection(loader.pyramid, view: state.selection, index: 0)
-            : LevelSelection(loader.pyramid, view: state.selection, mode: state.mode, columns: pane.columns, rows: pane.rows)
+            : LevelSelection(loader.pyramid, view: state.selection, mode: state.mode, columns: pane.columns, rows: pane.rows,
+                             aspect: state.aspect)
         let newView = views != shownViews || level.index != shownLevel
         // A plane too big to assemble is reduced chunk by chunk into screen pixels instead of pinned.
         let levelArray = loader.levels[level.index].array
         let screenSize = state.mode.pixelSize(fitting: level.view.columns.count, level.view.rows.count,
-                                              columns: pane.columns, rows: pane.rows)
+                                              columns: pane.columns, rows: pane.rows, aspect: state.aspect)
         let reducing = !filtering
             && level.view.rows.count * level.view.columns.count * levelArray.metadata.dataType.size > ViewerApp.reductionThreshold(loader.cache)
             && PlaneReduction.reduces(rows: level.view.rows.count, columns: level.view.columns.count,
@@ -204,6 +205,7 @@ public final class ViewerApp {
         settings.downsample = state.downsample
         settings.limits = state.limits
         settings.colorMap = ColorMap.named(state.colorMapName) ?? .gray
+        settings.aspect = state.aspect
         let filtered = filteredPlanes(views)
         let layers = partials.enumerated().map { i, p in
             // A channel's own colour (composite) and display window (until `a`) when the source records them.
@@ -308,6 +310,7 @@ public final class ViewerApp {
             parts.append("fit")
         }
         if let label = lastLevel?.label(levelCount: loader.pyramid.count) { parts.append(label) }
+        if let cell = cellWidth { parts.append("cell \(cell)") }
         let limits = state.limits.map { "\(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" }
             ?? lastContrast.map { "\(usesChannelWindow ? "window" : "auto") \(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" } ?? "auto"
         parts.append("\(state.composite ? "composite" : state.colorMapName) \(limits)")
@@ -320,7 +323,22 @@ public final class ViewerApp {
         if let reading { parts.append("reading \(reading.done)/\(reading.total) chunks") }
         parts.append("cache \(ByteSize.describe(stats.usedBytes, compact: true))/\(ByteSize.describe(stats.budget, compact: true))"
                      + (reading == nil && (loading > 0 || inFlight > 0) ? ", \(max(loading, inFlight)) loading" : ""))
-        return parts.joined(separator: "  ")
+        // A long path gives way to the rest: its last component when the line would not fit.
+        let line = parts.joined(separator: "  ")
+        if line.count > terminal.size.columns, let last = name.split(separator: "/").last, String(last) != name {
+            parts[0] = String(last)
+            return parts.joined(separator: "  ")
+        }
+        return line
+    }
+
+    /// The physical width of one cell (a scale bar in words: `cell 2.6 µm`), when x's scale is known.
+    private var cellWidth: String? {
+        guard let m = lastMapping, let scale = array.metadata.scales?[state.selection.columnAxis], m.pixelWidth > 0 else { return nil }
+        let dataPerCell = Double(state.selection.columns.count) / Double(m.pixelWidth) * Double(state.mode.pixelsPerCell.x)
+        let width = dataPerCell * scale.step
+        let text = width >= 100 ? String(Int(width.rounded())) : String(format: width >= 10 ? "%.1f" : "%.2g", width)
+        return text + (scale.unitSymbol.map { " " + $0 } ?? "")
     }
 
     /// Whether the shown channel's limits are its recorded display window (no --clim, `a` not pressed).
@@ -345,7 +363,15 @@ public final class ViewerApp {
         }
         guard r >= 0, c >= 0, r < plane.shape[0], c < plane.shape[1] else { return "probe outside the view" }
         let names = state.selection.axisNames
-        return "probe \(names[state.selection.rowAxis])=\(Int(p.y)) \(names[state.selection.columnAxis])=\(Int(p.x)): \(ViewerApp.short(plane.double(at: r * plane.shape[1] + c)))"
+        let value = ViewerApp.short(plane.double(at: r * plane.shape[1] + c))
+        let (ra, ca) = (state.selection.rowAxis, state.selection.columnAxis)
+        var where_ = "\(names[ra])=\(Int(p.y)) \(names[ca])=\(Int(p.x))"
+        // The position in physical units too, where the scales are known (pixel centres from 0).
+        let physical = [(ra, p.y), (ca, p.x)].compactMap { axis, v in
+            array.metadata.scales?[axis].map { "\(ViewerApp.short((v * $0.step * 1000).rounded() / 1000))\($0.unitSymbol.map { " " + $0 } ?? "")" }
+        }
+        if physical.count == 2 { where_ += " (\(physical.joined(separator: ", ")))" }
+        return "probe \(where_): \(value)"
     }
 
     static func short(_ v: Double) -> String {

@@ -31,11 +31,12 @@ struct RenderCommand: ParsableCommand {
         if let kind, !["txt", "ans", "png", "npy"].contains(kind) {
             throw UsageFailure("-o \(output!): the output must end in .txt, .ans, .png or .npy")
         }
-        let settings = try look.settings()
+        var settings = try look.settings()
         let pipeline = try filtering.pipeline()
         let array = try plane.open(path)
         CLI.printWarnings(array)
         let selection = try plane.selection(for: array)
+        settings.aspect = look.aspect(selection, array.metadata)
         if let output { try OutputFile.refuseInsideDataset(output, sources: array.sourcePaths) }
         let rows = noHeader ? totalRows : max(1, totalRows - 1)
         let cache = try caching.makeCache()
@@ -45,7 +46,7 @@ struct RenderCommand: ParsableCommand {
         // Without --level the zoom picks the level (filters run on level 0 at their own working resolution).
         let levels = array.pyramid
         let chosen = plane.level == nil && pipeline == nil
-            ? LevelSelection(levels, view: selection, mode: settings.mode, columns: columns, rows: rows)
+            ? LevelSelection(levels, view: selection, mode: settings.mode, columns: columns, rows: rows, aspect: settings.aspect)
             : LevelSelection(levels, view: selection, index: 0)
         // A plane too big to assemble is reduced chunk by chunk; its auto contrast comes with it.
         var reducedContrasts: [Contrast?] = []
@@ -53,7 +54,8 @@ struct RenderCommand: ParsableCommand {
             guard let pipeline else {
                 let source = LevelSelection(levels, view: view, index: chosen.index)
                 let (lv, level) = (source.view, source.level.array)
-                let size = settings.mode.pixelSize(fitting: lv.columns.count, lv.rows.count, columns: columns, rows: rows)
+                let size = settings.mode.pixelSize(fitting: lv.columns.count, lv.rows.count, columns: columns, rows: rows,
+                                                   aspect: settings.aspect)
                 if lv.rows.count * lv.columns.count * level.metadata.dataType.size > CacheOptions.reductionThreshold(cache),
                    PlaneReduction.reduces(rows: lv.rows.count, columns: lv.columns.count, width: size.width, height: size.height) {
                     let reduced = try caching.reducedPlane(lv, level, cache, width: size.width, height: size.height,

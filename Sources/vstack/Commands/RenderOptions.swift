@@ -28,6 +28,9 @@ struct RenderOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How data pixels become screen pixels: mean (default), max, nearest.", valueName: "MODE"))
     var downsample: String = "mean"
 
+    @Option(help: ArgumentHelp("data (default): draw pixels with their physical aspect when the scales are known (a 2 µm z step over 0.4 µm pixels is 5 rows); pixels: square pixels.", valueName: "MODE"))
+    var aspect: String = "data"
+
     /// Resolves the options against the environment (locale, TERM, COLORTERM).
     func settings() throws -> RenderSettings {
         var s = RenderSettings()
@@ -55,12 +58,18 @@ struct RenderOptions: ParsableArguments {
             s.limits = RenderSettings.Limits(lo, hi)
         }
         guard gamma > 0 && gamma.isFinite else { throw UsageFailure("--gamma \(gamma): must be positive") }
+        guard aspect == "data" || aspect == "pixels" else { throw UsageFailure("--aspect '\(aspect)': expected data or pixels") }
         s.gamma = gamma
         return s
     }
 }
 
 extension RenderOptions {
+    /// The row-over-column aspect `view` is drawn with (--aspect data: from the physical scales).
+    func aspect(_ view: PlaneSelection, _ metadata: ArrayMetadata) -> Double {
+        aspect == "pixels" ? 1 : ChannelLayer.aspect(of: view, scales: metadata.scales)
+    }
+
     /// The maps named by --cmap, in order (empty when not given).
     func colorMaps() throws -> [ColorMap] {
         guard let cmap else { return [] }

@@ -41,6 +41,8 @@ struct ViewCommand: ParsableCommand {
         state.colorMapName = settings.colorMap.name
         state.limits = settings.limits
         state.downsample = settings.downsample
+        state.scales = array.metadata.scales
+        state.physicalAspect = look.aspect == "data"
         state.pipeline = pipeline
         if let warning = array.metadata.warnings.first { state.message = "warning: " + warning }
         if look.composite {

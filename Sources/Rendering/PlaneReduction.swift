@@ -39,9 +39,14 @@ public final class PlaneReduction: Sendable {
     private let histogramOffset: Int
     private let keepsHistogram: Bool
 
-    /// Whether a view is worth reducing this way: it is downsampled on both axes.
-    public static func reduces(rows: Int, columns: Int, width: Int, height: Int) -> Bool {
-        height <= rows && width <= columns && (height < rows || width < columns)
+    /// Whether `view` (of an array of `dataType`), drawn as width×height screen pixels, is
+    /// reduced chunk by chunk rather than assembled: its plane would take more than a quarter
+    /// of the cache budget (at most 32 MiB: an assembled plane also costs its float copy), and
+    /// it is downsampled on both axes.
+    public static func reduces(_ view: PlaneSelection, dataType: DataType, width: Int, height: Int, cacheBudget: Int) -> Bool {
+        let (rows, columns) = (view.rows.count, view.columns.count)
+        return rows * columns * dataType.size > min(cacheBudget / 4, 32 << 20)
+            && height <= rows && width <= columns && (height < rows || width < columns)
     }
 
     /// - Parameters:

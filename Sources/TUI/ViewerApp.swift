@@ -148,9 +148,6 @@ public final class ViewerApp {
         }
     }
 
-    /// Planes bigger than this are reduced chunk by chunk (as `render` does): a quarter of the budget, at most 32 MiB.
-    static func reductionThreshold(_ cache: ChunkCache) -> Int { min(cache.budget / 4, 32 << 20) }
-
     private func draw() throws {
         let size = terminal.size
         let composer = ScreenComposer(columns: size.columns, rows: size.rows, depth: depth)
@@ -171,10 +168,9 @@ public final class ViewerApp {
         let levelArray = loader.levels[level.index].array
         let screenSize = state.mode.pixelSize(fitting: level.view.columns.count, level.view.rows.count,
                                               columns: pane.columns, rows: pane.rows, aspect: state.aspect)
-        let reducing = !filtering
-            && level.view.rows.count * level.view.columns.count * levelArray.metadata.dataType.size > ViewerApp.reductionThreshold(loader.cache)
-            && PlaneReduction.reduces(rows: level.view.rows.count, columns: level.view.columns.count,
-                                      width: screenSize.width, height: screenSize.height)
+        let reducing = !filtering && PlaneReduction.reduces(level.view, dataType: levelArray.metadata.dataType,
+                                                            width: screenSize.width, height: screenSize.height,
+                                                            cacheBudget: loader.cache.budget)
         if newView {
             if reducing { loader.execute(LoadPlan(level: level.index)) } else { reductions.cancel() }
             if !reducing { loader.show(views, level: level.index, channelAxis: state.channelAxis) }

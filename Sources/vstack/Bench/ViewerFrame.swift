@@ -27,8 +27,8 @@ struct ViewerFrame {
         let array = loader.levels[level.index].array
         let size = settings.mode.pixelSize(fitting: lv.columns.count, lv.rows.count, columns: columns, rows: rows,
                                            aspect: settings.aspect)
-        if lv.rows.count * lv.columns.count * array.metadata.dataType.size > CacheOptions.reductionThreshold(loader.cache),
-           PlaneReduction.reduces(rows: lv.rows.count, columns: lv.columns.count, width: size.width, height: size.height) {
+        if PlaneReduction.reduces(lv, dataType: array.metadata.dataType, width: size.width, height: size.height,
+                                  cacheBudget: loader.cache.budget) {
             loader.execute(LoadPlan(level: level.index))
             let reduction = PlaneReduction(view: lv, dataType: array.metadata.dataType, width: size.width, height: size.height,
                                            mode: settings.downsample)

@@ -56,8 +56,8 @@ struct RenderCommand: ParsableCommand {
                 let (lv, level) = (source.view, source.level.array)
                 let size = settings.mode.pixelSize(fitting: lv.columns.count, lv.rows.count, columns: columns, rows: rows,
                                                    aspect: settings.aspect)
-                if lv.rows.count * lv.columns.count * level.metadata.dataType.size > CacheOptions.reductionThreshold(cache),
-                   PlaneReduction.reduces(rows: lv.rows.count, columns: lv.columns.count, width: size.width, height: size.height) {
+                if PlaneReduction.reduces(lv, dataType: level.metadata.dataType, width: size.width, height: size.height,
+                                          cacheBudget: cache.budget) {
                     let reduced = try caching.reducedPlane(lv, level, cache, width: size.width, height: size.height,
                                                            mode: settings.downsample)
                     reducedContrasts.append(reduced.contrast)

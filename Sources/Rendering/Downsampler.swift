@@ -1,34 +1,5 @@
 import ArrayModel
 
-/// How data pixels become screen pixels (SPEC §1 `--downsample`).
-public enum DownsampleMode: String, Sendable, CaseIterable {
-    /// Area average over the block of source pixels behind each screen pixel.
-    case mean
-    /// Maximum over the same blocks: sparse bright spots stay visible.
-    case max
-    /// One sample (the block's first pixel): fastest.
-    case nearest
-}
-
-/// A 2-D float image in row-major order.
-public struct FloatImage: Sendable, Equatable {
-    public let width: Int
-    public let height: Int
-    public var pixels: [Float]
-
-    public init(width: Int, height: Int, pixels: [Float]) {
-        precondition(pixels.count == width * height)
-        (self.width, self.height, self.pixels) = (width, height, pixels)
-    }
-
-    /// Converts a 2-D (rows, columns) buffer of any data type to Float.
-    public init(_ buffer: ArrayBuffer) {
-        precondition(buffer.shape.count == 2)
-        let pixels = buffer.floats()
-        self.init(width: buffer.shape[1], height: buffer.shape[0], pixels: pixels)
-    }
-}
-
 /// Resamples an image to a target size. Screen pixel i covers source rows
 /// [floor(i·H/h), floor((i+1)·H/h)) (and likewise for columns); when zoomed in
 /// past 1:1 that block is empty and the pixel replicates row floor(i·H/h).

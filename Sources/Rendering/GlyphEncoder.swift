@@ -1,3 +1,5 @@
+import ArrayModel
+
 /// How pixels become glyphs (SPEC §1 `--mode`).
 public enum GlyphMode: String, Sendable, CaseIterable {
     /// `▀`: foreground = top pixel, background = bottom pixel. Square pixels.

@@ -57,3 +57,21 @@ def test_auto_contrast_of_a_reduced_plane_is_the_whole_planes(plane, tmp_path):
     lo, hi = np.percentile(plane, [0.5, 99.5])
     header = out.read_text().splitlines()[0]
     assert f"clim {round(lo)}..{round(hi)}" in header, header
+
+
+def test_filter_at_working_resolution_stays_within_the_budget(plane, tmp_path):
+    """gaussian(2) on the fit view runs at working factor 8 (2048² ≤ 4 Mpx), from block means
+    folded chunk by chunk: peak RSS within --cache + 150 MB, values as scipy's on NumPy's block means."""
+    from scipy import ndimage
+    out = tmp_path / "screen.npy"
+    proc = run_vstack("render", PLANE, "--size", "160x48", "--cache", "256MiB", "--filter", "gaussian(2)", "--stats",
+                      "-o", out, timeout=600)
+    assert proc.returncode == 0, describe(proc)
+    stats = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert stats["peak_rss_bytes"] <= (256 << 20) + 150 * 10**6, f"peak RSS {stats['peak_rss_bytes'] >> 20} MiB"
+    f = 8
+    work = plane.reshape(plane.shape[0] // f, f, plane.shape[1] // f, f).astype(np.float64).mean(axis=(1, 3)).astype(np.float32)
+    filtered = ndimage.gaussian_filter(work, 2 / f, mode="reflect", truncate=4.0)
+    got = np.load(out)
+    want = block_reduce(filtered, got.shape[0], got.shape[1], "mean")
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-4 * np.ptp(want))

@@ -124,8 +124,14 @@ public enum PlaneFilter {
             if let a = depthAxis { read.indices[a] = plane }
             read.rows = (box.y.lowerBound * f)..<min(height, box.y.upperBound * f)
             read.columns = (box.x.lowerBound * f)..<min(width, box.x.upperBound * f)
-            let data = try read.readPlane(array, threads: threads, chunks: chunks).floats()
-            pixels += f == 1 ? data : blockMean(data, rows: read.rows.count, columns: read.columns.count, factor: f)
+            if f == 1 {
+                pixels += try read.readPlane(array, threads: threads, chunks: chunks).floats()
+            } else {
+                // Working pixels are block means folded chunk by chunk: the full-resolution region is never assembled.
+                let reduction = PlaneReduction(view: read, dataType: array.metadata.dataType, factor: f, mode: .mean)
+                try reduction.run(array, source: chunks ?? RegionReader.wholeChunks(array), threads: threads)
+                pixels += reduction.image().image.pixels
+            }
         }
         let input = FloatVolume(depth: box.z.count, height: box.y.count, width: box.x.count, pixels: pixels)
         let result = VolumePipeline.run(operators, input: input, inputBox: box, core: core, limit: limit,
@@ -136,19 +142,5 @@ public enum PlaneFilter {
             : ArrayBuffer(float32: result.volume.pixels, shape: shape2)
         return FilteredPlane(plane: plane, factor: f, isMask: result.kind == .mask, notes: result.notes,
                              thresholds: result.thresholds)
-    }
-
-    /// Area mean over f×f blocks (the last row and column of blocks may be partial).
-    static func blockMean(_ data: [Float], rows: Int, columns: Int, factor f: Int) -> [Float] {
-        let (h, w) = ((rows + f - 1) / f, (columns + f - 1) / f)
-        var sum = [Float](repeating: 0, count: h * w), count = [Float](repeating: 0, count: h * w)
-        for r in 0..<rows {
-            let o = (r / f) * w
-            for c in 0..<columns {
-                sum[o + c / f] += data[r * columns + c]
-                count[o + c / f] += 1
-            }
-        }
-        return zip(sum, count).map { $0 / $1 }
     }
 }

@@ -1,3 +1,4 @@
+import ArrayModel
 import ArgumentParser
 import Formats
 import Rendering

@@ -1,4 +1,3 @@
-import ArrayModel
 import Dispatch
 import Synchronization
 
@@ -51,12 +50,27 @@ public final class PlaneReduction: Sendable {
 
     /// - Parameters:
     ///   - width, height: the screen pixels (`GlyphMode.pixelSize(fitting:…)` of the view), at most the view's size.
-    public init(view: PlaneSelection, dataType: DataType, width: Int, height: Int, mode: DownsampleMode) {
+    public convenience init(view: PlaneSelection, dataType: DataType, width: Int, height: Int, mode: DownsampleMode) {
         precondition(width >= 1 && height >= 1 && width <= view.columns.count && height <= view.rows.count)
-        (self.view, self.dataType, self.width, self.height, self.mode) = (view, dataType, width, height, mode)
         let (H, W) = (view.rows.count, view.columns.count)
-        rowStarts = (0...height).map { $0 * H / height }
-        columnStarts = (0...width).map { $0 * W / width }
+        self.init(view: view, dataType: dataType, rowStarts: (0...height).map { $0 * H / height },
+                  columnStarts: (0...width).map { $0 * W / width }, mode: mode)
+    }
+
+    /// Whole `factor`×`factor` blocks from the view's origin, the last ones partial: a filter's working resolution.
+    public convenience init(view: PlaneSelection, dataType: DataType, factor f: Int, mode: DownsampleMode) {
+        let (H, W) = (view.rows.count, view.columns.count)
+        self.init(view: view, dataType: dataType, rowStarts: (0...((H + f - 1) / f)).map { min($0 * f, H) },
+                  columnStarts: (0...((W + f - 1) / f)).map { min($0 * f, W) }, mode: mode)
+    }
+
+    /// Blocks with the given edges (relative to the view's origin; increasing, from 0 to the view's size).
+    public init(view: PlaneSelection, dataType: DataType, rowStarts: [Int], columnStarts: [Int], mode: DownsampleMode) {
+        let (H, W) = (view.rows.count, view.columns.count)
+        precondition(rowStarts.first == 0 && rowStarts.last == H && columnStarts.first == 0 && columnStarts.last == W)
+        (self.view, self.dataType, self.mode) = (view, dataType, mode)
+        (width, height) = (columnStarts.count - 1, rowStarts.count - 1)
+        (self.rowStarts, self.columnStarts) = (rowStarts, columnStarts)
         // Downsampling: the blocks partition the rows and columns, so each data pixel has one screen pixel.
         var rb = [Int32](repeating: 0, count: H), cb = [Int32](repeating: 0, count: W)
         for j in 0..<height { for y in rowStarts[j]..<rowStarts[j + 1] { rb[y] = Int32(j) } }
@@ -206,12 +220,9 @@ public final class PlaneReduction: Sendable {
         }
     }
 
-    /// Auto contrast: the view's 0.5/99.5 percentiles (every pixel, for 8/16-bit data; else the reduced image's).
-    public func autoContrast() -> Contrast {
-        if keepsHistogram {
-            return state.withLock { Contrast.auto(histogram: $0.histogram, offset: histogramOffset) }
-        }
-        return Contrast.auto(image().image.pixels)
+    /// The histogram of every pixel folded so far (8/16-bit data: bin b is value b − `histogramOffset`), else nil.
+    public var histogram: (counts: [Int], offset: Int)? {
+        keepsHistogram ? state.withLock { ($0.histogram, histogramOffset) } : nil
     }
 
     /// Adds elements `start`, `start + stride`, … (n of them) of an 8/16-bit buffer to a histogram.

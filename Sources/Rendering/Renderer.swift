@@ -50,6 +50,14 @@ public struct ChannelLayer: Sendable {
         return r.step / c.step
     }
 
+    /// The channels a composite blends: those the source marks active (OME `omero.channels[].active`),
+    /// or all when it marks none or describes no channels.
+    public static func compositeChannels(count: Int, in metadata: ArrayMetadata) -> [Int] {
+        guard let channels = metadata.channels, channels.count == count else { return Array(0..<count) }
+        let active = channels.indices.filter { channels[$0].active }
+        return active.isEmpty ? Array(0..<count) : active
+    }
+
     /// The channel of `view` along `axis`, when the source describes its channels.
     public static func channel(of view: PlaneSelection, axis: Int?, in metadata: ArrayMetadata) -> ChannelInfo? {
         guard let axis, let channels = metadata.channels, axis < view.indices.count,

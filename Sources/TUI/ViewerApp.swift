@@ -143,7 +143,7 @@ public final class ViewerApp {
     /// The planes the view shows: one, or every channel of a composite.
     private func views() -> [PlaneSelection] {
         guard state.composite, let c = state.channelAxis else { return [state.selection] }
-        return (0..<array.metadata.shape[c]).map { i in
+        return ChannelLayer.compositeChannels(count: array.metadata.shape[c], in: array.metadata).map { i in
             var s = state.selection
             s.indices[c] = i
             return s

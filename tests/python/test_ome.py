@@ -207,12 +207,13 @@ def test_omero_windows_and_colours_are_the_defaults(tmp_path):
     out = tmp_path / "fixed.txt"
     assert run_vstack("render", case["path"], "--clim", "0,10", "--size", "160x20", "-o", out).returncode == 0
     assert "clim 0..10" in out.read_text().splitlines()[0]
-    # Composite: DAPI blue (0000FF) plus GFP green (00FF00), so no red anywhere; the defaults would add magenta.
+    # Composite: only the active channels blend, in their own colours: DAPI is active and blue (0000FF),
+    # GFP (green) is not, so the picture is pure blue; the default colours would give green then magenta.
     png = tmp_path / "composite.png"
     proc = run_vstack("render", case["path"], "--composite", "--size", "80x24", "-o", png)
     assert proc.returncode == 0, describe(proc)
     rgb = np.asarray(Image.open(png).convert("RGB")).astype(int)
-    assert rgb[..., 0].max() == 0 and rgb[..., 1].max() > 100 and rgb[..., 2].max() > 100
+    assert rgb[..., 0].max() == 0 and rgb[..., 1].max() == 0 and rgb[..., 2].max() > 100
 
 
 TIFFS = manifest().get("tiff_pyramids", [])

@@ -120,7 +120,8 @@ struct RenderCommand: ParsableCommand {
         var parts = [m.location]
         if !indices.isEmpty { parts.append(indices) }
         let clims = r.contrasts.map { "\(fmt($0.low))..\(fmt($0.high))" }.joined(separator: ",")
-        let look = r.contrasts.count > 1 ? "composite \(r.contrasts.count) channels" : settings.colorMap.name
+        let n = r.contrasts.count
+        let look = self.look.composite ? "composite \(n) channel\(n == 1 ? "" : "s")" : settings.colorMap.name
         parts += [region]
         if let level { parts.append(level) }
         if let filter { parts.append(filter) }

@@ -104,7 +104,7 @@ extension RenderOptions {
         let count = array.metadata.shape[axis]
         guard count <= 16 else { throw UsageFailure("--composite: \(count) channels on '\(names[axis])'; at most 16 blend") }
         let maps = try colorMaps()
-        return try (0..<count).map { c in
+        return try ChannelLayer.compositeChannels(count: count, in: array.metadata).map { c in
             var s = selection
             s.indices[axis] = c
             let map = c < maps.count ? maps[c]

@@ -23,9 +23,11 @@ public enum Dataset {
         if location.hasPrefix("http://") || location.hasPrefix("https://") {
             throw FormatError("HTTP(S) datasets are not supported yet")
         }
-        guard LocalStore.exists(location) else {
+        if let reason = LocalStore.unreachableReason(location) {
             if FilePattern.isPattern(location) { return try TiffSeriesArray.open(pattern: location) }
-            throw FormatError("no such file or directory")
+            // Arguments that are not UTF-8 reach Swift with U+FFFD in place of the bad bytes.
+            if location.contains("\u{FFFD}") { throw FormatError("\(reason) (the name is not valid UTF-8, which vstack cannot open: rename it or link to it)") }
+            throw FormatError(reason)  // "no such file or directory", "too many levels of symbolic links", …
         }
         guard LocalStore.isDirectory(location) else {
             if try isTiff(location) { return try TiffArray(path: location) }
@@ -36,8 +38,7 @@ public enum Dataset {
             return try ZarrV2Array(store: store)
         }
         if try store.contains("zarr.json") {
-            let bytes = try store.get("zarr.json") ?? []
-            let meta = try JSONMetadata(file: "zarr.json", bytes: bytes)
+            let meta = try JSONMetadata.read(store, "zarr.json", file: "zarr.json") ?? JSONMetadata(file: "zarr.json", object: [:])
             if (meta.optionalString("node_type") ?? "array") == "group" {
                 throw groupError(store, location)
             }

@@ -42,7 +42,7 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
                 block = (first.tileLength, first.tileWidth)
             } else {
                 let rps = max(1, min(first.rowsPerStrip, first.height))
-                let stripBytes = rps * first.width * samples * dataType.size
+                let stripBytes = CheckedSize.product([rps, first.width, samples, dataType.size]) ?? .max
                 let strips = max(1, Self.stripBandBytes / max(stripBytes, 1))
                 block = (min(first.height, rps * strips), first.width)
             }
@@ -55,6 +55,13 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
             }
             let shape = pageAxes.shape + sampleAxis + [first.height, first.width]
             let chunk = pageAxes.shape.map { _ in 1 } + sampleAxis + [block.rows, block.columns]
+            try CheckedSize.checkLayout(shape: shape, chunkShape: chunk, elementSize: dataType.size, file: "page 0",
+                                        shapeField: "shape", chunkField: first.tiled ? "tile" : "strip")
+            // Uncompressed pixels are stored as they are: a page cannot hold more than the file.
+            if first.compression == UInt16(COMPRESSION_NONE),
+               let pageBytes = CheckedSize.product([first.height, first.width, samples, dataType.size]), pageBytes > file.size {
+                throw FormatError("page 0 claims \(first.width)x\(first.height) uncompressed pixels (\(pageBytes) bytes), more than the \(file.size)-byte file holds")
+            }
             let axisNames = names.map { $0 + ["y", "x"] }
             let scales = axisNames.map { $0.map { pageAxes.scales[$0] } }
             metadata = ArrayMetadata(

@@ -14,6 +14,8 @@ struct Deconvolution: FilterOperator {
         let r = sigma.radius
         return Extent(2 * iterations * r.z, 2 * iterations * r.y, 2 * iterations * r.x)
     }
+    /// Two gaussian passes and two point operations per iteration.
+    var workPerPixel: Double { Double(iterations) * (2 * sigma.radius.separableTaps + 4) }
     func apply(_ input: FloatVolume, _ context: OperatorContext) -> FloatVolume {
         let t = context.threads
         var estimate = FloatVolume(depth: input.depth, height: input.height, width: input.width, repeating: 0.5)

@@ -38,7 +38,9 @@ struct FilterOptions: ParsableArguments {
 extension CacheOptions {
     /// The plane of `view` after `pipeline`, read through the cache on every core.
     func filteredPlane(_ pipeline: Pipeline, _ view: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache,
-                       factor: Int = 1) throws -> FilteredPlane {
+                       factor: Int = 1, limit: PlaneLimit = .wholePlane) throws -> FilteredPlane {
+        // The region is read whole (then reduced to the working resolution) as floats.
+        try checkPlaneSize(view, array, bytesPerPixel: max(4, array.metadata.dataType.size), limit)
         do {
             return try PlaneFilter.apply(pipeline, to: view, of: array, factor: factor, threads: System.coreCount,
                                          chunks: CachedChunks(cache: cache, array: array).source)

@@ -1,3 +1,5 @@
+import ArrayModel
+
 /// `deconvolve(sigma, iterations)`: Richardson–Lucy with a gaussian PSF, as
 /// `skimage.restoration.richardson_lucy(x, psf, iterations, clip=False)` with
 /// psf the normalised gaussian of radius int(4σ+0.5) (the product of scipy's
@@ -7,7 +9,7 @@
 struct Deconvolution: FilterOperator {
     static let spec = OperatorSpec("deconvolve", [ParameterSpec("sigma", .sigma), ParameterSpec("iterations", .count, default: .number(10))],
                                    reference: "skimage.restoration.richardson_lucy(x, gaussian psf, iterations, clip=False)") { args, setup in
-        Deconvolution(sigma: args.sigma("sigma", setup), iterations: Int(args.number("iterations")))
+        Deconvolution(sigma: args.sigma("sigma", setup), iterations: Int(clamping: args.number("iterations")))
     }
     let sigma: Sigma, iterations: Int
     var halo: Extent {

@@ -1,3 +1,5 @@
+import ArrayModel
+
 /// A stage's arguments matched to its operator's parameters (positional in
 /// order, then named, then defaults), with the one-line errors of SPEC §1.
 public struct StageArguments: Sendable {
@@ -97,7 +99,7 @@ public struct StageArguments: Sendable {
     /// The most iterations (or other counts).
     public static let maxCount = 1000
 
-    static func formatBound(_ b: Double) -> String { b == b.rounded() ? String(Int(b)) : String(b) }
+    static func formatBound(_ b: Double) -> String { b == b.rounded() ? String(Int(clamping: b)) : String(b) }
 
     public func value(_ name: String) -> PipelineValue { values[name]!.0 }
 
@@ -145,7 +147,7 @@ public struct StageArguments: Sendable {
     /// A size in data pixels at the working resolution: at least 1, odd sizes stay odd.
     static func scaled(_ size: Int, _ factor: Double) -> Int {
         guard factor > 1 else { return size }
-        var s = Swift.max(1, Int((Double(size) / factor).rounded()))
+        var s = Swift.max(1, Int(clamping: (Double(size) / factor).rounded()))
         if size % 2 == 1 && s % 2 == 0 { s += 1 }
         return s
     }

@@ -98,7 +98,7 @@ struct RenderCommand: ParsableCommand {
 /// Beyond 1e15 (and ±inf, NaN) Swift's shortest form (`1e+300`).
 private func formatLimit(_ v: Double) -> String {
     if !(abs(v) < 1e15) { return String(v) }
-    if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
-    if abs(v) >= 100 { return String(Int(v.rounded())) }
+    if v == v.rounded() && abs(v) < 1e9 { return String(Int(clamping: v)) }
+    if abs(v) >= 100 { return String(Int(clamping: v.rounded())) }
     return String((v * 1000).rounded() / 1000)
 }

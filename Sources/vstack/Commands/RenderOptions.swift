@@ -100,7 +100,7 @@ extension RenderOptions {
 
 /// The largest frame in cells, from --size or from the terminal (COLUMNS/LINES):
 /// beyond any real terminal, and small enough that a frame's buffers stay well under 1 GiB.
-let maxFrameCells = (columns: 4000, rows: 2000)
+let maxFrameCells = (columns: 2000, rows: 1000)
 
 /// Parses `COLSxROWS` (e.g. `160x48`) for --size.
 func parseCellSize(_ text: String) throws -> (columns: Int, rows: Int) {

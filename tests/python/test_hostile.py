@@ -292,21 +292,29 @@ def test_tiff_imagej_images_near_int_max(tmp_path):
         check(args, path, out, codes=(0, 1))
 
 
-def test_tiff_claims_more_than_the_file(tmp_path):
-    # A flipped IFD: an uncompressed 45000×60000 page in a 1 KB file.
-    path = tmp_path / "huge.tif"
-    tifffile.imwrite(path, np.zeros((8, 8), np.uint16))
+TIFF_CLAIMS = {  # a flipped IFD: tags set to sizes the 1 KB file cannot hold
+    "uncompressed-page": ({}, {256: 45000, 257: 60000}, "uncompressed"),
+    "deflate-page": ({"compression": "zlib"}, {256: 45000, 257: 60000}, "at most 1032:1"),
+    "huge-tile": ({"tile": (16, 16), "compression": "zlib"}, {322: 20000, 323: 20000}, "far larger than"),
+}
+
+
+@pytest.mark.parametrize("name", list(TIFF_CLAIMS))
+def test_tiff_claims_more_than_the_file(tmp_path, name):
+    options, tags, message = TIFF_CLAIMS[name]
+    path = tmp_path / "claims.tif"
+    tifffile.imwrite(path, np.zeros((32, 32), np.uint16), **options)
     data = bytearray(path.read_bytes())
     assert data[:4] == b"II*\0"
     ifd = struct.unpack_from("<I", data, 4)[0]
     for i in range(struct.unpack_from("<H", data, ifd)[0]):
         entry = ifd + 2 + 12 * i
         tag, typ = struct.unpack_from("<HH", data, entry)
-        if tag in (256, 257):  # ImageWidth, ImageLength
-            struct.pack_into("<H" if typ == 3 else "<I", data, entry + 8, 45000 if tag == 256 else 60000)
+        if tag in tags:
+            struct.pack_into("<H" if typ == 3 else "<I", data, entry + 8, tags[tag])
     path.write_bytes(bytes(data))
     for args, out in commands(path, tmp_path):
-        assert "uncompressed" in check(args, path, out, codes=(1,))
+        assert message in check(args, path, out, codes=(1,))
 
 
 # ------------------------------------------------------------------ special files and names

@@ -11,6 +11,7 @@ Mutations are drawn from a seeded RNG, so a case id names the same bytes every
 run; reproduce one with `pytest tests/python/test_hostile.py -k 'ID'` (the
 failure message prints the command and the temporary dataset path).
 """
+import copy
 import hashlib
 import json
 import os
@@ -211,6 +212,43 @@ def test_metadata_size_and_depth(tmp_path):
     for p in chunk_files(root2):
         os.truncate(p, 64 << 30)
     assert "is not read" in check(["export", root2, "-o", tmp_path / "o.npy"], root2, tmp_path / "o.npy")
+
+
+HOSTILE_VALUES = [None, True, -1, 0, 5.5, 2**63, 2**64, -2**63, 1e300, "", "x" * 300, [], [[]], {}, [0], [-1, 2],
+                  [2**62, 2**62], ["a"], {"name": 1}, [None], "NaN", [1] * 40]
+
+
+def leaves(node, path=()):
+    """Every (path, value) in a JSON document, containers included."""
+    yield path, node
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from leaves(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from leaves(v, path + (i,))
+
+
+JSON_MUTATION_BASES = ["v2-blosc", "v2-raw", "v3-gzip", "v3-crc32c", "v3-shard", "v3-shard-nested"]
+
+
+@pytest.mark.parametrize("base,k", [(b, k) for b in JSON_MUTATION_BASES for k in range(8)],
+                         ids=[f"{b}-{k}" for b in JSON_MUTATION_BASES for k in range(8)])
+def test_json_mutations(tmp_path, base, k):
+    """Random leaves of .zarray / zarr.json replaced by values of the wrong type or size."""
+    rng = random.Random(f"{SEED}:json:{base}:{k}")
+    root = copy_base(base, tmp_path)
+    meta = root / (".zarray" if base.startswith("v2") else "zarr.json")
+    doc = json.loads(meta.read_text())
+    for _ in range(rng.randint(1, 3)):
+        path, _ = rng.choice([lv for lv in leaves(doc) if lv[0]])
+        node = doc
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = copy.deepcopy(rng.choice(HOSTILE_VALUES))
+    meta.write_text(json.dumps(doc))
+    for args, out in commands(root, tmp_path):
+        check(args, root, out, codes=(0, 1, 2))
 
 
 # ------------------------------------------------------------------ shards

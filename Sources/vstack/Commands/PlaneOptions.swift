@@ -48,22 +48,25 @@ struct CacheOptions: ParsableArguments {
         return ChunkCache(budget: bytes)
     }
 
-    /// The most a plane read whole may take: export holds it to --cache; render
-    /// (until planes are reduced as they are read) to 4 GiB.
+    /// The most a plane read whole may take: export holds it to --cache (at least
+    /// 1 GiB: the cache bounds chunks, a small one still exports a small plane);
+    /// render (until planes are reduced as they are read) to 4 GiB.
     enum PlaneLimit {
         case cacheBudget
         case wholePlane
 
         static let wholePlaneBytes = 4 << 30
+        static let minimumExportBytes = 1 << 30
     }
 
     /// Refuses, before anything is read or allocated, a plane whose buffer
     /// (`bytesPerPixel` a pixel: the dtype, or 4 for filters' floats) exceeds the limit.
     func checkPlaneSize(_ selection: PlaneSelection, _ array: LazyArray, bytesPerPixel: Int, _ limit: PlaneLimit) throws {
-        let budget = limit == .cacheBudget ? (ByteSize.parse(cache) ?? 0) : PlaneLimit.wholePlaneBytes
+        let budget = limit == .cacheBudget ? max(ByteSize.parse(cache) ?? 0, PlaneLimit.minimumExportBytes) : PlaneLimit.wholePlaneBytes
         let bytes = CheckedSize.product([selection.rows.count, selection.columns.count, bytesPerPixel]) ?? .max
         guard bytes > budget else { return }
-        let what = limit == .cacheBudget ? "--cache \(cache)" : "the \(ByteSize.describe(budget, compact: true)) a plane may take"
+        let size = ByteSize.describe(budget, compact: true)
+        let what = limit == .cacheBudget ? "the \(size) export holds (--cache, at least 1 GiB)" : "the \(size) a plane may take"
         let more = limit == .cacheBudget ? " (or a larger --cache)" : ""
         throw DatasetError(array.metadata.location, "the plane (\(selection.rows.count)x\(selection.columns.count) pixels, \(ByteSize.describe(bytes, compact: true))) is more than \(what); ask for a smaller --region, e.g. --region 0:1024,0:1024\(more)")
     }

@@ -19,12 +19,17 @@ public protocol LazyArray: AnyObject, Sendable {
 
     /// Files and directories the data is read from; outputs may not go there.
     var sourcePaths: [String] { get }
+
+    /// The multiscale levels, full resolution first; level 0's array is this
+    /// array. A single-scale source is its own only level.
+    var pyramid: [PyramidLevel] { get }
 }
 
 extension LazyArray {
     public var bytesRead: Int { 0 }
     public var preferredConcurrency: Int? { nil }
     public var sourcePaths: [String] { [metadata.location] }
+    public var pyramid: [PyramidLevel] { [PyramidLevel(single: self)] }
 }
 
 /// A source whose every file or page can be validated up front (`info --check`)
@@ -55,6 +60,10 @@ public struct ArrayMetadata: Sendable {
     public var levels: [[Int]]
     /// Physical step of each axis when the source records one (`nil` entries: unknown).
     public var scales: [AxisScale?]?
+    /// What each axis is (`space`, `time`, `channel`) when the source says (OME-NGFF axes).
+    public var axisTypes: [String?]?
+    /// Names, colours and display windows of the channels, when the source records them (OME `omero`).
+    public var channels: [ChannelInfo]?
     /// Facts about the layout for `info` (`axes from imagej metadata`, `600 files`).
     public var notes: [String]
     /// Problems the user should know about that do not stop reading
@@ -83,4 +92,31 @@ public struct ArrayMetadata: Sendable {
     /// Saturates at Int.max (sources refuse arrays over 2^62 bytes at open).
     public var logicalBytes: Int { CheckedSize.product(shape).flatMap { CheckedSize.multiply($0, dataType.size) } ?? .max }
     public var rank: Int { shape.count }
+}
+
+/// What a source says about one channel (OME `omero.channels`): how it is
+/// named in the status line and `info`, and how it is drawn by default.
+public struct ChannelInfo: Sendable, Equatable {
+    public var label: String?
+    /// `RRGGBB` as OME writes it.
+    public var color: String?
+    /// Default contrast limits (`window.start`, `window.end`).
+    public var window: (start: Double, end: Double)?
+    /// Shown by default.
+    public var active: Bool
+
+    public init(label: String?, color: String?, window: (start: Double, end: Double)?, active: Bool) {
+        (self.label, self.color, self.window, self.active) = (label, color, window, active)
+    }
+
+    public static func == (a: ChannelInfo, b: ChannelInfo) -> Bool {
+        a.label == b.label && a.color == b.color && a.active == b.active
+            && a.window?.start == b.window?.start && a.window?.end == b.window?.end
+    }
+
+    /// The colour as (r, g, b) bytes, when it is a valid `RRGGBB`.
+    public var rgb: (UInt8, UInt8, UInt8)? {
+        guard let color, color.count == 6, let v = UInt32(color, radix: 16) else { return nil }
+        return (UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF))
+    }
 }

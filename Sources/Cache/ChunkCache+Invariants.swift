@@ -18,7 +18,7 @@ extension ChunkCache {
             guard seen.insert(n.key).inserted else { throw fail("\(n.key) is listed twice") }
             guard entries[n.key] === n else { throw fail("\(n.key) is listed but not mapped") }
             sum += n.cost
-            if pinned.contains(n.key) { pinnedBytes += n.cost }
+            if isPinned(n.key) { pinnedBytes += n.cost }
             previous = n
             node = n.next
         }
@@ -28,6 +28,9 @@ extension ChunkCache {
         guard usedBytes <= max(budget, pinnedBytes) else {
             throw fail("usedBytes \(usedBytes) over budget \(budget) with only \(pinnedBytes) pinned")
         }
+        var counts: [ChunkKey: Int] = [:]
+        for keys in pinsByOwner.values { for key in keys { counts[key, default: 0] += 1 } }
+        guard counts == pinCount else { throw fail("pin counts do not match the owners' pin sets") }
         for key in flights.keys where entries[key] != nil {
             throw fail("\(key) is both resident and in flight")
         }

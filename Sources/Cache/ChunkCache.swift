@@ -27,6 +27,18 @@ public struct ChunkKey: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Who holds a set of pins: each layer of the view pins its own chunks, so
+/// the image layer moving on does not unpin what the labels layer or a
+/// filter's halo still draws.
+public struct PinOwner: Hashable, Sendable, CustomStringConvertible {
+    public let name: String
+    public init(_ name: String) { self.name = name }
+    public static let image = PinOwner("image")
+    public static let labels = PinOwner("labels")
+    public static let filterHalo = PinOwner("filter halo")
+    public var description: String { name }
+}
+
 /// Why a chunk is loaded: the view shows it now, or it may be shown soon.
 public enum LoadPurpose: Sendable {
     case visible
@@ -55,6 +67,7 @@ public enum CachedChunk: Sendable {
 /// - `usedBytes` is the sum of the costs of the resident entries;
 /// - `usedBytes <= budget`, except by entries that are pinned (the current
 ///   view's chunks are never evicted, not even to make room);
+/// - a key is pinned exactly when some owner's pin set holds it;
 /// - every key is loaded by at most one thread at a time (single flight):
 ///   concurrent requests for a chunk being loaded wait for that load.
 public final class ChunkCache: @unchecked Sendable {
@@ -67,7 +80,9 @@ public final class ChunkCache: @unchecked Sendable {
     var head: Node?
     var tail: Node?
     var usedBytes = 0
-    var pinned: Set<ChunkKey> = []
+    /// Each owner's pins, and how many owners pin each key (a key is pinned while its count is > 0).
+    var pinsByOwner: [PinOwner: Set<ChunkKey>] = [:]
+    var pinCount: [ChunkKey: Int] = [:]
     var flights: [ChunkKey: Flight] = [:]
     var counters = ChunkCacheStatistics()
 
@@ -164,13 +179,21 @@ public final class ChunkCache: @unchecked Sendable {
         return try result.get()
     }
 
-    /// Replaces the pinned set (the chunks the current view needs); unpinned
-    /// entries over the budget are evicted at once.
-    public func pin(_ keys: Set<ChunkKey>) {
+    /// Replaces `owner`'s pins (the chunks its layer of the view needs); other
+    /// owners' pins stay. Entries no owner pins are evicted at once when over the budget.
+    public func pin(_ keys: Set<ChunkKey>, owner: PinOwner = .image) {
         lock.lock(); defer { lock.unlock() }
-        pinned = keys
+        for key in pinsByOwner[owner] ?? [] {
+            let n = (pinCount[key] ?? 1) - 1
+            pinCount[key] = n > 0 ? n : nil
+        }
+        pinsByOwner[owner] = keys.isEmpty ? nil : keys
+        for key in keys { pinCount[key, default: 0] += 1 }
         evict(toFit: 0)
     }
+
+    /// Whether some owner pins the key (lock held).
+    func isPinned(_ key: ChunkKey) -> Bool { pinCount[key] != nil }
 
     public var statistics: ChunkCacheStatistics {
         lock.lock(); defer { lock.unlock() }
@@ -188,7 +211,7 @@ public final class ChunkCache: @unchecked Sendable {
         let node = Node(key, chunk)
         node.prefetched = prefetched
         // An entry that can never fit is handed out but not kept, unless the view needs it.
-        let isPinned = pinned.contains(key)
+        let isPinned = isPinned(key)
         if node.cost > budget && !isPinned { return }
         evict(toFit: node.cost)
         // When only pinned entries remain, prefetched chunks are handed out but not kept.
@@ -203,7 +226,7 @@ public final class ChunkCache: @unchecked Sendable {
         var node = head
         while usedBytes + extra > budget, let n = node {
             node = n.next
-            if pinned.contains(n.key) { continue }
+            if isPinned(n.key) { continue }
             unlink(n)
             entries[n.key] = nil
             usedBytes -= n.cost

@@ -2,14 +2,19 @@ import Foundation
 import ArrayModel
 import Synchronization
 
-/// The terminal-free core of the viewer: given the view, it pins the chunks
-/// on screen, queues their loads (centre of the view first) and the prefetch
-/// around them, and tells whoever draws when data arrives. The TUI and
+/// The terminal-free core of the viewer: given the view, it plans the chunks
+/// on screen (centre first, at the level the zoom needs, the coarsest level
+/// first of all), pins them, queues their loads and the prefetch around
+/// them, and tells whoever draws when data arrives. The TUI and
 /// `vstack bench scrub` drive the same object.
 public final class PlaneLoader: @unchecked Sendable {
-    public let chunks: CachedChunks
+    /// One per pyramid level, finest first (a single-scale array has one).
+    public let levels: [CachedChunks]
+    public let pyramid: [PyramidLevel]
     public let scheduler: ChunkScheduler
     public var policy: PrefetchPolicy
+    /// Level 0's chunks.
+    public var chunks: CachedChunks { levels[0] }
     public var cache: ChunkCache { chunks.cache }
     public var array: LazyArray { chunks.array }
 
@@ -17,23 +22,16 @@ public final class PlaneLoader: @unchecked Sendable {
     private var previousIndices: [Int]?
     public private(set) var motion: PrefetchPolicy.Motion?
 
-    /// What one `show` asked for.
-    public struct Plan: Sendable {
-        /// Keys the view draws, centre first (pinned until the next `show`).
-        public var visible: [ChunkKey]
-        /// Keys queued or kept for what may be shown next, in order.
-        public var prefetch: [ChunkKey]
-        /// Bytes the prefetch keys take.
-        public var prefetchBytes: Int
-    }
-
     /// - Parameters:
     ///   - workers: loads at once; default one per core, or the source's preference when it waits on storage.
     ///   - onLoad: called on a worker thread after each load, e.g. to redraw.
     public init(array: LazyArray, cache: ChunkCache, policy: PrefetchPolicy = PrefetchPolicy(), workers: Int? = nil,
                 slabThreshold: Int = CachedChunks.defaultSlabThreshold, recordsTrace: Bool = false,
                 onLoad: (@Sendable (ChunkKey, Error?) -> Void)? = nil) {
-        chunks = CachedChunks(cache: cache, array: array, slabThreshold: slabThreshold)
+        pyramid = array.pyramid
+        levels = pyramid.enumerated().map { i, level in
+            CachedChunks(cache: cache, array: level.array, level: i, slabThreshold: slabThreshold)
+        }
         self.policy = policy
         let count = workers ?? array.preferredConcurrency ?? ProcessInfo.processInfo.activeProcessorCount
         let arrivals = arrivals
@@ -58,40 +56,56 @@ public final class PlaneLoader: @unchecked Sendable {
         return [z] + free.filter { $0 != z }
     }
 
-    /// Shows `views` (one per channel of a composite, else one): pins what
-    /// they draw and makes their loads and prefetch the scheduler's queue.
+    /// Plans and carries out `views` (one per channel of a composite, else
+    /// one, in level-0 coordinates) drawn at `level`.
+    @discardableResult
+    public func show(_ views: [PlaneSelection], level: Int = 0, channelAxis: Int? = nil) -> LoadPlan {
+        let plan = plan(views, level: level, channelAxis: channelAxis)
+        execute(plan)
+        return plan
+    }
+
+    /// Pins what the plan draws (as the image layer) and makes its loads the scheduler's queue.
+    public func execute(_ plan: LoadPlan) {
+        cache.pin(plan.pins, owner: .image)
+        // Keep resident prefetch fresh in the LRU order, nearest most recent.
+        for k in plan.prefetch.reversed() { _ = cache.cached(k) }
+        scheduler.replace(with: plan.requests)
+    }
+
+    /// The plan for `views` at `level`: the coarsest level's keys first, then
+    /// the level's keys by distance from the centre, then prefetch nearest
+    /// first until the budget is spent. Records the motion (scrub direction).
     /// - Parameter channelAxis: the channel axis, if any. It is never scrubbed;
     ///   when one channel is shown, the other channels are prefetched.
-    @discardableResult
-    public func show(_ views: [PlaneSelection], channelAxis: Int? = nil) -> Plan {
-        precondition(!views.isEmpty)
-        let meta = array.metadata
-        let grid = meta.grid
-        trackMotion(views[0])
+    public func plan(_ views: [PlaneSelection], level: Int = 0, channelAxis: Int? = nil) -> LoadPlan {
+        precondition(!views.isEmpty && level >= 0 && level < levels.count)
+        let chunks = levels[level]
+        let meta = chunks.array.metadata
+        let shown = views.map { level == 0 ? $0 : pyramid[level].selection(for: $0) }
+        trackMotion(shown[0])
         var requests: [ChunkScheduler.Request] = []
-        func request(_ key: ChunkKey, _ tier: ChunkScheduler.Tier, _ rank: Double) {
-            let chunks = chunks
+        func request(_ chunks: CachedChunks, _ key: ChunkKey, _ tier: ChunkScheduler.Tier, _ rank: Double) {
             requests.append(ChunkScheduler.Request(key: key, tier: tier, rank: rank) { try chunks.load(key) })
         }
-        func keys(_ view: PlaneSelection) -> [(ChunkKey, Double)] {
-            let region = view.region
-            let (cy, cx) = (Double(view.rows.lowerBound + view.rows.upperBound) / 2,
-                            Double(view.columns.lowerBound + view.columns.upperBound) / 2)
-            return grid.chunks(overlapping: region).map { index in
-                let box = grid.overlap(of: index, with: region)
-                let (r, c) = (box[view.rowAxis], box[view.columnAxis])
-                let dy = (Double(r.lowerBound + r.upperBound) / 2 - cy) / Double(max(1, view.rows.count))
-                let dx = (Double(c.lowerBound + c.upperBound) / 2 - cx) / Double(max(1, view.columns.count))
-                return (chunks.key(index, box: box), (dy * dy + dx * dx).squareRoot())
+
+        // The coarsest level's keys rank before every fine key: they are few and fill the view at once.
+        var coarse: [ChunkKey] = []
+        if level < levels.count - 1, let last = levels.last {
+            var seen = Set<ChunkKey>()
+            for view in views {
+                for (k, _) in PlaneLoader.keys(last, pyramid[levels.count - 1].selection(for: view)) where seen.insert(k).inserted {
+                    coarse.append(k)
+                    request(last, k, .visible, -1)
+                }
             }
         }
 
         var visible: [(ChunkKey, Double)] = []
         var seen = Set<ChunkKey>()
-        for view in views { for (k, d) in keys(view) where seen.insert(k).inserted { visible.append((k, d)) } }
+        for view in shown { for (k, d) in PlaneLoader.keys(chunks, view) where seen.insert(k).inserted { visible.append((k, d)) } }
         visible.sort { $0.1 < $1.1 }
-        cache.pin(Set(visible.map(\.0)))
-        for (k, d) in visible { request(k, .visible, d) }
+        for (k, d) in visible { request(chunks, k, .visible, d) }
 
         // Prefetch, nearest first, until the budget is spent. Slabs that rank
         // after `wholeChunkRank` are left to a decode of their whole chunk.
@@ -120,27 +134,40 @@ public final class PlaneLoader: @unchecked Sendable {
             return visible.allSatisfy { k, _ in k.slab == nil || plan(k.whole, policy.wholeChunkRank) }
         }
         let channel = views.count == 1 ? channelAxis : nil
-        let positions = policy.positions(around: views[0], shape: meta.shape,
-                                         scrubAxes: PlaneLoader.scrubAxes(views[0], channelAxis: channelAxis),
+        let positions = policy.positions(around: shown[0], shape: meta.shape,
+                                         scrubAxes: PlaneLoader.scrubAxes(shown[0], channelAxis: channelAxis),
                                          channelAxis: channel, motion: motion)
         outer: for position in positions {
             if !wholesPlanned && position.rank >= policy.wholeChunkRank && !planVisibleWholes() { break }
-            for view in views {
+            for view in shown {
                 var moved = view
                 for (d, i) in position.indices.enumerated() where d != view.rowAxis && d != view.columnAxis {
                     // Composites share every index but the channel's.
                     if d != channelAxis || views.count == 1 { moved.indices[d] = i }
                 }
-                for (k, _) in keys(moved) where !plan(k, position.rank) { break outer }
+                for (k, _) in PlaneLoader.keys(chunks, moved) where !plan(k, position.rank) { break outer }
             }
         }
         if !wholesPlanned { _ = planVisibleWholes() }
         prefetch.sort { $0.1 < $1.1 }
-        for (k, rank) in prefetch { request(k, .prefetch, rank) }
-        // Keep resident prefetch fresh in the LRU order, nearest most recent.
-        for (k, _) in prefetch.reversed() { _ = cache.cached(k) }
-        scheduler.replace(with: requests)
-        return Plan(visible: visible.map(\.0), prefetch: prefetch.map(\.0), prefetchBytes: spent)
+        for (k, rank) in prefetch { request(chunks, k, .prefetch, rank) }
+        return LoadPlan(level: level, visible: visible.map(\.0), coarse: coarse, prefetch: prefetch.map(\.0),
+                        prefetchBytes: spent, requests: requests)
+    }
+
+    /// The keys a view (in the level's coordinates) draws, with their distance from the view's centre.
+    static func keys(_ chunks: CachedChunks, _ view: PlaneSelection) -> [(ChunkKey, Double)] {
+        let grid = chunks.array.metadata.grid
+        let region = view.region
+        let (cy, cx) = (Double(view.rows.lowerBound + view.rows.upperBound) / 2,
+                        Double(view.columns.lowerBound + view.columns.upperBound) / 2)
+        return grid.chunks(overlapping: region).map { index in
+            let box = grid.overlap(of: index, with: region)
+            let (r, c) = (box[view.rowAxis], box[view.columnAxis])
+            let dy = (Double(r.lowerBound + r.upperBound) / 2 - cy) / Double(max(1, view.rows.count))
+            let dx = (Double(c.lowerBound + c.upperBound) / 2 - cx) / Double(max(1, view.columns.count))
+            return (chunks.key(index, box: box), (dy * dy + dx * dx).squareRoot())
+        }
     }
 
     private func trackMotion(_ view: PlaneSelection) {
@@ -175,47 +202,6 @@ public final class PlaneLoader: @unchecked Sendable {
     /// Reads a plane through the cache (loading what is missing on this thread).
     public func readPlane(_ view: PlaneSelection) throws -> ArrayBuffer {
         try view.readPlane(array, chunks: chunks.source)
-    }
-
-    /// A plane assembled from resident data only, for a UI that must not wait.
-    public struct PartialPlane: Sendable {
-        public var plane: ArrayBuffer
-        /// Parts (rows, columns of the plane) whose chunks are still loading.
-        public var missing: [(rows: Range<Int>, columns: Range<Int>)]
-        /// Parts whose chunks failed to load, with the error.
-        public var failed: [(rows: Range<Int>, columns: Range<Int>, message: String)]
-        public var isComplete: Bool { missing.isEmpty && failed.isEmpty }
-    }
-
-    /// Reads the plane from what is resident, never loading: chunks still
-    /// loading (or failed) read as the fill value and are listed.
-    /// - Parameter counting: count the resident chunks as the view's hits (once
-    ///   per view, not on every redraw while the rest arrives).
-    public func residentPlane(_ view: PlaneSelection, counting: Bool = true) throws -> PartialPlane {
-        let gaps = Mutex<([(Range<Int>, Range<Int>)], [(Range<Int>, Range<Int>, String)])>(([], []))
-        let chunks = chunks
-        let source: RegionReader.ChunkSource = { [self] index, box in
-            let key = chunks.key(index, box: box)
-            for k in key.slab == nil ? [key] : [key, key.whole] {
-                if let chunk = chunks.cache.cached(k, shown: counting) {
-                    return chunk.buffer.map { ChunkPiece($0, origin: chunks.origin(of: k)) }
-                }
-            }
-            // The box lies inside the view's region: make it relative to it.
-            let (r, c) = (box[view.rowAxis], box[view.columnAxis])
-            let rows = (r.lowerBound - view.rows.lowerBound)..<(r.upperBound - view.rows.lowerBound)
-            let cols = (c.lowerBound - view.columns.lowerBound)..<(c.upperBound - view.columns.lowerBound)
-            if let message = failure(key) ?? (key.slab != nil ? failure(key.whole) : nil) {
-                gaps.withLock { $0.1.append((rows, cols, message)) }
-            } else {
-                gaps.withLock { $0.0.append((rows, cols)) }
-            }
-            return nil
-        }
-        let plane = try view.readPlane(array, chunks: source)
-        let (missing, failed) = gaps.withLock { $0 }
-        return PartialPlane(plane: plane, missing: missing.map { (rows: $0.0, columns: $0.1) },
-                            failed: failed.map { (rows: $0.0, columns: $0.1, message: $0.2) })
     }
 
     /// Stops the workers after their current loads.

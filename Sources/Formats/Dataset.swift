@@ -34,18 +34,12 @@ public enum Dataset {
             throw FormatError("not a dataset vstack can read (expected a Zarr directory, a TIFF file, a directory of TIFFs or a pattern such as 'raw/*.tif')")
         }
         let store = LocalStore(root: location)
-        if try store.contains(".zarray") {
-            return try ZarrV2Array(store: store)
-        }
-        if try store.contains("zarr.json") {
-            let meta = try JSONMetadata.read(store, "zarr.json", file: "zarr.json") ?? JSONMetadata(file: "zarr.json", object: [:])
-            if (meta.optionalString("node_type") ?? "array") == "group" {
-                throw groupError(store, location)
+        if let node = try ZarrNode.read(store) {
+            if node.kind == .group {
+                return try ZarrGroupOpener.open(node, store: store, location: location)
             }
-            return try ZarrV3Array(store: store)
-        }
-        if try store.contains(".zgroup") {
-            throw groupError(store, location)
+            let level = ZarrGroupOpener.levelContext(of: location)
+            return node.zarrFormat == 3 ? try ZarrV3Array(store: store, level: level) : try ZarrV2Array(store: store, level: level)
         }
         if try FilePattern.listFiles(location).contains(where: FilePattern.isTiffName) {
             return try TiffSeriesArray.open(directory: location)
@@ -57,10 +51,11 @@ public enum Dataset {
     static func openSynthetic(_ location: String) throws -> SyntheticArray {
         let rest = location.drop { $0 != ":" }.dropFirst()
         guard rest.isEmpty || rest.hasPrefix("?") else {
-            throw FormatError("unknown synthetic dataset '\(location)' (use demo: or demo:?latency=50ms)")
+            throw FormatError("unknown synthetic dataset '\(location)' (use demo:, demo:?latency=50ms or demo:?levels=4)")
         }
         var latency = 0.0
         var chunks = SyntheticArray.defaultChunks
+        var levels = 1
         for item in rest.dropFirst().split(separator: "&") {
             let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
             switch (kv.first ?? "", kv.count == 2 ? kv[1] : "") {
@@ -75,11 +70,16 @@ public enum Dataset {
                     throw FormatError("chunks '\(v)' must be five positive sizes (c,t,z,y,x)")
                 }
                 chunks = parts
+            case ("levels", let v):
+                guard let n = Int(v), (1...8).contains(n) else {
+                    throw FormatError("levels '\(v)' must be a whole number from 1 to 8")
+                }
+                levels = n
             case (let k, _):
-                throw FormatError("unknown synthetic option '\(k)' (known: latency, chunks)")
+                throw FormatError("unknown synthetic option '\(k)' (known: latency, chunks, levels)")
             }
         }
-        return SyntheticArray(chunkShape: chunks, location: location, latency: latency)
+        return SyntheticArray(chunkShape: chunks, location: location, latency: latency, levels: levels)
     }
 
     /// A `.tif`/`.tiff` name, or the TIFF byte-order mark and version (42 or 43) at the start.
@@ -87,16 +87,6 @@ public enum Dataset {
         if FilePattern.isTiffName(path) { return true }
         let head = try LocalStore.readPrefix(path, count: 4)
         return head == [0x49, 0x49, 42, 0] || head == [0x4D, 0x4D, 0, 42] || head == [0x49, 0x49, 43, 0] || head == [0x4D, 0x4D, 0, 43]
-    }
-
-    /// "is a Zarr group with arrays 0, 1, labels; open one: PATH/0".
-    static func groupError(_ store: LocalStore, _ location: String) -> FormatError {
-        let children = ((try? store.list("")) ?? []).filter { name in
-            [".zarray", ".zgroup", "zarr.json"].contains { (try? store.contains(joinKey(name, $0))) == true }
-        }
-        guard let first = children.first else { return FormatError("is a Zarr group with no arrays") }
-        let base = location.hasSuffix("/") ? String(location.dropLast()) : location
-        return FormatError("is a Zarr group with arrays \(children.joined(separator: ", ")); open one: \(base)/\(first)")
     }
 }
 

@@ -24,6 +24,12 @@ public struct ColorMap: Sendable, Equatable {
 
     public static let gray = ColorMap.named("gray")!
 
+    /// Black to one colour, e.g. a channel's own colour from OME metadata (`0000FF`).
+    public static func linear(to c: RGB, name: String) -> ColorMap {
+        func ramp(_ v: UInt8, _ i: Int) -> UInt8 { UInt8((Double(v) * Double(i) / 255).rounded()) }
+        return ColorMap(name: name, table: (0..<256).map { RGB(ramp(c.r, $0), ramp(c.g, $0), ramp(c.b, $0)) })
+    }
+
     /// The colour for a normalised value (NaN → `nanColor`; clamped to 0…1).
     @inline(__always)
     public func color(_ t: Float) -> RGB {

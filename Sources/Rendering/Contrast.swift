@@ -50,8 +50,7 @@ public struct Contrast: Sendable, Equatable {
         default: return auto(plane.floats(), lowPercentile: lowPercentile, highPercentile: highPercentile)
         }
         var histogram = [Int](repeating: 0, count: plane.dataType.size == 1 ? 256 : 65536)
-        let n = plane.count
-        guard n > 0 else { return Contrast(low: 0, high: 1) }
+        guard plane.count > 0 else { return Contrast(low: 0, high: 1) }
         plane.bytes.withUnsafeBytes { raw in
             histogram.withUnsafeMutableBufferPointer { h in
                 switch plane.dataType {
@@ -62,6 +61,13 @@ public struct Contrast: Sendable, Equatable {
                 }
             }
         }
+        return auto(histogram: histogram, offset: offset, lowPercentile: lowPercentile, highPercentile: highPercentile)
+    }
+
+    /// Percentiles from a histogram of integer values (bin b holds value b - offset): exact order statistics.
+    public static func auto(histogram: [Int], offset: Int, lowPercentile: Double = 0.5, highPercentile: Double = 99.5) -> Contrast {
+        let n = histogram.reduce(0, +)
+        guard n > 0 else { return Contrast(low: 0, high: 1) }
         /// The k-th smallest value (0-based).
         func order(_ k: Int) -> Double {
             var seen = 0

@@ -59,11 +59,11 @@ public enum Downsampler {
                             }
                             o[j * w + i] = nan ? .nan : m
                         case .mean:
+                            // Summed in Double: exact for integer data, so a plane reduced chunk by
+                            // chunk (PlaneReduction) gives the same pixels whatever the order.
                             var sum: Double = 0
                             for y in ya..<yb {
-                                var row: Float = 0
-                                for x in xa..<xb { row += s[y * W + x] }
-                                sum += Double(row)
+                                for x in xa..<xb { sum += Double(s[y * W + x]) }
                             }
                             o[j * w + i] = Float(sum / Double((yb - ya) * (xb - xa)))
                         }

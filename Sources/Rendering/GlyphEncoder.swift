@@ -24,12 +24,15 @@ public enum GlyphMode: String, Sendable, CaseIterable {
     /// Screen-pixel size for a data region of `width`×`height` pixels drawn into at
     /// most `columns`×`rows` cells, keeping data pixels square on a terminal whose
     /// cells are twice as tall as wide.
-    public func pixelSize(fitting width: Int, _ height: Int, columns: Int, rows: Int) -> (width: Int, height: Int) {
+    /// - Parameter aspect: the height of a data row in units of a column's width (a 2 µm z step
+    ///   over 0.4 µm x pixels is 5); 1 keeps data pixels square.
+    public func pixelSize(fitting width: Int, _ height: Int, columns: Int, rows: Int, aspect: Double = 1) -> (width: Int, height: Int) {
         let (px, py) = pixelsPerCell
+        let tall = Double(height) * (aspect.isFinite && aspect > 0 ? aspect : 1)
         // Terminal units: a cell is 1 wide and 2 tall.
-        let scale = min(Double(columns) / Double(width), 2 * Double(rows) / Double(height))
+        let scale = min(Double(columns) / Double(width), 2 * Double(rows) / tall)
         let w = Int(clamping: (Double(width) * scale * Double(px)).rounded())
-        let h = Int(clamping: (Double(height) * scale * Double(py) / 2).rounded())
+        let h = Int(clamping: (tall * scale * Double(py) / 2).rounded())
         return (min(max(w, 1), columns * px), min(max(h, 1), rows * py))
     }
 

@@ -9,6 +9,8 @@ public struct RenderSettings: Sendable, Equatable {
     /// Fixed contrast limits; nil = auto from the visible region.
     public var limits: Limits? = nil
     public var gamma: Double = 1
+    /// A data row's height over a column's width on screen (physical scales; 1: square pixels).
+    public var aspect: Double = 1
 
     public struct Limits: Sendable, Equatable {
         public var low: Double, high: Double
@@ -31,6 +33,29 @@ public struct ChannelLayer: Sendable {
 
     /// Default composite colours when the data names none: green, magenta, cyan, red, blue, yellow.
     public static let compositeColorMaps = ["green", "magenta", "cyan", "red", "blue", "yellow"].map { ColorMap.named($0)! }
+
+    /// The colour channel `i` is blended in by default: its own when the source records one
+    /// (OME `omero.channels[i].color`), else the i-th default.
+    public static func compositeColorMap(_ i: Int, channel: ChannelInfo?) -> ColorMap {
+        if let channel, let (r, g, b) = channel.rgb { return .linear(to: RGB(r, g, b), name: "#" + channel.color!) }
+        return compositeColorMaps[i % compositeColorMaps.count]
+    }
+
+    /// A row's height over a column's width for the displayed axes of `view`: the ratio of
+    /// their physical steps when both are known in the same unit, else 1.
+    public static func aspect(of view: PlaneSelection, scales: [AxisScale?]?) -> Double {
+        guard let scales, scales.count == view.indices.count,
+              let r = scales[view.rowAxis], let c = scales[view.columnAxis],
+              r.unit == c.unit, r.step > 0, c.step > 0, r.step.isFinite, c.step.isFinite else { return 1 }
+        return r.step / c.step
+    }
+
+    /// The channel of `view` along `axis`, when the source describes its channels.
+    public static func channel(of view: PlaneSelection, axis: Int?, in metadata: ArrayMetadata) -> ChannelInfo? {
+        guard let axis, let channels = metadata.channels, axis < view.indices.count,
+              channels.indices.contains(view.indices[axis]) else { return nil }
+        return channels[view.indices[axis]]
+    }
 }
 
 /// A rendered picture: screen-resolution values (first channel), the contrast
@@ -65,7 +90,8 @@ public enum Renderer {
                 ?? ([.uint8, .uint16, .int8, .int16, .bool].contains(layer.plane.dataType) ? Contrast.auto(layer.plane) : Contrast.auto(source.pixels))
             contrast.gamma = layer.gamma
             contrasts.append(contrast)
-            let size = settings.mode.pixelSize(fitting: source.width, source.height, columns: columns, rows: rows)
+            let size = settings.mode.pixelSize(fitting: source.width, source.height, columns: columns, rows: rows,
+                                               aspect: settings.aspect)
             let screen = Downsampler.resample(source, width: size.width, height: size.height, mode: settings.downsample)
             if first == nil {
                 first = screen

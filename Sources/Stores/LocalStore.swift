@@ -43,7 +43,7 @@ public struct LocalStore: Store {
 
     public func get(_ key: String, range: ByteRange) throws -> [UInt8]? {
         guard let path = path(for: key) else { throw StoreError("key '\(key)' leaves the store") }
-        let bytes = try LocalStore.read(path: path, range: ReadRange(range))
+        let bytes = try LocalStore.read(path: path, range: range)
         counter.add(bytes?.count ?? 0)
         return bytes
     }
@@ -131,7 +131,7 @@ public struct LocalStore: Store {
 
     /// The first `count` bytes of a file (fewer when it is shorter).
     public static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
-        guard let bytes = try read(path: path, range: .prefix(length: count)) else {
+        guard let bytes = try read(path: path, range: .upTo(offset: 0, length: count)) else {
             throw StoreError("cannot open \(path): no such file or directory")
         }
         return bytes
@@ -139,7 +139,7 @@ public struct LocalStore: Store {
 
     /// Reads a whole file (of at most `limit.bytes`, checked with fstat before
     /// anything is allocated) or a range of it with pread; nil when it does not exist.
-    static func read(path: String, range: ReadRange?, limit: (bytes: Int, name: String)? = nil) throws -> [UInt8]? {
+    static func read(path: String, range: ByteRange?, limit: (bytes: Int, name: String)? = nil) throws -> [UInt8]? {
         guard let (fd, st) = try openRegular(path, directories: true) else { return nil }
         defer { close(fd) }
         if (st.st_mode & S_IFMT) == S_IFDIR { return nil }
@@ -149,7 +149,6 @@ public struct LocalStore: Store {
         case nil:
             if let limit, size > limit.bytes { throw StoreError.tooLarge(path, size: size, limitName: limit.name) }
             (offset, length) = (0, size)
-        case let .prefix(l)?: (offset, length) = (0, min(l, size))
         case let .slice(o, l)?:
             let (end, overflow) = o.addingReportingOverflow(l)
             guard o >= 0, l >= 0, !overflow, end <= size else {
@@ -157,6 +156,9 @@ public struct LocalStore: Store {
                 throw StoreError("\(path): range \(o)..<\(upper) outside the file (\(size) bytes)")
             }
             (offset, length) = (o, l)
+        case let .upTo(o, l)?:
+            guard o >= 0, l >= 0 else { throw StoreError("\(path): range of \(l) bytes at \(o) is negative") }
+            (offset, length) = (min(o, size), max(0, min(l, size - o)))
         case let .suffix(l)?:
             guard l >= 0, l <= size else { throw StoreError("\(path): file shorter (\(size) bytes) than \(l)") }
             (offset, length) = (size - l, l)
@@ -166,20 +168,6 @@ public struct LocalStore: Store {
         guard done >= 0 else { throw StoreError("cannot read \(path): \(String(cString: strerror(errno)))") }
         if done < length { out.removeLast(length - done) }
         return out
-    }
-}
-
-/// A ByteRange, or the first bytes of a file however long it is.
-enum ReadRange {
-    case slice(offset: Int, length: Int)
-    case suffix(length: Int)
-    case prefix(length: Int)
-
-    init(_ range: ByteRange) {
-        switch range {
-        case let .slice(o, l): self = .slice(offset: o, length: l)
-        case let .suffix(l): self = .suffix(length: l)
-        }
     }
 }
 

@@ -29,6 +29,8 @@ public enum ByteRange: Sendable, Equatable {
     case slice(offset: Int, length: Int)
     /// The last `length` bytes (a shard index at the end of a shard).
     case suffix(length: Int)
+    /// Up to `length` bytes from `offset`: fewer at the end of the value (a stream read in pieces).
+    case upTo(offset: Int, length: Int)
 }
 
 public struct StoreError: Error, CustomStringConvertible, Sendable {

@@ -20,6 +20,12 @@ enum InfoPanel {
                 if let scale { out.append("\(name)      ".prefix(7) + "\(scale) / px") }
             }
         }
+        if m.levels.count > 1 {
+            out.append("levels " + m.levels.map { $0.suffix(2).map(String.init).joined(separator: "x") }.joined(separator: " "))
+        }
+        for (i, c) in (m.channels ?? []).enumerated() {
+            out.append("c=\(i)    ".prefix(7) + (c.label ?? "") + (c.color.map { " #" + $0 } ?? "") + (c.active ? "" : " (off)"))
+        }
         for w in m.warnings { out.append("! " + w) }
         out.append("")
         if let plane = app.plane, let c = app.contrast {

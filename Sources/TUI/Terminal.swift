@@ -30,7 +30,8 @@ final class Terminal {
         curs_set(0)
         _ = mousemask(vstack_all_mouse_events(), nil)
         mouseinterval(0)
-        timeout(15)
+        // Reads never block: the viewer polls stdin beside its wake-up pipe (WakePipe).
+        timeout(0)
         refresh()
         isOpen = true
         for sig in [SIGINT, SIGTERM, SIGHUP] {
@@ -72,7 +73,7 @@ final class Terminal {
         refresh()
     }
 
-    /// The next input within the timeout, or nil.
+    /// The next input already typed, or nil (never blocks).
     func read() -> Input? {
         var wch: wint_t = 0
         let kind = get_wch(&wch)

@@ -16,10 +16,16 @@ public final class ViewerApp {
     let loader: PlaneLoader
     var state: ViewState
     private let terminal = Terminal()
-    /// Loads finished so far (bumped on the cache's workers; a change means redraw).
-    private let arrived = Arrivals()
+    /// Loads and filter results finished so far (signalled on the workers; a change means redraw).
+    private let arrived = WakePipe()
     private var previous: Frame?
     private var shownViews: [PlaneSelection] = []
+    private var shownLevel = 0
+    private let reductions = ReductionWorker(threads: ProcessInfo.processInfo.activeProcessorCount)
+    /// Whether the last frame was reduced chunk by chunk (its plane is then screen pixels).
+    private var lastReduced = false
+    /// The level the last frame was drawn from (its label is in the status line).
+    private var lastLevel: LevelSelection?
     private var lastPlay = 0.0
     private var dragFrom: (y: Int, x: Int)?
     /// The last frame's data, for the probe and the info panel.
@@ -47,7 +53,7 @@ public final class ViewerApp {
         self.state = state
         self.depth = depth
         let arrived = arrived
-        loader = PlaneLoader(array: array, cache: cache) { _, _ in arrived.count.add(1, ordering: .relaxed) }
+        loader = PlaneLoader(array: array, cache: cache) { _, _ in arrived.signal() }
     }
 
     /// Runs until `q`, Ctrl-C or a signal; the terminal is restored on every way out.
@@ -60,11 +66,16 @@ public final class ViewerApp {
         var seen = arrived.count.load(ordering: .relaxed)
         var dirty = true
         while Terminal.stopSignal == 0 && !state.quit {
-            if let input = terminal.read() {
+            // Sleep until a key, a finished load or the next playback frame; at most
+            // 250 ms, so that a resize whose SIGWINCH was missed is still noticed.
+            let untilFrame = state.playing ? lastPlay + 1 / state.fps - Date().timeIntervalSince1970 : .infinity
+            if !dirty { arrived.wait(orInputOn: 0, timeout: min(0.25, untilFrame)) }
+            arrived.drain()
+            // Everything already typed is handled before drawing (key repeat): only the newest view is loaded.
+            var burst = 0
+            while burst < 256, let input = terminal.read() {
                 handle(input)
-                // Coalesce what is already queued (key repeat): only the newest view is loaded.
-                var burst = 0
-                while burst < 256, let more = terminal.readNow() { handle(more); burst += 1 }
+                burst += 1
                 dirty = true
             }
             let now = Date().timeIntervalSince1970
@@ -108,14 +119,18 @@ public final class ViewerApp {
         case let .click(y, x):
             dragFrom = (y, x)
             if let m = lastMapping, let p = m.pixel(cellX: x, cellY: y) {
-                state.probe = ViewState.Point(y: Double(state.selection.rows.lowerBound + p.row),
-                                              x: Double(state.selection.columns.lowerBound + p.column))
+                // Plane pixels of the drawn level → level-0 pixels.
+                let s = state.selection
+                state.probe = ViewState.Point(y: Double(s.rows.lowerBound) + (Double(p.row) + 0.5) * Double(s.rows.count) / Double(m.regionRows) - 0.5,
+                                              x: Double(s.columns.lowerBound) + (Double(p.column) + 0.5) * Double(s.columns.count) / Double(m.regionColumns) - 0.5)
+                state.probe!.y = state.probe!.y.rounded()
+                state.probe!.x = state.probe!.x.rounded()
             }
         case let .drag(y, x), let .release(y, x):
             guard let from = dragFrom, let m = lastMapping else { return }
             let (px, py) = m.mode.pixelsPerCell
-            let sy = Double(m.regionRows) / Double(max(1, m.pixelHeight)) * Double(py)
-            let sx = Double(m.regionColumns) / Double(max(1, m.pixelWidth)) * Double(px)
+            let sy = Double(state.selection.rows.count) / Double(max(1, m.pixelHeight)) * Double(py)
+            let sx = Double(state.selection.columns.count) / Double(max(1, m.pixelWidth)) * Double(px)
             state.centre.y -= Double(y - from.y) * sy
             state.centre.x -= Double(x - from.x) * sx
             state.fitRegion(pane)
@@ -133,6 +148,9 @@ public final class ViewerApp {
         }
     }
 
+    /// Planes bigger than this are reduced chunk by chunk (as `render` does): a quarter of the budget, at most 32 MiB.
+    static func reductionThreshold(_ cache: ChunkCache) -> Int { min(cache.budget / 4, 32 << 20) }
+
     private func draw() throws {
         let size = terminal.size
         let composer = ScreenComposer(columns: size.columns, rows: size.rows, depth: depth)
@@ -142,30 +160,66 @@ public final class ViewerApp {
         }
         state.fitRegion(pane)
         let views = views()
-        let newView = views != shownViews
+        let pane = pane
+        // The zoom picks the level; filters work on level 0 at their own working resolution.
+        let filtering = state.pipeline?.isActive == true
+        let level = filtering ? LevelSelection(loader.pyramid, view: state.selection, index: 0)
+            : LevelSelection(loader.pyramid, view: state.selection, mode: state.mode, columns: pane.columns, rows: pane.rows,
+                             aspect: state.aspect)
+        let newView = views != shownViews || level.index != shownLevel
+        // A plane too big to assemble is reduced chunk by chunk into screen pixels instead of pinned.
+        let levelArray = loader.levels[level.index].array
+        let screenSize = state.mode.pixelSize(fitting: level.view.columns.count, level.view.rows.count,
+                                              columns: pane.columns, rows: pane.rows, aspect: state.aspect)
+        let reducing = !filtering
+            && level.view.rows.count * level.view.columns.count * levelArray.metadata.dataType.size > ViewerApp.reductionThreshold(loader.cache)
+            && PlaneReduction.reduces(rows: level.view.rows.count, columns: level.view.columns.count,
+                                      width: screenSize.width, height: screenSize.height)
         if newView {
-            loader.show(views, channelAxis: state.channelAxis)
-            shownViews = views
+            if reducing { loader.execute(LoadPlan(level: level.index)) } else { reductions.cancel() }
+            if !reducing { loader.show(views, level: level.index, channelAxis: state.channelAxis) }
+            (shownViews, shownLevel) = (views, level.index)
         }
+        lastLevel = level
         var screen = composer.blank()
-        let partials = try views.map { try loader.residentPlane($0, counting: newView) }
+        var reducedLimits: [RenderSettings.Limits?] = []
+        var reading: (done: Int, total: Int)?
+        let partials: [PlaneLoader.PartialPlane]
+        if reducing {
+            let keys = views.map { v in
+                ReductionWorker.Key(view: LevelSelection(loader.pyramid, view: v, index: level.index).view, level: level.index,
+                                    width: screenSize.width, height: screenSize.height, mode: state.downsample)
+            }
+            let arrived = arrived
+            let running = reductions.show(keys, levels: loader.levels) { arrived.signal() }
+            partials = running.map { $0.partialPlane() }
+            reducedLimits = running.map { r in let c = r.autoContrast(); return RenderSettings.Limits(c.low, c.high) }
+            reading = (running.reduce(0) { $0 + $1.chunksDone }, running.reduce(0) { $0 + $1.chunkCount(levelArray) })
+        } else {
+            partials = try views.map { try loader.residentPlane($0, level: level.index, counting: newView) }
+        }
+        lastReduced = reducing
         var settings = RenderSettings()
         settings.mode = state.mode
         settings.depth = depth
         settings.downsample = state.downsample
         settings.limits = state.limits
         settings.colorMap = ColorMap.named(state.colorMapName) ?? .gray
+        settings.aspect = state.aspect
         let filtered = filteredPlanes(views)
         let layers = partials.enumerated().map { i, p in
-            let map = views.count == 1 ? settings.colorMap
-                : ChannelLayer.compositeColorMaps[i % ChannelLayer.compositeColorMaps.count]
-            guard let f = filtered?[i] else { return ChannelLayer(plane: p.plane, colorMap: map, limits: state.limits) }
+            // A channel's own colour (composite) and display window (until `a`) when the source records them.
+            let channel = ChannelLayer.channel(of: views[i], axis: state.channelAxis, in: array.metadata)
+            let map = views.count == 1 ? settings.colorMap : ChannelLayer.compositeColorMap(i, channel: channel)
+            let window = state.channelWindows ? channel?.window.map { RenderSettings.Limits($0.start, $0.end) } : nil
+            let auto = i < reducedLimits.count ? reducedLimits[i] : nil
+            guard let f = filtered?[i] else { return ChannelLayer(plane: p.plane, colorMap: map, limits: state.limits ?? window ?? auto) }
             // A mask shows as 0 → black, 1 → white unless the user fixed limits.
             return ChannelLayer(plane: f.plane, colorMap: map, limits: state.limits ?? (f.isMask ? .init(0, 1) : nil))
         }
-        let pane = pane
         let rendered = Renderer.composite(layers, settings: settings, columns: pane.columns, rows: pane.rows)
-        let mapping = CellMapping(regionRows: state.selection.rows.count, regionColumns: state.selection.columns.count,
+        let drawn = filtered == nil ? partials[0].view : state.selection
+        let mapping = CellMapping(regionRows: drawn.rows.count, regionColumns: drawn.columns.count,
                                   pixelWidth: rendered.image.width, pixelHeight: rendered.image.height, mode: state.mode)
         lastPlane = filtered?[0].plane ?? partials[0].plane
         lastFactor = filtered?[0].factor ?? 1
@@ -178,7 +232,8 @@ public final class ViewerApp {
                        missing: partials.flatMap { $0.missing.map { ($0.rows, $0.columns) } },
                        failed: partials.flatMap { $0.failed.map { ($0.rows, $0.columns) } })
         let failure = partials.lazy.flatMap(\.failed).first
-        composer.statusLine(&screen, statusText(loading: partials.reduce(0) { $0 + $1.missing.count }))
+        composer.statusLine(&screen, statusText(loading: partials.reduce(0) { $0 + $1.missing.count + $1.coarse.count },
+                                                reading: reading.flatMap { $0.done < $0.total ? $0 : nil }))
         if let prompt = state.prompt {
             composer.messageLine(&screen, prompt.label + state.promptText + "_", isError: false)
         } else if let failure {
@@ -207,7 +262,7 @@ public final class ViewerApp {
         let keys = views.map { ProcessedPlaneCache.Key(view: $0, pipeline: pipeline.activeText, factor: factor) }
         let arrived = arrived
         filters.show(keys, pipeline: pipeline, array: array, chunks: loader.chunks) {
-            arrived.count.add(1, ordering: .relaxed)
+            arrived.signal()
         }
         var planes: [FilteredPlane] = []
         for key in keys {
@@ -238,13 +293,15 @@ public final class ViewerApp {
     }
 
     /// `demo:  z 100/201  t 3/199  c 1/3  fit  gray auto 102..4011  half  cache 412 MiB/1 GiB, 3 loading`
-    func statusText(loading: Int) -> String {
+    /// - Parameter reading: chunks folded and in all, while a plane too big to assemble is being reduced.
+    func statusText(loading: Int, reading: (done: Int, total: Int)? = nil) -> String {
         let s = state.selection
         var parts = [name]
         for axis in s.indices.indices where axis != s.rowAxis && axis != s.columnAxis {
             if state.composite && axis == state.channelAxis { parts.append("\(s.axisNames[axis]) all"); continue }
             let mark = axis == state.scrubAxis ? "*" : ""
-            parts.append("\(mark)\(s.axisNames[axis]) \(s.indices[axis])/\(state.shape[axis])")
+            let label = axis == state.channelAxis ? ChannelLayer.channel(of: s, axis: axis, in: array.metadata)?.label.map { " " + $0 } : nil
+            parts.append("\(mark)\(s.axisNames[axis]) \(s.indices[axis])/\(state.shape[axis])\(label ?? "")")
         }
         let pane = pane
         if let scale = state.scale, scale < state.fitScale(pane) {
@@ -252,8 +309,10 @@ public final class ViewerApp {
         } else {
             parts.append("fit")
         }
+        if let label = lastLevel?.label(levelCount: loader.pyramid.count) { parts.append(label) }
+        if let cell = cellWidth { parts.append("cell \(cell)") }
         let limits = state.limits.map { "\(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" }
-            ?? lastContrast.map { "auto \(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" } ?? "auto"
+            ?? lastContrast.map { "\(usesChannelWindow ? "window" : "auto") \(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" } ?? "auto"
         parts.append("\(state.composite ? "composite" : state.colorMapName) \(limits)")
         parts.append(state.mode.rawValue)
         if state.downsample != .mean { parts.append(state.downsample.rawValue) }
@@ -261,18 +320,58 @@ public final class ViewerApp {
         if state.playing { parts.append("\u{25B6} \(s.axisNames[state.playAxis]) \(ViewerApp.short(state.fps))/s") }
         let stats = loader.cache.statistics
         let inFlight = loader.scheduler.pending
+        if let reading { parts.append("reading \(reading.done)/\(reading.total) chunks") }
         parts.append("cache \(ByteSize.describe(stats.usedBytes, compact: true))/\(ByteSize.describe(stats.budget, compact: true))"
-                     + (loading > 0 || inFlight > 0 ? ", \(max(loading, inFlight)) loading" : ""))
-        return parts.joined(separator: "  ")
+                     + (reading == nil && (loading > 0 || inFlight > 0) ? ", \(max(loading, inFlight)) loading" : ""))
+        // A long path gives way to the rest: its last component when the line would not fit.
+        let line = parts.joined(separator: "  ")
+        if line.count > terminal.size.columns, let last = name.split(separator: "/").last, String(last) != name {
+            parts[0] = String(last)
+            return parts.joined(separator: "  ")
+        }
+        return line
+    }
+
+    /// The physical width of one cell (a scale bar in words: `cell 2.6 µm`), when x's scale is known.
+    private var cellWidth: String? {
+        guard let m = lastMapping, let scale = array.metadata.scales?[state.selection.columnAxis], m.pixelWidth > 0 else { return nil }
+        let dataPerCell = Double(state.selection.columns.count) / Double(m.pixelWidth) * Double(state.mode.pixelsPerCell.x)
+        let width = dataPerCell * scale.step
+        let text = width >= 100 ? String(Int(width.rounded())) : String(format: width >= 10 ? "%.1f" : "%.2g", width)
+        return text + (scale.unitSymbol.map { " " + $0 } ?? "")
+    }
+
+    /// Whether the shown channel's limits are its recorded display window (no --clim, `a` not pressed).
+    private var usesChannelWindow: Bool {
+        state.limits == nil && state.channelWindows && !state.composite
+            && ChannelLayer.channel(of: state.selection, axis: state.channelAxis, in: array.metadata)?.window != nil
     }
 
     private func probeText() -> String? {
         guard let p = state.probe, let plane = lastPlane else { return nil }
         let f = lastFactor
-        let r = Int(p.y) / f - state.selection.rows.lowerBound / f, c = Int(p.x) / f - state.selection.columns.lowerBound / f
+        var r = Int(p.y) / f - state.selection.rows.lowerBound / f, c = Int(p.x) / f - state.selection.columns.lowerBound / f
+        if lastReduced {
+            // The plane is screen pixels: the probe reads the block mean (or max, or sample) holding the pixel.
+            let s = state.selection
+            r = (Int(p.y) - s.rows.lowerBound) * plane.shape[0] / max(1, s.rows.count)
+            c = (Int(p.x) - s.columns.lowerBound) * plane.shape[1] / max(1, s.columns.count)
+        } else if let level = lastLevel, level.index > 0 {
+            // The plane is the drawn level's: the probe reads the level pixel holding the level-0 one.
+            r = level.level.index(Int(p.y), axis: level.view.rowAxis) - level.view.rows.lowerBound
+            c = level.level.index(Int(p.x), axis: level.view.columnAxis) - level.view.columns.lowerBound
+        }
         guard r >= 0, c >= 0, r < plane.shape[0], c < plane.shape[1] else { return "probe outside the view" }
         let names = state.selection.axisNames
-        return "probe \(names[state.selection.rowAxis])=\(Int(p.y)) \(names[state.selection.columnAxis])=\(Int(p.x)): \(ViewerApp.short(plane.double(at: r * plane.shape[1] + c)))"
+        let value = ViewerApp.short(plane.double(at: r * plane.shape[1] + c))
+        let (ra, ca) = (state.selection.rowAxis, state.selection.columnAxis)
+        var where_ = "\(names[ra])=\(Int(p.y)) \(names[ca])=\(Int(p.x))"
+        // The position in physical units too, where the scales are known (pixel centres from 0).
+        let physical = [(ra, p.y), (ca, p.x)].compactMap { axis, v in
+            array.metadata.scales?[axis].map { "\(ViewerApp.short((v * $0.step * 1000).rounded() / 1000))\($0.unitSymbol.map { " " + $0 } ?? "")" }
+        }
+        if physical.count == 2 { where_ += " (\(physical.joined(separator: ", ")))" }
+        return "probe \(where_): \(value)"
     }
 
     static func short(_ v: Double) -> String {
@@ -288,15 +387,3 @@ public final class ViewerApp {
     var contrast: Contrast? { lastContrast }
 }
 
-extension Terminal {
-    /// Input already waiting, without blocking.
-    func readNow() -> Input? {
-        timeout(0)
-        defer { timeout(15) }
-        return read()
-    }
-}
-
-final class Arrivals: Sendable {
-    let count = Atomic<Int>(0)
-}

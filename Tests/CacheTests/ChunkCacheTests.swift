@@ -50,6 +50,23 @@ struct LoadFailed: Error {}
         try cache.checkInvariants()
     }
 
+    @Test func eachOwnerKeepsItsOwnPins() throws {
+        let cache = ChunkCache(budget: 2 * entry)
+        for i in 0..<2 { _ = try cache.chunk(key(i)) { payload(i, size: 1000) } }
+        cache.pin([key(0)], owner: .image)
+        cache.pin([key(0), key(1)], owner: .labels)
+        // The image layer moves on; key 0 and 1 are still the labels layer's.
+        cache.pin([key(2)], owner: .image)
+        _ = try cache.chunk(key(2)) { payload(2, size: 1000) }
+        #expect(cache.contains(key(0)) && cache.contains(key(1)), "the labels layer's chunks stay pinned")
+        try cache.checkInvariants()
+        // Once the labels layer lets go too, key 0 and 1 are ordinary LRU entries again.
+        cache.pin([], owner: .labels)
+        #expect(!cache.contains(key(0)) || !cache.contains(key(1)), "over the budget, an unpinned entry goes")
+        #expect(cache.contains(key(2)))
+        try cache.checkInvariants()
+    }
+
     @Test func oversizedChunksAreReturnedButNotKept() throws {
         let cache = ChunkCache(budget: 500)
         let got = try cache.chunk(key(0)) { payload(7, size: 1000) }

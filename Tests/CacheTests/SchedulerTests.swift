@@ -124,12 +124,12 @@ final class GatedVolume: LazyArray, @unchecked Sendable {
     func zs(_ keys: [ChunkKey]) -> [Int] { keys.map { $0.index[0] } }
 
     /// Shows z = start, start+step, … with the workers held, then reports the queue.
-    func scrub(_ zs: [Int], budgetPlanes: Int = 20) -> (queue: [ChunkKey], plan: PlaneLoader.Plan, loader: PlaneLoader, volume: GatedVolume) {
+    func scrub(_ zs: [Int], budgetPlanes: Int = 20) -> (queue: [ChunkKey], plan: LoadPlan, loader: PlaneLoader, volume: GatedVolume) {
         let volume = GatedVolume()
         let cache = ChunkCache(budget: 2 * budgetPlanes * planeCost)
         let loader = PlaneLoader(array: volume, cache: cache, workers: 1)
         var view = try! PlaneSelection(volume.metadata)
-        var plan: PlaneLoader.Plan!
+        var plan: LoadPlan!
         for z in zs {
             view.indices[0] = z
             plan = loader.show([view])

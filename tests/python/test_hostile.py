@@ -188,7 +188,12 @@ def test_layout_limits(tmp_path, name):
     root = copy_base("v2-raw", tmp_path)
     edit_json(root / ".zarray", big_layout_cases()[name])
     codes = (0, 1, 2) if name in ("plane-5GB", "empty-plane") else (1,)
-    errors = [check(args, root, out, codes=codes) for args, out in commands(root, tmp_path)]
+    runs = commands(root, tmp_path)
+    if name == "plane-5GB":
+        # render reduces such a plane chunk by chunk (2700 fill-value chunks: about a minute in
+        # a debug build), which is bounded in memory but not in time; export refuses it.
+        runs = [r for r in runs if r[0][0] != "render"]
+    errors = [check(args, root, out, codes=codes) for args, out in runs]
     if name in ("product-overflow", "over-2^62-bytes"):
         assert "is too large (the array would take more than 2^62 bytes)" in errors[0]
     if name.startswith("chunk-"):

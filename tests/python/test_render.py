@@ -924,7 +924,7 @@ USAGE_ERRORS = [
     ["--color", "rainbow"], ["--color", "65536"],
     ["--cmap", "jet-ish"],
     ["--clim", "5,1"], ["--clim", "1"], ["--clim", "a,b"], ["--clim", "nan,1"],
-    ["-o", "frame.jpg"], ["-o", "frame"], ["--output", "frame.npy"],
+    ["-o", "frame.jpg"], ["-o", "frame"], ["--output", "frame.tif"],
 ]
 
 

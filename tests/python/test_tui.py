@@ -307,3 +307,63 @@ def test_filter_at_working_resolution_and_3d_without_z(session):
     s.wait(lambda x: "filters median(3) @1/3" in x and "computing" not in x, what="the downsampled filter")
     s.keys("q")
     assert s.exit_status() == 0
+
+
+def test_pyramid_zoom_is_filled_from_the_coarse_level(session):
+    """Zooming in on a slow pyramid (every chunk takes 400 ms) shows the coarser
+    resident level, upsampled, where the finer chunks are still loading: never ░."""
+    s = session("demo:?levels=4&latency=400ms", "--at", "c=1", width=200, height=50)
+    s.ready()
+    s.settled(timeout=60)
+    assert "fit  L3 1/8" in s.status() or "fit  L2 1/4" in s.status(), s.status()
+    for label in ["L2 1/4", "L1 1/2", "L0 1:1"]:
+        s.keys("+")
+        screen = s.wait(lambda x: label in x, timeout=5, what=label)
+        status = next(l for l in screen.split("\n") if "cache " in l)
+        assert "loading" in status, f"the finer chunks should still be loading: {status}"
+        assert not any("\u2591" in row for row in image_rows(screen)), f"placeholder shown at {label}:\n{screen}"
+        s.settled(timeout=60)
+
+
+def test_ome_zarr_channels_in_the_status_line(session):
+    path = FIXTURES / "ome" / "omezarrpy-0.4.ome.zarr"
+    s = session(str(path), "--at", "c=0")
+    s.ready()
+    assert re.search(r"c 0/2 DAPI .*L\d .*window 100\.\.9000", s.status()), s.status()
+    s.keys("c")
+    s.wait(lambda x: "c 1/2 GFP" in x and "window 50..12000" in x, what="the second channel and its window")
+    s.keys("a")
+    s.wait(lambda x: re.search(r"gray auto [-+.e0-9]+\.\.[-+.e0-9]+", x) is not None, what="auto contrast after a")
+
+
+def vstack_pid(marker):
+    """The vstack process whose command line holds `marker` (not tmux's)."""
+    out = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
+    for pid in out:
+        try:
+            if Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].endswith(b"vstack"):
+                return int(pid)
+        except FileNotFoundError:
+            continue
+    return None
+
+
+def test_huge_plane_is_reduced_with_progress_within_the_budget(session):
+    """A 16384² plane without a pyramid: the viewer shows progress ('reading k/n chunks')
+    from the first frame, draws the screen pixels as the chunks are folded, and stays
+    within --cache + 150 MB."""
+    plane = FIXTURES / "bigplane" / "plane16k.zarr"
+    s = session(str(plane), "--cache", "256MiB", width=160, height=50)
+    first = s.ready()
+    assert re.search(r"reading \d+/1024 chunks", first), first.split("\n")[-3]
+    done = s.wait(lambda x: "reading" not in x and "\u2591" not in x, timeout=120, what="the whole plane folded")
+    status = next(l for l in done.split("\n") if "cache " in l)
+    import numpy as np
+    import zarr
+    lo, hi = np.percentile(zarr.open_array(plane, mode="r")[:], [0.5, 99.5])
+    assert f"auto {round(lo)}..{round(hi)}" in status, status  # every pixel's percentiles, as NumPy's
+    pid = vstack_pid("plane16k.zarr")
+    peak = int(re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text()).group(1)) * 1024
+    assert peak <= (256 << 20) + 150 * 10**6, f"peak RSS {peak >> 20} MiB"
+    s.keys("q")
+    assert s.exit_status() == 0

@@ -12,6 +12,12 @@ public final class SyntheticArray: LazyArray {
     let blobs: [[Blob]]
     /// Simulated storage latency added to every chunk read (`demo:?latency=50ms`).
     public let latency: Double
+    /// Level-0 pixels per pixel along y and x (1 on level 0; 2, 4, … on the levels of `demo:?levels=N`).
+    let step: Int
+    /// The full-resolution shape (the blobs live in its coordinates).
+    let fullShape: [Int]
+    /// Coarser levels, each sampling every `step`-th level-0 pixel (strided, like a nearest-neighbour pyramid).
+    private let coarser: [SyntheticArray]
 
     struct Blob: Sendable {
         var z, y, x: Double
@@ -22,13 +28,18 @@ public final class SyntheticArray: LazyArray {
     }
 
     /// - Parameter shape: (c, t, z, y, x).
+    /// - Parameter levels: how many levels in all (1: no pyramid); each halves y and x.
     public init(shape: [Int] = SyntheticArray.defaultShape, chunkShape: [Int] = SyntheticArray.defaultChunks,
-                location: String = "demo:", latency: Double = 0) {
+                location: String = "demo:", latency: Double = 0, levels: Int = 1) {
         self.latency = latency
-        precondition(shape.count == 5 && chunkShape.count == 5)
+        precondition(shape.count == 5 && chunkShape.count == 5 && levels >= 1)
+        step = 1
+        fullShape = shape
+        let levelShapes = (0..<levels).map { SyntheticArray.levelShape(shape, step: 1 << $0) }
         metadata = ArrayMetadata(
             format: "synthetic", location: location, shape: shape, dataType: .uint16, chunkShape: chunkShape,
-            fillValue: .zero, axisNames: ["c", "t", "z", "y", "x"], codecs: ["procedural"])
+            fillValue: .zero, axisNames: ["c", "t", "z", "y", "x"], codecs: ["procedural"], levels: levelShapes,
+            notes: levels > 1 ? ["\(levels) levels, each sampling every 2nd pixel of the one before"] : [])
         let (nz, ny, nx) = (Double(shape[2]), Double(shape[3]), Double(shape[4]))
         // Per channel: nuclei (large, dim), smaller cells, and bright puncta.
         let kinds: [(count: Int, radius: ClosedRange<Double>, amplitude: ClosedRange<Double>)] = [
@@ -50,6 +61,30 @@ public final class SyntheticArray: LazyArray {
             })
         }
         blobs = all
+        let base = metadata
+        coarser = (1..<levels).map { level in
+            SyntheticArray(blobs: all, fullShape: shape, step: 1 << level, chunkShape: chunkShape, latency: latency,
+                           location: "\(base.location) level \(level)")
+        }
+    }
+
+    /// A coarser level: the same blobs sampled every `step` pixels.
+    private init(blobs: [[Blob]], fullShape: [Int], step: Int, chunkShape: [Int], latency: Double, location: String) {
+        (self.step, self.fullShape, self.latency, self.blobs, coarser) = (step, fullShape, latency, blobs, [])
+        metadata = ArrayMetadata(
+            format: "synthetic", location: location, shape: SyntheticArray.levelShape(fullShape, step: step), dataType: .uint16,
+            chunkShape: chunkShape, fillValue: .zero, axisNames: ["c", "t", "z", "y", "x"], codecs: ["procedural"])
+    }
+
+    static func levelShape(_ shape: [Int], step: Int) -> [Int] {
+        [shape[0], shape[1], shape[2], (shape[3] + step - 1) / step, (shape[4] + step - 1) / step]
+    }
+
+    public var pyramid: [PyramidLevel] {
+        [PyramidLevel(single: self)] + coarser.enumerated().map { i, level in
+            let f = Double(level.step)
+            return PyramidLevel(array: level, path: "\(i + 1)", factors: [1, 1, 1, f, f], offsets: [0, 0, 0, 0, 0])
+        }
     }
 
     /// With latency the loads wait on "storage", so many may run at once.
@@ -85,8 +120,10 @@ public final class SyntheticArray: LazyArray {
     /// One (y, x) tile at (c, t, z): background, noise, and every blob whose box meets the tile.
     private func fillPlane(_ out: UnsafeMutablePointer<UInt16>, c: Int, t: Int, z: Int, y0: Int, x0: Int, ny: Int, nx: Int) {
         var acc = [Float](repeating: 0, count: ny * nx)
-        let shape = metadata.shape
+        let shape = fullShape
         let (h, w, d) = (Double(shape[3]), Double(shape[4]), Double(shape[2]))
+        // Output pixel (y, x) samples level-0 pixel ((y0 + y)·step, (x0 + x)·step).
+        let step = self.step, fs = Double(step)
         let zd = Double(z), tf = Double(t)
         for b in blobs[c] {
             // Drift, reflected at the borders so blobs stay inside.
@@ -94,16 +131,16 @@ public final class SyntheticArray: LazyArray {
             let bx = reflect(b.x + b.vx * tf + 6 * cos(tf * 0.05 + b.y), w)
             let dz = (zd - bz) / b.rz
             if abs(dz) > 2.5 { continue }
-            let ylo = max(y0, Int(by - 2.5 * b.ry)), yhi = min(y0 + ny, Int(by + 2.5 * b.ry) + 1)
-            let xlo = max(x0, Int(bx - 2.5 * b.rx)), xhi = min(x0 + nx, Int(bx + 2.5 * b.rx) + 1)
+            let ylo = max(y0, Int(((by - 2.5 * b.ry) / fs).rounded(.up))), yhi = min(y0 + ny, Int((by + 2.5 * b.ry) / fs) + 1)
+            let xlo = max(x0, Int(((bx - 2.5 * b.rx) / fs).rounded(.up))), xhi = min(x0 + nx, Int((bx + 2.5 * b.rx) / fs) + 1)
             if ylo >= yhi || xlo >= xhi { continue }
             let zfall = dz * dz
             let iry = 1 / b.ry, irx = 1 / b.rx
             for y in ylo..<yhi {
-                let dy = (Double(y) - by) * iry
+                let dy = (Double(y * step) - by) * iry
                 let row = (y - y0) * nx - x0
                 for x in xlo..<xhi {
-                    let dx = (Double(x) - bx) * irx
+                    let dx = (Double(x * step) - bx) * irx
                     let r2 = dx * dx + dy * dy + zfall
                     if r2 > 6.25 { continue }
                     // A flat-topped profile with a soft edge, like a stained nucleus.
@@ -115,7 +152,7 @@ public final class SyntheticArray: LazyArray {
         let seed = UInt64(c) << 48 ^ UInt64(t) << 32 ^ UInt64(z) << 16
         for y in 0..<ny {
             for x in 0..<nx {
-                let (gy, gx) = (y0 + y, x0 + x)
+                let (gy, gx) = ((y0 + y) * step, (x0 + x) * step)
                 var noise = SplitMix64(seed: seed ^ UInt64(gy) &* 0x9E37_79B9 ^ UInt64(gx) &* 0x85EB_CA6B)
                 let n = Float(noise.next() & 0xFF) * 0.25
                 let background = 100 + 40 * Float(sin(Double(gx) * 0.004) * cos(Double(gy) * 0.003)) + n

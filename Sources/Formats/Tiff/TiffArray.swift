@@ -1,5 +1,6 @@
 import CTiff
 import Stores
+import Synchronization
 
 /// One TIFF file as a lazy array: the page axes from its metadata (ImageJ,
 /// OME-XML, tifffile shape, or a plain stack), then samples (RGB) as a
@@ -13,6 +14,12 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
     let pageAxes: TiffPageAxes
     /// Rows and columns of one chunk within a page.
     let block: (rows: Int, columns: Int)
+    /// 0: the pages themselves; L ≥ 1: every page's SubIFD L - 1 (a pyramid level).
+    let subIFDLevel: Int
+    /// The pyramid's coarser levels (one per SubIFD of page 0), finest first; empty on a level itself.
+    private let coarser: [TiffArray]
+    /// SubIFD offsets by page, read from the page's own directory once.
+    private let subIFDOffsets = Mutex<[Int: [UInt64]]>([:])
 
     /// Bands of strips are grouped up to this size.
     static let stripBandBytes = 4 << 20
@@ -23,18 +30,31 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
         try self.init(path: path, counter: ByteCounter())
     }
 
-    init(path: String, counter: ByteCounter) throws {
+    convenience init(path: String, counter: ByteCounter) throws {
         do {
             let file = try TiffFile(path: path, counter: counter)
-            self.file = file
             let first = try file.withHandle(page: 0) { $0.info(description: true) }
+            try self.init(file: file, first: first, pageAxes: nil, level: 0, levelZero: nil)
+        } catch let e as DatasetError {
+            throw e
+        } catch {
+            throw DatasetError(path, "\(error)")
+        }
+    }
+
+    /// Page 0's directory is `first`; a level (`level` ≥ 1) shares the page axes of level 0.
+    private init(file: TiffFile, first: TiffPageInfo, pageAxes known: TiffPageAxes?, level: Int, levelZero: ArrayMetadata?) throws {
+        let path = file.path
+        do {
+            self.file = file
+            self.subIFDLevel = level
             self.first = first
             let dataType = try first.dataType()
             guard first.width > 0, first.height > 0 else { throw FormatError("the first page has no width or height") }
             if first.tiled {
                 guard first.tileWidth > 0, first.tileLength > 0 else { throw FormatError("a tiled page without tile sizes") }
             }
-            let pageAxes = try TiffPageAxes.read(first) { try file.pageCount() }
+            let pageAxes = try known ?? TiffPageAxes.read(first) { try file.pageCount() }
             self.pageAxes = pageAxes
             let samples = first.samplesPerPixel
             let block: (rows: Int, columns: Int)
@@ -59,11 +79,36 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
                                         shapeField: "shape", chunkField: first.tiled ? "tile" : "strip")
             try Self.checkClaims(first, samples: samples, elementSize: dataType.size, fileSize: Int(file.size))
             let axisNames = names.map { $0 + ["y", "x"] }
-            let scales = axisNames.map { $0.map { pageAxes.scales[$0] } }
+            var scales = axisNames.map { $0.map { pageAxes.scales[$0] } }
+            if let base = levelZero, let names = axisNames {
+                // A level's pixel is as many level-0 pixels as the shapes say.
+                scales = names.indices.map { d in
+                    pageAxes.scales[names[d]].map { AxisScale(step: $0.step * Double(base.shape[d]) / Double(shape[d]), unit: $0.unit) }
+                }
+            }
+            // Pyramid levels: page 0's SubIFDs, each with the same layout rules.
+            var coarser: [TiffArray] = []
+            var levelShapes = [shape]
+            if level == 0 {
+                for (i, offset) in first.subIFDs.enumerated() {
+                    let info = try file.withHandle(directory: offset) { $0.info() }
+                    let partial = ArrayMetadata(format: "tiff", location: path, shape: shape, dataType: dataType, chunkShape: chunk,
+                                                fillValue: .int(0), axisNames: axisNames, codecs: [], scales: nil)
+                    guard info.samplesPerPixel == samples, (try? info.dataType()) == dataType,
+                          info.width <= first.width, info.height <= first.height, info.width > 0, info.height > 0 else {
+                        throw FormatError("SubIFD \(i) of page 0 is \(info.layoutDescription), not a reduced copy of the page (\(first.layoutDescription))")
+                    }
+                    coarser.append(try TiffArray(file: file, first: info, pageAxes: pageAxes, level: i + 1, levelZero: partial))
+                    levelShapes.append(coarser.last!.metadata.shape)
+                }
+            }
+            self.coarser = coarser
+            var notes = [pageAxes.kind == "plain" ? "pages: \(pageAxes.pageCount)" : "axes from \(pageAxes.kind) metadata"]
+            if !coarser.isEmpty { notes.append("pyramid: \(coarser.count) SubIFD level\(coarser.count == 1 ? "" : "s")") }
             metadata = ArrayMetadata(
-                format: "tiff", location: path, shape: shape, dataType: dataType, chunkShape: chunk,
-                fillValue: .int(0), axisNames: axisNames, codecs: [first.codecName], scales: scales,
-                notes: [pageAxes.kind == "plain" ? "pages: \(pageAxes.pageCount)" : "axes from \(pageAxes.kind) metadata"])
+                format: "tiff", location: level == 0 ? path : "\(path) level \(level)", shape: shape, dataType: dataType,
+                chunkShape: chunk, fillValue: .int(0), axisNames: axisNames, codecs: [first.codecName], levels: levelShapes,
+                scales: scales, notes: notes)
         } catch let e as DatasetError {
             throw e
         } catch {
@@ -100,6 +145,29 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
     }
 
     public var bytesRead: Int { file.counter.total }
+    public var sourcePaths: [String] { [file.path] }
+
+    public var pyramid: [PyramidLevel] {
+        [PyramidLevel(single: self)] + coarser.map { PyramidLevel(array: $0, path: "SubIFD \($0.subIFDLevel - 1)", levelZeroShape: metadata.shape) }
+    }
+
+    /// The directory that holds page `page` at this array's level.
+    func directory(of page: Int) throws -> UInt64 {
+        let main = try file.pageOffset(page)
+        guard subIFDLevel > 0 else { return main }
+        let offsets = try subIFDOffsets.withLock { $0[page] } ?? {
+            let found = try file.withHandle(directory: main) { $0.info().subIFDs }
+            subIFDOffsets.withLock { cache in
+                if cache.count > 4096 { cache.removeAll() }
+                cache[page] = found
+            }
+            return found
+        }()
+        guard subIFDLevel - 1 < offsets.count else {
+            throw FormatError("has \(offsets.count) SubIFD\(offsets.count == 1 ? "" : "s"), page 0 has more (level \(subIFDLevel))")
+        }
+        return offsets[subIFDLevel - 1]
+    }
 
     /// The page that holds chunk `index`: the C-order flattening of its page-axis indices.
     func page(of index: [Int]) -> Int {
@@ -113,7 +181,7 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
         let n = index.count
         let (row, column) = (index[n - 2] * block.rows, index[n - 1] * block.columns)
         do {
-            let bytes = try file.withHandle(page: page) { h in
+            let bytes = try file.withHandle(directory: try directory(of: page)) { h in
                 if !h.layoutChecked {
                     let info = h.info()
                     guard info.sameLayout(as: first) else {

@@ -84,7 +84,14 @@ final class TiffFile: @unchecked Sendable {
 
     /// Runs `body` with a libtiff handle on page `k` that no other thread is using.
     func withHandle<T>(page k: Int, _ body: (TiffHandle) throws -> T) throws -> T {
-        let offset = try pageOffset(k)
+        try withHandle(directory: try pageOffset(k), body)
+    }
+
+    /// Runs `body` with a libtiff handle on the directory at byte `offset` (a page or one of its SubIFDs).
+    func withHandle<T>(directory offset: UInt64, _ body: (TiffHandle) throws -> T) throws -> T {
+        guard offset > 0, offset < size else {
+            throw FormatError("corrupt TIFF: a directory offset (\(offset)) lies outside the \(size)-byte file")
+        }
         let reused = pool.withLock { idle in idle.firstIndex { $0.page == offset }.map { idle.remove(at: $0) } }
         let handle = try reused ?? TiffHandle(file: self, page: offset)
         defer {

@@ -74,7 +74,13 @@ final class TiffHandle: @unchecked Sendable {
             return String(cString: p)
         }
         let tiled = TIFFIsTiled(tif) != 0
-        return TiffPageInfo(
+        var subIFDs: [UInt64] = []
+        var count: UInt16 = 0
+        var offsets: UnsafeMutablePointer<UInt64>? = nil
+        if vstack_tiff_get_subifds(tif, &count, &offsets) == 1, let offsets {
+            subIFDs = (0..<Int(count)).map { offsets[$0] }
+        }
+        var info = TiffPageInfo(
             width: Int(u32(TIFFTAG_IMAGEWIDTH) ?? 0),
             height: Int(u32(TIFFTAG_IMAGELENGTH) ?? 0),
             bitsPerSample: Int(u16(TIFFTAG_BITSPERSAMPLE) ?? 1),
@@ -92,6 +98,8 @@ final class TiffHandle: @unchecked Sendable {
             xResolution: float(TIFFTAG_XRESOLUTION),
             yResolution: float(TIFFTAG_YRESOLUTION),
             resolutionUnit: u16(TIFFTAG_RESOLUTIONUNIT) ?? UInt16(RESUNIT_INCH))
+        info.subIFDs = subIFDs
+        return info
     }
 
     /// JPEG pages stored as YCbCr are decoded to RGB by libtiff.

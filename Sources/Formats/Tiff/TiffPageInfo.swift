@@ -19,6 +19,8 @@ struct TiffPageInfo: Sendable {
     var xResolution: Double?
     var yResolution: Double?
     var resolutionUnit: UInt16
+    /// Directory offsets of the page's SubIFDs: the reduced-resolution copies of a pyramid (Bio-Formats, tifffile `subifds=`).
+    var subIFDs: [UInt64] = []
 
     /// The element type, or an error naming what the page holds.
     func dataType() throws -> DataType {

@@ -1,17 +1,29 @@
 import Codecs
 import Stores
 
-/// Reads one slab of a stored Zarr chunk whose bytes are either raw C-order
-/// elements or one blosc frame of them: a byte-range read, or the blosc
-/// blocks that hold the slab. Shared by Zarr v2 and v3.
+/// Reads one slab of a stored Zarr chunk whose bytes are raw C-order
+/// elements, one blosc frame of them, or one zstd/zlib/gzip stream of them:
+/// a byte-range read, the blosc blocks that hold the slab, or the stream
+/// decoded up to the end of the slab and no further (`StreamingRange`).
+/// Shared by Zarr v2 and v3.
 struct ZarrSlabReader: Sendable {
-    /// Whether the stored chunk is one blosc frame (else the raw elements).
-    let blosc: Bool
+    /// How the chunk's elements are stored: nil raw, else the one bytes→bytes codec.
+    let compressor: BytesCodec?
     let bigEndian: Bool
 
-    /// Whether a chunk encoded with `compressor` (after no filters or
+    /// Chunks whose stream must be decoded from its start are read a slab at a time only from
+    /// this size on: below it, decoding the whole chunk once costs about as much as one slab.
+    static let streamingThreshold = 32 << 20
+
+    /// Whether a chunk of `chunkBytes` encoded with `compressor` (after no filters or
     /// transposes, C order) can be read a slab at a time.
-    static func supports(_ compressor: BytesCodec?) -> Bool { compressor == nil || compressor == .blosc }
+    static func supports(_ compressor: BytesCodec?, chunkBytes: Int) -> Bool {
+        switch compressor {
+        case nil, .blosc?: true
+        case .zstd?, .zlib?, .gzip?: chunkBytes >= streamingThreshold
+        default: false
+        }
+    }
 
     func read(_ store: Store, key: String, slab: ChunkSlab, metadata: ArrayMetadata,
               chunkShape: [Int]) throws -> ArrayBuffer? {
@@ -30,10 +42,19 @@ struct ZarrSlabReader: Sendable {
         }
         var bytes: [UInt8]
         do {
-            if blosc {
-                bytes = try Blosc.readRange(byteOffset: offset, byteCount: count, expectedSize: chunkBytes, fetch: fetch).bytes
-            } else {
+            switch compressor {
+            case nil:
                 bytes = try fetch(offset, count)
+            case .blosc?:
+                bytes = try Blosc.readRange(byteOffset: offset, byteCount: count, expectedSize: chunkBytes, fetch: fetch).bytes
+            case let codec?:
+                bytes = try StreamingRange.read(codec, byteOffset: offset, byteCount: count, expectedSize: chunkBytes) { o, n in
+                    guard let piece = try store.get(key, range: .upTo(offset: o, length: n)) else {
+                        missing = true
+                        throw StoreError("absent")
+                    }
+                    return piece
+                }.bytes
             }
         } catch where missing {
             return nil

@@ -13,7 +13,8 @@ public final class ZarrV2Array: SlabReadable {
     let bigEndian: Bool
 
     /// Reads `.zarray` (and `.zattrs` for `_ARRAY_DIMENSIONS`) below `prefix`.
-    public init(store: Store, prefix: String = "") throws {
+    /// - Parameter level: names and scales from an OME-Zarr image this array is a level of.
+    public init(store: Store, prefix: String = "", level: OMELevelContext? = nil) throws {
         self.store = store
         self.prefix = prefix
         guard let meta = try JSONMetadata.read(store, joinKey(prefix, ".zarray"), file: ".zarray") else {
@@ -61,9 +62,14 @@ public final class ZarrV2Array: SlabReadable {
            let dims = attrs.object["_ARRAY_DIMENSIONS"] as? [String], dims.count == shape.count {
             axes = dims
         }
-        self.metadata = ArrayMetadata(
+        var m = ArrayMetadata(
             format: "zarr2", location: store.location, shape: shape, dataType: dtype, chunkShape: chunks,
-            fillValue: fill, axisNames: axes, codecs: codecNames.isEmpty ? ["raw"] : codecNames)
+            fillValue: fill, axisNames: axes ?? level?.names(rank: shape.count), codecs: codecNames.isEmpty ? ["raw"] : codecNames)
+        if let level, level.names(rank: shape.count) != nil {
+            m.scales = level.scales
+            m.notes.append(level.note)
+        }
+        self.metadata = m
     }
 
     /// Maps a numcodecs compressor config to a decoder and a description.
@@ -86,13 +92,15 @@ public final class ZarrV2Array: SlabReadable {
 
     public var bytesRead: Int { store.bytesRead }
 
-    public var readsSlabs: Bool { !fortranOrder && ZarrSlabReader.supports(compressor) }
+    public var readsSlabs: Bool {
+        !fortranOrder && ZarrSlabReader.supports(compressor, chunkBytes: metadata.chunkShape.reduce(1, *) * metadata.dataType.size)
+    }
 
     public func readChunkSlab(_ index: [Int], slab: ChunkSlab) throws -> ArrayBuffer? {
         precondition(readsSlabs)
         let key = key(index)
         do {
-            return try ZarrSlabReader(blosc: compressor == .blosc, bigEndian: bigEndian)
+            return try ZarrSlabReader(compressor: compressor, bigEndian: bigEndian)
                 .read(store, key: joinKey(prefix, key), slab: slab, metadata: metadata, chunkShape: metadata.chunkShape)
         } catch {
             throw DatasetError(store.location, "chunk \(key): \(error)")

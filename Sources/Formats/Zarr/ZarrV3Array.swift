@@ -17,7 +17,8 @@ public final class ZarrV3Array: SlabReadable {
     let storedChunkShape: [Int]
     private let indexCache = ShardIndexCache()
 
-    public init(store: Store, prefix: String = "") throws {
+    /// - Parameter level: names and scales from an OME-Zarr image this array is a level of.
+    public init(store: Store, prefix: String = "", level: OMELevelContext? = nil) throws {
         self.store = store
         self.prefix = prefix
         guard let meta = try JSONMetadata.read(store, joinKey(prefix, "zarr.json"), file: "zarr.json") else {
@@ -73,17 +74,23 @@ public final class ZarrV3Array: SlabReadable {
             let strings = names.compactMap { $0 as? String }
             if strings.count == shape.count { axes = strings }
         }
-        metadata = ArrayMetadata(
+        var m = ArrayMetadata(
             format: "zarr3", location: store.location, shape: shape, dataType: dtype, chunkShape: readShape,
-            shardShape: sharding == nil ? nil : chunkShape, fillValue: fill, axisNames: axes, codecs: chain.names)
+            shardShape: sharding == nil ? nil : chunkShape, fillValue: fill, axisNames: axes ?? level?.names(rank: shape.count), codecs: chain.names)
+        if let level, level.names(rank: shape.count) != nil {
+            m.scales = level.scales
+            m.notes.append(level.note)
+        }
+        metadata = m
     }
 
     public var bytesRead: Int { store.bytesRead }
 
-    /// Unsharded chunks stored as `bytes` alone or `bytes` then `blosc`.
+    /// Unsharded chunks stored as `bytes` alone, or then one `blosc`, or (big chunks) one `zstd`/`gzip`.
     public var readsSlabs: Bool {
         guard sharding == nil, chain.transposes.isEmpty, case .bytes = chain.arrayToBytes else { return false }
-        return chain.bytesToBytes.isEmpty || chain.bytesToBytes == [.blosc]
+        guard chain.bytesToBytes.count <= 1 else { return false }
+        return ZarrSlabReader.supports(chain.bytesToBytes.first, chunkBytes: storedChunkShape.reduce(1, *) * metadata.dataType.size)
     }
 
     public func readChunkSlab(_ index: [Int], slab: ChunkSlab) throws -> ArrayBuffer? {
@@ -91,7 +98,7 @@ public final class ZarrV3Array: SlabReadable {
         guard case .bytes(let big) = chain.arrayToBytes else { return nil }
         let key = key(index)
         do {
-            return try ZarrSlabReader(blosc: !chain.bytesToBytes.isEmpty, bigEndian: big)
+            return try ZarrSlabReader(compressor: chain.bytesToBytes.first, bigEndian: big)
                 .read(store, key: joinKey(prefix, key), slab: slab, metadata: metadata, chunkShape: storedChunkShape)
         } catch {
             throw DatasetError(store.location, "chunk \(key): \(error)")

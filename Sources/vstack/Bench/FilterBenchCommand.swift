@@ -32,7 +32,7 @@ struct FilterBenchCommand: ParsableCommand {
 
     func run() throws {
         let pipeline = try FilterOptions.parse(filter)
-        let array = try Dataset.open(path)
+        let array = try plane.open(path)
         let selection = try plane.selection(for: array)
         let operators = try pipeline.operators(OperatorSetup())
         guard HaloPlan(operators).total.z == 0 else { throw UsageFailure("--filter: bench filter runs 2-D pipelines only") }

@@ -26,7 +26,7 @@ struct RenderBenchCommand: ParsableCommand {
     func run() throws {
         let (columns, rows) = try parseCellSize(size)
         let settings = try look.settings()
-        let array = try Dataset.open(path)
+        let array = try plane.open(path)
         let layers = try look.layers(array, try plane.selection(for: array), settings) { try $0.readPlane(array) }
         var bytes = 0
         var times: [Double] = []

@@ -55,7 +55,7 @@ struct ScrubBenchCommand: ParsableCommand {
     func run() throws {
         guard steps > 0, rate > 0 else { throw UsageFailure("--steps and --rate must be positive") }
         let (columns, rows) = try parseCellSize(size)
-        let array = try Dataset.open(path)
+        let array = try plane.open(path)
         var view = try plane.selection(for: array)
         let scrubAxis = try ScrubBenchCommand.axis(axis, view)
         let cache = try caching.makeCache()
@@ -154,7 +154,7 @@ struct PlaneBenchCommand: ParsableCommand {
     func run() throws {
         let (columns, rows) = try parseCellSize(size)
         let t0 = Clock.now()
-        let array = try Dataset.open(path)
+        let array = try plane.open(path)
         let opened = Clock.now()
         let view = try plane.selection(for: array)
         let cache = try caching.makeCache()

@@ -32,7 +32,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let pipeline = try filter.map(FilterOptions.parse)
-        let array = try Dataset.open(path)
+        let array = try plane.open(path)
         CLI.printWarnings(array)
         let selection = try plane.selection(for: array)
         try OutputFile.refuseInsideDataset(output, sources: array.sourcePaths)

@@ -29,7 +29,7 @@ struct InfoCommand: ParsableCommand {
             checked = try checkable.check()
         }
         let names = try AxisNames.resolve(array.metadata, override: axes)
-        let report = InfoReport(metadata: array.metadata, axisNames: names,
+        let report = InfoReport(metadata: array.metadata, pyramid: array.pyramid, axisNames: names,
                                 namesFromSource: axes != nil || array.metadata.axisNames != nil, checked: checked)
         print(json ? report.json() : report.table(), terminator: json ? "\n" : "")
     }

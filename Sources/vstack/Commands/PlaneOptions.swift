@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cache
 import Formats
+import Rendering
 
 #if canImport(Glibc)
 import Glibc
@@ -19,6 +20,20 @@ struct PlaneOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Data region of the displayed plane (default: all of it).", valueName: "Y0:Y1,X0:X1"))
     var region: String?
+
+    @Option(help: ArgumentHelp("Multiscale level to read (0 = full resolution); --at and --region are then in that level's pixels (default: chosen from the zoom).", valueName: "N"))
+    var level: Int?
+
+    /// Opens the dataset, and with --level that level of it as the array.
+    func open(_ path: String) throws -> LazyArray {
+        let array = try Dataset.open(path)
+        guard let level else { return array }
+        let levels = array.pyramid
+        guard level >= 0 && level < levels.count else {
+            throw UsageFailure("--level \(level): \(path) has \(levels.count == 1 ? "one level (0)" : "levels 0..\(levels.count - 1)")")
+        }
+        return levels[level].array
+    }
 
     func selection(for array: LazyArray) throws -> PlaneSelection {
         let m = array.metadata
@@ -77,10 +92,24 @@ struct CacheOptions: ParsableArguments {
         return try selection.readPlane(array, threads: System.coreCount, chunks: CachedChunks(cache: cache, array: array).source)
     }
 
+    /// Planes bigger than this are reduced chunk by chunk to screen pixels instead of assembled:
+    /// a quarter of the budget, at most 32 MiB (an assembled plane also costs its float copy).
+    static func reductionThreshold(_ cache: ChunkCache) -> Int { min(cache.budget / 4, 32 << 20) }
+
+    /// The screen pixels of `view` (width×height, downsampled by `mode`) folded chunk by chunk
+    /// through the cache on every core, as a float32 plane, with its auto contrast.
+    func reducedPlane(_ view: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache, width: Int, height: Int,
+                      mode: DownsampleMode) throws -> (plane: ArrayBuffer, contrast: Contrast) {
+        let reduction = PlaneReduction(view: view, dataType: array.metadata.dataType, width: width, height: height, mode: mode)
+        try reduction.run(array, source: CachedChunks(cache: cache, array: array).source, threads: System.coreCount)
+        let image = reduction.image().image
+        return (ArrayBuffer(float32: image.pixels, shape: [height, width]), reduction.autoContrast())
+    }
+
     /// - Parameter extra: more JSON fields, starting with a comma.
     func report(_ cache: ChunkCache, _ array: LazyArray, extra: String = "") {
         guard stats else { return }
-        CLI.printError("{" + CacheOptions.statisticsFields(cache, array) + extra + "}")
+        CLI.printError("{" + CacheOptions.statisticsFields(cache, array) + ", \"peak_rss_bytes\": \(ResourceUsage.peakResidentBytes())" + extra + "}")
     }
 }
 

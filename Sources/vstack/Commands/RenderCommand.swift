@@ -22,43 +22,74 @@ struct RenderCommand: ParsableCommand {
     @Flag(help: "Do not print the one-line header (dataset, indices, contrast, colour map).")
     var noHeader = false
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write FILE.txt (glyphs), FILE.ans (ANSI) or FILE.png (screen-resolution image).", valueName: "FILE"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write FILE.txt (glyphs), FILE.ans (ANSI), FILE.png (screen-resolution image) or FILE.npy (the screen pixels' values, float32).", valueName: "FILE"))
     var output: String?
 
     func run() throws {
         let (columns, totalRows) = try frameSize()
         let kind = output.map { String($0.lowercased().split(separator: ".").last ?? "") }
-        if let kind, !["txt", "ans", "png"].contains(kind) {
-            throw UsageFailure("-o \(output!): the output must end in .txt, .ans or .png")
+        if let kind, !["txt", "ans", "png", "npy"].contains(kind) {
+            throw UsageFailure("-o \(output!): the output must end in .txt, .ans, .png or .npy")
         }
-        let settings = try look.settings()
+        var settings = try look.settings()
         let pipeline = try filtering.pipeline()
-        let array = try Dataset.open(path)
+        let array = try plane.open(path)
         CLI.printWarnings(array)
         let selection = try plane.selection(for: array)
+        settings.aspect = look.aspect(selection, array.metadata)
         if let output { try OutputFile.refuseInsideDataset(output, sources: array.sourcePaths) }
         let rows = noHeader ? totalRows : max(1, totalRows - 1)
         let cache = try caching.makeCache()
         defer { caching.report(cache, array) }
         var filterNote: String?
         var masks = false
+        // Without --level the zoom picks the level (filters run on level 0 at their own working resolution).
+        let levels = array.pyramid
+        let chosen = plane.level == nil && pipeline == nil
+            ? LevelSelection(levels, view: selection, mode: settings.mode, columns: columns, rows: rows, aspect: settings.aspect)
+            : LevelSelection(levels, view: selection, index: 0)
+        // A plane too big to assemble is reduced chunk by chunk; its auto contrast comes with it.
+        var reducedContrasts: [Contrast?] = []
         var layers = try look.layers(array, selection, settings) { view in
-            guard let pipeline else { return try caching.readPlane(view, array, cache) }
+            guard let pipeline else {
+                let source = LevelSelection(levels, view: view, index: chosen.index)
+                let (lv, level) = (source.view, source.level.array)
+                let size = settings.mode.pixelSize(fitting: lv.columns.count, lv.rows.count, columns: columns, rows: rows,
+                                                   aspect: settings.aspect)
+                if lv.rows.count * lv.columns.count * level.metadata.dataType.size > CacheOptions.reductionThreshold(cache),
+                   PlaneReduction.reduces(rows: lv.rows.count, columns: lv.columns.count, width: size.width, height: size.height) {
+                    let reduced = try caching.reducedPlane(lv, level, cache, width: size.width, height: size.height,
+                                                           mode: settings.downsample)
+                    reducedContrasts.append(reduced.contrast)
+                    return reduced.plane
+                }
+                reducedContrasts.append(nil)
+                return try caching.readPlane(lv, level, cache)
+            }
             let filtered = try caching.filteredPlane(pipeline, view, array, cache, factor: filtering.factor(view))
             filterNote = FilterStatus.text(pipeline, filtered)
             masks = filtered.isMask
             return filtered.plane
+        }
+        for (i, contrast) in reducedContrasts.enumerated() where layers[i].limits == nil {
+            layers[i].limits = contrast.map { RenderSettings.Limits($0.low, $0.high) }
         }
         // A mask is drawn 0 → low, 1 → high unless --clim says otherwise.
         if masks && settings.limits == nil {
             for i in layers.indices { layers[i].limits = RenderSettings.Limits(0, 1) }
         }
         let rendered = Renderer.composite(layers, settings: settings, columns: columns, rows: rows)
-        let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows, filter: filterNote)
+        let levelText = plane.level.map { "L\($0)" } ?? chosen.label(levelCount: levels.count)
+        let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows, filter: filterNote,
+                                                  level: levelText)
         switch kind {
         case "png":
             let png = try PNGWriter.encode(width: rendered.image.width, height: rendered.image.height, rgb: rendered.rgb)
             try OutputFile.write(png, to: output!)
+        case "npy":
+            // The screen pixels' values before contrast (first channel), float32: what each screen pixel shows.
+            let image = rendered.image
+            try OutputFile.write(NPY.encode(ArrayBuffer(float32: image.pixels, shape: [image.height, image.width])), to: output!)
         case "txt":
             try OutputFile.write(Array(((header.map { $0 + "\n" } ?? "") + rendered.frame.text).utf8), to: output!)
         case "ans":
@@ -76,7 +107,7 @@ struct RenderCommand: ParsableCommand {
 
     /// `demo:  c=1 t=99 z=100  y 0:1024 x 0:768  clim 100..9238  gray  half 160x47`
     func headerLine(_ m: ArrayMetadata, _ s: PlaneSelection, _ r: RenderedPlane, _ settings: RenderSettings, _ columns: Int, _ rows: Int,
-                    filter: String?) -> String {
+                    filter: String?, level: String?) -> String {
         let channel = look.composite ? s.axisNames.firstIndex(of: look.channelAxis ?? "c") : nil
         let indices = s.axisNames.indices.filter { $0 != s.rowAxis && $0 != s.columnAxis && $0 != channel }
             .map { "\(s.axisNames[$0])=\(s.indices[$0])" }.joined(separator: " ")
@@ -87,6 +118,7 @@ struct RenderCommand: ParsableCommand {
         let clims = r.contrasts.map { "\(fmt($0.low))..\(fmt($0.high))" }.joined(separator: ",")
         let look = r.contrasts.count > 1 ? "composite \(r.contrasts.count) channels" : settings.colorMap.name
         parts += [region]
+        if let level { parts.append(level) }
         if let filter { parts.append(filter) }
         parts += ["clim \(clims)", look, "\(settings.mode.rawValue) \(columns)x\(rows)"]
         let line = parts.joined(separator: "  ")

@@ -28,6 +28,9 @@ struct RenderOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How data pixels become screen pixels: mean (default), max, nearest.", valueName: "MODE"))
     var downsample: String = "mean"
 
+    @Option(help: ArgumentHelp("data (default): draw pixels with their physical aspect when the scales are known (a 2 µm z step over 0.4 µm pixels is 5 rows); pixels: square pixels.", valueName: "MODE"))
+    var aspect: String = "data"
+
     /// Resolves the options against the environment (locale, TERM, COLORTERM).
     func settings() throws -> RenderSettings {
         var s = RenderSettings()
@@ -55,12 +58,18 @@ struct RenderOptions: ParsableArguments {
             s.limits = RenderSettings.Limits(lo, hi)
         }
         guard gamma > 0 && gamma.isFinite else { throw UsageFailure("--gamma \(gamma): must be positive") }
+        guard aspect == "data" || aspect == "pixels" else { throw UsageFailure("--aspect '\(aspect)': expected data or pixels") }
         s.gamma = gamma
         return s
     }
 }
 
 extension RenderOptions {
+    /// The row-over-column aspect `view` is drawn with (--aspect data: from the physical scales).
+    func aspect(_ view: PlaneSelection, _ metadata: ArrayMetadata) -> Double {
+        aspect == "pixels" ? 1 : ChannelLayer.aspect(of: view, scales: metadata.scales)
+    }
+
     /// The maps named by --cmap, in order (empty when not given).
     func colorMaps() throws -> [ColorMap] {
         guard let cmap else { return [] }
@@ -75,12 +84,17 @@ extension RenderOptions {
     /// The channel layers to draw: one plane, or with --composite every index of the channel axis.
     func layers(_ array: LazyArray, _ selection: PlaneSelection, _ settings: RenderSettings,
                 read: (PlaneSelection) throws -> ArrayBuffer) throws -> [ChannelLayer] {
-        guard composite else {
-            return [ChannelLayer(plane: try read(selection), colorMap: settings.colorMap, limits: settings.limits, gamma: settings.gamma)]
-        }
         let names = selection.axisNames
         let wanted = channelAxis ?? "c"
-        guard let axis = names.firstIndex(of: wanted) ?? Int(wanted).flatMap({ $0 >= 0 && $0 < names.count ? $0 : nil }) else {
+        let found = names.firstIndex(of: wanted) ?? Int(wanted).flatMap({ $0 >= 0 && $0 < names.count ? $0 : nil })
+        // A channel's recorded display window (OME omero) is the default contrast.
+        func window(_ view: PlaneSelection) -> RenderSettings.Limits? {
+            settings.limits ?? ChannelLayer.channel(of: view, axis: found, in: array.metadata)?.window.map { .init($0.start, $0.end) }
+        }
+        guard composite else {
+            return [ChannelLayer(plane: try read(selection), colorMap: settings.colorMap, limits: window(selection), gamma: settings.gamma)]
+        }
+        guard let axis = found else {
             throw UsageFailure("--composite: no channel axis '\(wanted)' (axes are \(AxisNames.compact(names)); name one with --channel-axis)")
         }
         guard axis != selection.rowAxis && axis != selection.columnAxis else {
@@ -92,8 +106,9 @@ extension RenderOptions {
         return try (0..<count).map { c in
             var s = selection
             s.indices[axis] = c
-            let map = c < maps.count ? maps[c] : ChannelLayer.compositeColorMaps[c % ChannelLayer.compositeColorMaps.count]
-            return ChannelLayer(plane: try read(s), colorMap: map, limits: settings.limits, gamma: settings.gamma)
+            let map = c < maps.count ? maps[c]
+                : ChannelLayer.compositeColorMap(c, channel: ChannelLayer.channel(of: s, axis: axis, in: array.metadata))
+            return ChannelLayer(plane: try read(s), colorMap: map, limits: window(s), gamma: settings.gamma)
         }
     }
 }

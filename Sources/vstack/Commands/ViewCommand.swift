@@ -28,7 +28,7 @@ struct ViewCommand: ParsableCommand {
     static func open(_ path: String, plane: PlaneOptions, look: RenderOptions, caching: CacheOptions,
                      filtering: FilterOptions) throws {
         let pipeline = try filtering.pipeline()
-        let array = try Dataset.open(path)
+        let array = try plane.open(path)
         let selection = try plane.selection(for: array)
         let settings = try look.settings()
         let cache = try caching.makeCache()
@@ -41,6 +41,8 @@ struct ViewCommand: ParsableCommand {
         state.colorMapName = settings.colorMap.name
         state.limits = settings.limits
         state.downsample = settings.downsample
+        state.scales = array.metadata.scales
+        state.physicalAspect = look.aspect == "data"
         state.pipeline = pipeline
         if let warning = array.metadata.warnings.first { state.message = "warning: " + warning }
         if look.composite {

@@ -4,6 +4,8 @@ import Formats
 /// What `vstack info` prints: a table like dask's array repr, or JSON.
 struct InfoReport {
     let metadata: ArrayMetadata
+    /// The multiscale levels (one for a single-scale array).
+    var pyramid: [PyramidLevel] = []
     let axisNames: [String]
     /// False when the names are vstack's defaults (then `axes` is null in JSON).
     let namesFromSource: Bool
@@ -33,9 +35,28 @@ struct InfoReport {
             ("axes", "\(AxisNames.compact(axisNames))  (\(axes))\(namesFromSource ? "" : ", default names")"),
             ("fill", m.fillValue.description),
             ("codecs", m.codecs.joined(separator: " → ")),
-            ("levels", m.levels.enumerated().map { "\($0): \(Self.tuple($1))" }.joined(separator: ", ")),
         ]
         for (k, v) in extra { out += Self.pad(k, w0) + v + "\n" }
+        if pyramid.count > 1 {
+            // One line a level: path, shape, chunks, and how many level-0 pixels one of its pixels stands for.
+            let pw = (pyramid.map(\.path.count).max() ?? 0) + 2
+            for (i, level) in pyramid.enumerated() {
+                let lm = level.array.metadata
+                let factors = zip(axisNames, level.factors).filter { $0.1 != 1 }.map { "\($0.0)/\(Self.number($0.1))" }
+                out += Self.pad(i == 0 ? "levels" : "", w0) + "\(i): " + Self.pad(level.path, pw) + Self.pad(Self.tuple(lm.shape), w1)
+                    + "chunks " + Self.tuple(lm.chunkShape) + (factors.isEmpty ? "" : "  " + factors.joined(separator: " ")) + "\n"
+            }
+        } else {
+            out += Self.pad("levels", w0) + m.levels.enumerated().map { "\($0): \(Self.tuple($1))" }.joined(separator: ", ") + "\n"
+        }
+        if let channels = m.channels {
+            let text = channels.enumerated().map { i, c in
+                var details = [c.color.map { "#" + $0 }, c.window.map { "\(Self.number($0.start))..\(Self.number($0.end))" }].compactMap { $0 }
+                if !c.active { details.append("off") }
+                return (c.label ?? "\(i)") + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
+            }
+            out += Self.pad("channels", w0) + text.joined(separator: ", ") + "\n"
+        }
         if let scales = m.scales, scales.contains(where: { $0 != nil }) {
             let text = zip(axisNames, scales).compactMap { n, s in s.map { "\(n)=\($0)" } }.joined(separator: ", ")
             out += Self.pad("scale", w0) + text + "\n"
@@ -68,6 +89,9 @@ struct InfoReport {
             ("chunk_count", String(m.grid.chunkCount)),
             ("levels", "[" + m.levels.map(Self.list).joined(separator: ", ") + "]"),
             ("scales", m.scales.map { "[" + $0.map(Self.scale).joined(separator: ", ") + "]" } ?? "null"),
+            ("axis_types", m.axisTypes.map { "[" + $0.map { $0.map(Self.quote) ?? "null" }.joined(separator: ", ") + "]" } ?? "null"),
+            ("pyramid", "[" + pyramid.map(Self.level).joined(separator: ", ") + "]"),
+            ("channels", m.channels.map { "[" + $0.map(Self.channel).joined(separator: ", ") + "]" } ?? "null"),
             ("notes", "[" + m.notes.map(Self.quote).joined(separator: ", ") + "]"),
             ("warnings", "[" + m.warnings.map(Self.quote).joined(separator: ", ") + "]"),
             ("checked", checked.map(Self.quote) ?? "null"),
@@ -100,6 +124,21 @@ struct InfoReport {
         guard let s else { return "null" }
         return "{\"step\": \(s.step), \"unit\": \(s.unit.map(quote) ?? "null")}"
     }
+
+    /// `{"path": "s1", "shape": […], "chunks": […], "factors": […], "offsets": […]}`.
+    static func level(_ l: PyramidLevel) -> String {
+        let m = l.array.metadata
+        return "{\"path\": \(quote(l.path)), \"shape\": \(list(m.shape)), \"chunks\": \(list(m.chunkShape)), "
+            + "\"factors\": [\(l.factors.map { "\($0)" }.joined(separator: ", "))], \"offsets\": [\(l.offsets.map { "\($0)" }.joined(separator: ", "))]}"
+    }
+
+    /// `{"label": "DAPI", "color": "0000FF", "window": [10.0, 200.0], "active": true}`.
+    static func channel(_ c: ChannelInfo) -> String {
+        "{\"label\": \(c.label.map(quote) ?? "null"), \"color\": \(c.color.map(quote) ?? "null"), "
+            + "\"window\": \(c.window.map { "[\($0.start), \($0.end)]" } ?? "null"), \"active\": \(c.active)}"
+    }
+
+    static func number(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e9 ? String(Int(v)) : String(v) }
 
     static func list(_ a: [Int]) -> String { "[" + a.map(String.init).joined(separator: ", ") + "]" }
     static func tuple(_ a: [Int]) -> String { a.count == 1 ? "(\(a[0]),)" : "(" + a.map(String.init).joined(separator: ", ") + ")" }

@@ -39,9 +39,14 @@ public final class PlaneReduction: Sendable {
     private let histogramOffset: Int
     private let keepsHistogram: Bool
 
-    /// Whether a view is worth reducing this way: it is downsampled on both axes.
-    public static func reduces(rows: Int, columns: Int, width: Int, height: Int) -> Bool {
-        height <= rows && width <= columns && (height < rows || width < columns)
+    /// Whether `view` (of an array of `dataType`), drawn as width×height screen pixels, is
+    /// reduced chunk by chunk rather than assembled: its plane would take more than a quarter
+    /// of the cache budget (at most 32 MiB: an assembled plane also costs its float copy), and
+    /// it is downsampled on both axes.
+    public static func reduces(_ view: PlaneSelection, dataType: DataType, width: Int, height: Int, cacheBudget: Int) -> Bool {
+        let (rows, columns) = (view.rows.count, view.columns.count)
+        return rows * columns * dataType.size > min(cacheBudget / 4, 32 << 20)
+            && height <= rows && width <= columns && (height < rows || width < columns)
     }
 
     /// - Parameters:
@@ -98,43 +103,50 @@ public final class PlaneReduction: Sendable {
         var counts = [Int](repeating: 0, count: keepsHistogram ? (dataType.size == 1 ? 256 : 65536) : 0)
         var line = [Float](repeating: 0, count: cols.count)
         let offset = histogramOffset
-        // Local screen column of each column of the box.
-        let local = cols.map { Int(columnBlock[$0 - c0]) - i0 }
+        // The box's columns as runs that fall in one screen column: (local screen column, start, end).
+        var runs: [(Int, Int, Int)] = []
+        var k = 0
+        while k < cols.count {
+            let i = Int(columnBlock[cols.lowerBound + k - c0])
+            var e = k + 1
+            while e < cols.count && Int(columnBlock[cols.lowerBound + e - c0]) == i { e += 1 }
+            runs.append((i - i0, k, e))
+            k = e
+        }
         piece.buffer.bytes.withUnsafeBytes { raw in
             line.withUnsafeMutableBufferPointer { v in
-                local.withUnsafeBufferPointer { li in
-                    for y in rows {
-                        let start = base + (y - piece.origin[ra]) * sr + (cols.lowerBound - piece.origin[ca]) * sc
-                        PlaneReduction.convert(raw, dataType, start: start, stride: sc, into: v)
-                        let j = Int(rowBlock[y - r0])
-                        let row = (j - j0) * lw
-                        covered.withUnsafeMutableBufferPointer { cv in
-                            var k = 0
-                            while k < v.count { cv[row + li[k]] += 1; k += 1 }
-                        }
+                for y in rows {
+                    let start = base + (y - piece.origin[ra]) * sr + (cols.lowerBound - piece.origin[ca]) * sc
+                    PlaneReduction.convert(raw, dataType, start: start, stride: sc, into: v)
+                    let j = Int(rowBlock[y - r0])
+                    let row = (j - j0) * lw
+                    for (li, a, b) in runs {
+                        covered[row + li] += Int32(b - a)
                         switch mode {
                         case .mean:
-                            sums.withUnsafeMutableBufferPointer { sp in
-                                var k = 0
-                                while k < v.count { sp[row + li[k]] += Double(v[k]); k += 1 }
+                            // Four partial sums a run (exact for integer data, whatever the order), then one add.
+                            var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+                            var k = a
+                            while k + 4 <= b {
+                                s0 += Double(v[k]); s1 += Double(v[k + 1]); s2 += Double(v[k + 2]); s3 += Double(v[k + 3])
+                                k += 4
                             }
+                            while k < b { s0 += Double(v[k]); k += 1 }
+                            sums[row + li] += (s0 + s1) + (s2 + s3)
                         case .max:
-                            for k in 0..<v.count {
-                                let p = row + li[k], x = v[k]
-                                if x.isNaN { nan[p] = true } else if x > maxima[p] { maxima[p] = x }
-                            }
+                            var m = maxima[row + li], sawNaN = false
+                            for k in a..<b { let x = v[k]; if x.isNaN { sawNaN = true } else if x > m { m = x } }
+                            maxima[row + li] = m
+                            if sawNaN { nan[row + li] = true }
                         case .nearest:
-                            if y - r0 == rowStarts[j] {
-                                for k in 0..<v.count where cols.lowerBound + k - c0 == columnStarts[i0 + li[k]] {
-                                    nearest.append((j * width + i0 + li[k], v[k]))
-                                }
+                            if y - r0 == rowStarts[j] && cols.lowerBound + a - c0 == columnStarts[i0 + li] {
+                                nearest.append((j * width + i0 + li, v[a]))
                             }
                         }
-                        if keepsHistogram {
-                            counts.withUnsafeMutableBufferPointer { h in
-                                var k = 0
-                                while k < v.count { h[Int(v[k]) + offset] += 1; k += 1 }
-                            }
+                    }
+                    if keepsHistogram {
+                        counts.withUnsafeMutableBufferPointer { h in
+                            PlaneReduction.count(raw, dataType, start: start, stride: sc, n: v.count, offset: offset, into: h)
                         }
                     }
                 }
@@ -200,6 +212,26 @@ public final class PlaneReduction: Sendable {
             return state.withLock { Contrast.auto(histogram: $0.histogram, offset: histogramOffset) }
         }
         return Contrast.auto(image().image.pixels)
+    }
+
+    /// Adds elements `start`, `start + stride`, … (n of them) of an 8/16-bit buffer to a histogram.
+    static func count(_ raw: UnsafeRawBufferPointer, _ type: DataType, start: Int, stride: Int, n: Int, offset: Int,
+                      into h: UnsafeMutableBufferPointer<Int>) {
+        func run<T: BinaryInteger>(_: T.Type) {
+            let p = raw.bindMemory(to: T.self)
+            var k = 0
+            while k < n { h[Int(p[start + k * stride]) + offset] += 1; k += 1 }
+        }
+        switch type {
+        case .uint8: run(UInt8.self)
+        case .bool:
+            let p = raw.bindMemory(to: UInt8.self)
+            for k in 0..<n { h[p[start + k * stride] != 0 ? 1 : 0] += 1 }
+        case .int8: run(Int8.self)
+        case .uint16: run(UInt16.self)
+        case .int16: run(Int16.self)
+        default: break
+        }
     }
 
     /// Elements `start`, `start + stride`, … of a native-endian buffer of `type`, as floats.

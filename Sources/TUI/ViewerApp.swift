@@ -24,8 +24,10 @@ public final class ViewerApp {
     private let reductions = ReductionWorker(threads: ProcessInfo.processInfo.activeProcessorCount)
     /// Whether the last frame was reduced chunk by chunk (its plane is then screen pixels).
     private var lastReduced = false
-    /// The level the last frame was drawn from (its label is in the status line).
+    /// The level the last frame was drawn from.
     private var lastLevel: LevelSelection?
+    /// The level in the status line: the drawn one, or the one filters read (`L2 1/4`).
+    private var levelLabel: String?
     private var lastPlay = 0.0
     private var dragFrom: (y: Int, x: Int)?
     /// The last frame's data, for the probe and the info panel.
@@ -148,9 +150,6 @@ public final class ViewerApp {
         }
     }
 
-    /// Planes bigger than this are reduced chunk by chunk (as `render` does): a quarter of the budget, at most 32 MiB.
-    static func reductionThreshold(_ cache: ChunkCache) -> Int { min(cache.budget / 4, 32 << 20) }
-
     private func draw() throws {
         let size = terminal.size
         let composer = ScreenComposer(columns: size.columns, rows: size.rows, depth: depth)
@@ -171,10 +170,9 @@ public final class ViewerApp {
         let levelArray = loader.levels[level.index].array
         let screenSize = state.mode.pixelSize(fitting: level.view.columns.count, level.view.rows.count,
                                               columns: pane.columns, rows: pane.rows, aspect: state.aspect)
-        let reducing = !filtering
-            && level.view.rows.count * level.view.columns.count * levelArray.metadata.dataType.size > ViewerApp.reductionThreshold(loader.cache)
-            && PlaneReduction.reduces(rows: level.view.rows.count, columns: level.view.columns.count,
-                                      width: screenSize.width, height: screenSize.height)
+        let reducing = !filtering && PlaneReduction.reduces(level.view, dataType: levelArray.metadata.dataType,
+                                                            width: screenSize.width, height: screenSize.height,
+                                                            cacheBudget: loader.cache.budget)
         if newView {
             if reducing { loader.execute(LoadPlan(level: level.index)) } else { reductions.cancel() }
             if !reducing { loader.show(views, level: level.index, channelAxis: state.channelAxis) }
@@ -218,6 +216,8 @@ public final class ViewerApp {
             return ChannelLayer(plane: f.plane, colorMap: map, limits: state.limits ?? (f.isMask ? .init(0, 1) : nil))
         }
         let rendered = Renderer.composite(layers, settings: settings, columns: pane.columns, rows: pane.rows)
+        let labelled = filtered.map { LevelSelection(loader.pyramid, view: state.selection, index: $0[0].level) } ?? level
+        levelLabel = labelled.label(levelCount: loader.pyramid.count)
         let drawn = filtered == nil ? partials[0].view : state.selection
         let mapping = CellMapping(regionRows: drawn.rows.count, regionColumns: drawn.columns.count,
                                   pixelWidth: rendered.image.width, pixelHeight: rendered.image.height, mode: state.mode)
@@ -261,7 +261,7 @@ public final class ViewerApp {
                                                maxWorkPixels: maxWorkPixels)
         let keys = views.map { ProcessedPlaneCache.Key(view: $0, pipeline: pipeline.activeText, factor: factor) }
         let arrived = arrived
-        filters.show(keys, pipeline: pipeline, array: array, chunks: loader.chunks) {
+        filters.show(keys, pipeline: pipeline, pyramid: loader.pyramid, levels: loader.levels) {
             arrived.signal()
         }
         var planes: [FilteredPlane] = []
@@ -309,7 +309,7 @@ public final class ViewerApp {
         } else {
             parts.append("fit")
         }
-        if let label = lastLevel?.label(levelCount: loader.pyramid.count) { parts.append(label) }
+        if let label = levelLabel { parts.append(label) }
         if let cell = cellWidth { parts.append("cell \(cell)") }
         let limits = state.limits.map { "\(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" }
             ?? lastContrast.map { "\(usesChannelWindow ? "window" : "auto") \(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" } ?? "auto"

@@ -86,3 +86,31 @@ import Formats
         #expect(MedianFilter.select(m, size: Extent(1, 3, 3), threads: 1) == MedianFilter.median3x3(m, threads: 1))
     }
 }
+
+/// A filter at working factor f reads the coarsest pyramid level whose factor divides f.
+@Suite struct FilterLevelTests {
+    final class Plain: LazyArray, @unchecked Sendable {
+        let metadata: ArrayMetadata
+        init(_ shape: [Int]) {
+            metadata = ArrayMetadata(format: "test", location: "test:", shape: shape, dataType: .uint16, chunkShape: shape,
+                                     fillValue: .zero, axisNames: ["z", "y", "x"], codecs: [])
+        }
+        func readChunk(_ index: [Int]) throws -> ArrayBuffer? { nil }
+    }
+
+    @Test func coarsestLevelDividingTheFactor() throws {
+        let base = Plain([4, 800, 600])
+        var levels = [PyramidLevel(single: base)]
+        for f in [2.0, 4.0, 8.0] {
+            levels.append(PyramidLevel(array: Plain([4, Int(800 / f), Int(600 / f)]), path: "\(f)", factors: [1, f, f], offsets: [0, 0, 0]))
+        }
+        // A level downsampled in z is not used: 3-D halos would change meaning.
+        levels.append(PyramidLevel(array: Plain([2, 50, 38]), path: "z", factors: [2, 16, 16], offsets: [0, 0, 0]))
+        let view = try PlaneSelection(base.metadata)
+        #expect(PlaneFilter.level(for: view, factor: 1, in: levels) == (0, 1))
+        #expect(PlaneFilter.level(for: view, factor: 3, in: levels) == (0, 3))
+        #expect(PlaneFilter.level(for: view, factor: 6, in: levels) == (1, 3))
+        #expect(PlaneFilter.level(for: view, factor: 8, in: levels) == (3, 1))
+        #expect(PlaneFilter.level(for: view, factor: 32, in: levels) == (3, 4))
+    }
+}

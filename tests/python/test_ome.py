@@ -239,3 +239,29 @@ def test_tiff_subifd_pyramid_levels_equal_tifffile(case, tmp_path):
     proc = run_vstack("render", case["path"], "--size", "120x12", "-o", out)
     assert proc.returncode == 0, describe(proc)
     assert re.search(r"  L[1-3] 1/\d  ", out.read_text().splitlines()[0])
+
+
+def test_filters_at_a_working_factor_read_a_coarse_level(tmp_path):
+    """A fit view filtered at working factor 4 reads level 2 (factor 4) of the pyramid, not level 0,
+    and equals scipy's gaussian (σ / 4) of the writer's level-2 plane."""
+    from scipy import ndimage
+    case = CASES[0]
+    out = tmp_path / "frame.txt"
+    args = ["--at", "c=0,z=2", "--filter", "gaussian(4)", "--max-work-pixels", "5000"]
+    proc = run_vstack("render", case["path"], *args, "--size", "200x60", "--stats", "-o", out)
+    assert proc.returncode == 0, describe(proc)
+    header = out.read_text().splitlines()[0]
+    assert "  L2 1/4  " in header and "@1/4" in header, header
+    stats = json.loads(proc.stderr.strip().splitlines()[-1])
+    level2 = level_array(case, 2)
+    assert stats["bytes_decoded"] < 2 * level2.nbytes / 6, "only level 2's chunks of one plane are decoded"
+    # The screen pixels replicate the filtered working plane: scipy's gaussian (σ 4 / 4) of level 2.
+    want = ndimage.gaussian_filter(level2[0, 2].astype(np.float32), 1.0, mode="reflect", truncate=4.0)
+    npy = tmp_path / "screen.npy"
+    proc = run_vstack("render", case["path"], *args, "--size", "200x60", "-o", npy)
+    assert proc.returncode == 0, describe(proc)
+    got = np.load(npy)
+    h, w = got.shape
+    H, W = want.shape
+    upsampled = want[np.ix_((np.arange(h) * H) // h, (np.arange(w) * W) // w)]
+    np.testing.assert_allclose(got, upsampled, rtol=0, atol=1e-3 * np.ptp(want))

@@ -11,6 +11,8 @@ public struct FilteredPlane: Sendable {
     /// Values computed from the data (Otsu's threshold), for the status line.
     public var notes: [String]
     public var thresholds: [Double]
+    /// The pyramid level the input was read from (0: full resolution).
+    public var level = 0
 }
 
 /// A pipeline that cannot run on this view (e.g. a 3-D stage without a z axis).
@@ -74,13 +76,48 @@ public enum PlaneFilter {
         }
     }
 
+    /// The pyramid level a filter at working factor `factor` reads, and the factor left to apply
+    /// to it: the coarsest level whose factor on both displayed axes is a whole number dividing
+    /// `factor` (and 1 on every other axis, so z halos keep their meaning). Level 0 when none.
+    public static func level(for view: PlaneSelection, factor: Int, in levels: [PyramidLevel]) -> (index: Int, factor: Int) {
+        var best = (index: 0, factor: max(1, factor))
+        for (i, level) in levels.enumerated().dropFirst() {
+            let f = level.factors[view.rowAxis]
+            guard f == level.factors[view.columnAxis], f == f.rounded(), f >= 1,
+                  level.factors.indices.allSatisfy({ $0 == view.rowAxis || $0 == view.columnAxis || level.factors[$0] == 1 })
+            else { continue }
+            let fl = Int(f)
+            if factor % fl == 0 && fl > (best.index == 0 ? 1 : Int(levels[best.index].factors[view.rowAxis])) {
+                best = (i, factor / fl)
+            }
+        }
+        return best
+    }
+
+    /// Filters the level-0 `view` at working factor `factor`, reading the coarsest level of
+    /// `levels` that serves it (`level(for:factor:in:)`): a pyramid's fit view is filtered
+    /// from a coarse level instead of full resolution. `chunks(i)` reads level i.
+    public static func apply(_ pipeline: Pipeline, to view: PlaneSelection, levels: [PyramidLevel], factor: Int,
+                             threads: Int, chunks: (Int) -> RegionReader.ChunkSource?) throws -> FilteredPlane {
+        let (index, rest) = level(for: view, factor: factor, in: levels)
+        guard index > 0 else { return try apply(pipeline, to: view, of: levels[0].array, factor: factor, threads: threads, chunks: chunks(0)) }
+        let fl = Int(levels[index].factors[view.rowAxis])
+        var result = try apply(pipeline, to: levels[index].selection(for: view), of: levels[index].array, factor: rest,
+                               levelFactor: fl, threads: threads, chunks: chunks(index))
+        result.factor = factor
+        result.level = index
+        return result
+    }
+
+    /// - Parameter levelFactor: level-0 pixels per pixel of `array` (a pyramid level): spatial
+    ///   parameters, given in level-0 pixels, are divided by it as well as by `factor`.
     public static func apply(_ pipeline: Pipeline, to view: PlaneSelection, of array: LazyArray, factor: Int = 1,
-                             threads: Int, chunks: RegionReader.ChunkSource? = nil) throws -> FilteredPlane {
+                             levelFactor: Int = 1, threads: Int, chunks: RegionReader.ChunkSource? = nil) throws -> FilteredPlane {
         let depthAxis = depthAxis(view)
         let names = view.axisNames
         let setup = OperatorSetup(tupleOrder: OperatorSetup.order(rows: names[view.rowAxis], columns: names[view.columnAxis],
                                                                   depth: depthAxis.map { names[$0] }),
-                                  factor: Double(factor))
+                                  factor: Double(max(1, factor) * max(1, levelFactor)))
         let operators = try pipeline.operators(setup)
         let margin = HaloPlan(operators).total
         let shape = array.metadata.shape

@@ -133,55 +133,6 @@ struct ScrubBenchCommand: ParsableCommand {
     }
 }
 
-/// Time to the first complete frame from a cold cache: open, load, render.
-struct PlaneBenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "plane",
-        abstract: "Open an array and show one plane from a cold cache; report the time to the first complete frame.")
-
-    @Argument(help: "A Zarr array directory, or demo:.")
-    var path: String
-
-    @Option(help: ArgumentHelp("Frame size in cells.", valueName: "COLSxROWS"))
-    var size: String = "160x48"
-
-    @OptionGroup var plane: PlaneOptions
-    @OptionGroup var caching: CacheOptions
-
-    @Flag(help: "Print one JSON object.")
-    var json = false
-
-    func run() throws {
-        let (columns, rows) = try parseCellSize(size)
-        let t0 = Clock.now()
-        let array = try plane.open(path)
-        let opened = Clock.now()
-        let view = try plane.selection(for: array)
-        let cache = try caching.makeCache()
-        let loader = PlaneLoader(array: array, cache: cache)
-        defer { loader.stop() }
-        let plan = loader.show([view], channelAxis: view.axisNames.firstIndex(of: "c"))
-        let planned = Clock.now()
-        guard loader.waitUntilLoaded(plan.visible, timeout: 300) else { throw RuntimeFailure("the plane did not load in 300 s") }
-        if let key = plan.visible.first(where: { loader.failure($0) != nil }), let message = loader.failure(key) {
-            throw RuntimeFailure(message)
-        }
-        let loaded = Clock.now()
-        let data = try loader.readPlane(view)
-        let assembled = Clock.now()
-        let layer = ChannelLayer(plane: data, colorMap: .gray, limits: nil, gamma: 1)
-        let frame = ANSIWriter.frameBytes(Renderer.composite([layer], settings: RenderSettings(), columns: columns, rows: rows).frame)
-        let done = Clock.now()
-        let slabs = plan.visible.filter { $0.slab != nil }.count
-        if json {
-            print("{\"first_frame_ms\": \((done - t0) * 1000), \"open_ms\": \((opened - t0) * 1000), \"planned_ms\": \((planned - t0) * 1000), \"loaded_ms\": \((loaded - t0) * 1000), \"plane_ms\": \((assembled - t0) * 1000), \"visible_chunks\": \(plan.visible.count), \"slab_reads\": \(slabs), \"frame_bytes\": \(frame.count), \(CacheOptions.statisticsFields(cache, array))}")
-        } else {
-            print("first frame in \(Int(((done - t0) * 1000).rounded())) ms (open \(Int(((opened - t0) * 1000).rounded())) ms), \(plan.visible.count) chunks (\(slabs) read as slabs), \(array.bytesRead >> 10) KiB read")
-        }
-        caching.report(cache, array)
-    }
-}
-
 /// Peak resident memory of this process.
 enum ResourceUsage {
     /// `VmHWM` from /proc/self/status: the high-water mark of this process

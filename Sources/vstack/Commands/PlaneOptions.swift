@@ -92,10 +92,6 @@ struct CacheOptions: ParsableArguments {
         return try selection.readPlane(array, threads: System.coreCount, chunks: CachedChunks(cache: cache, array: array).source)
     }
 
-    /// Planes bigger than this are reduced chunk by chunk to screen pixels instead of assembled:
-    /// a quarter of the budget, at most 32 MiB (an assembled plane also costs its float copy).
-    static func reductionThreshold(_ cache: ChunkCache) -> Int { min(cache.budget / 4, 32 << 20) }
-
     /// The screen pixels of `view` (width×height, downsampled by `mode`) folded chunk by chunk
     /// through the cache on every core, as a float32 plane, with its auto contrast.
     func reducedPlane(_ view: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache, width: Int, height: Int,

@@ -42,6 +42,7 @@ struct RenderCommand: ParsableCommand {
         let cache = try caching.makeCache()
         defer { caching.report(cache, array) }
         var filterNote: String?
+        var filterLevel = 0
         var masks = false
         // Without --level the zoom picks the level (filters run on level 0 at their own working resolution).
         let levels = array.pyramid
@@ -56,8 +57,8 @@ struct RenderCommand: ParsableCommand {
                 let (lv, level) = (source.view, source.level.array)
                 let size = settings.mode.pixelSize(fitting: lv.columns.count, lv.rows.count, columns: columns, rows: rows,
                                                    aspect: settings.aspect)
-                if lv.rows.count * lv.columns.count * level.metadata.dataType.size > CacheOptions.reductionThreshold(cache),
-                   PlaneReduction.reduces(rows: lv.rows.count, columns: lv.columns.count, width: size.width, height: size.height) {
+                if PlaneReduction.reduces(lv, dataType: level.metadata.dataType, width: size.width, height: size.height,
+                                          cacheBudget: cache.budget) {
                     let reduced = try caching.reducedPlane(lv, level, cache, width: size.width, height: size.height,
                                                            mode: settings.downsample)
                     reducedContrasts.append(reduced.contrast)
@@ -66,7 +67,9 @@ struct RenderCommand: ParsableCommand {
                 reducedContrasts.append(nil)
                 return try caching.readPlane(lv, level, cache)
             }
-            let filtered = try caching.filteredPlane(pipeline, view, array, cache, factor: filtering.factor(view))
+            let filtered = try caching.filteredPlane(pipeline, view, array, cache, factor: filtering.factor(view),
+                                                     pyramid: plane.level == nil)
+            filterLevel = filtered.level
             filterNote = FilterStatus.text(pipeline, filtered)
             masks = filtered.isMask
             return filtered.plane
@@ -79,7 +82,8 @@ struct RenderCommand: ParsableCommand {
             for i in layers.indices { layers[i].limits = RenderSettings.Limits(0, 1) }
         }
         let rendered = Renderer.composite(layers, settings: settings, columns: columns, rows: rows)
-        let levelText = plane.level.map { "L\($0)" } ?? chosen.label(levelCount: levels.count)
+        let levelText = plane.level.map { "L\($0)" }
+            ?? (pipeline != nil ? LevelSelection(levels, view: selection, index: filterLevel) : chosen).label(levelCount: levels.count)
         let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows, filter: filterNote,
                                                   level: levelText)
         switch kind {

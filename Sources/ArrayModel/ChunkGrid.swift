@@ -10,16 +10,18 @@ public struct ChunkGrid: Sendable, Equatable {
         self.chunkShape = chunkShape
     }
 
-    /// Chunks along each axis.
-    public var gridShape: [Int] { zip(shape, chunkShape).map { ($0 + $1 - 1) / $1 } }
-    public var chunkCount: Int { gridShape.reduce(1, *) }
-    public var elementsPerChunk: Int { chunkShape.reduce(1, *) }
+    /// Chunks along each axis (a ceiling division that cannot overflow).
+    public var gridShape: [Int] { zip(shape, chunkShape).map { $0 / $1 + ($0 % $1 == 0 ? 0 : 1) } }
+    /// Saturates at Int.max; sources check their layout at open (`CheckedSize.checkLayout`),
+    /// so the saturated values are never used as sizes.
+    public var chunkCount: Int { CheckedSize.product(gridShape) ?? .max }
+    public var elementsPerChunk: Int { CheckedSize.product(chunkShape) ?? .max }
 
     /// The part of the array a chunk covers, clipped to the array.
     public func region(of index: [Int]) -> [Range<Int>] {
         (0..<shape.count).map { d in
             let lo = index[d] * chunkShape[d]
-            return lo..<min(lo + chunkShape[d], shape[d])
+            return lo..<(lo + min(chunkShape[d], shape[d] - lo))
         }
     }
 

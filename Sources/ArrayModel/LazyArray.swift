@@ -89,7 +89,8 @@ public struct ArrayMetadata: Sendable {
     }
 
     public var grid: ChunkGrid { ChunkGrid(shape: shape, chunkShape: chunkShape) }
-    public var logicalBytes: Int { shape.reduce(1, *) * dataType.size }
+    /// Saturates at Int.max (sources refuse arrays over 2^62 bytes at open).
+    public var logicalBytes: Int { CheckedSize.product(shape).flatMap { CheckedSize.multiply($0, dataType.size) } ?? .max }
     public var rank: Int { shape.count }
 }
 

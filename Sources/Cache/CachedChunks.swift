@@ -26,7 +26,7 @@ public struct CachedChunks: Sendable {
     public func key(_ index: [Int]) -> ChunkKey { ChunkKey(array: array, level: level, index: index) }
 
     /// Bytes one whole chunk decodes to.
-    public var chunkBytes: Int { array.metadata.chunkShape.reduce(1, *) * array.metadata.dataType.size }
+    public var chunkBytes: Int { CheckedSize.multiply(array.metadata.grid.elementsPerChunk, array.metadata.dataType.size) ?? .max }
 
     /// The key that serves `box` (array coordinates) of chunk `index`: the
     /// whole chunk when it is resident or small, else the slab holding the box.

@@ -24,15 +24,18 @@ public enum BytesCodec: Sendable, Equatable {
             return Array(src[0..<n])
         case .blosc:
             let size = try expectedSize ?? src.withUnsafeBytes { try Blosc.header($0).uncompressedBytes }
+            try checkClaim(src, size)
             return try Self.produce(size) { dst in try src.withUnsafeBytes { try Blosc.decompress($0, into: dst) } }
         case .zstd:
             if let size = expectedSize {
+                try checkClaim(src, size)
                 return try Self.produce(size) { dst in try src.withUnsafeBytes { try Zstd.decompress($0, into: dst) } }
             }
             return try src.withUnsafeBytes { try Zstd.decompressUnknownSize($0) }
         case .zlib, .gzip:
             let wrapper: Zlib.Wrapper = self == .zlib ? .zlib : .gzip
             if let size = expectedSize {
+                try checkClaim(src, size)
                 return try Self.produce(size) { dst in try src.withUnsafeBytes { try Zlib.decompress($0, wrapper: wrapper, into: dst) } }
             }
             return try src.withUnsafeBytes { try Zlib.decompressUnknownSize($0, wrapper: wrapper) }
@@ -44,6 +47,42 @@ public enum BytesCodec: Sendable, Equatable {
             }
             size = expectedSize ?? size
             return try Self.produce(size) { dst in try src.withUnsafeBytes { try LZ4.decompress($0, into: dst) } }
+        }
+    }
+
+    /// The most bytes this codec's output for `decoded` bytes can take: the
+    /// compressors' worst case on incompressible data (blosc, zstd, zlib, lz4
+    /// all stay within n/16 plus a header) or crc32c's 4 bytes. A stored chunk
+    /// larger than this is corrupt and is refused before it is read.
+    public func maxEncodedSize(decoded: Int) -> Int {
+        self == .crc32c ? Self.adding(decoded, 4) : Self.maxStoredSize(decoded: decoded)
+    }
+
+    /// The bound of a compressor's output, also used for raw (uncompressed) chunks so
+    /// that one a little too long is reported by its decoded size, not refused unread.
+    public static func maxStoredSize(decoded: Int) -> Int { adding(decoded, decoded / 16 + 65536) }
+
+    private static func adding(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : sum
+    }
+
+    /// Refuses, before the output is allocated, a size the input cannot decode to:
+    /// blosc and zstd headers declare theirs; deflate expands at most 1032:1.
+    func checkClaim(_ src: [UInt8], _ size: Int) throws {
+        switch self {
+        case .blosc:
+            let declared = try src.withUnsafeBytes { try Blosc.header($0).uncompressedBytes }
+            guard declared == size else { throw CodecError("blosc: decodes to \(declared) bytes, expected \(size)") }
+        case .zstd:
+            if let declared = try src.withUnsafeBytes({ try Zstd.declaredSize($0) }), declared != size {
+                throw CodecError("zstd: decodes to \(declared) bytes, expected \(size)")
+            }
+        case .zlib, .gzip:
+            guard size / 1032 <= src.count else {
+                throw CodecError("\(self): \(src.count) compressed bytes cannot decode to \(size) (deflate expands at most 1032:1)")
+            }
+        case .lz4, .crc32c: break
         }
     }
 

@@ -2,6 +2,14 @@ import CZstd
 
 /// Zstandard frames (numcodecs `zstd`, zarr v3 `zstd`).
 public enum Zstd {
+    /// The decoded size the frame headers declare (nil when a frame does not say).
+    public static func declaredSize(_ src: UnsafeRawBufferPointer) throws -> Int? {
+        let total = ZSTD_findDecompressedSize(src.baseAddress, src.count)
+        if total == ZSTD_CONTENTSIZE_ERROR { throw CodecError("zstd: corrupt or truncated data") }
+        if total == ZSTD_CONTENTSIZE_UNKNOWN { return nil }
+        return Int(exactly: total) ?? .max
+    }
+
     /// Decompresses one or more concatenated frames into exactly `dst.count` bytes.
     public static func decompress(_ src: UnsafeRawBufferPointer, into dst: UnsafeMutableRawBufferPointer) throws {
         guard let dctx = ZSTD_createDCtx() else { throw CodecError("zstd: out of memory") }

@@ -23,9 +23,11 @@ public enum Dataset {
         if location.hasPrefix("http://") || location.hasPrefix("https://") {
             throw FormatError("HTTP(S) datasets are not supported yet")
         }
-        guard LocalStore.exists(location) else {
+        if let reason = LocalStore.unreachableReason(location) {
             if FilePattern.isPattern(location) { return try TiffSeriesArray.open(pattern: location) }
-            throw FormatError("no such file or directory")
+            // Arguments that are not UTF-8 reach Swift with U+FFFD in place of the bad bytes.
+            if location.contains("\u{FFFD}") { throw FormatError("\(reason) (the name is not valid UTF-8, which vstack cannot open: rename it or link to it)") }
+            throw FormatError(reason)  // "no such file or directory", "too many levels of symbolic links", …
         }
         guard LocalStore.isDirectory(location) else {
             if try isTiff(location) { return try TiffArray(path: location) }

@@ -1,3 +1,5 @@
+import ArrayModel
+
 /// A 256-entry colour table mapping normalised intensity 0…1 to RGB.
 public struct ColorMap: Sendable, Equatable {
     public let name: String
@@ -32,7 +34,7 @@ public struct ColorMap: Sendable, Equatable {
     @inline(__always)
     public func color(_ t: Float) -> RGB {
         if t.isNaN { return ColorMap.nanColor }
-        let i = Int((min(max(t, 0), 1) * 255).rounded())
+        let i = Int(clamping: (min(max(t, 0), 1) * 255).rounded())
         return table[i]
     }
 }

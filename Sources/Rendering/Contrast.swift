@@ -79,7 +79,7 @@ public struct Contrast: Sendable, Equatable {
         }
         func percentile(_ q: Double) -> Double {
             let pos = q / 100 * Double(n - 1)
-            let k = Int(pos.rounded(.down)), frac = pos - Double(k)
+            let k = Int(clamping: pos.rounded(.down)), frac = pos - Double(k)
             let lo = order(k)
             return frac == 0 || k + 1 >= n ? lo : lo + frac * (order(k + 1) - lo)
         }
@@ -94,7 +94,7 @@ enum Percentile {
     static func value(_ a: inout [Float], _ q: Double) -> Double {
         let n = a.count
         let pos = q / 100 * Double(n - 1)
-        let k = Int(pos.rounded(.down))
+        let k = Int(clamping: pos.rounded(.down))
         let frac = pos - Double(k)
         let lo = Double(select(&a, k))
         if frac == 0 || k + 1 >= n { return lo }

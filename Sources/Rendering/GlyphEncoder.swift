@@ -31,8 +31,8 @@ public enum GlyphMode: String, Sendable, CaseIterable {
         let tall = Double(height) * (aspect.isFinite && aspect > 0 ? aspect : 1)
         // Terminal units: a cell is 1 wide and 2 tall.
         let scale = min(Double(columns) / Double(width), 2 * Double(rows) / tall)
-        let w = Int((Double(width) * scale * Double(px)).rounded())
-        let h = Int((tall * scale * Double(py) / 2).rounded())
+        let w = Int(clamping: (Double(width) * scale * Double(px)).rounded())
+        let h = Int(clamping: (tall * scale * Double(py) / 2).rounded())
         return (min(max(w, 1), columns * px), min(max(h, 1), rows * py))
     }
 
@@ -70,7 +70,7 @@ public struct GlyphEncoder: Sendable {
                 case .ascii:
                     guard let p = pixel(cx, cy) else { continue }
                     let v = image.pixels[p]
-                    let level = v.isNaN ? 0 : Int((min(max(v, 0), 1) * Float(GlyphMode.asciiRamp.count - 1)).rounded())
+                    let level = v.isNaN ? 0 : Int(clamping: (min(max(v, 0), 1) * Float(GlyphMode.asciiRamp.count - 1)).rounded())
                     let glyph = v.isNaN ? "?" : GlyphMode.asciiRamp[level]
                     frame[cx, cy] = Cell(glyph, fg: glyph == " " || depth == .none ? nil : depth.quantize(rgb[p]), bg: .default)
                 case .quad:

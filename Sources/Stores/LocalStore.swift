@@ -34,6 +34,13 @@ public struct LocalStore: Store {
         return bytes
     }
 
+    public func get(_ key: String, atMost limit: Int, limitName: String) throws -> [UInt8]? {
+        guard let path = path(for: key) else { throw StoreError("key '\(key)' leaves the store") }
+        let bytes = try LocalStore.read(path: path, range: nil, limit: (limit, limitName))
+        counter.add(bytes?.count ?? 0)
+        return bytes
+    }
+
     public func get(_ key: String, range: ByteRange) throws -> [UInt8]? {
         guard let path = path(for: key) else { throw StoreError("key '\(key)' leaves the store") }
         let bytes = try LocalStore.read(path: path, range: range)
@@ -41,10 +48,11 @@ public struct LocalStore: Store {
         return bytes
     }
 
+    /// Any non-directory counts (a FIFO `.zarray` is then refused when read, by name).
     public func contains(_ key: String) throws -> Bool {
         guard let path = path(for: key) else { return false }
         var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFDIR
     }
 
     public func list(_ prefix: String) throws -> [String] {
@@ -71,39 +79,88 @@ public struct LocalStore: Store {
         return stat(path, &st) == 0
     }
 
-    /// The first `count` bytes of a file (fewer when it is shorter).
-    public static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
+    /// Why `path` cannot be looked at (`no such file or directory`, `too many
+    /// levels of symbolic links`, `permission denied`), nil when it can.
+    public static func unreachableReason(_ path: String) -> String? {
         var st = stat()
-        guard stat(path, &st) == 0 else { throw StoreError("cannot open \(path): \(String(cString: strerror(errno)))") }
-        return try read(path: path, range: .slice(offset: 0, length: min(count, Int(st.st_size)))) ?? []
+        if stat(path, &st) == 0 { return nil }
+        return reason(errno)
     }
 
-    /// Reads a whole file or a range of it with pread; nil when it does not exist.
-    static func read(path: String, range: ByteRange?) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// strerror in the lower case of vstack's messages.
+    static func reason(_ code: Int32) -> String {
+        let text = String(cString: strerror(code))
+        return text.prefix(1).lowercased() + text.dropFirst()
+    }
+
+    /// What a non-regular, non-directory file is called in messages.
+    static func kind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: "a FIFO"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        default: "not a regular file"
+        }
+    }
+
+    /// Opens a data file read-only without blocking (a FIFO would block `open`
+    /// until a writer appears) and refuses anything but a regular file or,
+    /// when `directories` is set, a directory. Returns the descriptor and its
+    /// stat, or nil for a missing path (ENOENT, ENOTDIR).
+    public static func openRegular(_ path: String, directories: Bool = false) throws -> (Int32, stat)? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
             let e = errno
             if e == ENOENT || e == ENOTDIR { return nil }
-            throw StoreError("cannot open \(path): \(String(cString: strerror(e)))")
+            throw StoreError("cannot open \(path): \(reason(e))")
         }
-        defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw StoreError("cannot stat \(path): \(String(cString: strerror(errno)))") }
+        guard fstat(fd, &st) == 0 else {
+            let message = reason(errno)
+            close(fd)
+            throw StoreError("cannot stat \(path): \(message)")
+        }
+        let type = st.st_mode & S_IFMT
+        guard type == S_IFREG || (directories && type == S_IFDIR) else {
+            close(fd)
+            throw StoreError("\(path) is \(kind(st.st_mode)), not a regular file")
+        }
+        return (fd, st)
+    }
+
+    /// The first `count` bytes of a file (fewer when it is shorter).
+    public static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
+        guard let bytes = try read(path: path, range: .upTo(offset: 0, length: count)) else {
+            throw StoreError("cannot open \(path): no such file or directory")
+        }
+        return bytes
+    }
+
+    /// Reads a whole file (of at most `limit.bytes`, checked with fstat before
+    /// anything is allocated) or a range of it with pread; nil when it does not exist.
+    static func read(path: String, range: ByteRange?, limit: (bytes: Int, name: String)? = nil) throws -> [UInt8]? {
+        guard let (fd, st) = try openRegular(path, directories: true) else { return nil }
+        defer { close(fd) }
         if (st.st_mode & S_IFMT) == S_IFDIR { return nil }
         let size = Int(st.st_size)
         let (offset, length): (Int, Int)
         switch range {
-        case nil: (offset, length) = (0, size)
-        case let .slice(o, l):
-            guard o >= 0, l >= 0, o + l <= size else {
-                throw StoreError("\(path): range \(o)..<\(o + l) outside the file (\(size) bytes)")
+        case nil:
+            if let limit, size > limit.bytes { throw StoreError.tooLarge(path, size: size, limitName: limit.name) }
+            (offset, length) = (0, size)
+        case let .slice(o, l)?:
+            let (end, overflow) = o.addingReportingOverflow(l)
+            guard o >= 0, l >= 0, !overflow, end <= size else {
+                let upper = overflow ? "(beyond 2^63)" : "\(end)"
+                throw StoreError("\(path): range \(o)..<\(upper) outside the file (\(size) bytes)")
             }
             (offset, length) = (o, l)
-        case let .upTo(o, l):
-            guard o >= 0, l >= 0 else { throw StoreError("\(path): range \(o)..<\(o + l) is negative") }
+        case let .upTo(o, l)?:
+            guard o >= 0, l >= 0 else { throw StoreError("\(path): range of \(l) bytes at \(o) is negative") }
             (offset, length) = (min(o, size), max(0, min(l, size - o)))
-        case let .suffix(l):
-            guard l <= size else { throw StoreError("\(path): file shorter (\(size) bytes) than \(l)") }
+        case let .suffix(l)?:
+            guard l >= 0, l <= size else { throw StoreError("\(path): file shorter (\(size) bytes) than \(l)") }
             (offset, length) = (size - l, l)
         }
         var out = [UInt8](repeating: 0, count: length)

@@ -8,6 +8,10 @@ public protocol Store: Sendable {
     var location: String { get }
     /// The whole value, or nil when the key does not exist.
     func get(_ key: String) throws -> [UInt8]?
+    /// The whole value when it has at most `limit` bytes (checked before it is
+    /// read), else a StoreError naming its size and `limitName`
+    /// ("the 64 MiB metadata may have"); nil when the key does not exist.
+    func get(_ key: String, atMost limit: Int, limitName: String) throws -> [UInt8]?
     /// Part of a value, or nil when the key does not exist.
     func get(_ key: String, range: ByteRange) throws -> [UInt8]?
     /// Whether the key exists.
@@ -32,9 +36,20 @@ public enum ByteRange: Sendable, Equatable {
 public struct StoreError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
+
+    static func tooLarge(_ what: String, size: Int, limitName: String) -> StoreError {
+        StoreError("\(what) is \(size) bytes, more than \(limitName); it is not read")
+    }
 }
 
 extension Store {
+    /// Stores that cannot tell a size before reading check it after.
+    public func get(_ key: String, atMost limit: Int, limitName: String) throws -> [UInt8]? {
+        guard let bytes = try get(key) else { return nil }
+        guard bytes.count <= limit else { throw StoreError.tooLarge(key, size: bytes.count, limitName: limitName) }
+        return bytes
+    }
+
     public func contains(_ key: String) throws -> Bool { try get(key) != nil }
     public func list(_ prefix: String) throws -> [String] { [] }
     public var bytesRead: Int { 0 }

@@ -62,7 +62,7 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
                 block = (first.tileLength, first.tileWidth)
             } else {
                 let rps = max(1, min(first.rowsPerStrip, first.height))
-                let stripBytes = rps * first.width * samples * dataType.size
+                let stripBytes = CheckedSize.product([rps, first.width, samples, dataType.size]) ?? .max
                 let strips = max(1, Self.stripBandBytes / max(stripBytes, 1))
                 block = (min(first.height, rps * strips), first.width)
             }
@@ -75,6 +75,9 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
             }
             let shape = pageAxes.shape + sampleAxis + [first.height, first.width]
             let chunk = pageAxes.shape.map { _ in 1 } + sampleAxis + [block.rows, block.columns]
+            try CheckedSize.checkLayout(shape: shape, chunkShape: chunk, elementSize: dataType.size, file: "page 0",
+                                        shapeField: "shape", chunkField: first.tiled ? "tile" : "strip")
+            try Self.checkClaims(first, samples: samples, elementSize: dataType.size, fileSize: Int(file.size))
             let axisNames = names.map { $0 + ["y", "x"] }
             var scales = axisNames.map { $0.map { pageAxes.scales[$0] } }
             if let base = levelZero, let names = axisNames {
@@ -110,6 +113,34 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
             throw e
         } catch {
             throw DatasetError(path, "\(error)")
+        }
+    }
+
+    /// The most a page's pixels can outweigh the file for codecs with a bounded
+    /// ratio (packbits 128:1, LZW's 12-bit codes 4096:1 at best, deflate 1032:1);
+    /// other codecs (zstd, JPEG, …) are not bounded here.
+    static func maxRatio(_ compression: UInt16) -> Int? {
+        switch Int32(compression) {
+        case COMPRESSION_NONE: 1
+        case COMPRESSION_PACKBITS: 128
+        case COMPRESSION_LZW: 4096
+        case COMPRESSION_ADOBE_DEFLATE, COMPRESSION_DEFLATE: 1032
+        default: nil
+        }
+    }
+
+    /// What a (possibly corrupt) first page claims, against what the file can hold:
+    /// a flipped bit in an IFD must not make vstack allocate a tile or plane as is.
+    static func checkClaims(_ first: TiffPageInfo, samples: Int, elementSize: Int, fileSize: Int) throws {
+        let pageBytes = CheckedSize.product([first.height, first.width, samples, elementSize]) ?? .max
+        if let ratio = maxRatio(first.compression), pageBytes / ratio > fileSize {
+            let how = ratio == 1 ? "uncompressed" : "\(first.codecName) (at most \(ratio):1)"
+            throw FormatError("page 0 claims \(first.width)x\(first.height) \(how) pixels (\(pageBytes) bytes), more than the \(fileSize)-byte file holds")
+        }
+        // Tiles may overhang the page (ragged edges, small images in 256×256 tiles), not dwarf it.
+        let tileBytes = CheckedSize.product([first.tileLength, first.tileWidth, samples, elementSize]) ?? .max
+        if first.tiled, tileBytes > max(64 << 20, CheckedSize.multiply(pageBytes, 16) ?? .max) {
+            throw FormatError("page 0: 'tile' \(first.tileWidth)x\(first.tileLength) is far larger than the \(first.width)x\(first.height) page")
         }
     }
 

@@ -26,15 +26,9 @@ final class TiffFile: @unchecked Sendable {
     init(path: String, counter: ByteCounter = ByteCounter()) throws {
         self.path = path
         self.counter = counter
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking, and only a regular file: a FIFO named .tif would block open and read forever.
+        guard let (fd, st) = try LocalStore.openRegular(path) else { throw FormatError("cannot open: no such file or directory") }
         self.fd = fd
-        guard fd >= 0 else { throw FormatError("cannot open: \(String(cString: strerror(errno)))") }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            let message = String(cString: strerror(errno))
-            Glibc.close(fd)
-            throw FormatError("cannot read: \(message)")
-        }
         size = UInt64(st.st_size)
         do {
             header = try TiffHeader(read: { try Self.pread(fd, counter, offset: $0, count: $1) }, fileSize: size)
@@ -191,8 +185,12 @@ struct TiffPageChain {
         let countBytes = try file.read(offset: next, count: countWidth)
         guard countBytes.count == countWidth else { throw truncated(file) }
         let n = TiffHeader.integer(countBytes, 0, countWidth, h.littleEndian)
-        let nextAt = next + UInt64(countWidth) + n * UInt64(entryWidth)
-        guard n > 0, nextAt + UInt64(nextWidth) <= file.size else { throw truncated(file) }
+        // n comes from the file (up to 2^64 in a BigTIFF): the arithmetic is checked.
+        let (entries, overflow) = n.multipliedReportingOverflow(by: UInt64(entryWidth))
+        guard n > 0, !overflow, entries < file.size, next + UInt64(countWidth) + entries + UInt64(nextWidth) <= file.size else {
+            throw truncated(file)
+        }
+        let nextAt = next + UInt64(countWidth) + entries
         let nextBytes = try file.read(offset: nextAt, count: nextWidth)
         seen.insert(next)
         offsets.append(next)

@@ -50,7 +50,7 @@ struct TiffPageAxes: Sendable {
         func int(_ k: String) -> Int? { values[k].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } }
         let images = int("images") ?? 1
         var t = int("frames") ?? 1, z = int("slices") ?? 1, c = int("channels") ?? 1
-        if t * z * c != images { (t, z, c) = (1, images, 1) }  // not a consistent hyperstack: a plain stack
+        if CheckedSize.product([t, z, c]) != images { (t, z, c) = (1, images, 1) }  // not a consistent hyperstack: a plain stack
         var names: [String] = [], shape: [Int] = []
         for (name, size) in [("t", t), ("z", z), ("c", c)] where size > 1 {
             names.append(name)

@@ -1,13 +1,22 @@
 import Foundation
+import Stores
 
 /// Parsed JSON metadata with typed accessors whose errors name the file and key.
 struct JSONMetadata {
     let file: String
     let object: [String: Any]
 
-    /// Parses a metadata document; a syntax error names the file.
+    /// Parses a metadata document; a syntax error names the file. Documents over
+    /// 64 MiB or nested deeper than 64 levels are refused before parsing (the
+    /// parser recurses, so depth is a stack bound).
     init(file: String, bytes: [UInt8]) throws {
         self.file = file
+        guard bytes.count <= CheckedSize.maxMetadataBytes else {
+            throw FormatError("\(file) is \(bytes.count) bytes (metadata may have at most 64 MiB)")
+        }
+        guard JSONMetadata.nestingDepth(bytes) <= CheckedSize.maxJSONDepth else {
+            throw FormatError("malformed JSON in \(file): nested deeper than \(CheckedSize.maxJSONDepth) levels")
+        }
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
@@ -16,6 +25,15 @@ struct JSONMetadata {
         }
         guard let obj = parsed as? [String: Any] else { throw FormatError("malformed JSON in \(file): not an object") }
         self.object = obj
+    }
+
+    /// Reads and parses metadata key `key` of `store` (nil when absent); a
+    /// file over 64 MiB is refused by its size before it is read.
+    static func read(_ store: Store, _ key: String, file: String) throws -> JSONMetadata? {
+        guard let bytes = try store.get(key, atMost: CheckedSize.maxMetadataBytes, limitName: "the 64 MiB metadata may have") else {
+            return nil
+        }
+        return try JSONMetadata(file: file, bytes: bytes)
     }
 
     init(file: String, object: [String: Any]) {
@@ -33,16 +51,45 @@ struct JSONMetadata {
     func optionalString(_ key: String) -> String? { object[key] as? String }
 
     func int(_ key: String) throws -> Int {
-        guard let n = object[key] as? NSNumber else { throw missing(key, "an integer") }
-        return n.intValue
+        guard let v = object[key], let n = jsonInt(v) else { throw missing(key, "an integer") }
+        return n
     }
 
+    /// Sizes (shape, chunks): integers in 0..<2^63; floats (`5.5`), negatives,
+    /// booleans and larger numbers are refused, never truncated.
     func intArray(_ key: String) throws -> [Int] {
         guard let a = object[key] as? [Any] else { throw missing(key, "a list of integers") }
         return try a.map {
-            guard let n = $0 as? NSNumber, n.intValue >= 0 else { throw missing(key, "a list of non-negative integers") }
-            return n.intValue
+            guard let n = jsonInt($0), n >= 0 else {
+                throw FormatError("\(file): '\(key)' must be a list of non-negative integers below 2^63 (found \(JSONMetadata.literal($0)))")
+            }
+            return n
         }
+    }
+
+    /// A JSON value as it was written, for messages.
+    static func literal(_ v: Any) -> String {
+        if let n = v as? NSNumber { return n.stringValue }
+        if let s = v as? String { return "\"\(s)\"" }
+        return "\(v)"
+    }
+
+    /// The deepest `[`/`{` nesting outside strings.
+    static func nestingDepth(_ bytes: [UInt8]) -> Int {
+        var depth = 0, deepest = 0, inString = false, escaped = false
+        for b in bytes {
+            if inString {
+                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"): depth += 1; deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return deepest
     }
 
     func objectValue(_ key: String) throws -> JSONMetadata {
@@ -86,8 +133,10 @@ struct JSONMetadata {
     }
 }
 
-/// An integer from JSONSerialization output (NSNumber or Int).
+/// An integer from JSONSerialization output, exactly as written: nil for
+/// floats, booleans and integers outside Int's range (NSNumber.intValue would
+/// truncate `5.5` to 5 and wrap `2^64` to 0).
 func jsonInt(_ v: Any) -> Int? {
-    if let n = v as? NSNumber { return n.intValue }
-    return v as? Int
+    guard let n = v as? NSNumber else { return v as? Int }
+    return Int(n.stringValue)
 }

@@ -80,11 +80,28 @@ struct V3CodecChain: Sendable {
         transposes.reduce(shape) { s, order in order.map { s[$0] } }
     }
 
+    /// The most bytes a chunk of `shape` can take encoded (a larger stored
+    /// chunk is corrupt and is not read).
+    func maxEncodedSize(shape: [Int], dataType: DataType) throws -> Int {
+        let decoded = try CheckedSize.multiply(CheckedSize.product(shape, "chunk shape \(shape)"), dataType.size, "chunk shape \(shape)")
+        var bound = BytesCodec.maxStoredSize(decoded: decoded)
+        if case .sharding(let s) = arrayToBytes {
+            let eshape = encodedShape(shape)
+            let count = try CheckedSize.product(s.innerGrid(eshape), "shard shape \(eshape)")
+            let inner = try s.inner.maxEncodedSize(shape: s.innerChunkShape, dataType: dataType)
+            bound = try CheckedSize.add(CheckedSize.multiply(count, inner, "shard shape \(eshape)"), s.indexByteCount(eshape), "shard shape \(eshape)")
+        }
+        return bytesToBytes.reduce(bound) { $1.maxEncodedSize(decoded: $0) }
+    }
+
     /// Decodes one encoded chunk into native-endian C-order elements of `shape`.
     func decode(_ encoded: [UInt8], shape: [Int], dataType: DataType, fill: Scalar,
                 fetch: ((ByteRangeRequest) throws -> [UInt8]?)? = nil) throws -> [UInt8] {
         let eshape = encodedShape(shape)
-        let nbytes = eshape.reduce(1, *) * dataType.size
+        let nbytes = try CheckedSize.multiply(CheckedSize.product(eshape, "chunk shape \(eshape)"), dataType.size, "chunk shape \(eshape)")
+        guard nbytes <= CheckedSize.maxChunkBytes else {
+            throw FormatError("chunk shape \(eshape) is too large (a chunk may take at most 2 GiB decoded)")
+        }
         var data = encoded
         for (i, codec) in bytesToBytes.enumerated().reversed() {
             var expected: Int? = nil

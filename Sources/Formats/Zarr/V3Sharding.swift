@@ -10,8 +10,8 @@ struct V3Sharding: Sendable {
     var indexAtStart: Bool
 
     init(_ config: [String: Any], dataType: DataType, rank: Int, file: String) throws {
-        guard let cs = config["chunk_shape"] as? [Any] else { throw FormatError("\(file): sharding needs 'chunk_shape'") }
-        innerChunkShape = cs.compactMap(jsonInt)
+        guard config["chunk_shape"] is [Any] else { throw FormatError("\(file): sharding needs 'chunk_shape'") }
+        innerChunkShape = try JSONMetadata(file: file, object: config).intArray("chunk_shape")
         guard innerChunkShape.count == rank, innerChunkShape.allSatisfy({ $0 > 0 }) else {
             throw FormatError("\(file): sharding 'chunk_shape' must have \(rank) positive sizes")
         }
@@ -37,20 +37,30 @@ struct V3Sharding: Sendable {
 
     /// Encoded size of the index: 16 bytes an inner chunk plus 4 a crc32c.
     func indexByteCount(_ shardShape: [Int]) throws -> Int {
-        try innerGrid(shardShape).reduce(1, *) * 16 + 4 * index.bytesToBytes.count
+        let field = "sharding 'chunk_shape' \(innerChunkShape) in shard shape \(shardShape)"
+        let entries = try CheckedSize.product(innerGrid(shardShape), field)
+        let bytes = try CheckedSize.add(CheckedSize.multiply(entries, 16, field), 4 * index.bytesToBytes.count, field)
+        guard bytes <= CheckedSize.maxChunkBytes else {
+            throw FormatError("the shard index of \(field) would take \(bytes) bytes (at most 2 GiB)")
+        }
+        return bytes
     }
 
     /// Decodes an encoded index into (offset, nbytes) pairs, nil for absent chunks.
     func decodeIndex(_ bytes: [UInt8], shardShape: [Int]) throws -> [(Int, Int)?] {
         let grid = try innerGrid(shardShape)
         let values = try index.decode(bytes, shape: grid + [2], dataType: .uint64, fill: .zero)
-        let n = grid.reduce(1, *)
-        return values.withUnsafeBytes { raw in
+        let n = values.count / 16
+        return try values.withUnsafeBytes { raw in
             let p = raw.bindMemory(to: UInt64.self)
-            return (0..<n).map { i in
+            return try (0..<n).map { i in
                 let off = p[2 * i], len = p[2 * i + 1]
                 if off == .max && len == .max { return nil }
-                return (Int(truncatingIfNeeded: off), Int(truncatingIfNeeded: len))
+                // Entries are checked against the shard's size when read; here only that they are offsets at all.
+                guard let o = Int(exactly: off), let l = Int(exactly: len), o.addingReportingOverflow(l).overflow == false else {
+                    throw FormatError("shard index entry \(i) (offset \(off), length \(len)) lies beyond any file")
+                }
+                return (o, l)
             }
         }
     }
@@ -75,7 +85,7 @@ struct V3Sharding: Sendable {
         let chunkGrid = ChunkGrid(shape: shardShape, chunkShape: innerChunkShape)
         for (i, entry) in entries.enumerated() {
             guard let (offset, length) = entry else { continue }
-            guard offset >= 0, length >= 0, offset + length <= shard.count else {
+            guard offset >= 0, length >= 0, offset <= shard.count - length else {
                 throw FormatError("inner chunk \(i) lies outside the shard (\(offset)+\(length) > \(shard.count))")
             }
             let bytes = try decodeInner(Array(shard[offset..<(offset + length)]), dataType: dataType, fill: fill)

@@ -12,16 +12,15 @@ struct ZarrNode {
 
     /// Reads the node at `prefix`, or nil when nothing there says it is Zarr.
     static func read(_ store: Store, _ prefix: String = "") throws -> ZarrNode? {
-        if let bytes = try store.get(joinKey(prefix, "zarr.json")) {
-            let meta = try JSONMetadata(file: joinKey(prefix, "zarr.json"), bytes: bytes)
+        if let meta = try JSONMetadata.read(store, joinKey(prefix, "zarr.json"), file: joinKey(prefix, "zarr.json")) {
             let kind: Kind = (meta.optionalString("node_type") ?? "array") == "group" ? .group : .array
             return ZarrNode(kind: kind, zarrFormat: 3, attributes: meta.object["attributes"] as? [String: Any] ?? [:])
         }
         let isArray = try store.contains(joinKey(prefix, ".zarray"))
         let isGroup = try store.contains(joinKey(prefix, ".zgroup"))
         let attributes: [String: Any]
-        if let bytes = try store.get(joinKey(prefix, ".zattrs")) {
-            attributes = try JSONMetadata(file: joinKey(prefix, ".zattrs"), bytes: bytes).object
+        if let meta = try JSONMetadata.read(store, joinKey(prefix, ".zattrs"), file: joinKey(prefix, ".zattrs")) {
+            attributes = meta.object
         } else {
             attributes = [:]
         }

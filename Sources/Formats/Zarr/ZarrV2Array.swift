@@ -17,10 +17,9 @@ public final class ZarrV2Array: SlabReadable {
     public init(store: Store, prefix: String = "", level: OMELevelContext? = nil) throws {
         self.store = store
         self.prefix = prefix
-        guard let bytes = try store.get(joinKey(prefix, ".zarray")) else {
+        guard let meta = try JSONMetadata.read(store, joinKey(prefix, ".zarray"), file: ".zarray") else {
             throw FormatError("no .zarray here")
         }
-        let meta = try JSONMetadata(file: ".zarray", bytes: bytes)
         let version = try meta.int("zarr_format")
         guard version == 2 else { throw FormatError(".zarray: zarr_format is \(version), expected 2") }
         let shape = try meta.intArray("shape")
@@ -33,6 +32,7 @@ public final class ZarrV2Array: SlabReadable {
             throw FormatError(".zarray: unsupported data type (structured dtypes are not supported)")
         }
         let (dtype, big) = try DataType.parseNumPy(dtypeString)
+        try CheckedSize.checkLayout(shape: shape, chunkShape: chunks, elementSize: dtype.size, file: ".zarray")
         let order = meta.optionalString("order") ?? "C"
         guard order == "C" || order == "F" else { throw FormatError(".zarray: order '\(order)' is not C or F") }
         self.fortranOrder = order == "F" && shape.count > 1
@@ -58,8 +58,7 @@ public final class ZarrV2Array: SlabReadable {
         let fill = try JSONMetadata.fillValue(meta.object["fill_value"], type: dtype, file: ".zarray")
 
         var axes: [String]? = nil
-        if let attrBytes = try store.get(joinKey(prefix, ".zattrs")),
-           let attrs = try? JSONMetadata(file: ".zattrs", bytes: attrBytes),
+        if let attrs = try? JSONMetadata.read(store, joinKey(prefix, ".zattrs"), file: ".zattrs"),
            let dims = attrs.object["_ARRAY_DIMENSIONS"] as? [String], dims.count == shape.count {
             axes = dims
         }
@@ -118,7 +117,9 @@ public final class ZarrV2Array: SlabReadable {
         let elementSize = metadata.dataType.size
         let expected = grid.elementsPerChunk * elementSize
         do {
-            guard let raw = try store.get(joinKey(prefix, key)) else { return nil }
+            let stored = compressor?.maxEncodedSize(decoded: expected) ?? BytesCodec.maxStoredSize(decoded: expected)
+            guard let raw = try store.get(joinKey(prefix, key), atMost: stored,
+                                          limitName: "the \(stored) bytes a chunk of \(expected) bytes can take") else { return nil }
             var bytes = try compressor?.decode(raw, expectedSize: expected) ?? raw
             guard bytes.count == expected else {
                 throw FormatError("decodes to \(bytes.count) bytes, expected \(expected)")

@@ -21,8 +21,9 @@ public final class ZarrV3Array: SlabReadable {
     public init(store: Store, prefix: String = "", level: OMELevelContext? = nil) throws {
         self.store = store
         self.prefix = prefix
-        guard let bytes = try store.get(joinKey(prefix, "zarr.json")) else { throw FormatError("no zarr.json here") }
-        let meta = try JSONMetadata(file: "zarr.json", bytes: bytes)
+        guard let meta = try JSONMetadata.read(store, joinKey(prefix, "zarr.json"), file: "zarr.json") else {
+            throw FormatError("no zarr.json here")
+        }
         guard try meta.int("zarr_format") == 3 else { throw FormatError("zarr.json: zarr_format is not 3") }
         let nodeType = meta.optionalString("node_type") ?? "array"
         guard nodeType == "array" else { throw FormatError("zarr.json describes a \(nodeType), not an array") }
@@ -57,12 +58,17 @@ public final class ZarrV3Array: SlabReadable {
         var readShape = chunkShape
         if case .sharding(let s) = chain.arrayToBytes, chain.bytesToBytes.isEmpty {
             // Transposes before sharding give the inner chunk shape in transposed order.
-            _ = try s.innerGrid(chain.encodedShape(chunkShape))
+            _ = try s.indexByteCount(chain.encodedShape(chunkShape))
             sharding = s
             readShape = chain.decodedShape(s.innerChunkShape)
         } else {
             sharding = nil
         }
+        // The read unit (the inner chunk when sharded) is held to the chunk limit; a shard
+        // read whole (sharding followed by bytes→bytes codecs) is one too.
+        try CheckedSize.checkLayout(shape: shape, chunkShape: sharding == nil ? chunkShape : readShape,
+                                    elementSize: dtype.size, file: "zarr.json",
+                                    chunkField: sharding == nil ? "chunk_shape" : "sharding 'chunk_shape'")
         var axes: [String]? = nil
         if let names = meta.object["dimension_names"] as? [Any], names.count == shape.count {
             let strings = names.compactMap { $0 as? String }
@@ -110,7 +116,9 @@ public final class ZarrV3Array: SlabReadable {
         guard let sharding else {
             let key = key(index)
             do {
-                guard let raw = try store.get(joinKey(prefix, key)) else { return nil }
+                let stored = try chain.maxEncodedSize(shape: storedChunkShape, dataType: meta.dataType)
+                guard let raw = try store.get(joinKey(prefix, key), atMost: stored,
+                                              limitName: "the \(stored) bytes a chunk can take") else { return nil }
                 let bytes = try chain.decode(raw, shape: storedChunkShape, dataType: meta.dataType, fill: meta.fillValue)
                 return ArrayBuffer(dataType: meta.dataType, shape: storedChunkShape, bytes: bytes)
             } catch {
@@ -128,6 +136,10 @@ public final class ZarrV3Array: SlabReadable {
         do {
             guard let entries = try shardIndex(key: key, sharding: sharding) else { return nil }
             guard let (offset, length) = entries[innerFlat] else { return nil }
+            let stored = try sharding.inner.maxEncodedSize(shape: sharding.innerChunkShape, dataType: meta.dataType)
+            guard length <= stored else {
+                throw FormatError("the shard index gives the chunk \(length) bytes, more than the \(stored) it can take")
+            }
             guard let raw = try store.get(joinKey(prefix, key), range: .slice(offset: offset, length: length)) else { return nil }
             let encoded = try sharding.decodeInner(raw, dataType: meta.dataType, fill: meta.fillValue)
             let bytes = chain.undoTransposes(encoded, shape: meta.chunkShape, elementSize: meta.dataType.size)

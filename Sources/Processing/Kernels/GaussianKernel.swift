@@ -1,3 +1,4 @@
+import ArrayModel
 import Foundation
 
 /// scipy's 1-D gaussian kernels (`_gaussian_kernel1d`), truncated at
@@ -5,7 +6,7 @@ import Foundation
 enum GaussianKernel {
     static let truncate = 4.0
 
-    static func radius(_ sigma: Double) -> Int { sigma > 0 ? Int(truncate * sigma + 0.5) : 0 }
+    static func radius(_ sigma: Double) -> Int { sigma > 0 ? Int(clamping: truncate * sigma + 0.5) : 0 }
 
     /// The kernel of derivative `order` (0 smooths, 2 is the second derivative), reversed as
     /// `gaussian_filter1d` passes it to `correlate1d` (all the kernels used are symmetric).

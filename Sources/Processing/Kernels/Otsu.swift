@@ -1,3 +1,5 @@
+import ArrayModel
+
 /// Otsu's threshold exactly as `skimage.filters.threshold_otsu(image, nbins=256)`
 /// computes it for float32 data: NumPy's histogram (float32 edges from
 /// `linspace`, edge-corrected bin indices), float32 bin centres and the
@@ -45,7 +47,7 @@ enum Otsu {
             edges.withUnsafeBufferPointer { e in
                 counts.withUnsafeMutableBufferPointer { c in
                     for v in p where v.isFinite {
-                        var i = Swift.min(bins - 1, Swift.max(0, Int((v - lo) * scale)))
+                        var i = Swift.min(bins - 1, Swift.max(0, Int(clamping: (v - lo) * scale)))
                         if i > 0 && v < e[i] { i -= 1 }
                         else if i < bins - 1 && v >= e[i + 1] { i += 1 }
                         c[i] &+= 1

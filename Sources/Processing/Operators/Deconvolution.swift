@@ -1,3 +1,5 @@
+import ArrayModel
+
 /// `deconvolve(sigma, iterations)`: Richardson–Lucy with a gaussian PSF, as
 /// `skimage.restoration.richardson_lucy(x, psf, iterations, clip=False)` with
 /// psf the normalised gaussian of radius int(4σ+0.5) (the product of scipy's
@@ -7,13 +9,15 @@
 struct Deconvolution: FilterOperator {
     static let spec = OperatorSpec("deconvolve", [ParameterSpec("sigma", .sigma), ParameterSpec("iterations", .count, default: .number(10))],
                                    reference: "skimage.restoration.richardson_lucy(x, gaussian psf, iterations, clip=False)") { args, setup in
-        Deconvolution(sigma: args.sigma("sigma", setup), iterations: Int(args.number("iterations")))
+        Deconvolution(sigma: args.sigma("sigma", setup), iterations: Int(clamping: args.number("iterations")))
     }
     let sigma: Sigma, iterations: Int
     var halo: Extent {
         let r = sigma.radius
         return Extent(2 * iterations * r.z, 2 * iterations * r.y, 2 * iterations * r.x)
     }
+    /// Two gaussian passes and two point operations per iteration.
+    var workPerPixel: Double { Double(iterations) * (2 * sigma.radius.separableTaps + 4) }
     func apply(_ input: FloatVolume, _ context: OperatorContext) -> FloatVolume {
         let t = context.threads
         var estimate = FloatVolume(depth: input.depth, height: input.height, width: input.width, repeating: 0.5)

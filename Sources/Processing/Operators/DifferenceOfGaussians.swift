@@ -8,6 +8,7 @@ struct DifferenceOfGaussians: FilterOperator {
     }
     let sigma1: Sigma, sigma2: Sigma
     var halo: Extent { Extent.max(sigma1.radius, sigma2.radius) }
+    var workPerPixel: Double { sigma1.radius.separableTaps + sigma2.radius.separableTaps + 2 }
     func apply(_ input: FloatVolume, _ context: OperatorContext) -> FloatVolume {
         GaussianKernel.filter(input, sigma: sigma1, threads: context.threads)
             .combined(with: GaussianKernel.filter(input, sigma: sigma2, threads: context.threads), -)

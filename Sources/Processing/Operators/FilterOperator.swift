@@ -8,10 +8,23 @@ public protocol FilterOperator: Sendable {
     /// What the output holds when the input holds `input`.
     func outputKind(_ input: ValueKind) -> ValueKind
     func apply(_ input: FloatVolume, _ context: OperatorContext) -> FloatVolume
+    /// Rough operations per pixel, for the work bound (`PlaneFilter.maxWork`).
+    var workPerPixel: Double { get }
 }
 
 extension FilterOperator {
     public func outputKind(_ input: ValueKind) -> ValueKind { .float }
+    /// A separable kernel as wide as the halo along each axis that has one (what most operators are).
+    public var workPerPixel: Double { 2 + halo.separableTaps }
+}
+
+extension Extent {
+    /// Taps of a separable kernel of this radius: 2r+1 along each axis with r > 0.
+    var separableTaps: Double {
+        var taps = 0.0
+        for r in [z, y, x] where r > 0 { taps += 2 * Double(r) + 1 }
+        return taps
+    }
 }
 
 /// What a stage's values are: it decides the point operations' ranges and

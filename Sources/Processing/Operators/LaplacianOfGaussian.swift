@@ -7,6 +7,8 @@ struct LaplacianOfGaussian: FilterOperator {
     }
     let sigma: Sigma
     var halo: Extent { sigma.radius }
+    /// One gaussian derivative pass per axis.
+    var workPerPixel: Double { 3 * sigma.radius.separableTaps + 3 }
     func apply(_ input: FloatVolume, _ context: OperatorContext) -> FloatVolume {
         // scipy's generic_laplace: the first axis's term, then each other axis's added in order.
         var orders: [(z: Int, y: Int, x: Int)] = [(0, 2, 0), (0, 0, 2)]

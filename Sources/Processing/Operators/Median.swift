@@ -8,6 +8,8 @@ struct Median: FilterOperator {
     let size: Extent
     var halo: Extent { Extent(size.z / 2, size.y / 2, size.x / 2) }
     func outputKind(_ input: ValueKind) -> ValueKind { input }
+    /// Selection visits the whole window for every pixel.
+    var workPerPixel: Double { Double(size.z) * Double(size.y) * Double(size.x) }
     func apply(_ input: FloatVolume, _ context: OperatorContext) -> FloatVolume {
         if size == Extent(1, 3, 3) { return MedianFilter.median3x3(input, threads: context.threads) }
         return MedianFilter.select(input, size: size, threads: context.threads)

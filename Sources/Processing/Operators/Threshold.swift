@@ -1,3 +1,4 @@
+import ArrayModel
 import Foundation
 
 /// `threshold(value)`, `threshold(otsu)`, `threshold(local, block=N, offset=0)`: a 0/1 mask of x > t.
@@ -8,7 +9,7 @@ struct Threshold: FilterOperator {
                                                  ParameterSpec("block", .oddCount, default: .number(35)),
                                                  ParameterSpec("offset", .number, default: .number(0))],
                                    reference: "x > t; skimage.filters.threshold_otsu / threshold_local(x, block, offset=offset)") { args, setup in
-        let block = Int(args.number("block"))
+        let block = Int(clamping: args.number("block"))
         switch args.word("value") {
         case "otsu": return Threshold(method: .otsu)
         case "local":

@@ -1,4 +1,5 @@
 import ArrayModel
+import Foundation
 
 /// A processed plane: the shown region after the pipeline, at the working resolution.
 public struct FilteredPlane: Sendable {
@@ -26,6 +27,21 @@ public struct FilterError: Error, CustomStringConvertible, Sendable {
 public enum PlaneFilter {
     /// SPEC §4: full resolution up to 4 Mpx shown.
     public static let defaultMaxWorkPixels = 4 << 20
+    /// The most operations (`FilterOperator.workPerPixel` × pixels) a pipeline may take on
+    /// one view: about ten seconds of a debug build's time. Larger is refused before
+    /// anything is read or allocated.
+    public static let maxWork = 1e10
+
+    /// Refuses a pipeline whose estimated cost on `box` exceeds `maxWork`, naming the costliest stage.
+    static func checkWork(_ operators: [FilterOperator], _ pipeline: Pipeline, box: Box, shown: Box) throws {
+        let pixels = Double(box.count)
+        let costs = operators.map { $0.workPerPixel * pixels }
+        let total = costs.reduce(0, +)
+        guard total > maxWork, let worst = costs.indices.max(by: { costs[$0] < costs[$1] }) else { return }
+        let stages = pipeline.activeText.split(separator: "|")
+        let name = worst < stages.count ? String(stages[worst]) : pipeline.activeText
+        throw FilterError("\(name): about \(String(format: "%.1e", total)) operations on the \(shown.y.count)x\(shown.x.count) region shown (at most 1e10, or it would take minutes); use a smaller size or sigma, a smaller --region, or a lower --max-work-pixels")
+    }
 
     /// The smallest whole factor that brings the region to at most `maxWorkPixels`.
     public static func workingFactor(rows: Int, columns: Int, maxWorkPixels: Int) -> Int {
@@ -117,6 +133,7 @@ public enum PlaneFilter {
         let core = Box(z: z..<(z + 1), y: (view.rows.lowerBound / f)..<((view.rows.upperBound + f - 1) / f),
                        x: (view.columns.lowerBound / f)..<((view.columns.upperBound + f - 1) / f))
         let box = core.grown(by: margin, within: limit)
+        try checkWork(operators, pipeline, box: box, shown: core)
         var pixels: [Float] = []
         pixels.reserveCapacity(box.count)
         for plane in box.z {

@@ -1,3 +1,5 @@
+import ArrayModel
+
 /// A stage's arguments matched to its operator's parameters (positional in
 /// order, then named, then defaults), with the one-line errors of SPEC §1.
 public struct StageArguments: Sendable {
@@ -54,6 +56,23 @@ public struct StageArguments: Sendable {
             PipelineSyntaxError(message: "\(spec.name): \(p.name) must be \(expected), found '\(v)' at column \(column)", column: column)
         }
         func isWhole(_ d: Double) -> Bool { d >= 1 && d == d.rounded() && d < 1e6 }
+        // Bounds on what a parameter can mean (a kernel or window is allocated from it);
+        // the cost on the region shown is bounded separately (PlaneFilter.maxWork).
+        let bound: Double? = switch p.kind {
+        case .sigma: Self.maxSigma
+        case .size: Double(Self.maxSize)
+        case .count, .oddCount: Double(Self.maxCount)
+        case .number, .numberOrWord: nil
+        }
+        let numbers: [Double] = switch v {
+        case .number(let d): [d]
+        case .tuple(let ds): ds
+        case .word: []
+        }
+        if let bound, let big = numbers.first(where: { $0 > bound && $0.isFinite }) {
+            throw PipelineSyntaxError(message: "\(spec.name): \(p.name) must be at most \(Self.formatBound(bound)), found '\(PipelineValue.number(big))' at column \(column)",
+                                      column: column)
+        }
         switch (p.kind, v) {
         case (.sigma, .number(let d)) where d > 0 && d.isFinite: return
         case (.sigma, .tuple(let ds)) where (ds.count == 2 || ds.count == 3) && ds.allSatisfy { $0 >= 0 && $0.isFinite } && ds.contains { $0 > 0 }: return
@@ -72,6 +91,15 @@ public struct StageArguments: Sendable {
         case (.numberOrWord(let words), _): throw fail("a number or " + words.joined(separator: " or "))
         }
     }
+
+    /// The largest σ (in data pixels): a kernel of 8001 taps.
+    public static let maxSigma = 1000.0
+    /// The largest window side.
+    public static let maxSize = 1001
+    /// The most iterations (or other counts).
+    public static let maxCount = 1000
+
+    static func formatBound(_ b: Double) -> String { b == b.rounded() ? String(Int(clamping: b)) : String(b) }
 
     public func value(_ name: String) -> PipelineValue { values[name]!.0 }
 
@@ -119,7 +147,7 @@ public struct StageArguments: Sendable {
     /// A size in data pixels at the working resolution: at least 1, odd sizes stay odd.
     static func scaled(_ size: Int, _ factor: Double) -> Int {
         guard factor > 1 else { return size }
-        var s = Swift.max(1, Int((Double(size) / factor).rounded()))
+        var s = Swift.max(1, Int(clamping: (Double(size) / factor).rounded()))
         if size % 2 == 1 && s % 2 == 0 { s += 1 }
         return s
     }

@@ -40,10 +40,10 @@ struct ExportCommand: ParsableCommand {
         var buffer: ArrayBuffer
         var thresholds: [Double] = []
         if let pipeline {
-            let filtered = try caching.filteredPlane(pipeline, selection, array, cache)
+            let filtered = try caching.filteredPlane(pipeline, selection, array, cache, limit: .cacheBudget)
             (buffer, thresholds) = (filtered.plane, filtered.thresholds)
         } else {
-            buffer = try caching.readPlane(selection, array, cache)
+            buffer = try caching.readPlane(selection, array, cache, limit: .cacheBudget)
         }
         if writesTiff {
             try OutputFile.write(to: output) { try TiffWriter.write(buffer, to: $0, description: "vstack export of \(path)") }

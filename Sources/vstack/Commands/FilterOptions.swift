@@ -39,10 +39,15 @@ extension CacheOptions {
     /// The plane of `view` after `pipeline`, read through the cache on every core.
     /// - Parameter pyramid: read a coarse level when it serves the working factor (false with --level).
     func filteredPlane(_ pipeline: Pipeline, _ view: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache,
-                       factor: Int = 1, pyramid: Bool = true) throws -> FilteredPlane {
+                       factor: Int = 1, pyramid: Bool = true, limit: PlaneLimit = .wholePlane) throws -> FilteredPlane {
         do {
             // A pyramid's coarse level serves a downsampled working resolution (factor > 1).
             let levels = pyramid ? array.pyramid : [PyramidLevel(single: array)]
+            // Without coarse levels the region is read whole at full resolution (then reduced
+            // to the working resolution) as floats: bounded before anything is read.
+            if levels.count == 1 {
+                try checkPlaneSize(view, array, bytesPerPixel: max(4, array.metadata.dataType.size), limit)
+            }
             return try PlaneFilter.apply(pipeline, to: view, levels: levels, factor: factor, threads: System.coreCount) { i in
                 CachedChunks(cache: cache, array: levels[i].array, level: i).source
             }

@@ -41,6 +41,10 @@ struct PlaneOptions: ParsableArguments {
         guard m.rank >= 2 else {
             throw UsageFailure("\(m.location): the array has \(m.rank) dimension\(m.rank == 1 ? "" : "s"); vstack shows 2-D planes of arrays with at least 2")
         }
+        // An extent of 0 is a valid (empty) array: it opens, but has no plane.
+        guard !m.shape.contains(0) else {
+            throw DatasetError(m.location, "the array is empty (shape (\(m.shape.map(String.init).joined(separator: ", ")))): there is no plane to show")
+        }
         return try PlaneSelection(array.metadata, axes: axes, at: at, display: display, region: region)
     }
 }
@@ -60,9 +64,33 @@ struct CacheOptions: ParsableArguments {
         return ChunkCache(budget: bytes)
     }
 
+    /// The most a plane read whole may take: export holds it to --cache (at least
+    /// 1 GiB: the cache bounds chunks, a small one still exports a small plane);
+    /// render (until planes are reduced as they are read) to 4 GiB.
+    enum PlaneLimit {
+        case cacheBudget
+        case wholePlane
+
+        static let wholePlaneBytes = 4 << 30
+        static let minimumExportBytes = 1 << 30
+    }
+
+    /// Refuses, before anything is read or allocated, a plane whose buffer
+    /// (`bytesPerPixel` a pixel: the dtype, or 4 for filters' floats) exceeds the limit.
+    func checkPlaneSize(_ selection: PlaneSelection, _ array: LazyArray, bytesPerPixel: Int, _ limit: PlaneLimit) throws {
+        let budget = limit == .cacheBudget ? max(ByteSize.parse(cache) ?? 0, PlaneLimit.minimumExportBytes) : PlaneLimit.wholePlaneBytes
+        let bytes = CheckedSize.product([selection.rows.count, selection.columns.count, bytesPerPixel]) ?? .max
+        guard bytes > budget else { return }
+        let size = ByteSize.describe(budget, compact: true)
+        let what = limit == .cacheBudget ? "the \(size) export holds (--cache, at least 1 GiB)" : "the \(size) a plane may take"
+        let more = limit == .cacheBudget ? " (or a larger --cache)" : ""
+        throw DatasetError(array.metadata.location, "the plane (\(selection.rows.count)x\(selection.columns.count) pixels, \(ByteSize.describe(bytes, compact: true))) is more than \(what); ask for a smaller --region, e.g. --region 0:1024,0:1024\(more)")
+    }
+
     /// Reads the plane through the cache, decoding its chunks on every core.
-    func readPlane(_ selection: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache) throws -> ArrayBuffer {
-        try selection.readPlane(array, threads: System.coreCount, chunks: CachedChunks(cache: cache, array: array).source)
+    func readPlane(_ selection: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache, limit: PlaneLimit = .wholePlane) throws -> ArrayBuffer {
+        try checkPlaneSize(selection, array, bytesPerPixel: array.metadata.dataType.size, limit)
+        return try selection.readPlane(array, threads: System.coreCount, chunks: CachedChunks(cache: cache, array: array).source)
     }
 
     /// The screen pixels of `view` (width×height, downsampled by `mode`) folded chunk by chunk

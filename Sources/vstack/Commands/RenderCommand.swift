@@ -105,7 +105,7 @@ struct RenderCommand: ParsableCommand {
     }
 
     func frameSize() throws -> (Int, Int) {
-        guard let size else { return TerminalProbe.size() ?? (80, 24) }
+        guard let size else { return try terminalCellSize() }
         return try parseCellSize(size)
     }
 
@@ -132,8 +132,10 @@ struct RenderCommand: ParsableCommand {
 }
 
 /// A contrast limit for the header: integers as integers, |v| ≥ 100 rounded, else 3 decimals.
+/// Beyond 1e15 (and ±inf, NaN) Swift's shortest form (`1e+300`).
 private func formatLimit(_ v: Double) -> String {
-    if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
-    if abs(v) >= 100 { return String(Int(v.rounded())) }
+    if !(abs(v) < 1e15) { return String(v) }
+    if v == v.rounded() && abs(v) < 1e9 { return String(Int(clamping: v)) }
+    if abs(v) >= 100 { return String(Int(clamping: v.rounded())) }
     return String((v * 1000).rounded() / 1000)
 }

@@ -114,11 +114,27 @@ extension RenderOptions {
     }
 }
 
+/// The largest frame in cells, from --size or from the terminal (COLUMNS/LINES):
+/// beyond any real terminal, and small enough that a frame's buffers stay well under 1 GiB.
+let maxFrameCells = (columns: 2000, rows: 1000)
+
 /// Parses `COLSxROWS` (e.g. `160x48`) for --size.
 func parseCellSize(_ text: String) throws -> (columns: Int, rows: Int) {
     let parts = text.lowercased().split(separator: "x")
-    guard parts.count == 2, let c = Int(parts[0]), let r = Int(parts[1]), (1...10000).contains(c), (1...10000).contains(r) else {
+    guard parts.count == 2, let c = Int(parts[0]), let r = Int(parts[1]), c >= 1, r >= 1 else {
         throw UsageFailure("--size '\(text)': expected COLSxROWS, e.g. 160x48")
+    }
+    guard c <= maxFrameCells.columns, r <= maxFrameCells.rows else {
+        throw UsageFailure("--size '\(text)': at most \(maxFrameCells.columns)x\(maxFrameCells.rows) cells")
+    }
+    return (c, r)
+}
+
+/// The terminal's size (else COLUMNS/LINES, else 80x24), held to the limit of --size.
+func terminalCellSize() throws -> (columns: Int, rows: Int) {
+    guard let (c, r) = TerminalProbe.size() else { return (80, 24) }
+    guard c <= maxFrameCells.columns, r <= maxFrameCells.rows else {
+        throw UsageFailure("the terminal size \(c)x\(r) (or COLUMNS/LINES) is larger than \(maxFrameCells.columns)x\(maxFrameCells.rows) cells; give --size COLSxROWS")
     }
     return (c, r)
 }

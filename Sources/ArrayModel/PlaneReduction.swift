@@ -185,6 +185,37 @@ public final class PlaneReduction: Sendable {
         }
     }
 
+    /// Folds `box` (array coordinates) as if every pixel in it were `value`: an absent chunk
+    /// (the fill value), without a buffer.
+    public func addConstant(_ value: Float, box: [Range<Int>]) {
+        let (r0, c0) = (view.rows.lowerBound, view.columns.lowerBound)
+        let rows = box[view.rowAxis], cols = box[view.columnAxis]
+        let (j0, j1) = (Int(rowBlock[rows.lowerBound - r0]), Int(rowBlock[rows.upperBound - 1 - r0]))
+        let (i0, i1) = (Int(columnBlock[cols.lowerBound - c0]), Int(columnBlock[cols.upperBound - 1 - c0]))
+        let bin = keepsHistogram && value.isFinite ? Int(value) + histogramOffset : nil
+        state.withLock { s in
+            for j in j0...j1 {
+                // The rows of block j inside the box.
+                let top = max(rowStarts[j], rows.lowerBound - r0), bottom = min(rowStarts[j + 1], rows.upperBound - r0)
+                let firstRow = top == rowStarts[j]
+                for i in i0...i1 {
+                    let left = max(columnStarts[i], cols.lowerBound - c0), right = min(columnStarts[i + 1], cols.upperBound - c0)
+                    let n = (bottom - top) * (right - left)
+                    guard n > 0 else { continue }
+                    let p = j * width + i
+                    s.covered[p] += Int32(n)
+                    switch mode {
+                    case .mean: s.sums[p] += Double(value) * Double(n)
+                    case .max: if value.isNaN { s.nan[p] = true } else if value > s.maxima[p] { s.maxima[p] = value }
+                    case .nearest: if firstRow && left == columnStarts[i] { s.nearest[p] = value }
+                    }
+                    if let bin, bin >= 0, bin < s.histogram.count { s.histogram[bin] += n }
+                }
+            }
+            s.chunksDone += 1
+        }
+    }
+
     /// Records a chunk that could not be read; the screen pixels of `box` stay incomplete.
     public func fail(_ message: String, box: [Range<Int>]) {
         let (r0, c0) = (view.rows.lowerBound, view.columns.lowerBound)
@@ -292,17 +323,15 @@ extension PlaneReduction {
         }.sorted { $0.2 < $1.2 }
         let next = Atomic<Int>(0)
         let firstError = Mutex<Error?>(nil)
-        let fill = meta.fillValue
+        // The fill value as the renderer sees it (converted like any element of the type).
+        let fillValue = ArrayBuffer(dataType: meta.dataType, shape: [1], filledWith: meta.fillValue).floats()[0]
         DispatchQueue.concurrentPerform(iterations: max(1, min(threads, order.count))) { _ in
             while !cancelled() && firstError.withLock({ $0 == nil }) {
                 let k = next.add(1, ordering: .relaxed).oldValue
                 guard k < order.count else { return }
                 let (index, box, _) = order[k]
                 do {
-                    let piece = try source(index, box)
-                        ?? ChunkPiece(ArrayBuffer(dataType: meta.dataType, shape: box.map(\.count), filledWith: fill),
-                                      origin: box.map(\.lowerBound))
-                    add(piece, box: box)
+                    if let piece = try source(index, box) { add(piece, box: box) } else { addConstant(fillValue, box: box) }
                 } catch {
                     if continueOnError { fail("\(error)", box: box) } else { firstError.withLock { if $0 == nil { $0 = error } } }
                 }

@@ -58,10 +58,10 @@ enum InfoPanel {
         for i in Swift.stride(from: 0, to: n, by: stride) {
             let v = plane.double(at: i)
             guard v.isFinite else { continue }
-            bins[min(width - 1, Int((v - lo) / (hi - lo) * Double(width)))] += 1
+            bins[min(width - 1, max(0, Int(clamping: (v - lo) / (hi - lo) * Double(width))))] += 1
         }
         let top = Double(bins.max() ?? 1)
-        let mark = { (v: Double) in Int(((v - lo) / (hi - lo) * Double(width)).rounded(.down)) }
+        let mark = { (v: Double) in Int(clamping: ((v - lo) / (hi - lo) * Double(width)).rounded(.down)) }
         let (ml, mh) = (mark(low), mark(high))
         var rows: [String] = []
         for r in (0..<height).reversed() {

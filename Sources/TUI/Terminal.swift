@@ -50,7 +50,8 @@ final class Terminal {
         var ws = winsize()
         guard ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_row > 0, ws.ws_col > 0 else { return false }
         let (columns, rows) = size
-        guard Int(ws.ws_col) != columns || Int(ws.ws_row) != rows else { return false }
+        guard min(Int(ws.ws_col), Terminal.maxCells.columns) != columns || min(Int(ws.ws_row), Terminal.maxCells.rows) != rows
+        else { return false }
         resizeterm(Int32(ws.ws_row), Int32(ws.ws_col))
         return true
     }
@@ -63,9 +64,12 @@ final class Terminal {
         endwin()
     }
 
+    /// The screen in cells, held to the frame limit (`render --size` refuses more) whatever the terminal says.
     var size: (columns: Int, rows: Int) {
-        (Int(vstack_getmaxx(vstack_stdscr())), Int(vstack_getmaxy(vstack_stdscr())))
+        (min(Int(vstack_getmaxx(vstack_stdscr())), Terminal.maxCells.columns),
+         min(Int(vstack_getmaxy(vstack_stdscr())), Terminal.maxCells.rows))
     }
+    static let maxCells = (columns: 2000, rows: 1000)
 
     /// After a resize ncurses clears its screen once; the next frame is drawn in full.
     func acknowledgeResize() {

@@ -123,12 +123,12 @@ public struct ViewState: Equatable, Sendable {
         }
         let s = effectiveScale(pane)
         // `s` is data columns per screen pixel; a row is `aspect` columns tall.
-        let h = max(1, min(height, Int((Double(2 * pane.rows) * s / aspect).rounded(.up))))
-        let w = max(1, min(width, Int((Double(pane.columns) * s).rounded(.up))))
+        let h = max(1, min(height, Int(clamping: (Double(2 * pane.rows) * s / aspect).rounded(.up))))
+        let w = max(1, min(width, Int(clamping: (Double(pane.columns) * s).rounded(.up))))
         centre.y = min(max(centre.y, Double(h) / 2), Double(height) - Double(h) / 2)
         centre.x = min(max(centre.x, Double(w) / 2), Double(width) - Double(w) / 2)
-        let top = min(max(0, Int((centre.y - Double(h) / 2).rounded())), height - h)
-        let left = min(max(0, Int((centre.x - Double(w) / 2).rounded())), width - w)
+        let top = min(max(0, Int(clamping: (centre.y - Double(h) / 2).rounded())), height - h)
+        let left = min(max(0, Int(clamping: (centre.x - Double(w) / 2).rounded())), width - w)
         selection.rows = top..<(top + h)
         selection.columns = left..<(left + w)
     }
@@ -278,8 +278,8 @@ public struct ViewState: Equatable, Sendable {
             return
         }
         // The axes leaving the display keep the position the view was centred on.
-        selection.indices[selection.rowAxis] = min(Int(centre.y), shape[selection.rowAxis] - 1)
-        selection.indices[selection.columnAxis] = min(Int(centre.x), shape[selection.columnAxis] - 1)
+        selection.indices[selection.rowAxis] = min(max(0, Int(clamping: centre.y)), shape[selection.rowAxis] - 1)
+        selection.indices[selection.columnAxis] = min(max(0, Int(clamping: centre.x)), shape[selection.columnAxis] - 1)
         let next: (Int, Int)
         switch (selection.rowAxis, selection.columnAxis) {
         case (y, x): next = (z, x)

@@ -7,9 +7,12 @@ import Formats
 final class MemoryArray: LazyArray, @unchecked Sendable {
     let metadata: ArrayMetadata
     let values: [Float]
-    init(dataType: DataType, seed: UInt64, nan: Bool = false) {
+    /// Every third chunk is absent (read as the fill value, 7).
+    let absent: Bool
+    init(dataType: DataType, seed: UInt64, nan: Bool = false, absent: Bool = false) {
+        self.absent = absent
         metadata = ArrayMetadata(format: "test", location: "memory:", shape: [5, 211, 157], dataType: dataType,
-                                 chunkShape: [2, 37, 29], fillValue: .zero, axisNames: ["z", "y", "x"], codecs: [])
+                                 chunkShape: [2, 37, 29], fillValue: absent ? .int(7) : .zero, axisNames: ["z", "y", "x"], codecs: [])
         var state = seed
         values = (0..<(5 * 211 * 157)).map { i in
             state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -19,6 +22,7 @@ final class MemoryArray: LazyArray, @unchecked Sendable {
         }
     }
     func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+        if absent && index.reduce(0, +) % 3 == 0 { return nil }
         let cs = metadata.chunkShape, shape = metadata.shape
         var out: [Float] = []
         for z in 0..<cs[0] { for y in 0..<cs[1] { for x in 0..<cs[2] {
@@ -36,8 +40,8 @@ final class MemoryArray: LazyArray, @unchecked Sendable {
     /// Folding chunk by chunk gives the pixels of downsampling the assembled plane.
     @Test(arguments: [DownsampleMode.mean, .max, .nearest])
     func reductionEqualsDownsamplingTheAssembledPlane(mode: DownsampleMode) throws {
-        for (type, nan) in [(DataType.uint16, false), (.float32, true)] {
-            let array = MemoryArray(dataType: type, seed: 7, nan: nan)
+        for (type, nan, absent) in [(DataType.uint16, false, false), (.float32, true, false), (.uint16, false, true)] {
+            let array = MemoryArray(dataType: type, seed: 7, nan: nan, absent: absent)
             var view = try PlaneSelection(array.metadata, at: "z=3")
             view.rows = 5..<203
             view.columns = 7..<150

@@ -43,9 +43,9 @@ extension CacheOptions {
         do {
             // A pyramid's coarse level serves a downsampled working resolution (factor > 1).
             let levels = pyramid ? array.pyramid : [PyramidLevel(single: array)]
-            // Without coarse levels the region is read whole at full resolution (then reduced
-            // to the working resolution) as floats: bounded before anything is read.
-            if levels.count == 1 {
+            // At full resolution the region (and its halo) is read whole as floats: bounded before
+            // anything is read. A working factor > 1 folds block means chunk by chunk instead.
+            if factor == 1 {
                 try checkPlaneSize(view, array, bytesPerPixel: max(4, array.metadata.dataType.size), limit)
             }
             return try PlaneFilter.apply(pipeline, to: view, levels: levels, factor: factor, threads: System.coreCount) { i in

@@ -66,7 +66,8 @@ struct CacheOptions: ParsableArguments {
 
     /// The most a plane read whole may take: export holds it to --cache (at least
     /// 1 GiB: the cache bounds chunks, a small one still exports a small plane);
-    /// render (until planes are reduced as they are read) to 4 GiB.
+    /// render to 4 GiB (planes over 32 MiB are reduced chunk by chunk instead; this bounds
+    /// the rest, e.g. `--full-res` filters).
     enum PlaneLimit {
         case cacheBudget
         case wholePlane

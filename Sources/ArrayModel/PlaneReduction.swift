@@ -127,13 +127,25 @@ public final class PlaneReduction: Sendable {
             runs.append((i - i0, k, e))
             k = e
         }
+        let integerMean = mode == .mean && sc == 1 && [DataType.uint8, .uint16, .int8, .int16].contains(dataType)
         piece.buffer.bytes.withUnsafeBytes { raw in
             line.withUnsafeMutableBufferPointer { v in
                 for y in rows {
                     let start = base + (y - piece.origin[ra]) * sr + (cols.lowerBound - piece.origin[ca]) * sc
-                    PlaneReduction.convert(raw, dataType, start: start, stride: sc, into: v)
                     let j = Int(rowBlock[y - r0])
                     let row = (j - j0) * lw
+                    if integerMean {
+                        // Means of 8/16-bit rows: integer sums straight from the buffer (exact), no floats.
+                        PlaneReduction.sumRuns(raw, dataType, start: start, runs: runs, row: row, into: &sums)
+                        for (li, a, b) in runs { covered[row + li] += Int32(b - a) }
+                    }
+                    if keepsHistogram {
+                        counts.withUnsafeMutableBufferPointer { h in
+                            PlaneReduction.count(raw, dataType, start: start, stride: sc, n: cols.count, offset: offset, into: h)
+                        }
+                    }
+                    if integerMean { continue }
+                    PlaneReduction.convert(raw, dataType, start: start, stride: sc, into: v)
                     for (li, a, b) in runs {
                         covered[row + li] += Int32(b - a)
                         switch mode {
@@ -156,11 +168,6 @@ public final class PlaneReduction: Sendable {
                             if y - r0 == rowStarts[j] && cols.lowerBound + a - c0 == columnStarts[i0 + li] {
                                 nearest.append((j * width + i0 + li, v[a]))
                             }
-                        }
-                    }
-                    if keepsHistogram {
-                        counts.withUnsafeMutableBufferPointer { h in
-                            PlaneReduction.count(raw, dataType, start: start, stride: sc, n: v.count, offset: offset, into: h)
                         }
                     }
                 }
@@ -254,6 +261,28 @@ public final class PlaneReduction: Sendable {
     /// The histogram of every pixel folded so far (8/16-bit data: bin b is value b − `histogramOffset`), else nil.
     public var histogram: (counts: [Int], offset: Int)? {
         keepsHistogram ? state.withLock { ($0.histogram, histogramOffset) } : nil
+    }
+
+    /// Adds to `sums[row + li]` the integer sum of elements `start + a ..< start + b` for each run (8/16-bit data).
+    static func sumRuns(_ raw: UnsafeRawBufferPointer, _ type: DataType, start: Int, runs: [(Int, Int, Int)], row: Int,
+                        into sums: inout [Double]) {
+        func run<T: BinaryInteger>(_: T.Type) {
+            let p = raw.bindMemory(to: T.self)
+            sums.withUnsafeMutableBufferPointer { out in
+                for (li, a, b) in runs {
+                    var total = 0
+                    for k in (start + a)..<(start + b) { total &+= Int(p[k]) }
+                    out[row + li] += Double(total)
+                }
+            }
+        }
+        switch type {
+        case .uint8: run(UInt8.self)
+        case .int8: run(Int8.self)
+        case .uint16: run(UInt16.self)
+        case .int16: run(Int16.self)
+        default: preconditionFailure("integer means are for 8/16-bit data")
+        }
     }
 
     /// Adds elements `start`, `start + stride`, … (n of them) of an 8/16-bit buffer to a histogram.

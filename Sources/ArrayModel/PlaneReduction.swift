@@ -30,6 +30,8 @@ public final class PlaneReduction: Sendable {
         var covered: [Int32]
         var histogram: [Int]
         var chunksDone = 0
+        /// Chunks the view reads (known once `run` starts).
+        var chunkTotal = 0
         /// Chunks that could not be read: their message and the screen pixels they cover.
         var failures: [(message: String, rows: Range<Int>, columns: Range<Int>)] = []
     }
@@ -232,6 +234,8 @@ public final class PlaneReduction: Sendable {
     }
 
     public var chunksDone: Int { state.withLock { $0.chunksDone } }
+    /// Chunks the view reads, once `run` has started (0 before).
+    public var chunkTotal: Int { state.withLock { $0.chunkTotal } }
     /// Failed chunks: the error and the screen pixels (rows, columns) they leave empty.
     public var failures: [(message: String, rows: Range<Int>, columns: Range<Int>)] { state.withLock { $0.failures } }
 
@@ -350,6 +354,7 @@ extension PlaneReduction {
             let dx = Double(box[view.columnAxis].lowerBound + box[view.columnAxis].upperBound) / 2 - cx
             return (index, box, dy * dy + dx * dx)
         }.sorted { $0.2 < $1.2 }
+        state.withLock { $0.chunkTotal = order.count }
         let next = Atomic<Int>(0)
         let firstError = Mutex<Error?>(nil)
         // The fill value as the renderer sees it (converted like any element of the type).
@@ -369,10 +374,5 @@ extension PlaneReduction {
         }
         if let error = firstError.withLock({ $0 }) { throw error }
         return !cancelled()
-    }
-
-    /// Chunks the view reads.
-    public func chunkCount(_ array: LazyArray) -> Int {
-        array.metadata.grid.chunks(overlapping: view.region).count
     }
 }

@@ -24,6 +24,8 @@ public final class ViewerApp {
     private let reductions = ReductionWorker(threads: ProcessInfo.processInfo.activeProcessorCount)
     /// Whether the last frame was reduced chunk by chunk (its plane is then screen pixels).
     private var lastReduced = false
+    /// Whether the last frame showed filtered planes (at the working factor `lastFactor`).
+    private var lastFiltered = false
     /// The level the last frame was drawn from.
     private var lastLevel: LevelSelection?
     /// The level in the status line: the drawn one, or the one filters read (`L2 1/4`).
@@ -160,19 +162,18 @@ public final class ViewerApp {
         state.fitRegion(pane)
         let views = views()
         let pane = pane
-        // The zoom picks the level; filters work on level 0 at their own working resolution.
-        let filtering = state.pipeline?.isActive == true
-        let level = filtering ? LevelSelection(loader.pyramid, view: state.selection, index: 0)
-            : LevelSelection(loader.pyramid, view: state.selection, mode: state.mode, columns: pane.columns, rows: pane.rows,
-                             aspect: state.aspect)
+        // The zoom picks the level of the raw frame (drawn meanwhile when filters are on: they
+        // choose their own level for their working resolution, see `filteredPlanes`).
+        let level = LevelSelection(loader.pyramid, view: state.selection, mode: state.mode, columns: pane.columns,
+                                   rows: pane.rows, aspect: state.aspect)
         let newView = views != shownViews || level.index != shownLevel
         // A plane too big to assemble is reduced chunk by chunk into screen pixels instead of pinned.
         let levelArray = loader.levels[level.index].array
         let screenSize = state.mode.pixelSize(fitting: level.view.columns.count, level.view.rows.count,
                                               columns: pane.columns, rows: pane.rows, aspect: state.aspect)
-        let reducing = !filtering && PlaneReduction.reduces(level.view, dataType: levelArray.metadata.dataType,
-                                                            width: screenSize.width, height: screenSize.height,
-                                                            cacheBudget: loader.cache.budget)
+        let reducing = PlaneReduction.reduces(level.view, dataType: levelArray.metadata.dataType,
+                                              width: screenSize.width, height: screenSize.height,
+                                              cacheBudget: loader.cache.budget)
         if newView {
             if reducing { loader.execute(LoadPlan(level: level.index)) } else { reductions.cancel() }
             if !reducing { loader.show(views, level: level.index, channelAxis: state.channelAxis) }
@@ -192,7 +193,7 @@ public final class ViewerApp {
             let running = reductions.show(keys, levels: loader.levels) { arrived.signal() }
             partials = running.map { $0.partialPlane() }
             reducedLimits = running.map { r in let c = r.autoContrast(); return RenderSettings.Limits(c.low, c.high) }
-            reading = (running.reduce(0) { $0 + $1.chunksDone }, running.reduce(0) { $0 + $1.chunkCount(levelArray) })
+            reading = (running.reduce(0) { $0 + $1.chunksDone }, running.reduce(0) { $0 + $1.chunkTotal })
         } else {
             partials = try views.map { try loader.residentPlane($0, level: level.index, counting: newView) }
         }
@@ -222,6 +223,7 @@ public final class ViewerApp {
         let mapping = CellMapping(regionRows: drawn.rows.count, regionColumns: drawn.columns.count,
                                   pixelWidth: rendered.image.width, pixelHeight: rendered.image.height, mode: state.mode)
         lastPlane = filtered?[0].plane ?? partials[0].plane
+        lastFiltered = filtered != nil
         lastFactor = filtered?[0].factor ?? 1
         lastMapping = mapping
         lastContrast = rendered.contrast
@@ -349,17 +351,23 @@ public final class ViewerApp {
 
     private func probeText() -> String? {
         guard let p = state.probe, let plane = lastPlane else { return nil }
-        let f = lastFactor
-        var r = Int(p.y) / f - state.selection.rows.lowerBound / f, c = Int(p.x) / f - state.selection.columns.lowerBound / f
-        if lastReduced {
-            // The plane is screen pixels: the probe reads the block mean (or max, or sample) holding the pixel.
-            let s = state.selection
-            r = (Int(p.y) - s.rows.lowerBound) * plane.shape[0] / max(1, s.rows.count)
-            c = (Int(p.x) - s.columns.lowerBound) * plane.shape[1] / max(1, s.columns.count)
+        // Where the level-0 pixel lies in the plane the last frame drew.
+        let s = state.selection
+        let (r, c): (Int, Int)
+        if lastFiltered {
+            // Working pixels of `lastFactor` level-0 pixels each.
+            let f = lastFactor
+            (r, c) = (Int(p.y) / f - s.rows.lowerBound / f, Int(p.x) / f - s.columns.lowerBound / f)
+        } else if lastReduced {
+            // Screen pixels: the probe reads the block mean (or max, or sample) holding the pixel.
+            (r, c) = ((Int(p.y) - s.rows.lowerBound) * plane.shape[0] / max(1, s.rows.count),
+                      (Int(p.x) - s.columns.lowerBound) * plane.shape[1] / max(1, s.columns.count))
         } else if let level = lastLevel, level.index > 0 {
-            // The plane is the drawn level's: the probe reads the level pixel holding the level-0 one.
-            r = level.level.index(Int(p.y), axis: level.view.rowAxis) - level.view.rows.lowerBound
-            c = level.level.index(Int(p.x), axis: level.view.columnAxis) - level.view.columns.lowerBound
+            // The drawn level's pixels: the one whose centre is nearest the level-0 pixel.
+            (r, c) = (level.level.index(Int(p.y), axis: level.view.rowAxis) - level.view.rows.lowerBound,
+                      level.level.index(Int(p.x), axis: level.view.columnAxis) - level.view.columns.lowerBound)
+        } else {
+            (r, c) = (Int(p.y) - s.rows.lowerBound, Int(p.x) - s.columns.lowerBound)
         }
         guard r >= 0, c >= 0, r < plane.shape[0], c < plane.shape[1] else { return "probe outside the view" }
         let names = state.selection.axisNames

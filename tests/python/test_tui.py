@@ -367,3 +367,17 @@ def test_huge_plane_is_reduced_with_progress_within_the_budget(session):
     assert peak <= (256 << 20) + 150 * 10**6, f"peak RSS {peak >> 20} MiB"
     s.keys("q")
     assert s.exit_status() == 0
+
+
+def test_huge_plane_with_a_filter_stays_within_the_budget(session):
+    """With a filter on, the raw frame drawn meanwhile and the filter's working plane are both
+    folded chunk by chunk: the 16384² plane never makes the viewer hold it whole."""
+    plane = FIXTURES / "bigplane" / "plane16k.zarr"
+    s = session(str(plane), "--cache", "256MiB", "--filter", "gaussian(2)", width=160, height=50)
+    s.ready()
+    s.wait(lambda x: "filters gaussian(2) @1/" in x and "computing" not in x, timeout=180, what="the filtered frame")
+    pid = vstack_pid("plane16k.zarr")
+    peak = int(re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text()).group(1)) * 1024
+    assert peak <= (256 << 20) + 150 * 10**6, f"peak RSS {peak >> 20} MiB"
+    s.keys("q")
+    assert s.exit_status() == 0

@@ -266,3 +266,17 @@ def test_filters_at_a_working_factor_read_a_coarse_level(tmp_path):
     H, W = want.shape
     upsampled = want[np.ix_((np.arange(h) * H) // h, (np.arange(w) * W) // w)]
     np.testing.assert_allclose(got, upsampled, rtol=0, atol=1e-3 * np.ptp(want))
+
+
+def test_a_forced_level_is_its_own_array_inside_the_image(tmp_path):
+    case = CASES[0]
+    inside = os.path.join(case["path"], "x.npy")
+    proc = run_vstack("export", case["path"], "--level", "1", "-o", inside)
+    assert proc.returncode == 2 and "refusing to write inside the dataset" in proc.stderr, describe(proc)
+    assert not os.path.exists(inside)
+    out = tmp_path / "frame.txt"
+    proc = run_vstack("render", case["path"], "--level", "1", "--at", "c=0", "--size", "200x12", "-o", out)
+    assert proc.returncode == 0, describe(proc)
+    header = out.read_text().splitlines()[0]
+    # Level 1's own pixels (150×130), the channel's window from the image's omero, no level choice.
+    assert "y 0:150 x 0:130  L1  " in header and "clim 100..9000" in header, header

@@ -33,7 +33,8 @@ struct PlaneOptions: ParsableArguments {
         guard level >= 0 && level < levels.count else {
             throw UsageFailure("--level \(level): \(path) has \(levels.count == 1 ? "one level (0)" : "levels 0..\(levels.count - 1)")")
         }
-        return levels[level].array
+        // The level alone: its own pixel coordinates, the image's channels, no level choice.
+        return levels.count == 1 ? array : LevelArray(levels[level].array, of: array)
     }
 
     func selection(for array: LazyArray) throws -> PlaneSelection {

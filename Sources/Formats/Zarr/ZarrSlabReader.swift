@@ -31,12 +31,8 @@ struct ZarrSlabReader: Sendable {
         let elements = slab.elements(chunkShape: chunkShape)
         let (offset, count) = (elements.lowerBound * size, elements.count * size)
         let chunkBytes = chunkShape.reduce(1, *) * size
-        var missing = false
         func fetch(_ o: Int, _ n: Int) throws -> [UInt8] {
-            guard let bytes = try store.get(key, range: .slice(offset: o, length: n)) else {
-                missing = true
-                throw StoreError("absent")
-            }
+            guard let bytes = try store.get(key, range: .slice(offset: o, length: n)) else { throw AbsentChunk() }
             guard bytes.count == n else { throw FormatError("truncated: \(bytes.count) of \(n) bytes at offset \(o)") }
             return bytes
         }
@@ -49,14 +45,11 @@ struct ZarrSlabReader: Sendable {
                 bytes = try Blosc.readRange(byteOffset: offset, byteCount: count, expectedSize: chunkBytes, fetch: fetch).bytes
             case let codec?:
                 bytes = try StreamingRange.read(codec, byteOffset: offset, byteCount: count, expectedSize: chunkBytes) { o, n in
-                    guard let piece = try store.get(key, range: .upTo(offset: o, length: n)) else {
-                        missing = true
-                        throw StoreError("absent")
-                    }
+                    guard let piece = try store.get(key, range: .upTo(offset: o, length: n)) else { throw AbsentChunk() }
                     return piece
                 }.bytes
             }
-        } catch where missing {
+        } catch is AbsentChunk {
             return nil
         } catch let e as StoreError {
             // A range outside the file: the chunk is shorter than its shape says.
@@ -68,3 +61,7 @@ struct ZarrSlabReader: Sendable {
         return ArrayBuffer(dataType: metadata.dataType, shape: slab.shape(chunkShape: chunkShape), bytes: bytes)
     }
 }
+
+/// The chunk's key does not exist (every element is the fill value): thrown out of a
+/// range reader's fetch and caught by `read`, which returns nil.
+private struct AbsentChunk: Error {}

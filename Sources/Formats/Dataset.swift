@@ -12,7 +12,7 @@ public enum Dataset {
         } catch let e as DatasetError {
             throw e
         } catch {
-            throw DatasetError(location, "\(error)")
+            throw DatasetError(location, "\(error)", underlying: error)
         }
     }
 

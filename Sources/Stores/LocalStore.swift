@@ -28,21 +28,21 @@ public struct LocalStore: Store {
     }
 
     public func get(_ key: String) throws -> [UInt8]? {
-        guard let path = path(for: key) else { throw StoreError("key '\(key)' leaves the store") }
+        guard let path = path(for: key) else { throw StoreError.keyOutsideStore(key: key) }
         let bytes = try LocalStore.read(path: path, range: nil)
         counter.add(bytes?.count ?? 0)
         return bytes
     }
 
     public func get(_ key: String, atMost limit: Int, limitName: String) throws -> [UInt8]? {
-        guard let path = path(for: key) else { throw StoreError("key '\(key)' leaves the store") }
+        guard let path = path(for: key) else { throw StoreError.keyOutsideStore(key: key) }
         let bytes = try LocalStore.read(path: path, range: nil, limit: (limit, limitName))
         counter.add(bytes?.count ?? 0)
         return bytes
     }
 
     public func get(_ key: String, range: ByteRange) throws -> [UInt8]? {
-        guard let path = path(for: key) else { throw StoreError("key '\(key)' leaves the store") }
+        guard let path = path(for: key) else { throw StoreError.keyOutsideStore(key: key) }
         let bytes = try LocalStore.read(path: path, range: range)
         counter.add(bytes?.count ?? 0)
         return bytes
@@ -113,18 +113,18 @@ public struct LocalStore: Store {
         if fd < 0 {
             let e = errno
             if e == ENOENT || e == ENOTDIR { return nil }
-            throw StoreError("cannot open \(path): \(reason(e))")
+            throw StoreError.cannotOpen(path: path, reason: reason(e))
         }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
             let message = reason(errno)
             close(fd)
-            throw StoreError("cannot stat \(path): \(message)")
+            throw StoreError.cannotStat(path: path, reason: message)
         }
         let type = st.st_mode & S_IFMT
         guard type == S_IFREG || (directories && type == S_IFDIR) else {
             close(fd)
-            throw StoreError("\(path) is \(kind(st.st_mode)), not a regular file")
+            throw StoreError.notRegularFile(path: path, kind: kind(st.st_mode))
         }
         return (fd, st)
     }
@@ -132,7 +132,7 @@ public struct LocalStore: Store {
     /// The first `count` bytes of a file (fewer when it is shorter).
     public static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
         guard let bytes = try read(path: path, range: .upTo(offset: 0, length: count)) else {
-            throw StoreError("cannot open \(path): no such file or directory")
+            throw StoreError.cannotOpen(path: path, reason: "no such file or directory")
         }
         return bytes
     }
@@ -153,19 +153,19 @@ public struct LocalStore: Store {
             let (end, overflow) = o.addingReportingOverflow(l)
             guard o >= 0, l >= 0, !overflow, end <= size else {
                 let upper = overflow ? "(beyond 2^63)" : "\(end)"
-                throw StoreError("\(path): range \(o)..<\(upper) outside the file (\(size) bytes)")
+                throw StoreError.badRange(path: path, problem: "range \(o)..<\(upper) outside the file (\(size) bytes)")
             }
             (offset, length) = (o, l)
         case let .upTo(o, l)?:
-            guard o >= 0, l >= 0 else { throw StoreError("\(path): range of \(l) bytes at \(o) is negative") }
+            guard o >= 0, l >= 0 else { throw StoreError.badRange(path: path, problem: "range of \(l) bytes at \(o) is negative") }
             (offset, length) = (min(o, size), max(0, min(l, size - o)))
         case let .suffix(l)?:
-            guard l >= 0, l <= size else { throw StoreError("\(path): file shorter (\(size) bytes) than \(l)") }
+            guard l >= 0, l <= size else { throw StoreError.badRange(path: path, problem: "file shorter (\(size) bytes) than \(l)") }
             (offset, length) = (size - l, l)
         }
         var out = [UInt8](repeating: 0, count: length)
         let done = out.withUnsafeMutableBytes { readFully(fd, into: $0, at: UInt64(offset)) }
-        guard done >= 0 else { throw StoreError("cannot read \(path): \(String(cString: strerror(errno)))") }
+        guard done >= 0 else { throw StoreError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
         if done < length { out.removeLast(length - done) }
         return out
     }

@@ -33,12 +33,38 @@ public enum ByteRange: Sendable, Equatable {
     case upTo(offset: Int, length: Int)
 }
 
-public struct StoreError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+/// What went wrong reading a store, by kind, so that callers can tell a refused
+/// key from an I/O failure from a value too large or too short without
+/// matching strings; `description` is the one-line message.
+public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The key would leave the store's root (`..`, an absolute key).
+    case keyOutsideStore(key: String)
+    /// open(2) or fstat(2) failed (permission, a symlink loop, …), or the path is gone.
+    case cannotOpen(path: String, reason: String)
+    case cannotStat(path: String, reason: String)
+    /// A FIFO, socket or device where a file was expected.
+    case notRegularFile(path: String, kind: String)
+    /// A value larger than what its reader may hold; it is not read.
+    case tooLarge(what: String, size: Int, limit: String)
+    /// A byte range the value cannot serve (outside it, negative, longer than it).
+    case badRange(path: String, problem: String)
+    /// read(2) failed.
+    case cannotRead(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .keyOutsideStore(key): "key '\(key)' leaves the store"
+        case let .cannotOpen(path, reason): "cannot open \(path): \(reason)"
+        case let .cannotStat(path, reason): "cannot stat \(path): \(reason)"
+        case let .notRegularFile(path, kind): "\(path) is \(kind), not a regular file"
+        case let .tooLarge(what, size, limit): "\(what) is \(size) bytes, more than \(limit); it is not read"
+        case let .badRange(path, problem): "\(path): \(problem)"
+        case let .cannotRead(path, reason): "cannot read \(path): \(reason)"
+        }
+    }
 
     static func tooLarge(_ what: String, size: Int, limitName: String) -> StoreError {
-        StoreError("\(what) is \(size) bytes, more than \(limitName); it is not read")
+        .tooLarge(what: what, size: size, limit: limitName)
     }
 }
 

@@ -38,7 +38,7 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
         } catch let e as DatasetError {
             throw e
         } catch {
-            throw DatasetError(path, "\(error)")
+            throw DatasetError(path, "\(error)", underlying: error)
         }
     }
 
@@ -112,7 +112,7 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
         } catch let e as DatasetError {
             throw e
         } catch {
-            throw DatasetError(path, "\(error)")
+            throw DatasetError(path, "\(error)", underlying: error)
         }
     }
 
@@ -194,7 +194,7 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
             }
             return ArrayBuffer(dataType: metadata.dataType, shape: metadata.chunkShape, bytes: bytes)
         } catch {
-            throw DatasetError(metadata.location, "page \(page): \(error)")
+            throw DatasetError(metadata.location, at: "page \(page)", error)
         }
     }
 
@@ -290,7 +290,7 @@ extension TiffArray: CheckableArray {
         } catch let e as DatasetError {
             throw e
         } catch {
-            throw DatasetError(metadata.location, "\(error)")
+            throw DatasetError(metadata.location, "\(error)", underlying: error)
         }
     }
 }

@@ -103,7 +103,7 @@ public final class ZarrV2Array: SlabReadable {
             return try ZarrSlabReader(compressor: compressor, bigEndian: bigEndian)
                 .read(store, key: joinKey(prefix, key), slab: slab, metadata: metadata, chunkShape: metadata.chunkShape)
         } catch {
-            throw DatasetError(store.location, "chunk \(key): \(error)")
+            throw DatasetError(store.location, at: "chunk \(key)", error)
         }
     }
 
@@ -134,7 +134,7 @@ public final class ZarrV2Array: SlabReadable {
             }
             return ArrayBuffer(dataType: metadata.dataType, shape: grid.chunkShape, bytes: bytes)
         } catch {
-            throw DatasetError(store.location, "chunk \(key): \(error)")
+            throw DatasetError(store.location, at: "chunk \(key)", error)
         }
     }
 }

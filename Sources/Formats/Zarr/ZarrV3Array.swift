@@ -101,7 +101,7 @@ public final class ZarrV3Array: SlabReadable {
             return try ZarrSlabReader(compressor: chain.bytesToBytes.first, bigEndian: big)
                 .read(store, key: joinKey(prefix, key), slab: slab, metadata: metadata, chunkShape: storedChunkShape)
         } catch {
-            throw DatasetError(store.location, "chunk \(key): \(error)")
+            throw DatasetError(store.location, at: "chunk \(key)", error)
         }
     }
 
@@ -122,7 +122,7 @@ public final class ZarrV3Array: SlabReadable {
                 let bytes = try chain.decode(raw, shape: storedChunkShape, dataType: meta.dataType, fill: meta.fillValue)
                 return ArrayBuffer(dataType: meta.dataType, shape: storedChunkShape, bytes: bytes)
             } catch {
-                throw DatasetError(store.location, "chunk \(key): \(error)")
+                throw DatasetError(store.location, at: "chunk \(key)", error)
             }
         }
         // Inner chunk `index` lives in shard index/perShard at position index%perShard;
@@ -145,7 +145,7 @@ public final class ZarrV3Array: SlabReadable {
             let bytes = chain.undoTransposes(encoded, shape: meta.chunkShape, elementSize: meta.dataType.size)
             return ArrayBuffer(dataType: meta.dataType, shape: meta.chunkShape, bytes: bytes)
         } catch {
-            throw DatasetError(store.location, "shard \(key), inner chunk \(inner.map(String.init).joined(separator: ",")): \(error)")
+            throw DatasetError(store.location, at: "shard \(key), inner chunk \(inner.map(String.init).joined(separator: ","))", error)
         }
     }
 

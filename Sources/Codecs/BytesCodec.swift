@@ -86,6 +86,11 @@ public enum BytesCodec: Sendable, Equatable {
         }
     }
 
+    /// The most a decoder produces when the caller cannot say how much to expect: the
+    /// largest chunk vstack reads (2 GiB), so a stream that claims or expands to more is an
+    /// error, not an allocation.
+    public static let maxUnknownOutput = 1 << 31
+
     /// Allocates `size` bytes without zeroing them and lets `fill` write all of them.
     static func produce(_ size: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws -> [UInt8] {
         try [UInt8](unsafeUninitializedCapacity: size) { buf, n in

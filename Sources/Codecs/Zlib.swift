@@ -71,6 +71,7 @@ extension Zlib {
             }
             out.append(contentsOf: chunk[0..<produced])
             if rc == Z_STREAM_END { return out }
+            if out.count > BytesCodec.maxUnknownOutput { throw CodecError("\(name): decodes to more than the 2 GiB a chunk may hold") }
             if rc == Z_BUF_ERROR || (rc == Z_OK && produced == 0 && stream.avail_in == 0) {
                 throw CodecError("\(name): truncated data")
             }

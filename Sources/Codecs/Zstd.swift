@@ -56,6 +56,9 @@ extension Zstd {
         let total = ZSTD_findDecompressedSize(src.baseAddress, src.count)
         if total == ZSTD_CONTENTSIZE_ERROR { throw CodecError("zstd: corrupt or truncated data") }
         if total != ZSTD_CONTENTSIZE_UNKNOWN {
+            guard total <= UInt64(BytesCodec.maxUnknownOutput) else {
+                throw CodecError("zstd: the frames claim \(total) bytes, more than the 2 GiB a chunk may decode to")
+            }
             return try BytesCodec.produce(Int(total)) { try decompress(src, into: $0) }
         }
         guard let dctx = ZSTD_createDCtx() else { throw CodecError("zstd: out of memory") }
@@ -72,6 +75,7 @@ extension Zstd {
                 return output.pos
             }
             out.append(contentsOf: chunk[0..<produced])
+            if out.count > BytesCodec.maxUnknownOutput { throw CodecError("zstd: decodes to more than the 2 GiB a chunk may hold") }
             if produced == 0 && input.pos == input.size {
                 if pending != 0 { throw CodecError("zstd: truncated data") }
                 break

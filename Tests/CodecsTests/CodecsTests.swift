@@ -53,6 +53,15 @@ import Testing
 /// Garbage, truncated and empty inputs make every decoder throw or produce the
 /// requested size, never crash or overrun.
 @Suite struct HostileInputTests {
+    /// A zstd frame whose header claims 2^40 bytes is refused before anything is allocated,
+    /// even where the caller cannot say how much to expect.
+    @Test func zstdClaimWithoutExpectedSizeIsBounded() {
+        var frame: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD, 0xE0]         // magic; 8-byte content size, single segment
+        frame += withUnsafeBytes(of: UInt64(1 << 40).littleEndian) { Array($0) }
+        frame += [0x01, 0x00, 0x00]                                  // one empty raw block, the last
+        #expect(throws: CodecError.self) { try BytesCodec.zstd.decode(frame, expectedSize: nil) }
+    }
+
     @Test(arguments: [BytesCodec.blosc, .zstd, .zlib, .gzip, .lz4, .crc32c])
     func garbageNeverCrashes(_ codec: BytesCodec) {
         var rng = SystemRandomNumberGenerator()

@@ -28,8 +28,10 @@ failed, rows = [], []
 
 def run(target, argv):
     """Runs one target; returns (ok, output)."""
+    # Swift's own backtracer would pause a crashing run; libFuzzer prints the stack itself.
+    env = dict(os.environ, SWIFT_BACKTRACE="enable=no")
     p = subprocess.run([f"{BUILD}/debug/{target}", *LIMITS, f"-artifact_prefix={BUILD}/crashes/{target}-", *argv],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", env=env)
     if p.returncode != 0:
         print(f"--- {target} failed (exit {p.returncode}):\n" + "\n".join(p.stdout.splitlines()[-40:]))
         failed.append(target)
@@ -63,6 +65,7 @@ for target in args.targets:
     rate = [int(r) for r in re.findall(r"exec/s: (\d+)", out)][-1:] or [0]
     if rate[0] == 0 and runs != "?": rate = [int(int(runs) / seconds)]
     rows.append((target, runs, rate[0], cov, ft, f"{corp} ({size})", checked, f"{seconds:.1f}", "ok" if ok else "FAILED"))
+    print(f"fuzz: {target}: {runs} runs, {rate[0]} exec/s, cov {cov}, corpus {corp}", flush=True)
 
 head = ("target", "runs", "exec/s", "cov", "features", "corpus", "corrupt", "seconds", "")
 widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]

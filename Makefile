@@ -5,7 +5,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 FIXTURES := .fixtures
 
-.PHONY: demo test build release deps test-deps venv fixtures bench clean
+# The libFuzzer targets under Fuzz/ (each a thin function over one parser or decoder).
+FUZZ_TARGETS := FuzzZarrV2 FuzzZarrV3 FuzzCodecs FuzzTiff FuzzOME FuzzPipeline
+FUZZ_SECONDS ?= 60
+# Mutations per target in make test: seconds in all, enough to catch a regression in a parser path.
+FUZZ_RUNS    ?= 3000
+
+.PHONY: demo test build release deps test-deps venv fixtures bench clean fuzz fuzz-build
 
 ## make demo: build (release) and open the viewer on the built-in synthetic dataset.
 demo: deps
@@ -17,6 +23,8 @@ test: test-deps venv fixtures
 	$(SWIFT) build
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build/debug/vstack $(SWIFT) test
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build/debug/vstack $(PY) -m pytest -q tests/python
+	Fuzz/build.sh $(FUZZ_TARGETS)
+	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) $(PYTHON) Fuzz/run.py --runs $(FUZZ_RUNS) $(FUZZ_TARGETS)
 
 build: deps
 	$(SWIFT) build
@@ -45,6 +53,14 @@ $(FIXTURES)/.stamp: $(VENV)/.stamp $(wildcard tests/fixtures/*.py)
 	for script in tests/fixtures/make_*_fixtures.py; do $(PY) $$script $(FIXTURES) || exit 1; done
 	touch $@
 
+## make fuzz: build the fuzz targets (libFuzzer + AddressSanitizer, .build-fuzz) and run each for FUZZ_SECONDS.
+fuzz: deps fixtures
+	Fuzz/build.sh $(FUZZ_TARGETS)
+	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) $(PYTHON) Fuzz/run.py --time $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-build: deps
+	Fuzz/build.sh $(FUZZ_TARGETS)
+
 ## make bench: benchmarks against the peers (zarr-python, tensorstore, ...) in the same run.
 bench: venv
 	@scripts/install-deps.sh --bench
@@ -52,4 +68,4 @@ bench: venv
 	$(PY) bench/run.py
 
 clean:
-	rm -rf .build $(FIXTURES) .bench
+	rm -rf .build .build-fuzz $(FIXTURES) .bench

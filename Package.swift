@@ -64,3 +64,19 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Fuzz targets (Fuzz/, `make fuzz`): declared only when VSTACK_FUZZ is set, since each is
+// linked against libFuzzer's main (-sanitize=fuzzer,address), which the normal build does not pass.
+if Context.environment["VSTACK_FUZZ"] != nil {
+    package.targets.append(.systemLibrary(name: "CFuzzer", path: "Fuzz/CFuzzer"))
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["ArrayModel", "Stores", "CFuzzer"], path: "Fuzz/Support"))
+    let fuzzTargets: [(String, [Target.Dependency])] = [
+        ("FuzzZarrV2", ["Formats"]), ("FuzzZarrV3", ["Formats"]), ("FuzzCodecs", ["Codecs", "Formats"]),
+        ("FuzzTiff", ["Formats"]), ("FuzzOME", ["Formats"]), ("FuzzPipeline", ["Processing"]),
+    ]
+    for (name, dependencies) in fuzzTargets {
+        package.targets.append(.executableTarget(name: name, dependencies: dependencies + ["FuzzSupport"], path: "Fuzz/\(name)",
+                                                 swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+        package.products.append(.executable(name: name, targets: [name]))
+    }
+}

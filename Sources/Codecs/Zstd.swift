@@ -50,16 +50,23 @@ public enum Zstd {
 }
 
 extension Zstd {
+    /// The densest zstd encoding: an RLE block of 128 KiB from a 3-byte block header and one byte.
+    static let maxRatio = (128 << 10) / 4
+
     /// Decompresses when the size is not known in advance (frames without a
     /// content size after a codec whose output size the caller cannot know).
     public static func decompressUnknownSize(_ src: UnsafeRawBufferPointer) throws -> [UInt8] {
         let total = ZSTD_findDecompressedSize(src.baseAddress, src.count)
         if total == ZSTD_CONTENTSIZE_ERROR { throw CodecError("zstd: corrupt or truncated data") }
         if total != ZSTD_CONTENTSIZE_UNKNOWN {
-            guard total <= UInt64(BytesCodec.maxUnknownOutput) else {
+            // A declared size is allocated only when it fits a chunk and the input can decode to it.
+            guard total <= UInt64(BytesCodec.maxUnknownOutput), let size = Int(exactly: total) else {
                 throw CodecError("zstd: the frames claim \(total) bytes, more than the 2 GiB a chunk may decode to")
             }
-            return try BytesCodec.produce(Int(total)) { try decompress(src, into: $0) }
+            guard size / maxRatio <= src.count else {
+                throw CodecError("zstd: \(src.count) compressed bytes cannot decode to \(total) (zstd expands at most \(maxRatio):1)")
+            }
+            return try BytesCodec.produce(size) { try decompress(src, into: $0) }
         }
         guard let dctx = ZSTD_createDCtx() else { throw CodecError("zstd: out of memory") }
         defer { ZSTD_freeDCtx(dctx) }

@@ -108,7 +108,9 @@ struct OMEMultiscales {
     }
 
     /// A level's physical steps with their units (none on channel axes).
+    /// None when the scale does not have one value an axis (OMEZarrImage then refuses it against the rank).
     func scales(of d: Dataset) -> [AxisScale?]? {
-        d.scale.map { s in s.enumerated().map { i, v in axisTypes?[i] == "channel" ? nil : AxisScale(step: v, unit: units?[i]) } }
+        guard let s = d.scale, s.count == axisTypes?.count ?? s.count else { return nil }
+        return s.enumerated().map { i, v in axisTypes?[i] == "channel" ? nil : AxisScale(step: v, unit: units?[i]) }
     }
 }

@@ -42,14 +42,14 @@ public struct PayloadStore: Store {
         switch range {
         case let .slice(o, l):
             let (end, overflow) = o.addingReportingOverflow(l)
-            guard o >= 0, l >= 0, !overflow, end <= bytes.count else { throw StoreError("range outside the value") }
+            guard o >= 0, l >= 0, !overflow, end <= bytes.count else { throw StoreError.badRange(path: key, problem: "range outside the value") }
             return Array(bytes[o..<end])
         case let .upTo(o, l):
-            guard o >= 0, l >= 0 else { throw StoreError("negative range") }
+            guard o >= 0, l >= 0 else { throw StoreError.badRange(path: key, problem: "negative range") }
             let lo = min(o, bytes.count)
             return Array(bytes[lo..<(lo + max(0, min(l, bytes.count - lo)))])
         case let .suffix(l):
-            guard l >= 0, l <= bytes.count else { throw StoreError("value shorter than suffix") }
+            guard l >= 0, l <= bytes.count else { throw StoreError.badRange(path: key, problem: "value shorter than suffix") }
             return Array(bytes[(bytes.count - l)...])
         }
     }

@@ -37,12 +37,11 @@ struct FilterOptions: ParsableArguments {
 
 extension CacheOptions {
     /// The plane of `view` after `pipeline`, read through the cache on every core.
-    /// - Parameter pyramid: read a coarse level when it serves the working factor (false with --level).
     func filteredPlane(_ pipeline: Pipeline, _ view: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache,
-                       factor: Int = 1, pyramid: Bool = true, limit: PlaneLimit = .wholePlane) throws -> FilteredPlane {
+                       factor: Int = 1, limit: PlaneLimit = .wholePlane) throws -> FilteredPlane {
         do {
             // A pyramid's coarse level serves a downsampled working resolution (factor > 1).
-            let levels = pyramid ? array.pyramid : [PyramidLevel(single: array)]
+            let levels = array.pyramid
             // At full resolution the region (and its halo) is read whole as floats: bounded before
             // anything is read. A working factor > 1 folds block means chunk by chunk instead.
             if factor == 1 {

@@ -44,9 +44,9 @@ struct RenderCommand: ParsableCommand {
         var filterNote: String?
         var filterLevel = 0
         var masks = false
-        // Without --level the zoom picks the level (filters run on level 0 at their own working resolution).
+        // The zoom picks the level (a --level array has one); filters pick their own for their working factor.
         let levels = array.pyramid
-        let chosen = plane.level == nil && pipeline == nil
+        let chosen = pipeline == nil
             ? LevelSelection(levels, view: selection, mode: settings.mode, columns: columns, rows: rows, aspect: settings.aspect)
             : LevelSelection(levels, view: selection, index: 0)
         // A plane too big to assemble is reduced chunk by chunk; its auto contrast comes with it.
@@ -67,8 +67,7 @@ struct RenderCommand: ParsableCommand {
                 reducedContrasts.append(nil)
                 return try caching.readPlane(lv, level, cache)
             }
-            let filtered = try caching.filteredPlane(pipeline, view, array, cache, factor: filtering.factor(view),
-                                                     pyramid: plane.level == nil)
+            let filtered = try caching.filteredPlane(pipeline, view, array, cache, factor: filtering.factor(view))
             filterLevel = filtered.level
             filterNote = FilterStatus.text(pipeline, filtered)
             masks = filtered.isMask

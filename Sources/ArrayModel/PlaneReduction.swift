@@ -234,8 +234,15 @@ public final class PlaneReduction: Sendable {
     }
 
     public var chunksDone: Int { state.withLock { $0.chunksDone } }
-    /// Chunks the view reads, once `run` has started (0 before).
+    /// Chunks the view reads, once `run` has started or `countChunks` was called (0 before).
     public var chunkTotal: Int { state.withLock { $0.chunkTotal } }
+
+    /// Sets `chunkTotal` before `run` starts (which may be later, on another thread), so
+    /// progress can be shown from the first frame.
+    public func countChunks(of grid: ChunkGrid) {
+        let count = grid.chunks(overlapping: view.region).count
+        state.withLock { $0.chunkTotal = count }
+    }
     /// Failed chunks: the error and the screen pixels (rows, columns) they leave empty.
     public var failures: [(message: String, rows: Range<Int>, columns: Range<Int>)] { state.withLock { $0.failures } }
 

@@ -34,6 +34,7 @@ final class ReductionWorker: Sendable {
             let chunks = levels[key.level]
             let reduction = PlaneReduction(view: key.view, dataType: chunks.array.metadata.dataType,
                                            width: key.width, height: key.height, mode: key.mode)
+            reduction.countChunks(of: chunks.array.metadata.grid)
             running.withLock { $0[key] = reduction }
             queue.async { [self] in
                 // Failed chunks are recorded (drawn as error tiles) and the rest still folds.

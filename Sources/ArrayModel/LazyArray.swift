@@ -64,6 +64,10 @@ public struct ArrayMetadata: Sendable {
     public var axisTypes: [String?]?
     /// Names, colours and display windows of the channels, when the source records them (OME `omero`).
     public var channels: [ChannelInfo]?
+    /// Label images that belong to this image (OME-Zarr `labels/`), by name.
+    public var labelImages: [String] = []
+    /// Colours a label image gives its ids (OME `image-label.colors`), as `RRGGBBAA`-ordered bytes.
+    public var labelColors: [UInt64: LabelColor]?
     /// Facts about the layout for `info` (`axes from imagej metadata`, `600 files`).
     public var notes: [String]
     /// Problems the user should know about that do not stop reading
@@ -92,6 +96,12 @@ public struct ArrayMetadata: Sendable {
     /// Saturates at Int.max (sources refuse arrays over 2^62 bytes at open).
     public var logicalBytes: Int { CheckedSize.product(shape).flatMap { CheckedSize.multiply($0, dataType.size) } ?? .max }
     public var rank: Int { shape.count }
+}
+
+/// A colour a label image records for one id (OME `image-label.colors[].rgba`).
+public struct LabelColor: Sendable, Equatable {
+    public var r: UInt8, g: UInt8, b: UInt8, a: UInt8
+    public init(_ r: UInt8, _ g: UInt8, _ b: UInt8, _ a: UInt8 = 255) { (self.r, self.g, self.b, self.a) = (r, g, b, a) }
 }
 
 /// What a source says about one channel (OME `omero.channels`): how it is

@@ -49,6 +49,10 @@ public struct GlyphEncoder: Sendable {
     public var depth: ColorDepth
     public var colorMap: ColorMap
 
+    /// Braille dots coloured by the mean colour of the lit pixels (labels drawn over the picture)
+    /// instead of the colour map at their mean value.
+    public var dotsTakePixelColors = false
+
     public init(mode: GlyphMode, depth: ColorDepth, colorMap: ColorMap) {
         (self.mode, self.depth, self.colorMap) = (mode, depth, colorMap)
     }
@@ -76,7 +80,7 @@ public struct GlyphEncoder: Sendable {
                 case .quad:
                     frame[cx, cy] = quadCell(cx, cy, rgb: rgb, pixel: pixel)
                 case .braille:
-                    frame[cx, cy] = brailleCell(cx, cy, image: image, pixel: pixel)
+                    frame[cx, cy] = brailleCell(cx, cy, image: image, rgb: rgb, pixel: pixel)
                 }
             }
         }
@@ -107,19 +111,27 @@ public struct GlyphEncoder: Sendable {
     }
 
     /// Dots on where the normalised value is ≥ 0.5; coloured by the mean of the lit pixels.
-    private func brailleCell(_ cx: Int, _ cy: Int, image: FloatImage, pixel: (Int, Int) -> Int?) -> Cell {
+    private func brailleCell(_ cx: Int, _ cy: Int, image: FloatImage, rgb: [RGB], pixel: (Int, Int) -> Int?) -> Cell {
         // Dot bit for (column, row) within the 2×4 cell (Unicode braille numbering).
         let bits: [[UInt32]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]
         var code: UInt32 = 0
         var sum: Float = 0, lit = 0
+        var colors = (0, 0, 0)
         for dx in 0..<2 {
             for dy in 0..<4 {
                 guard let p = pixel(2 * cx + dx, 4 * cy + dy) else { continue }
                 let v = image.pixels[p]
-                if v >= 0.5 { code |= bits[dx][dy]; sum += v; lit += 1 }
+                if v >= 0.5 {
+                    code |= bits[dx][dy]; sum += v; lit += 1
+                    colors.0 += Int(rgb[p].r); colors.1 += Int(rgb[p].g); colors.2 += Int(rgb[p].b)
+                }
             }
         }
         if code == 0 { return .blank }
+        if dotsTakePixelColors {
+            let mean = RGB(UInt8(colors.0 / lit), UInt8(colors.1 / lit), UInt8(colors.2 / lit))
+            return Cell(Unicode.Scalar(0x2800 + code)!, fg: depth.quantize(mean), bg: .default)
+        }
         return Cell(Unicode.Scalar(0x2800 + code)!, fg: depth.quantize(colorMap.color(sum / Float(lit))), bg: .default)
     }
 }

@@ -73,6 +73,8 @@ public struct RenderedPlane: Sendable {
     public var contrasts: [Contrast]
     public var rgb: [RGB]
     public var frame: Frame
+    /// The label ids at screen resolution, when a label overlay was drawn.
+    public var labels: LabelImage?
     public var contrast: Contrast { contrasts[0] }
 }
 
@@ -86,7 +88,9 @@ public enum Renderer {
 
     /// Channels blended additively, each with its own colour map and contrast.
     /// Glyph shapes (ascii density, braille dots) follow the brightest channel.
-    public static func composite(_ layers: [ChannelLayer], settings: RenderSettings, columns: Int, rows: Int) -> RenderedPlane {
+    /// - Parameter labels: a label image drawn over the blend (its plane covers the same region as the layers').
+    public static func composite(_ layers: [ChannelLayer], labels: LabelOverlay? = nil, settings: RenderSettings,
+                                 columns: Int, rows: Int) -> RenderedPlane {
         precondition(!layers.isEmpty)
         var contrasts: [Contrast] = []
         var first: FloatImage? = nil
@@ -116,11 +120,16 @@ public enum Renderer {
             }
         }
         let screen = first!
-        let rgb = sum.map { RGB(UInt8(min($0.0, 255)), UInt8(min($0.1, 255)), UInt8(min($0.2, 255))) }
+        var rgb = sum.map { RGB(UInt8(min($0.0, 255)), UInt8(min($0.1, 255)), UInt8(min($0.2, 255))) }
+        let sampled = labels.map { $0.sample(width: screen.width, height: screen.height) }
+        if let labels, let sampled {
+            labels.apply(sampled, rgb: &rgb, intensity: &strongest, marksShapes: settings.mode == .ascii || settings.depth == .none)
+        }
         let normalized = FloatImage(width: screen.width, height: screen.height, pixels: strongest)
-        let encoder = GlyphEncoder(mode: settings.mode, depth: settings.depth,
+        var encoder = GlyphEncoder(mode: settings.mode, depth: settings.depth,
                                    colorMap: layers.count == 1 ? layers[0].colorMap : .gray)
+        encoder.dotsTakePixelColors = labels != nil
         let frame = encoder.encode(normalized, rgb: rgb, columns: columns, rows: rows)
-        return RenderedPlane(image: screen, contrasts: contrasts, rgb: rgb, frame: frame)
+        return RenderedPlane(image: screen, contrasts: contrasts, rgb: rgb, frame: frame, labels: sampled)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Stores
 
 /// An OME-Zarr image (NGFF 0.1–0.5): the group is opened, not one array.
@@ -83,6 +84,11 @@ public final class OMEZarrImage: SlabReadable {
             scales: scales, notes: notes, warnings: first.warnings)
         m.axisTypes = ms.axisTypes
         m.channels = channels
+        m.labelImages = labels
+        if let imageLabel = ome["image-label"] as? [String: Any] {
+            m.labelColors = OMEZarrImage.labelColors(imageLabel)
+            m.notes.append("an OME-Zarr label image" + (m.labelColors.map { ", colours for \($0.count) id\($0.count == 1 ? "" : "s")" } ?? ""))
+        }
         metadata = m
     }
 
@@ -114,6 +120,20 @@ public final class OMEZarrImage: SlabReadable {
         let store = LocalStore(root: location)
         guard let node = try? ZarrNode.read(store, "labels") else { return [] }
         return (node.ome["labels"] as? [Any])?.compactMap { $0 as? String } ?? []
+    }
+
+    /// `image-label.colors`: `{"label-value": 3, "rgba": [255, 0, 0, 255]}` entries (malformed ones are skipped).
+    static func labelColors(_ imageLabel: [String: Any]) -> [UInt64: LabelColor]? {
+        guard let list = imageLabel["colors"] as? [Any] else { return nil }
+        var colors: [UInt64: LabelColor] = [:]
+        for case let entry as [String: Any] in list {
+            guard let value = entry["label-value"] as? NSNumber, let rgba = entry["rgba"] as? [Any], rgba.count == 4 else { continue }
+            let bytes = rgba.compactMap { ($0 as? NSNumber)?.doubleValue }.map { UInt8(clamping: Int(clamping: $0.rounded())) }
+            let v = value.doubleValue
+            guard bytes.count == 4, v == v.rounded(), abs(v) < 9.2e18 else { continue }
+            colors[UInt64(bitPattern: Int64(v))] = LabelColor(bytes[0], bytes[1], bytes[2], bytes[3])
+        }
+        return colors
     }
 
     private static func problem(_ error: Error) -> String {

@@ -15,6 +15,7 @@ struct RenderCommand: ParsableCommand {
     @OptionGroup var look: RenderOptions
     @OptionGroup var caching: CacheOptions
     @OptionGroup var filtering: FilterOptions
+    @OptionGroup var labelling: LabelOptions
 
     @Option(help: ArgumentHelp("Frame size in cells (default: the terminal, else 80x24).", valueName: "COLSxROWS"))
     var size: String?
@@ -80,7 +81,18 @@ struct RenderCommand: ParsableCommand {
         if masks && settings.limits == nil {
             for i in layers.indices { layers[i].limits = RenderSettings.Limits(0, 1) }
         }
-        let rendered = Renderer.composite(layers, settings: settings, columns: columns, rows: rows)
+        // Labels: the label level and region behind the same screen pixels, read whole through the cache.
+        var overlay: LabelOverlay?
+        if let labelLayer = try labelling.layer(over: array, names: selection.axisNames) {
+            let plane0 = layers[0].plane
+            let size = settings.mode.pixelSize(fitting: plane0.shape[1], plane0.shape[0], columns: columns, rows: rows,
+                                               aspect: settings.aspect)
+            guard let source = labelLayer.source(for: selection, width: size.width, height: size.height) else {
+                throw UsageFailure("--labels: the label image has no axes for the displayed \(selection.axisNames[selection.rowAxis]),\(selection.axisNames[selection.columnAxis])")
+            }
+            overlay = labelLayer.overlay(try caching.readPlane(source.view, source.level.array, cache))
+        }
+        let rendered = Renderer.composite(layers, labels: overlay, settings: settings, columns: columns, rows: rows)
         let levelText = plane.level.map { "L\($0)" }
             ?? (pipeline != nil ? LevelSelection(levels, view: selection, index: filterLevel) : chosen).label(levelCount: levels.count)
         let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows, filter: filterNote,

@@ -22,12 +22,20 @@ struct ExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Operators applied at full resolution before writing, e.g. 'gaussian(2)|threshold(otsu)'.", valueName: "PIPELINE"))
     var filter: String?
 
+    @Option(help: ArgumentHelp("With --labels-only: the label image whose plane is written (a path, or the name of one of the OME-Zarr image's labels).", valueName: "PATH|NAME"))
+    var labels: String?
+
+    @Flag(help: "Write the plane of the --labels image under the view (its own dtype and pixels) instead of the image's.")
+    var labelsOnly = false
+
     private var writesTiff: Bool { output.lowercased().hasSuffix(".tif") || output.lowercased().hasSuffix(".tiff") }
 
     func validate() throws {
         guard output.lowercased().hasSuffix(".npy") || writesTiff else {
             throw ValidationError("-o \(output): the output must end in .npy, .tif or .tiff")
         }
+        guard !labelsOnly || labels != nil else { throw ValidationError("--labels-only needs --labels PATH|NAME") }
+        guard !labelsOnly || filter == nil else { throw ValidationError("--labels-only writes label ids; it does not take --filter") }
     }
 
     func run() throws {
@@ -39,7 +47,15 @@ struct ExportCommand: ParsableCommand {
         let cache = try caching.makeCache()
         var buffer: ArrayBuffer
         var thresholds: [Double] = []
-        if let pipeline {
+        if labelsOnly, let labels {
+            // The label image's own pixels under the view (at its full resolution).
+            let layer = try LabelOptions.layer(labels, over: array, names: selection.axisNames, look: nil)
+            guard let view = layer.alignment.view(for: selection) else {
+                throw UsageFailure("--labels: the label image has no axes for the displayed \(selection.axisNames[selection.rowAxis]),\(selection.axisNames[selection.columnAxis])")
+            }
+            try OutputFile.refuseInsideDataset(output, sources: layer.array.sourcePaths)
+            buffer = try caching.readPlane(view, layer.array, cache, limit: .cacheBudget)
+        } else if let pipeline {
             let filtered = try caching.filteredPlane(pipeline, selection, array, cache, limit: .cacheBudget)
             (buffer, thresholds) = (filtered.plane, filtered.thresholds)
         } else {

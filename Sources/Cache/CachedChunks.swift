@@ -11,6 +11,8 @@ import ArrayModel
 public struct CachedChunks: Sendable {
     public let cache: ChunkCache
     public let array: LazyArray
+    /// The array's key identity, computed once.
+    public let identity: ArrayIdentity
     public let level: Int
     /// Chunks of at least this many bytes are read a slab at a time when a
     /// view needs only a slab of them and the whole chunk is not resident.
@@ -20,10 +22,11 @@ public struct CachedChunks: Sendable {
 
     public init(cache: ChunkCache, array: LazyArray, level: Int = 0, slabThreshold: Int = CachedChunks.defaultSlabThreshold) {
         (self.cache, self.array, self.level, self.slabThreshold) = (cache, array, level, slabThreshold)
+        identity = ArrayIdentity(array)
     }
 
     /// The whole chunk's key.
-    public func key(_ index: [Int]) -> ChunkKey { ChunkKey(array: array, level: level, index: index) }
+    public func key(_ index: [Int]) -> ChunkKey { ChunkKey(array: identity, level: level, index: index) }
 
     /// Bytes one whole chunk decodes to.
     public var chunkBytes: Int { CheckedSize.multiply(array.metadata.grid.elementsPerChunk, array.metadata.dataType.size) ?? .max }
@@ -37,7 +40,7 @@ public struct CachedChunks: Sendable {
         let origin = array.metadata.grid.region(of: index).map(\.lowerBound)
         let local = zip(box, origin).map { ($0.lowerBound - $1)..<($0.upperBound - $1) }
         guard let slab = ChunkSlab.enclosing(local, chunkShape: array.metadata.chunkShape) else { return whole }
-        return ChunkKey(array: array, level: level, index: index, slab: slab)
+        return ChunkKey(array: identity, level: level, index: index, slab: slab)
     }
 
     /// Decodes what a key names from the source (no cache).

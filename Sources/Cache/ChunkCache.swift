@@ -4,17 +4,17 @@ import ArrayModel
 /// Identifies one decoded chunk: which array, which multiscale level, which
 /// chunk, and optionally which slab of it (a plane decoded on its own).
 public struct ChunkKey: Hashable, Sendable, CustomStringConvertible {
-    public let array: ObjectIdentifier
+    public let array: ArrayIdentity
     public let level: Int
     public let index: [Int]
     /// nil: the whole chunk.
     public let slab: ChunkSlab?
 
     public init(array: LazyArray, level: Int = 0, index: [Int], slab: ChunkSlab? = nil) {
-        self.init(array: ObjectIdentifier(array), level: level, index: index, slab: slab)
+        self.init(array: ArrayIdentity(array), level: level, index: index, slab: slab)
     }
 
-    init(array: ObjectIdentifier, level: Int, index: [Int], slab: ChunkSlab?) {
+    public init(array: ArrayIdentity, level: Int, index: [Int], slab: ChunkSlab? = nil) {
         (self.array, self.level, self.index, self.slab) = (array, level, index, slab)
     }
 

@@ -4,8 +4,9 @@ import ArrayModel
 /// A priority queue of chunk loads served by a pool of worker threads: the
 /// place where the view (what to load, in which order) meets the loaders.
 ///
-/// - The queue is the latest plan only: `replace(with:)` drops queued loads
-///   the new view no longer wants (latest wins) and reorders the rest.
+/// - The queue is the latest plan of each owner (the image, the labels):
+///   `replace(with:owner:)` drops the owner's queued loads its new view no
+///   longer wants (latest wins) and reorders the rest; other owners' loads stay.
 /// - A load already running finishes into the cache; it is never abandoned.
 /// - Visible loads come before prefetch; within a tier, lower `rank` first.
 public final class ChunkScheduler: @unchecked Sendable {
@@ -54,6 +55,8 @@ public final class ChunkScheduler: @unchecked Sendable {
     private let state = NSCondition()
     /// Next request last (popLast), so the array is sorted by descending precedence.
     private var queue: [Request] = []
+    /// The latest plan's requests of each owner (not yet resident when planned).
+    private var planned: [PinOwner: [ChunkKey: Request]] = [:]
     private var running: Set<ChunkKey> = []
     private var stopping = false
     private var events: [Event]?
@@ -81,20 +84,29 @@ public final class ChunkScheduler: @unchecked Sendable {
         threads.forEach { $0.start() }
     }
 
-    /// Makes `requests` the whole queue: loads queued earlier and not
-    /// requested again are dropped; resident and running keys are skipped.
-    public func replace(with requests: [Request]) {
+    /// Makes `requests` the owner's part of the queue: its loads queued earlier and
+    /// not requested again are dropped; resident and running keys are skipped.
+    public func replace(with requests: [Request], owner: PinOwner = .image) {
         var best: [ChunkKey: Request] = [:]
         for r in requests where !cache.contains(r.key) {
             if let seen = best[r.key], seen.precedes(r) { continue }
             best[r.key] = r
         }
         state.lock()
-        for old in queue where best[old.key] == nil {
+        planned[owner] = best
+        // Every owner's wanted loads, each key once at its best precedence.
+        var merged: [ChunkKey: Request] = [:]
+        for (_, requests) in planned {
+            for (key, r) in requests where !running.contains(key) {
+                if let seen = merged[key], seen.precedes(r) { continue }
+                merged[key] = r
+            }
+        }
+        for old in queue where merged[old.key] == nil {
             droppedCount += 1
             events?.append(.dropped(old.key))
         }
-        queue = best.values.filter { !running.contains($0.key) }.sorted { $1.precedes($0) }
+        queue = merged.values.sorted { $1.precedes($0) }
         state.broadcast()
         state.unlock()
     }
@@ -134,6 +146,7 @@ public final class ChunkScheduler: @unchecked Sendable {
         state.lock()
         stopping = true
         queue.removeAll()
+        planned.removeAll()
         state.broadcast()
         state.unlock()
     }
@@ -144,6 +157,8 @@ public final class ChunkScheduler: @unchecked Sendable {
             while queue.isEmpty && !stopping { state.wait() }
             if stopping { state.unlock(); return }
             let request = queue.removeLast()
+            // Taken: no owner's next plan merge queues it again.
+            for owner in planned.keys { planned[owner]?[request.key] = nil }
             running.insert(request.key)
             events?.append(.started(request.key, request.tier))
             state.unlock()

@@ -18,7 +18,11 @@ public final class PlaneLoader: @unchecked Sendable {
     public var cache: ChunkCache { chunks.cache }
     public var array: LazyArray { chunks.array }
 
-    private let arrivals = NSCondition()
+    private let arrivals: NSCondition
+    /// Whose pins and queued loads this loader's plans are (the image, or a labels layer).
+    public let owner: PinOwner
+    /// False for a layer's loader, which shares another loader's workers.
+    private let ownsScheduler: Bool
     private var previousIndices: [Int]?
     public private(set) var motion: PrefetchPolicy.Motion?
 
@@ -33,8 +37,10 @@ public final class PlaneLoader: @unchecked Sendable {
             CachedChunks(cache: cache, array: level.array, level: i, slabThreshold: slabThreshold)
         }
         self.policy = policy
+        (owner, ownsScheduler) = (.image, true)
         let count = workers ?? array.preferredConcurrency ?? ProcessInfo.processInfo.activeProcessorCount
-        let arrivals = arrivals
+        let arrivals = NSCondition()
+        self.arrivals = arrivals
         let failuresBox = FailureLog()
         self.failureLog = failuresBox
         scheduler = ChunkScheduler(cache: cache, workers: count, recordsTrace: recordsTrace) { key, error in
@@ -44,9 +50,23 @@ public final class PlaneLoader: @unchecked Sendable {
         }
     }
 
+    /// A loader for another layer of the same view (a label image over the image): the same
+    /// cache, workers and queue — its loads are ranked with `other`'s, and `other`'s `onLoad`
+    /// hears them — but its own pins and plans, as `owner`.
+    public init(layer array: LazyArray, sharing other: PlaneLoader, owner: PinOwner,
+                slabThreshold: Int = CachedChunks.defaultSlabThreshold) {
+        pyramid = array.pyramid
+        levels = pyramid.enumerated().map { i, level in
+            CachedChunks(cache: other.cache, array: level.array, level: i, slabThreshold: slabThreshold)
+        }
+        policy = other.policy
+        (scheduler, arrivals, failureLog) = (other.scheduler, other.arrivals, other.failureLog)
+        (self.owner, ownsScheduler) = (owner, false)
+    }
+
     private let failureLog: FailureLog
 
-    deinit { scheduler.stop() }
+    deinit { if ownsScheduler { scheduler.stop() } }
 
     /// Axes that can be scrubbed and prefetched along: not displayed, not the
     /// channel axis; z first (the axis `[`/`]` moves), then the others from the innermost out.
@@ -67,10 +87,10 @@ public final class PlaneLoader: @unchecked Sendable {
 
     /// Pins what the plan draws (as the image layer) and makes its loads the scheduler's queue.
     public func execute(_ plan: LoadPlan) {
-        cache.pin(plan.pins, owner: .image)
+        cache.pin(plan.pins, owner: owner)
         // Keep resident prefetch fresh in the LRU order, nearest most recent.
         for k in plan.prefetch.reversed() { _ = cache.cached(k) }
-        scheduler.replace(with: plan.requests)
+        scheduler.replace(with: plan.requests, owner: owner)
     }
 
     /// The plan for `views` at `level`: the coarsest level's keys first, then
@@ -204,8 +224,10 @@ public final class PlaneLoader: @unchecked Sendable {
         try view.readPlane(array, chunks: chunks.source)
     }
 
-    /// Stops the workers after their current loads.
-    public func stop() { scheduler.stop() }
+    /// Stops the workers after their current loads (a layer's loader stops only its own loads).
+    public func stop() {
+        if ownsScheduler { scheduler.stop() } else { cache.pin([], owner: owner); scheduler.replace(with: [], owner: owner) }
+    }
 }
 
 /// Errors of failed loads, by key, for the status line and error tiles.

@@ -11,6 +11,35 @@ final class KeyOwner: LazyArray {
     func readChunk(_ index: [Int]) throws -> ArrayBuffer? { nil }
 }
 
+/// An array at a location of its own.
+final class PlacedArray: LazyArray {
+    let metadata: ArrayMetadata
+    init(_ location: String) {
+        metadata = ArrayMetadata(format: "test", location: location, shape: [10], dataType: .uint8, chunkShape: [1],
+                                 fillValue: .zero, axisNames: nil, codecs: [])
+    }
+    func readChunk(_ index: [Int]) throws -> ArrayBuffer? { nil }
+}
+
+@Suite struct ArrayIdentityTests {
+    /// Label images are opened and closed while the viewer runs: an array created after
+    /// another was freed (often at the same address) never gets its keys.
+    @Test func keysOfFreedArraysAreNeverReused() {
+        var keys = Set<ChunkKey>()
+        for i in 0..<200 {
+            let array = PlacedArray("labels-\(i).zarr")
+            keys.insert(ChunkKey(array: array, index: [0]))
+        }
+        #expect(keys.count == 200)
+    }
+
+    /// The same place opened twice is the same data: its chunks are shared.
+    @Test func theSameLocationSharesChunks() {
+        #expect(ChunkKey(array: PlacedArray("a.zarr"), index: [3]) == ChunkKey(array: PlacedArray("a.zarr"), index: [3]))
+        #expect(ChunkKey(array: PlacedArray("a.zarr"), index: [3]) != ChunkKey(array: PlacedArray("b.zarr"), index: [3]))
+    }
+}
+
 /// A buffer of `size` bytes whose every byte names the key it was loaded for.
 func payload(_ id: Int, size: Int) -> ArrayBuffer {
     ArrayBuffer(dataType: .uint8, shape: [size], bytes: [UInt8](repeating: UInt8(id % 251), count: size))

@@ -65,6 +65,22 @@ func eventually(_ ok: () -> Bool) -> Bool {
         #expect([0, 1, 2, 3, 5, 6, 7].allSatisfy { cache.contains(key($0)) })
     }
 
+    /// The image and a labels layer queue their loads side by side: a new plan of
+    /// one owner drops only that owner's stale loads.
+    @Test func ownersReplaceOnlyTheirOwnLoads() throws {
+        let (_, scheduler, gate) = heldScheduler()
+        defer { scheduler.stop() }
+        scheduler.replace(with: [request(1, .visible, 0), request(2, .prefetch, 1)], owner: .image)
+        scheduler.replace(with: [request(3, .visible, 0.5)], owner: .labels)
+        #expect(scheduler.queued.map(\.key) == [1, 3, 2].map(key))
+        scheduler.replace(with: [request(4, .visible, 0)], owner: .image)
+        #expect(scheduler.queued.map(\.key) == [4, 3].map(key))
+        #expect(scheduler.dropped == 2)
+        gate.open()
+        scheduler.waitUntilIdle()
+        #expect(started(scheduler.trace) == [0, 4, 3].map(key))
+    }
+
     /// After a view change the old view's queued loads are dropped and never
     /// start; the load already running finishes into the cache; loads both
     /// views want are kept.

@@ -26,6 +26,12 @@ enum InfoPanel {
         for (i, c) in (m.channels ?? []).enumerated() {
             out.append("c=\(i)    ".prefix(7) + (c.label ?? "") + (c.color.map { " #" + $0 } ?? "") + (c.active ? "" : " (off)"))
         }
+        if !app.state.labelNames.isEmpty {
+            out.append("labels " + app.state.labelNames.joined(separator: ", "))
+            if let name = app.shownLabelName, let ids = app.lastLabels {
+                out.append("       \(name): \(ids.distinctCount) ids on screen")
+            }
+        }
         for w in m.warnings { out.append("! " + w) }
         out.append("")
         if let plane = app.plane, let c = app.contrast {

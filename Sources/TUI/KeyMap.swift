@@ -23,6 +23,9 @@ public enum Action: Hashable, Sendable {
     /// Step the first number of the last stage that is on (σ, size) down or up.
     case adjustFilter(Int)
     case probeCursor
+    /// Labels: the next label image (then none), fill ↔ outline, opacity down/up.
+    case cycleLabels, toggleLabelStyle
+    case adjustLabelOpacity(Int)
     case toggleInfo, help
     case quit
 }
@@ -53,7 +56,7 @@ public enum KeyMap {
             b([.shiftUp, .char("K")], .pan(dy: -1, dx: 0, large: true), "pan up, large step"),
             b([.shiftDown, .char("J")], .pan(dy: 1, dx: 0, large: true), "pan down, large step"),
             b([.shiftLeft, .char("H")], .pan(dy: 0, dx: -1, large: true), "pan left, large step"),
-            b([.shiftRight, .char("L")], .pan(dy: 0, dx: 1, large: true), "pan right, large step"),
+            b([.shiftRight], .pan(dy: 0, dx: 1, large: true), "pan right, large step (L is labels)"),
             b(c("+"), .zoomIn, "zoom in"),
             b(c("-"), .zoomOut, "zoom out"),
             b(c("0"), .zoomFit, "fit the plane to the window"),
@@ -87,6 +90,10 @@ public enum KeyMap {
             b(c("("), .adjustFilter(-1), "decrease the last stage's first number (σ, size)"),
             b(c(")"), .adjustFilter(1), "increase the last stage's first number (σ, size)"),
             b(c("x"), .probeCursor, "probe cursor (value under it in the status line)"),
+            b(c("L"), .cycleLabels, "labels: the next label image, then none"),
+            b(c("b"), .toggleLabelStyle, "labels: filled objects or borders only"),
+            b(c("v"), .adjustLabelOpacity(-1), "labels: more transparent"),
+            b(c("V"), .adjustLabelOpacity(1), "labels: more opaque"),
             b(c("i"), .toggleInfo, "side panel: metadata, histogram, cache"),
             b(c("?"), .help, "this help"),
             b([.char("q"), .ctrl("c")], .quit, "quit"),

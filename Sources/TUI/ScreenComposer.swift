@@ -52,6 +52,12 @@ struct ScreenComposer {
         }
     }
 
+    /// The probe cursor: a `+` on a dark cell, so it shows over any picture.
+    func probeMarker(_ f: inout Frame, _ cell: (x: Int, y: Int)) {
+        guard cell.x >= 0, cell.y >= 0, cell.x < columns, cell.y < rows - 2 else { return }
+        f[cell.x, cell.y] = colored ? Cell("+", fg: .index(15), bg: .index(0)) : Cell("+", fg: .default, bg: .default)
+    }
+
     func statusLine(_ f: inout Frame, _ text: String) {
         let (fg, bg) = statusColors
         put(&f, text.padding(columns), x: 0, y: rows - 2, fg: fg, bg: bg)

@@ -70,6 +70,12 @@ public struct ViewState: Equatable, Sendable {
     public var scales: [AxisScale?]?
     /// Draw pixels with their physical aspect (`--aspect data`); false: square pixels.
     public var physicalAspect = true
+    /// Label images that can be shown over the image, by name (`--labels`, the OME image's `labels/`).
+    public var labelNames: [String] = []
+    /// The label image shown (an index of `labelNames`); nil: none. `L` cycles.
+    public var labelIndex: Int?
+    public var labelOpacity = LabelOverlay.defaultOpacity
+    public var labelStyle: LabelStyle = .fill
 
     /// A data row's height over a column's width on screen: the ratio of the displayed
     /// axes' physical steps when both are known (an ortho view of a 2 µm z over 0.4 µm x is 5).
@@ -234,6 +240,18 @@ public struct ViewState: Equatable, Sendable {
             pipeline = p
         case .probeCursor:
             probe = probe == nil ? centre : nil
+        case .cycleLabels:
+            guard !labelNames.isEmpty else { message = "no label images (--labels PATH adds one)"; break }
+            labelIndex = labelIndex.map { $0 + 1 < labelNames.count ? $0 + 1 : nil } ?? 0
+            message = labelIndex.map { "labels \(labelNames[$0])" } ?? "labels off"
+        case .toggleLabelStyle:
+            guard labelIndex != nil else { message = "no labels shown (L shows them)"; break }
+            labelStyle = labelStyle == .fill ? .outline : .fill
+            message = labelStyle == .fill ? "labels filled" : "labels as outlines"
+        case .adjustLabelOpacity(let n):
+            guard labelIndex != nil else { message = "no labels shown (L shows them)"; break }
+            labelOpacity = min(1, max(0, ((labelOpacity + Double(n) * 0.1) * 10).rounded() / 10))
+            message = "label opacity \(ViewerApp.short(labelOpacity))"
         case .toggleInfo:
             showInfo.toggle()
         case .help:

@@ -44,13 +44,28 @@ public final class ViewerApp {
     private var filterStatus: String?
     private var filterFailure: String?
 
+    /// Opens a label image by its name in `state.labelNames` (a path given with `--labels`,
+    /// or one of the OME-Zarr image's `labels/`).
+    public typealias LabelOpener = (String) throws -> LabelLayer
+    private let openLabels: LabelOpener?
+    /// Label images opened so far, by index of `state.labelNames` (opened when first shown).
+    private var labelLayers: [Int: LabelLayer] = [:]
+    /// The shown label image's loader: its own pins and plans on the image loader's workers.
+    private var labelLoader: (index: Int, loader: PlaneLoader)?
+    private var shownLabels: (index: Int, view: PlaneSelection, level: Int)?
+    /// The last frame's label ids at screen resolution, for the probe and the info panel.
+    private(set) var lastLabels: LabelImage?
+    private var labelFailure: String?
+
     /// - Parameters:
     ///   - name: the dataset as the status line shows it.
     ///   - depth: colours the terminal shows (`.none`: ascii without colour).
     /// - Parameter maxWorkPixels: filters run at full resolution up to this many shown pixels (SPEC §4).
+    /// - Parameter openLabels: opens the label images `state.labelNames` lists (nil: there are none).
     public init(array: LazyArray, name: String, state: ViewState, cache: ChunkCache, depth: ColorDepth,
-                maxWorkPixels: Int = PlaneFilter.defaultMaxWorkPixels) {
+                maxWorkPixels: Int = PlaneFilter.defaultMaxWorkPixels, openLabels: LabelOpener? = nil) {
         self.array = array
+        self.openLabels = openLabels
         self.maxWorkPixels = maxWorkPixels
         filters = FilterWorker(threads: ProcessInfo.processInfo.activeProcessorCount)
         self.name = name
@@ -65,6 +80,7 @@ public final class ViewerApp {
         terminal.open()
         defer {
             terminal.close()
+            labelLoader?.loader.stop()
             loader.stop()
         }
         var seen = arrived.count.load(ordering: .relaxed)
@@ -216,7 +232,9 @@ public final class ViewerApp {
             // A mask shows as 0 → black, 1 → white unless the user fixed limits.
             return ChannelLayer(plane: f.plane, colorMap: map, limits: state.limits ?? (f.isMask ? .init(0, 1) : nil))
         }
-        let rendered = Renderer.composite(layers, settings: settings, columns: pane.columns, rows: pane.rows)
+        let overlay = labelOverlay(over: layers[0].plane, pane: pane, newView: newView)
+        let rendered = Renderer.composite(layers, labels: overlay, settings: settings, columns: pane.columns, rows: pane.rows)
+        lastLabels = rendered.labels
         let labelled = filtered.map { LevelSelection(loader.pyramid, view: state.selection, index: $0[0].level) } ?? level
         levelLabel = labelled.label(levelCount: loader.pyramid.count)
         let drawn = filtered == nil ? partials[0].view : state.selection
@@ -233,6 +251,7 @@ public final class ViewerApp {
         composer.image(&screen, rendered.frame, mapping: mapping,
                        missing: partials.flatMap { $0.missing.map { ($0.rows, $0.columns) } },
                        failed: partials.flatMap { $0.failed.map { ($0.rows, $0.columns) } })
+        if let p = state.probe { composer.probeMarker(&screen, probeCell(p, mapping: mapping)) }
         let failure = partials.lazy.flatMap(\.failed).first
         composer.statusLine(&screen, statusText(loading: partials.reduce(0) { $0 + $1.missing.count + $1.coarse.count },
                                                 reading: reading.flatMap { $0.done < $0.total ? $0 : nil }))
@@ -242,12 +261,95 @@ public final class ViewerApp {
             composer.messageLine(&screen, "error: \(failure.message)", isError: true)
         } else if let filterFailure, state.message == nil {
             composer.messageLine(&screen, "filter: \(filterFailure)", isError: true)
+        } else if let labelFailure, state.message == nil {
+            composer.messageLine(&screen, "labels: \(labelFailure)", isError: true)
         } else {
             composer.messageLine(&screen, state.message ?? probeText() ?? "? keys  q quit", isError: false)
         }
         if state.showInfo { composer.panel(&screen, InfoPanel.lines(self)) }
         if state.showHelp { composer.helpOverlay(&screen, KeyMap.helpLines(), unicode: state.mode != .ascii) }
         write(screen)
+    }
+
+    /// The label overlay over `plane` (the first layer's plane, which fixes the screen pixels),
+    /// from what is resident: the shown label image's level and region for this view are
+    /// planned on its own loader (pins owned by `.labels`), and chunks still loading draw
+    /// as background or from a coarser label level.
+    private func labelOverlay(over plane: ArrayBuffer, pane: ViewState.Pane, newView: Bool) -> LabelOverlay? {
+        labelFailure = nil
+        guard let i = state.labelIndex, let openLabels else {
+            labelLoader?.loader.stop()
+            (labelLoader, shownLabels) = (nil, nil)
+            return nil
+        }
+        let layer: LabelLayer
+        if let opened = labelLayers[i] {
+            layer = opened
+        } else {
+            do {
+                layer = try openLabels(state.labelNames[i])
+                labelLayers[i] = layer
+            } catch {
+                // The image stays as it was; the labels are off with the reason on the message line.
+                state.labelIndex = nil
+                state.message = "labels \(state.labelNames[i]): \(error)"
+                return nil
+            }
+        }
+        if labelLoader?.index != i {
+            labelLoader?.loader.stop()
+            labelLoader = (i, PlaneLoader(layer: layer.array, sharing: loader, owner: .labels))
+            shownLabels = nil
+        }
+        let size = state.mode.pixelSize(fitting: plane.shape[1], plane.shape[0], columns: pane.columns, rows: pane.rows,
+                                        aspect: state.aspect)
+        let s = state.selection
+        guard let source = layer.source(for: s, width: size.width, height: size.height),
+              let view = layer.alignment.view(for: s), let labels = labelLoader?.loader else {
+            labelFailure = "the label image has no axes for the displayed \(s.axisNames[s.rowAxis]),\(s.axisNames[s.columnAxis])"
+            return nil
+        }
+        guard !PlaneReduction.reduces(source.view, dataType: source.level.array.metadata.dataType, width: size.width,
+                                      height: size.height, cacheBudget: loader.cache.budget) else {
+            labelFailure = "\(source.view.rows.count)x\(source.view.columns.count) label pixels at this zoom and no coarser label level: zoom in"
+            return nil
+        }
+        let changed = shownLabels.map { $0.index != i || $0.view != view || $0.level != source.index } ?? true
+        if changed {
+            labels.show([view], level: source.index)
+            shownLabels = (i, view, source.index)
+        }
+        do {
+            let partial = try labels.residentPlane(view, level: source.index, counting: changed)
+            labelFailure = partial.failed.first.map(\.message)
+            var overlay = layer.overlay(partial.plane)
+            overlay.opacity = state.labelOpacity
+            overlay.style = state.labelStyle
+            return overlay
+        } catch {
+            labelFailure = "\(error)"
+            return nil
+        }
+    }
+
+    /// The cell of a level-0 probe point in the pane.
+    private func probeCell(_ p: ViewState.Point, mapping m: CellMapping) -> (x: Int, y: Int) {
+        let s = state.selection
+        let (px, py) = m.mode.pixelsPerCell
+        let fx = (p.x + 0.5 - Double(s.columns.lowerBound)) / Double(max(1, s.columns.count))
+        let fy = (p.y + 0.5 - Double(s.rows.lowerBound)) / Double(max(1, s.rows.count))
+        return (Int(clamping: (fx * Double(m.pixelWidth)).rounded(.down)) / px, Int(clamping: (fy * Double(m.pixelHeight)).rounded(.down)) / py)
+    }
+
+    /// The label id drawn at a level-0 probe point, when labels are shown.
+    private func probeLabel(_ p: ViewState.Point) -> String? {
+        guard let labels = lastLabels, let i = state.labelIndex, let layer = labelLayers[i] else { return nil }
+        let s = state.selection
+        let x = Int(clamping: ((p.x + 0.5 - Double(s.columns.lowerBound)) / Double(max(1, s.columns.count)) * Double(labels.width)).rounded(.down))
+        let y = Int(clamping: ((p.y + 0.5 - Double(s.rows.lowerBound)) / Double(max(1, s.rows.count)) * Double(labels.height)).rounded(.down))
+        guard x >= 0, y >= 0, x < labels.width, y < labels.height else { return nil }
+        let id = labels.ids[y * labels.width + x]
+        return id == 0 ? "\(layer.name) background" : "\(layer.name) id \(LabelIDText.text(id, signed: layer.signedIDs))"
     }
 
     /// The filtered planes of `views` when a pipeline is on and all are computed, else nil (the
@@ -316,6 +418,9 @@ public final class ViewerApp {
         let limits = state.limits.map { "\(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" }
             ?? lastContrast.map { "\(usesChannelWindow ? "window" : "auto") \(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" } ?? "auto"
         parts.append("\(state.composite ? "composite" : state.colorMapName) \(limits)")
+        if let i = state.labelIndex, i < state.labelNames.count {
+            parts.append("labels \(state.labelNames[i])" + (state.labelStyle == .outline ? " outline" : ""))
+        }
         parts.append(state.mode.rawValue)
         if state.downsample != .mean { parts.append(state.downsample.rawValue) }
         if let filterStatus { parts.append(filterStatus) }
@@ -379,7 +484,7 @@ public final class ViewerApp {
             array.metadata.scales?[axis].map { "\(ViewerApp.short((v * $0.step * 1000).rounded() / 1000))\($0.unitSymbol.map { " " + $0 } ?? "")" }
         }
         if physical.count == 2 { where_ += " (\(physical.joined(separator: ", ")))" }
-        return "probe \(where_): \(value)"
+        return "probe \(where_): \(value)" + (probeLabel(p).map { "  " + $0 } ?? "")
     }
 
     static func short(_ v: Double) -> String {
@@ -393,5 +498,6 @@ public final class ViewerApp {
     var metadata: ArrayMetadata { array.metadata }
     var plane: ArrayBuffer? { lastPlane }
     var contrast: Contrast? { lastContrast }
+    var shownLabelName: String? { state.labelIndex.flatMap { labelLayers[$0]?.name } }
 }
 

@@ -16,6 +16,7 @@ struct DemoCommand: ParsableCommand {
     @OptionGroup var look: RenderOptions
     @OptionGroup var caching: CacheOptions
     @OptionGroup var filtering: FilterOptions
+    @OptionGroup var labelling: LabelOptions
 
     func run() throws {
         if info {
@@ -25,6 +26,6 @@ struct DemoCommand: ParsableCommand {
             print(json ? report.json() : report.table(), terminator: json ? "\n" : "")
             return
         }
-        try ViewCommand.open(Dataset.syntheticScheme, plane: plane, look: look, caching: caching, filtering: filtering)
+        try ViewCommand.open(Dataset.syntheticScheme, plane: plane, look: look, caching: caching, filtering: filtering, labelling: labelling)
     }
 }

@@ -8,13 +8,13 @@ struct LabelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A label image drawn over the image: a path (any integer Zarr, TIFF or OME-Zarr label image) or the name of one of the OME-Zarr image's labels.", valueName: "PATH|NAME"))
     var labels: String?
 
-    @Option(help: ArgumentHelp("How much the label colours cover the image, 0 to 1 (default 0.6).", valueName: "A"))
+    @Option(help: ArgumentHelp("How much the label colours cover the image, 0 to 1.", valueName: "A"))
     var labelOpacity: Double = LabelOverlay.defaultOpacity
 
-    @Option(help: ArgumentHelp("fill (default): coloured objects; outline: their borders only.", valueName: "MODE"))
+    @Option(help: ArgumentHelp("fill: coloured objects; outline: their borders only.", valueName: "MODE"))
     var labelMode: String = "fill"
 
-    @Option(help: ArgumentHelp("How label pixels become screen pixels: mode (default: the most frequent id of each block), nearest.", valueName: "MODE"))
+    @Option(help: ArgumentHelp("How label pixels become screen pixels: mode (the most frequent id of each block) or nearest.", valueName: "MODE"))
     var labelSampling: String = "mode"
 
     func validate() throws {

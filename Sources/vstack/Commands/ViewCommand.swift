@@ -19,19 +19,31 @@ struct ViewCommand: ParsableCommand {
     @OptionGroup var look: RenderOptions
     @OptionGroup var caching: CacheOptions
     @OptionGroup var filtering: FilterOptions
+    @OptionGroup var labelling: LabelOptions
 
     func run() throws {
-        try ViewCommand.open(path, plane: plane, look: look, caching: caching, filtering: filtering)
+        try ViewCommand.open(path, plane: plane, look: look, caching: caching, filtering: filtering, labelling: labelling)
     }
 
     /// Opens the viewer with the start options of SPEC §1 (shared with `demo`).
     static func open(_ path: String, plane: PlaneOptions, look: RenderOptions, caching: CacheOptions,
-                     filtering: FilterOptions) throws {
+                     filtering: FilterOptions, labelling: LabelOptions) throws {
         let pipeline = try filtering.pipeline()
         let array = try plane.open(path)
         let selection = try plane.selection(for: array)
         let settings = try look.settings()
         let cache = try caching.makeCache()
+        // Label images: --labels (checked now, so a bad one is a one-line error before the
+        // terminal is taken), then the OME-Zarr image's own; `L` cycles through them.
+        var labelSpecs: [(name: String, spec: String)] = []
+        var firstLayer: LabelLayer?
+        if let spec = labelling.labels {
+            firstLayer = try labelling.layer(over: array, names: selection.axisNames)
+            labelSpecs.append((firstLayer!.name, spec))
+        }
+        for name in array.metadata.labelImages where !labelSpecs.contains(where: { $0.name == name }) {
+            labelSpecs.append((name, name))
+        }
         guard isatty(0) == 1 && isatty(1) == 1 else {
             throw RuntimeFailure("the viewer needs a terminal on stdin and stdout (for one frame use: vstack render \(path))")
         }
@@ -51,8 +63,19 @@ struct ViewCommand: ParsableCommand {
             }
             state.composite = true
         }
+        state.labelNames = labelSpecs.map(\.name)
+        state.labelIndex = firstLayer == nil ? nil : 0
+        state.labelOpacity = labelling.labelOpacity
+        state.labelStyle = LabelStyle(rawValue: labelling.labelMode) ?? .fill
+        let names = selection.axisNames
         let app = ViewerApp(array: array, name: path, state: state, cache: cache, depth: settings.depth,
-                            maxWorkPixels: filtering.maxWorkPixels)
+                            maxWorkPixels: filtering.maxWorkPixels) { name in
+            if let firstLayer, name == firstLayer.name { return firstLayer }
+            let spec = labelSpecs.first { $0.name == name }?.spec ?? name
+            var layer = try LabelOptions.layer(spec, over: array, names: names, look: labelling)
+            layer.sampling = LabelSampling(rawValue: labelling.labelSampling) ?? .mode
+            return layer
+        }
         try app.run()
         caching.report(cache, array)
     }

@@ -381,3 +381,119 @@ def test_huge_plane_with_a_filter_stays_within_the_budget(session):
     assert peak <= (256 << 20) + 150 * 10**6, f"peak RSS {peak >> 20} MiB"
     s.keys("q")
     assert s.exit_status() == 0
+
+
+# ------------------------------------------------------------------ labels (tests/fixtures/make_label_fixtures.py)
+LABELS = FIXTURES / "labels"
+
+
+def image_pane(screen_with_escapes, height):
+    """The image rows of a capture with escapes, as (character, foreground, background) per
+    cell: what the cell looks like (a blank's foreground does not show, so it is dropped)."""
+    rows = []
+    for line in screen_with_escapes.split("\n")[:height - 2]:
+        fg = bg = None
+        cells = []
+        for part in re.split(r"(\x1b\[[0-9;]*m)", line):
+            if part.startswith("\x1b["):
+                codes = [int(c) if c else 0 for c in part[2:-1].split(";")]
+                i = 0
+                while i < len(codes):
+                    c = codes[i]
+                    if c in (38, 48):
+                        n = 3 if codes[i + 1] == 5 else 5
+                        value = tuple(codes[i + 1:i + n])
+                        fg, bg = (value, bg) if c == 38 else (fg, value)
+                        i += n
+                        continue
+                    if c == 0:
+                        fg = bg = None
+                    elif c == 39:
+                        fg = None
+                    elif c == 49:
+                        bg = None
+                    i += 1
+            else:
+                cells += [(ch, None if ch == " " else fg, bg) for ch in part]
+        rows.append(cells)
+    return rows
+
+
+def test_labels_key_cycles_the_ome_label_images_and_off(session):
+    s = session(str(LABELS / "ome-0.4.ome.zarr"), width=120, height=40)
+    s.ready()
+    plain = image_pane(s.settled() and s.screen(escapes=True), 40)
+    assert "labels" not in s.status()
+    s.keys("L")
+    s.wait(lambda x: "labels cells" in x, what="the first label image")
+    cells = image_pane(s.settled() and s.screen(escapes=True), 40)
+    assert cells != plain, "the labels change the picture"
+    s.keys("L")
+    s.wait(lambda x: "labels nuclei" in x, what="the second label image")
+    s.keys("L")
+    s.wait(lambda x: "labels off" in x, what="labels off")
+    assert image_pane(s.settled() and s.screen(escapes=True), 40) == plain, "off draws the image as before"
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+def test_label_opacity_and_outline_keys_change_the_picture(session):
+    labels = LABELS / "labels-uint32.zarr"
+    s = session(str(LABELS / "image.zarr"), "--labels", str(labels), width=120, height=40)
+    s.ready()
+    assert "labels labels-uint32.zarr" in s.status(), s.status()
+    filled = image_pane(s.settled() and s.screen(escapes=True), 40)
+    s.keys("V")
+    s.wait(lambda x: "label opacity 0.7" in x, what="opacity up")
+    stronger = image_pane(s.settled() and s.screen(escapes=True), 40)
+    assert stronger != filled
+    s.keys("v")
+    s.wait(lambda x: "label opacity 0.6" in x, what="opacity down")
+    assert image_pane(s.settled() and s.screen(escapes=True), 40) == filled
+    s.keys("b")
+    s.wait(lambda x: "labels labels-uint32.zarr outline" in x, what="outline mode")
+    outline = image_pane(s.settled() and s.screen(escapes=True), 40)
+    s.keys("L")
+    s.wait(lambda x: "labels off" in x, what="labels off")
+    plain = image_pane(s.settled() and s.screen(escapes=True), 40)
+    # Outlines leave object interiors as the image: fewer rows differ... count differing cells by SGR runs.
+    def changed(a, b):
+        return sum(x != y for ra, rb in zip(a, b) for x, y in zip(ra, rb))
+    assert outline != plain and filled != plain
+    assert changed(outline, plain) <= changed(filled, plain)
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+def test_probe_shows_the_label_id_under_the_visible_cursor(session):
+    import numpy as np
+    import zarr
+    labels = LABELS / "labels-uint32.zarr"
+    ids = zarr.open_array(labels, mode="r")[:]
+    s = session(str(LABELS / "image.zarr"), "--labels", str(labels), width=250, height=110)
+    s.ready()  # 200x240 fits at better than 1:1: each screen pixel shows one data pixel
+    s.keys("x")
+    probe = s.wait(lambda x: "probe y=" in x, what="the probe").split("\n")[-2]
+    m = re.search(r"probe y=(\d+) x=(\d+).*: (\d+)  labels-uint32\.zarr (id (\d+)|background)", probe)
+    assert m, probe
+    y, x = int(m.group(1)), int(m.group(2))
+    want = int(ids[y, x])
+    assert (m.group(5) and int(m.group(5)) == want) or (m.group(4) == "background" and want == 0), (probe, want)
+    assert "+" in "".join(image_rows(s.screen())), "the probe cursor is drawn"
+    # Move the probe onto an object and read its id again.
+    for _ in range(12):
+        s.keys("l")
+    probe = s.wait(lambda screen: re.search(r"x=(\d+)", screen.split("\n")[-2]) is not None
+                   and int(re.search(r"x=(\d+)", screen.split("\n")[-2]).group(1)) >= x + 10, what="the probe moved")
+    probe = s.settled().split("\n")[-2]
+    m = re.search(r"probe y=(\d+) x=(\d+).*labels-uint32\.zarr (id (\d+)|background)", probe)
+    assert m, probe
+    want = int(ids[int(m.group(1)), int(m.group(2))])
+    assert (m.group(4) and int(m.group(4)) == want) or (m.group(3) == "background" and want == 0), (probe, want)
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+def test_bad_labels_are_a_one_line_error_before_the_viewer_starts(session):
+    s = session(str(LABELS / "image.zarr"), "--labels", str(LABELS / "mismatch.zarr"), width=100, height=30)
+    assert s.exit_status() == 1

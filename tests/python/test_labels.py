@@ -264,3 +264,35 @@ def test_unknown_label_name_lists_the_images_labels():
     case = manifest()["ome"][0]
     proc = run_vstack("render", ROOT / case["path"], "--labels", "membranes", "--size", "40x10")
     assert proc.returncode == 1 and "cells, nuclei" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("mode", ["half", "quad", "braille", "ascii"])
+@pytest.mark.parametrize("depth", ["truecolor", "256", "16", "none"])
+def test_every_glyph_mode_and_colour_depth_draws_the_labels(mode, depth):
+    """Outlines at least must show in every mode: as colours, or (ascii, no colours) as characters."""
+    m = manifest()
+    env = render_env()
+    base = [str(VSTACK_BIN), "render", str(ROOT / m["image"]), "--mode", mode, "--color", depth, "--size", "60x20"]
+    plain = subprocess.run(base, capture_output=True, env=env, timeout=60)
+    drawn = subprocess.run(base + ["--labels", str(ROOT / m["dtypes"]["uint16"]), "--label-mode", "outline",
+                                   "--label-opacity", "1"], capture_output=True, env=env, timeout=60)
+    assert plain.returncode == 0 and drawn.returncode == 0, drawn.stderr
+    body = lambda p: p.stdout.split(b"\n", 1)[1]
+    assert body(drawn) != body(plain), f"{mode} {depth}: the labels changed nothing"
+    if depth == "none":
+        assert b"\x1b[3" not in body(drawn) and b"\x1b[4" not in body(drawn), "no colour codes without colours"
+
+
+def test_demo_blobs_are_the_bright_objects(tmp_path):
+    """`vstack demo` has a label image of its own: each blob's flat top, where the image is bright."""
+    ids_out, image_out = tmp_path / "ids.npy", tmp_path / "image.npy"
+    at = ["--at", "c=0,t=5,z=100", "--region", "0:512,0:512"]
+    proc = run_vstack("export", "demo:", *at, "--labels", "blobs", "--labels-only", "-o", ids_out)
+    assert proc.returncode == 0, proc.stderr
+    assert run_vstack("export", "demo:", *at, "-o", image_out).returncode == 0
+    ids, image = np.load(ids_out), np.load(image_out).astype(np.float64)
+    assert ids.dtype == np.uint32 and ids.shape == image.shape
+    objects = np.unique(ids[ids != 0])
+    assert len(objects) >= 5
+    assert image[ids != 0].mean() > 3 * image[ids == 0].mean()
+    assert "labels: blobs" in run_vstack("info", "demo:").stdout

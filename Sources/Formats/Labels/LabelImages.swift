@@ -6,6 +6,9 @@ extension Dataset {
     /// TIFF array, an OME-Zarr label image or pyramid).
     public static func openLabels(_ spec: String, for image: LazyArray) throws -> LazyArray {
         let names = image.metadata.labelImages
+        if names.contains(spec), let synthetic = image as? SyntheticArray, let labels = synthetic.labelImage(spec) {
+            return labels
+        }
         if names.contains(spec) {
             return try open(joinPath(image.metadata.location, "labels/" + spec))
         }

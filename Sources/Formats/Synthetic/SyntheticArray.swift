@@ -36,10 +36,13 @@ public final class SyntheticArray: LazyArray {
         step = 1
         fullShape = shape
         let levelShapes = (0..<levels).map { SyntheticArray.levelShape(shape, step: 1 << $0) }
-        metadata = ArrayMetadata(
+        var m = ArrayMetadata(
             format: "synthetic", location: location, shape: shape, dataType: .uint16, chunkShape: chunkShape,
             fillValue: .zero, axisNames: ["c", "t", "z", "y", "x"], codecs: ["procedural"], levels: levelShapes,
             notes: levels > 1 ? ["\(levels) levels, each sampling every 2nd pixel of the one before"] : [])
+        m.labelImages = ["blobs"]
+        m.notes.append("labels: blobs")
+        metadata = m
         let (nz, ny, nx) = (Double(shape[2]), Double(shape[3]), Double(shape[4]))
         // Per channel: nuclei (large, dim), smaller cells, and bright puncta.
         let kinds: [(count: Int, radius: ClosedRange<Double>, amplitude: ClosedRange<Double>)] = [
@@ -126,9 +129,7 @@ public final class SyntheticArray: LazyArray {
         let step = self.step, fs = Double(step)
         let zd = Double(z), tf = Double(t)
         for b in blobs[c] {
-            // Drift, reflected at the borders so blobs stay inside.
-            let bz = reflect(b.z + b.vz * tf, d), by = reflect(b.y + b.vy * tf + 6 * sin(tf * 0.07 + b.x), h)
-            let bx = reflect(b.x + b.vx * tf + 6 * cos(tf * 0.05 + b.y), w)
+            let (bz, by, bx) = position(b, t: tf, depth: d, height: h, width: w)
             let dz = (zd - bz) / b.rz
             if abs(dz) > 2.5 { continue }
             let ylo = max(y0, Int(((by - 2.5 * b.ry) / fs).rounded(.up))), yhi = min(y0 + ny, Int((by + 2.5 * b.ry) / fs) + 1)
@@ -160,6 +161,12 @@ public final class SyntheticArray: LazyArray {
                 out[y * nx + x] = UInt16(min(max(v, 0), 65535))
             }
         }
+    }
+
+    /// Where a blob is at time t: it drifts, reflected at the borders so it stays inside.
+    func position(_ b: Blob, t: Double, depth d: Double, height h: Double, width w: Double) -> (z: Double, y: Double, x: Double) {
+        (reflect(b.z + b.vz * t, d), reflect(b.y + b.vy * t + 6 * sin(t * 0.07 + b.x), h),
+         reflect(b.x + b.vx * t + 6 * cos(t * 0.05 + b.y), w))
     }
 
     private func reflect(_ v: Double, _ size: Double) -> Double {

@@ -9,8 +9,7 @@ import Foundation
 ///   chroma 0.15, lowered in steps of 0.005 until it is inside sRGB, then
 ///   rounded to 8 bits;
 /// - id n takes entry `(n · 0x9E3779B97F4A7C15 mod 2^64) >> 56` (Fibonacci
-///   hashing): ids one apart land ~158 entries (~222° of hue, and another
-///   lightness) apart.
+///   hashing): ids one apart land 158 or 159 entries (~223° of hue) apart.
 /// Id 0 is the background and has no colour.
 public enum LabelPalette {
     public static let entries: [RGB] = (0..<256).map { k in

@@ -11,7 +11,8 @@ Datasets (generated once into .bench/data):
 (b) bytes per frame in 256 colours, without and with the overlay.
 (c) a reference for the sampling alone: NumPy taking the same fit view's ids by nearest
     sampling (strided) and looking up their colours in a 256-entry table, as napari does
-    for labels (vstack's default is the block's most frequent id, which reads every pixel).
+    for labels (vstack's default is the most frequent id of each block, over every s-th pixel
+    once a block spans 16 label pixels or more: see docs/RENDERING.md).
 """
 from __future__ import annotations
 
@@ -120,5 +121,5 @@ def _markdown(cases, numpy_ms, info, reps) -> str:
     md.append(common.markdown_table(["view", "frame ms", "with labels ms", "ratio", "bytes (256 colours)", "with labels"], rows))
     md.append("")
     md.append(f"(c) NumPy nearest sampling + colour lookup of the fit view's ids: {fmt(numpy_ms, 2)} ms "
-              "(the whole plane already in memory; vstack's fit frame takes the most frequent id of each block).")
+              "(the whole plane already in memory; vstack's fit frame takes the most frequent id of each block over every s-th pixel).")
     return "\n".join(md) + "\n"

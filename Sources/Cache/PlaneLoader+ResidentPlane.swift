@@ -85,11 +85,31 @@ extension PlaneLoader {
         return true
     }
 
+    /// Every `step`-th pixel of the level-0 `view` at `level` (`readSampledPlane`), from
+    /// resident chunks only: chunks still loading read as the fill value; failed ones
+    /// are listed with their error (relative to the sampled plane's region, in level pixels).
+    public func residentSampledPlane(_ view: PlaneSelection, level: Int = 0, step: Int, counting: Bool = true) throws -> PartialPlane {
+        let shown = level == 0 ? view : pyramid[level].selection(for: view)
+        let gaps = Gaps()
+        let plane = try shown.readSampledPlane(levels[level].array, step: step,
+                                               chunks: residentSource(shown, level: level, counting: counting, gaps: gaps))
+        let (missing, failed) = gaps.parts.withLock { $0 }
+        return PartialPlane(plane: plane, view: shown, level: level, missing: missing, coarse: [], failed: failed)
+    }
+
     /// The plane of `shown` (level coordinates) from resident chunks of `level`.
     private func residentLevelPlane(_ shown: PlaneSelection, level: Int, counting: Bool) throws -> PartialPlane {
-        let gaps = Mutex<([Part], [(rows: Range<Int>, columns: Range<Int>, message: String)])>(([], []))
+        let gaps = Gaps()
+        let plane = try shown.readPlane(levels[level].array, chunks: residentSource(shown, level: level, counting: counting, gaps: gaps))
+        let (missing, failed) = gaps.parts.withLock { $0 }
+        return PartialPlane(plane: plane, view: shown, level: level, missing: missing, coarse: [], failed: failed)
+    }
+
+    /// A chunk source that serves resident chunks of `level` only and records the parts of
+    /// `shown` it cannot serve in `gaps` (missing, or failed with the error).
+    private func residentSource(_ shown: PlaneSelection, level: Int, counting: Bool, gaps: Gaps) -> RegionReader.ChunkSource {
         let chunks = levels[level]
-        let source: RegionReader.ChunkSource = { [self] index, box in
+        return { [self] index, box in
             let key = chunks.key(index, box: box)
             for k in key.slab == nil ? [key] : [key, key.whole] {
                 if let chunk = chunks.cache.cached(k, shown: counting) {
@@ -101,14 +121,16 @@ extension PlaneLoader {
             let rows = (r.lowerBound - shown.rows.lowerBound)..<(r.upperBound - shown.rows.lowerBound)
             let cols = (c.lowerBound - shown.columns.lowerBound)..<(c.upperBound - shown.columns.lowerBound)
             if let message = failure(key) ?? (key.slab != nil ? failure(key.whole) : nil) {
-                gaps.withLock { $0.1.append((rows, cols, message)) }
+                gaps.parts.withLock { $0.1.append((rows, cols, message)) }
             } else {
-                gaps.withLock { $0.0.append((rows, cols)) }
+                gaps.parts.withLock { $0.0.append((rows, cols)) }
             }
             return nil
         }
-        let plane = try shown.readPlane(chunks.array, chunks: source)
-        let (missing, failed) = gaps.withLock { $0 }
-        return PartialPlane(plane: plane, view: shown, level: level, missing: missing, coarse: [], failed: failed)
     }
+}
+
+/// The parts of a plane a resident read could not serve: missing, and failed with the error.
+final class Gaps: Sendable {
+    let parts = Mutex<([PlaneLoader.Part], [(rows: Range<Int>, columns: Range<Int>, message: String)])>(([], []))
 }

@@ -309,18 +309,16 @@ public final class ViewerApp {
             labelFailure = "the label image has no axes for the displayed \(s.axisNames[s.rowAxis]),\(s.axisNames[s.columnAxis])"
             return nil
         }
-        guard !PlaneReduction.reduces(source.view, dataType: source.level.array.metadata.dataType, width: size.width,
-                                      height: size.height, cacheBudget: loader.cache.budget) else {
-            labelFailure = "\(source.view.rows.count)x\(source.view.columns.count) label pixels at this zoom and no coarser label level: zoom in"
-            return nil
-        }
+        // Every `step`-th label pixel when a screen pixel covers many: a huge label plane is never assembled.
+        let step = layer.step(for: source, width: size.width, height: size.height, maxBytes: min(loader.cache.budget / 4, 32 << 20))
         let changed = shownLabels.map { $0.index != i || $0.view != view || $0.level != source.index } ?? true
         if changed {
             labels.show([view], level: source.index)
             shownLabels = (i, view, source.index)
         }
         do {
-            let partial = try labels.residentPlane(view, level: source.index, counting: changed)
+            let partial = step == 1 ? try labels.residentPlane(view, level: source.index, counting: changed)
+                : try labels.residentSampledPlane(view, level: source.index, step: step, counting: changed)
             labelFailure = partial.failed.first.map(\.message)
             var overlay = layer.overlay(partial.plane)
             overlay.opacity = state.labelOpacity

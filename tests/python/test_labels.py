@@ -296,3 +296,32 @@ def test_demo_blobs_are_the_bright_objects(tmp_path):
     assert len(objects) >= 5
     assert image[ids != 0].mean() > 3 * image[ids == 0].mean()
     assert "labels: blobs" in run_vstack("info", "demo:").stdout
+
+
+def test_large_label_plane_zoomed_out_reads_samples_of_each_block(tmp_path):
+    """A 3000² label plane without a pyramid at a small frame: a screen pixel covers ~75 label
+    pixels, so every s-th pixel is read (never the whole plane); each pixel still shows one of
+    its own block's ids, and a block of one object shows that object."""
+    rng = np.random.default_rng(7)
+    n = 3000
+    ids = np.zeros((n, n), np.uint32)
+    cells = rng.integers(1, 5000, size=(n // 50, n // 50)).astype(np.uint32)
+    ids[:] = np.kron(cells, np.ones((50, 50), np.uint32))
+    ids[rng.random((n, n)) < 0.3] = 0
+    labels, image = tmp_path / "labels.zarr", tmp_path / "image.zarr"
+    zarr.create_array(labels, data=ids, chunks=(512, 512), zarr_format=2)
+    zarr.create_array(image, data=(ids % 1000).astype(np.uint16), chunks=(512, 512), zarr_format=2)
+    plain = render_png(tmp_path, "plain.png", image, "--size", "40x12")
+    got = render_png(tmp_path, "labels.png", image, "--labels", labels, "--label-opacity", "1", "--size", "40x12", "--stats")
+    h, w = got.shape[:2]
+    wrong = 0
+    for j in range(h):
+        for i in range(w):
+            block = ids[j * n // h:(j + 1) * n // h, i * n // w:(i + 1) * n // w]
+            present = np.unique(block)
+            present = present[present != 0]
+            if np.array_equal(got[j, i], plain[j, i]) and not len(present):
+                continue
+            if not any(np.abs(got[j, i] - c).max() <= 1 for c in colour(present)):
+                wrong += 1
+    assert wrong == 0

@@ -34,6 +34,19 @@ public struct LabelLayer: Sendable {
         return LevelSelection(levels, view: view, index: index)
     }
 
+    /// Which label pixels a `source` view drawn at `width`×`height` screen pixels reads: every
+    /// `step`-th along rows and columns. 1 while a screen pixel covers fewer than 16 label
+    /// pixels along either axis; beyond that, at least 8 along each (the block's mode is then
+    /// over those samples, which are still the block's own ids); and never a plane of more than
+    /// `maxBytes`, so a huge label plane without a pyramid is never assembled whole.
+    public func step(for source: LevelSelection, width: Int, height: Int, maxBytes: Int = 32 << 20) -> Int {
+        let (rows, columns) = (source.view.rows.count, source.view.columns.count)
+        var step = max(1, min(rows / max(1, height), columns / max(1, width)) / 8)
+        let size = source.level.array.metadata.dataType.size
+        while (rows / step) * (columns / step) * size > maxBytes { step += 1 }
+        return step
+    }
+
     /// The overlay that draws `plane` (the ids of a `source` view).
     public func overlay(_ plane: ArrayBuffer) -> LabelOverlay {
         LabelOverlay(plane: plane, colors: array.metadata.labelColors ?? [:], opacity: opacity, style: style, sampling: sampling)

@@ -56,6 +56,7 @@ struct LabelsBenchCommand: ParsableCommand {
                                                  columns: pane.columns, rows: pane.rows)
             guard let source = layer.source(for: view, width: screen.width, height: screen.height),
                   let labelView = layer.alignment.view(for: view) else { throw RuntimeFailure("the labels have no displayed axes") }
+            let step = layer.step(for: source, width: screen.width, height: screen.height, maxBytes: min(cache.budget / 4, 32 << 20))
             let labelPlan = labelLoader.show([labelView], level: source.index)
             guard labelLoader.waitUntilLoaded(labelPlan.visible, timeout: 300) else { throw RuntimeFailure("the labels did not load in 300 s") }
 
@@ -66,7 +67,9 @@ struct LabelsBenchCommand: ParsableCommand {
                     let t0 = Clock.now()
                     let image = try loader.residentPlane(view, level: level.index, counting: false)
                     let overlay = withLabels
-                        ? layer.overlay(try labelLoader.residentPlane(labelView, level: source.index, counting: false).plane) : nil
+                        ? layer.overlay(step == 1 ? try labelLoader.residentPlane(labelView, level: source.index, counting: false).plane
+                                          : try labelLoader.residentSampledPlane(labelView, level: source.index, step: step, counting: false).plane)
+                        : nil
                     settings.depth = .truecolor
                     let rendered = Renderer.composite([ChannelLayer(plane: image.plane, colorMap: .gray)], labels: overlay,
                                                       settings: settings, columns: pane.columns, rows: pane.rows)
@@ -80,7 +83,7 @@ struct LabelsBenchCommand: ParsableCommand {
             }
             let plain = try frame(withLabels: false)
             let with = try frame(withLabels: true)
-            results.append("{\"zoom\": \"\(name)\", \"level\": \(level.index), \"label_level\": \(source.index), \"plain_ms\": \(plain.ms), \"labels_ms\": \(with.ms), \"plain_bytes\": \(plain.bytes), \"labels_bytes\": \(with.bytes), \"plain_bytes_256\": \(plain.bytes256), \"labels_bytes_256\": \(with.bytes256)}")
+            results.append("{\"zoom\": \"\(name)\", \"level\": \(level.index), \"label_level\": \(source.index), \"label_step\": \(step), \"plain_ms\": \(plain.ms), \"labels_ms\": \(with.ms), \"plain_bytes\": \(plain.bytes), \"labels_bytes\": \(with.bytes), \"plain_bytes_256\": \(plain.bytes256), \"labels_bytes_256\": \(with.bytes256)}")
             lines.append("\(name): \(String(format: "%.1f", plain.ms)) ms → \(String(format: "%.1f", with.ms)) ms with labels (+\(String(format: "%.0f", (with.ms / plain.ms - 1) * 100)) %), \(plain.bytes256) → \(with.bytes256) bytes in 256 colours")
         }
         print(json ? "{\"cases\": [\(results.joined(separator: ", "))], \"peak_rss_bytes\": \(ResourceUsage.peakResidentBytes())}" : lines.joined(separator: "\n"))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cache
 import Formats
 import Processing
 import Rendering
@@ -90,7 +91,10 @@ struct RenderCommand: ParsableCommand {
             guard let source = labelLayer.source(for: selection, width: size.width, height: size.height) else {
                 throw UsageFailure("--labels: the label image has no axes for the displayed \(selection.axisNames[selection.rowAxis]),\(selection.axisNames[selection.columnAxis])")
             }
-            overlay = labelLayer.overlay(try caching.readPlane(source.view, source.level.array, cache))
+            let step = labelLayer.step(for: source, width: size.width, height: size.height, maxBytes: min(cache.budget / 4, 32 << 20))
+            overlay = labelLayer.overlay(step == 1 ? try caching.readPlane(source.view, source.level.array, cache)
+                : try source.view.readSampledPlane(source.level.array, step: step,
+                                                   chunks: CachedChunks(cache: cache, array: source.level.array).source))
         }
         let rendered = Renderer.composite(layers, labels: overlay, settings: settings, columns: columns, rows: rows)
         let levelText = plane.level.map { "L\($0)" }

@@ -17,12 +17,12 @@ extension Blosc {
         let headerBytes = try fetch(0, Int(BLOSC_MIN_HEADER_LENGTH))
         var fetched = headerBytes.count
         let h = try headerBytes.withUnsafeBytes { try header($0, wholeFrame: false) }
-        guard h.blockBytes > 0 || h.uncompressedBytes == 0 else { throw CodecError("blosc: corrupt header") }
+        guard h.blockBytes > 0 || h.uncompressedBytes == 0 else { throw CodecError.corrupt(codec: "blosc", reason: "corrupt header") }
         guard h.uncompressedBytes == expectedSize else {
-            throw CodecError("blosc: decodes to \(h.uncompressedBytes) bytes, expected \(expectedSize)")
+            throw CodecError.sizeMismatch(codec: "blosc", decoded: h.uncompressedBytes, expected: expectedSize)
         }
         guard byteOffset >= 0, byteCount >= 0, byteOffset + byteCount <= expectedSize else {
-            throw CodecError("blosc: byte range \(byteOffset)..<\(byteOffset + byteCount) outside the frame")
+            throw CodecError.rangeOutside(codec: "blosc", unit: "byte", lowerBound: byteOffset, upperBound: byteOffset + byteCount, bound: "the frame")
         }
         if byteCount == 0 { return ([], fetched) }
         let flags = headerBytes[2]
@@ -43,7 +43,7 @@ extension Blosc {
         }
         let tableEnd = Int(BLOSC_MAX_OVERHEAD) + 4 * nblocks
         guard starts.allSatisfy({ $0 >= tableEnd && $0 < h.compressedBytes }) else {
-            throw CodecError("blosc: corrupt block table")
+            throw CodecError.corrupt(codec: "blosc", reason: "corrupt block table")
         }
         // A block ends where the next stored block starts (blocks may be stored
         // out of order by a multi-threaded compressor), the last at cbytes.
@@ -70,7 +70,7 @@ extension Blosc {
         let n = items.withUnsafeMutableBytes { dst in
             blosc_getitem(frame.baseAddress!, Int32(firstItem), Int32(itemCount), dst.baseAddress!)
         }
-        guard n == items.count else { throw CodecError("blosc: corrupt data (getitem returned \(n))") }
+        guard n == items.count else { throw CodecError.corrupt(codec: "blosc", reason: "corrupt data (getitem returned \(n))") }
         let skip = byteOffset - firstItem * ts
         if skip == 0 && items.count == byteCount { return (items, fetched) }
         return (Array(items[skip..<(skip + byteCount)]), fetched)

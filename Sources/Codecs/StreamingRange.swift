@@ -17,7 +17,7 @@ public enum StreamingRange {
     public static func read(_ codec: BytesCodec, byteOffset: Int, byteCount: Int, expectedSize: Int,
                             fetch: (_ offset: Int, _ length: Int) throws -> [UInt8]) throws -> (bytes: [UInt8], fetched: Int) {
         guard byteOffset >= 0, byteCount >= 0, byteOffset <= expectedSize - byteCount else {
-            throw CodecError("\(codec): byte range \(byteOffset)..<\(byteOffset + byteCount) outside the \(expectedSize) decoded bytes")
+            throw CodecError.rangeOutside(codec: "\(codec)", unit: "byte", lowerBound: byteOffset, upperBound: byteOffset + byteCount, bound: "the \(expectedSize) decoded bytes")
         }
         var out = [UInt8]()
         out.reserveCapacity(byteCount)
@@ -45,39 +45,40 @@ public enum StreamingRange {
         }
         switch codec {
         case .zstd:
-            guard let dctx = ZSTD_createDCtx() else { throw CodecError("zstd: out of memory") }
+            guard let dctx = ZSTD_createDCtx() else { throw CodecError.decoderUnavailable(codec: "zstd", reason: "out of memory") }
             defer { ZSTD_freeDCtx(dctx) }
             var last = 1
             while produced < end {
                 guard try refill() else {
-                    throw CodecError(last == 0 ? "zstd: decodes to \(produced) bytes, expected \(expectedSize)" : "zstd: truncated data")
+                    throw last == 0 ? CodecError.sizeMismatch(codec: "zstd", decoded: produced, expected: expectedSize)
+                        : CodecError.truncated(codec: "zstd", what: "data", detail: nil)
                 }
                 let (n, consumed) = try input.withUnsafeBytes { src in
                     try scratch.withUnsafeMutableBytes { dst -> (Int, Int) in
                         var i = ZSTD_inBuffer(src: src.baseAddress! + used, size: src.count - used, pos: 0)
                         var o = ZSTD_outBuffer(dst: dst.baseAddress, size: dst.count, pos: 0)
                         last = ZSTD_decompressStream(dctx, &o, &i)
-                        if ZSTD_isError(last) != 0 { throw CodecError("zstd: \(String(cString: ZSTD_getErrorName(last)))") }
+                        if ZSTD_isError(last) != 0 { throw CodecError.corrupt(codec: "zstd", reason: String(cString: ZSTD_getErrorName(last))) }
                         take(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(dst)[0..<o.pos]))
                         return (o.pos, i.pos)
                     }
                 }
                 used += consumed
                 if n == 0 && consumed == 0 && used == input.count && exhausted {
-                    throw CodecError("zstd: truncated data")
+                    throw CodecError.truncated(codec: "zstd", what: "data", detail: nil)
                 }
             }
         case .zlib, .gzip:
             let name = codec == .zlib ? "zlib" : "gzip"
             var stream = z_stream()
             guard inflateInit2_(&stream, codec == .zlib ? 15 : 31, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-                throw CodecError("\(name): cannot initialise inflate")
+                throw CodecError.decoderUnavailable(codec: name, reason: "cannot initialise inflate")
             }
             defer { inflateEnd(&stream) }
             var finished = false
             while produced < end {
-                if finished { throw CodecError("\(name): decodes to \(produced) bytes, expected \(expectedSize)") }
-                guard try refill() else { throw CodecError("\(name): truncated data") }
+                if finished { throw CodecError.sizeMismatch(codec: name, decoded: produced, expected: expectedSize) }
+                guard try refill() else { throw CodecError.truncated(codec: name, what: "data", detail: nil) }
                 let consumed = try input.withUnsafeBytes { src in
                     try scratch.withUnsafeMutableBytes { dst -> Int in
                         let available = src.count - used
@@ -88,7 +89,7 @@ public enum StreamingRange {
                         let rc = inflate(&stream, Z_NO_FLUSH)
                         if rc == Z_STREAM_END { finished = true }
                         else if rc != Z_OK && rc != Z_BUF_ERROR {
-                            throw CodecError("\(name): corrupt data (\(stream.msg.map { String(cString: $0) } ?? "error \(rc)"))")
+                            throw CodecError.corrupt(codec: name, reason: "corrupt data (\(stream.msg.map { String(cString: $0) } ?? "error \(rc)"))")
                         }
                         take(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(dst)[0..<(dst.count - Int(stream.avail_out))]))
                         return available - Int(stream.avail_in)
@@ -97,7 +98,7 @@ public enum StreamingRange {
                 used += consumed
             }
         default:
-            throw CodecError("\(codec) cannot be read as a stream")
+            throw CodecError.unsupported(codec: "\(codec)", operation: "cannot be read as a stream")
         }
         return (out, fetched)
     }

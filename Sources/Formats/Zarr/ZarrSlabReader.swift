@@ -33,7 +33,7 @@ struct ZarrSlabReader: Sendable {
         let chunkBytes = chunkShape.reduce(1, *) * size
         func fetch(_ o: Int, _ n: Int) throws -> [UInt8] {
             guard let bytes = try store.get(key, range: .slice(offset: o, length: n)) else { throw AbsentChunk() }
-            guard bytes.count == n else { throw FormatError("truncated: \(bytes.count) of \(n) bytes at offset \(o)") }
+            guard bytes.count == n else { throw FormatError.corruptData("truncated: \(bytes.count) of \(n) bytes at offset \(o)") }
             return bytes
         }
         var bytes: [UInt8]
@@ -53,7 +53,7 @@ struct ZarrSlabReader: Sendable {
             return nil
         } catch let e as StoreError {
             // A range outside the file: the chunk is shorter than its shape says.
-            throw FormatError("truncated chunk (\(e))")
+            throw FormatError.corruptData("truncated chunk", underlying: e)
         }
         if bigEndian != (DataType.ByteOrderMark.host == .big) && size > 1 {
             bytes.withUnsafeMutableBytes { ByteOrder.swapInPlace($0, elementSize: size) }

@@ -12,10 +12,12 @@ public enum StreamingRange {
 
     /// - Parameters:
     ///   - codec: `.zstd`, `.zlib` or `.gzip`.
-    ///   - fetch: up to `length` compressed bytes from `offset` (fewer only at the end of the data).
-    /// - Returns: the decoded bytes of the range and the compressed bytes fetched.
+    ///   - fetch: up to `length` compressed bytes from `offset` (fewer only at the end of the data),
+    ///     or nil when there is no stored data.
+    /// - Returns: the decoded bytes of the range and the compressed bytes fetched; nil when
+    ///   `fetch` finds no data.
     public static func read(_ codec: BytesCodec, byteOffset: Int, byteCount: Int, expectedSize: Int,
-                            fetch: (_ offset: Int, _ length: Int) throws -> [UInt8]) throws -> (bytes: [UInt8], fetched: Int) {
+                            fetch: (_ offset: Int, _ length: Int) throws -> [UInt8]?) throws -> (bytes: [UInt8], fetched: Int)? {
         guard byteOffset >= 0, byteCount >= 0, byteOffset <= expectedSize - byteCount else {
             throw CodecError.rangeOutside(codec: "\(codec)", unit: "byte", lowerBound: byteOffset, upperBound: byteOffset + byteCount, bound: "the \(expectedSize) decoded bytes")
         }
@@ -32,12 +34,14 @@ public enum StreamingRange {
         var scratch = [UInt8](repeating: 0, count: 1 << 17)
         var input: [UInt8] = []
         var used = 0
-        var exhausted = false
-        /// More input when the current piece is used up; false at the end of the data.
+        var exhausted = false, absent = false
+        /// More input when the current piece is used up; false at the end of the data
+        /// and when there is no data (`absent`).
         func refill() throws -> Bool {
             guard used == input.count else { return true }
             guard !exhausted else { return false }
-            input = try fetch(fetched, pieceSize)
+            guard let piece = try fetch(fetched, pieceSize) else { absent = true; return false }
+            input = piece
             used = 0
             fetched += input.count
             if input.count < pieceSize { exhausted = true }
@@ -50,6 +54,7 @@ public enum StreamingRange {
             var last = 1
             while produced < end {
                 guard try refill() else {
+                    if absent { return nil }
                     throw last == 0 ? CodecError.sizeMismatch(codec: "zstd", decoded: produced, expected: expectedSize)
                         : CodecError.truncated(codec: "zstd", what: "data", detail: nil)
                 }
@@ -78,7 +83,10 @@ public enum StreamingRange {
             var finished = false
             while produced < end {
                 if finished { throw CodecError.sizeMismatch(codec: name, decoded: produced, expected: expectedSize) }
-                guard try refill() else { throw CodecError.truncated(codec: name, what: "data", detail: nil) }
+                guard try refill() else {
+                    if absent { return nil }
+                    throw CodecError.truncated(codec: name, what: "data", detail: nil)
+                }
                 let consumed = try input.withUnsafeBytes { src in
                     try scratch.withUnsafeMutableBytes { dst -> Int in
                         let available = src.count - used

@@ -55,7 +55,7 @@ public enum CheckedSize {
     }
 
     static func tooLarge(_ field: String) -> FormatError {
-        FormatError("\(field) is too large (overflows a 64-bit size)")
+        FormatError.sizeOverflow(field: field)
     }
 
     /// The limits at open for an array read in chunks: rank ≤ 32, extents ≥ 0,
@@ -64,13 +64,13 @@ public enum CheckedSize {
     public static func checkLayout(shape: [Int], chunkShape: [Int], elementSize: Int,
                                    file: String, shapeField: String = "shape", chunkField: String = "chunks") throws {
         guard shape.count <= maxRank else {
-            throw FormatError("\(file): '\(shapeField)' has \(shape.count) axes (at most \(maxRank) are supported)")
+            throw FormatError.invalidMetadata(file: file, problem: "'\(shapeField)' has \(shape.count) axes (at most \(maxRank) are supported)")
         }
         guard shape.allSatisfy({ $0 >= 0 }) else {
-            throw FormatError("\(file): '\(shapeField)' \(shape) has a negative extent")
+            throw FormatError.invalidMetadata(file: file, problem: "'\(shapeField)' \(shape) has a negative extent")
         }
         guard let elements = product(shape), let bytes = multiply(elements, elementSize), bytes <= maxArrayBytes else {
-            throw FormatError("\(file): '\(shapeField)' \(shape) is too large (the array would take more than 2^62 bytes)")
+            throw FormatError.tooLarge(what: "\(file): '\(shapeField)' \(shape)", limit: "the array would take more than 2^62 bytes")
         }
         try checkChunk(chunkShape, elementSize: elementSize, file: file, field: chunkField)
     }
@@ -78,10 +78,10 @@ public enum CheckedSize {
     /// A read unit (chunk, inner chunk, tile, strip) of positive extents and at most 2 GiB decoded.
     public static func checkChunk(_ chunkShape: [Int], elementSize: Int, file: String, field: String) throws {
         guard chunkShape.allSatisfy({ $0 > 0 }) else {
-            throw FormatError("\(file): '\(field)' \(chunkShape) must be positive sizes")
+            throw FormatError.invalidMetadata(file: file, problem: "'\(field)' \(chunkShape) must be positive sizes")
         }
         guard let elements = product(chunkShape), let bytes = multiply(elements, elementSize), bytes <= maxChunkBytes else {
-            throw FormatError("\(file): '\(field)' \(chunkShape) is too large (a chunk may take at most 2 GiB decoded)")
+            throw FormatError.tooLarge(what: "\(file): '\(field)' \(chunkShape)", limit: "a chunk may take at most 2 GiB decoded")
         }
     }
 }

@@ -34,10 +34,23 @@ public enum AxisNames {
     }
 }
 
-/// A problem with a view option (`--at`, `--display`, …): a usage error.
+/// A problem with a view option (`--at`, `--display`, …): a usage error. The CLI
+/// names the dataset it concerns (`x.zarr: --at: no axis 'q' …`) with `location`.
 public struct SelectionError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+    /// The option and what is wrong with it.
+    public let message: String
+    /// The dataset the option was given for, when known.
+    public let location: String?
+
+    public init(_ message: String, location: String? = nil) {
+        self.message = message
+        self.location = location
+    }
+
+    /// The same error, naming the dataset at `location`.
+    public func at(_ location: String) -> SelectionError { SelectionError(message, location: location) }
+
+    public var description: String { location.map { "\($0): \(message)" } ?? message }
 }
 
 /// Which 2-D plane of an N-D array is shown: two displayed axes, an index on

@@ -23,7 +23,7 @@ public enum RegionReader {
         let meta = array.metadata
         precondition(region.count == meta.rank)
         for (d, r) in region.enumerated() where r.lowerBound < 0 || r.upperBound > meta.shape[d] {
-            throw FormatError("region \(r.lowerBound):\(r.upperBound) is outside axis \(d) (size \(meta.shape[d]))")
+            throw FormatError.regionOutside(lowerBound: r.lowerBound, upperBound: r.upperBound, axis: d, size: meta.shape[d])
         }
         let load = source ?? wholeChunks(array)
         let grid = meta.grid

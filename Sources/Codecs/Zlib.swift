@@ -11,7 +11,7 @@ public enum Zlib {
         var stream = z_stream()
         let windowBits: Int32 = wrapper == .zlib ? 15 : 31
         guard inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw CodecError("\(name): cannot initialise inflate")
+            throw CodecError.decoderUnavailable(codec: name, reason: "cannot initialise inflate")
         }
         defer { inflateEnd(&stream) }
         stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress?.assumingMemoryBound(to: UInt8.self))
@@ -33,18 +33,18 @@ public enum Zlib {
                     _ = inflate(&stream, Z_NO_FLUSH)
                     return 1 - stream.avail_out
                 }
-                if produced > 0 { throw CodecError("\(name): decodes to more than the expected \(dst.count) bytes") }
-                throw CodecError("\(name): truncated data")
+                if produced > 0 { throw CodecError.outputTooLarge(codec: name, limit: "the expected \(dst.count) bytes") }
+                throw CodecError.truncated(codec: name, what: "data", detail: nil)
             }
-            if rc == Z_BUF_ERROR { throw CodecError("\(name): truncated data") }
+            if rc == Z_BUF_ERROR { throw CodecError.truncated(codec: name, what: "data", detail: nil) }
             if rc != Z_OK {
                 let msg = stream.msg.map { String(cString: $0) } ?? "error \(rc)"
-                throw CodecError("\(name): corrupt data (\(msg))")
+                throw CodecError.corrupt(codec: name, reason: "corrupt data (\(msg))")
             }
         }
         let produced = dst.count - Int(stream.avail_out)
         guard produced == dst.count else {
-            throw CodecError("\(name): decodes to \(produced) bytes, expected \(dst.count)")
+            throw CodecError.sizeMismatch(codec: name, decoded: produced, expected: dst.count)
         }
     }
 }
@@ -55,7 +55,7 @@ extension Zlib {
         let name = wrapper == .zlib ? "zlib" : "gzip"
         var stream = z_stream()
         guard inflateInit2_(&stream, wrapper == .zlib ? 15 : 31, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw CodecError("\(name): cannot initialise inflate")
+            throw CodecError.decoderUnavailable(codec: name, reason: "cannot initialise inflate")
         }
         defer { inflateEnd(&stream) }
         stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress?.assumingMemoryBound(to: UInt8.self))
@@ -71,13 +71,13 @@ extension Zlib {
             }
             out.append(contentsOf: chunk[0..<produced])
             if rc == Z_STREAM_END { return out }
-            if out.count > BytesCodec.maxUnknownOutput { throw CodecError("\(name): decodes to more than the 2 GiB a chunk may hold") }
+            if out.count > BytesCodec.maxUnknownOutput { throw CodecError.outputTooLarge(codec: name, limit: "the 2 GiB a chunk may hold") }
             if rc == Z_BUF_ERROR || (rc == Z_OK && produced == 0 && stream.avail_in == 0) {
-                throw CodecError("\(name): truncated data")
+                throw CodecError.truncated(codec: name, what: "data", detail: nil)
             }
             if rc != Z_OK {
                 let msg = stream.msg.map { String(cString: $0) } ?? "error \(rc)"
-                throw CodecError("\(name): corrupt data (\(msg))")
+                throw CodecError.corrupt(codec: name, reason: "corrupt data (\(msg))")
             }
         }
     }

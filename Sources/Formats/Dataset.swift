@@ -21,13 +21,13 @@ public enum Dataset {
             return try openSynthetic(location)
         }
         if location.hasPrefix("http://") || location.hasPrefix("https://") {
-            throw FormatError("HTTP(S) datasets are not supported yet")
+            throw FormatError.invalid("HTTP(S) datasets are not supported yet")
         }
         if let reason = LocalStore.unreachableReason(location) {
             if FilePattern.isPattern(location) { return try TiffSeriesArray.open(pattern: location) }
             // Arguments that are not UTF-8 reach Swift with U+FFFD in place of the bad bytes.
-            if location.contains("\u{FFFD}") { throw FormatError("\(reason) (the name is not valid UTF-8, which vstack cannot open: rename it or link to it)") }
-            throw FormatError(reason)  // "no such file or directory", "too many levels of symbolic links", …
+            if location.contains("\u{FFFD}") { throw FormatError.missing("\(reason) (the name is not valid UTF-8, which vstack cannot open: rename it or link to it)") }
+            throw FormatError.missing(reason)  // "no such file or directory", "too many levels of symbolic links", …
         }
         guard LocalStore.isDirectory(location) else {
             if try isTiff(location) { return try TiffArray(path: location) }
@@ -44,7 +44,7 @@ public enum Dataset {
         if try FilePattern.listFiles(location).contains(where: FilePattern.isTiffName) {
             return try TiffSeriesArray.open(directory: location)
         }
-        throw FormatError("not a Zarr array (no .zarray or zarr.json in this directory) and no .tif files")
+        throw FormatError.missing("not a Zarr array (no .zarray or zarr.json in this directory) and no .tif files")
     }
 
     /// `demo:` with optional query options: `demo:?latency=50ms&chunks=1,1,16,256,256`.

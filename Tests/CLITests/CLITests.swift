@@ -71,6 +71,22 @@ import Formats
         #expect(r.stderr.hasPrefix("vstack: ") && r.stderr.contains(fragment), "\(args): \(r.stderr)")
     }
 
+    /// A view option that does not fit the dataset names the dataset, as its other errors do.
+    @Test(arguments: [
+        (["--at", "q=3"], "--at: no axis 'q' (axes are zyx)"),
+        (["--at", "z=48"], "--at z=48: index out of range 0..47"),
+        (["--region", "0:5"], "--region '0:5': expected Y0:Y1,X0:X1"),
+        (["--region", "0:10,0:121"], "--region: '0:121' is not a non-empty range inside 0:120"),
+    ])
+    func viewOptionErrorsNameTheDataset(_ options: [String], _ message: String) throws {
+        let path = VStack.fixtures + "/slab/v2-raw-uint16.zarr"
+        for command in ["export", "render"] {
+            let r = try VStack.run([command, path] + options + ["-o", VStack.tempPath("at." + (command == "export" ? "npy" : "png"))])
+            #expect(r.status == 2, "\(options): \(r.stderr)")
+            #expect(r.stderr == "vstack: \(path): \(message)\n", "\(options)")
+        }
+    }
+
     @Test func exportRefusesToWriteIntoTheDataset() throws {
         let cases = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: VStack.fixtures + "/zarr/manifest.json"))) as? [String: Any])
         let first = try #require((cases["cases"] as? [[String: Any]])?.first)

@@ -96,9 +96,9 @@ extension AxisNames {
         let data = try #require(FileManager.default.contents(atPath: chunkFile))
         try data.prefix(data.count / 3).write(to: URL(fileURLWithPath: chunkFile))
         let array = try #require(try Dataset.open(dir) as? SlabReadable)
-        #expect { _ = try array.readChunkSlab([0, 0, 0], slab: ChunkSlab(prefix: [23])) } throws: { error in
-            "\(error)".contains("chunk 0.0.0") && "\(error)".contains("truncated")
-        }
+        let error = #expect(throws: DatasetError.self) { _ = try array.readChunkSlab([0, 0, 0], slab: ChunkSlab(prefix: [23])) }
+        guard case .corruptData? = error?.underlying as? FormatError else { Issue.record("not corrupt data: \(String(describing: error))"); return }
+        #expect(error?.problem.hasPrefix("chunk 0.0.0: truncated") == true, "\(String(describing: error))")
     }
 }
 

@@ -20,13 +20,13 @@ public enum NPY {
     /// Decodes `.npy` bytes (versions 1–3), converting to native byte order and C order.
     public static func decode(_ bytes: [UInt8]) throws -> ArrayBuffer {
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
-            throw FormatError("not a .npy file")
+            throw FormatError.corruptData("not a .npy file")
         }
         let major = bytes[6]
         let (headerLength, start): (Int, Int) = major == 1
             ? (Int(bytes[8]) | Int(bytes[9]) << 8, 10)
             : (Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24, 12)
-        guard bytes.count >= start + headerLength else { throw FormatError(".npy header is truncated") }
+        guard bytes.count >= start + headerLength else { throw FormatError.corruptData(".npy header is truncated") }
         let header = String(decoding: bytes[start..<(start + headerLength)], as: UTF8.self)
         func field(_ name: String) -> String? {
             guard let r = header.range(of: "'\(name)':") else { return nil }
@@ -34,18 +34,18 @@ public enum NPY {
         }
         guard let descrField = field("descr"), descrField.hasPrefix("'"),
               let descr = descrField.dropFirst().split(separator: "'").first else {
-            throw FormatError(".npy header has no descr")
+            throw FormatError.corruptData(".npy header has no descr")
         }
         let (dtype, big) = try DataType.parseNumPy(String(descr))
         let fortran = field("fortran_order")?.hasPrefix("True") ?? false
         guard let shapeField = field("shape"), let open = shapeField.firstIndex(of: "("),
-              let close = shapeField.firstIndex(of: ")") else { throw FormatError(".npy header has no shape") }
+              let close = shapeField.firstIndex(of: ")") else { throw FormatError.corruptData(".npy header has no shape") }
         let shape = shapeField[shapeField.index(after: open)..<close].split(separator: ",")
             .compactMap { Int($0.trimmingCharacters(in: " ")) }
         let dataStart = start + headerLength
         let expected = shape.reduce(1, *) * dtype.size
         guard bytes.count - dataStart == expected else {
-            throw FormatError(".npy data is \(bytes.count - dataStart) bytes, expected \(expected)")
+            throw FormatError.corruptData(".npy data is \(bytes.count - dataStart) bytes, expected \(expected)")
         }
         var data = Array(bytes[dataStart...])
         if big != (DataType.ByteOrderMark.host == .big) && dtype.size > 1 {

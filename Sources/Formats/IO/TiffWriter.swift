@@ -19,7 +19,7 @@ public enum TiffWriter {
         defer { TIFFOpenOptionsFree(options) }
         let big = plane.bytes.count > 0xF000_0000
         guard let tif = TIFFOpenExt(path, big ? "w8" : "w", options) else {
-            throw FormatError("\(path): cannot write TIFF: \(String(cString: messages))")
+            throw FormatError.io("\(path): cannot write TIFF: \(String(cString: messages))")
         }
         var ok = true
         ok = ok && vstack_tiff_set_u32(tif, UInt32(TIFFTAG_IMAGEWIDTH), UInt32(width)) == 1
@@ -48,6 +48,6 @@ public enum TiffWriter {
         }
         ok = ok && TIFFWriteDirectory(tif) == 1
         TIFFClose(tif)
-        guard ok else { throw FormatError("\(path): cannot write TIFF: \(String(cString: messages))") }
+        guard ok else { throw FormatError.io("\(path): cannot write TIFF: \(String(cString: messages))") }
     }
 }

@@ -22,7 +22,7 @@ struct OMEMultiscales {
     /// - Parameter file: the metadata file, for messages (`.zattrs`, `zarr.json`).
     init(_ ome: [String: Any], file: String) throws {
         guard let all = ome["multiscales"] as? [Any], let first = all.first as? [String: Any] else {
-            throw FormatError("\(file): 'multiscales' must be a non-empty list")
+            throw FormatError.invalidMetadata(file: file, problem: "'multiscales' must be a non-empty list")
         }
         version = (first["version"] as? String) ?? (ome["version"] as? String) ?? "?"
         name = first["name"] as? String
@@ -34,21 +34,21 @@ struct OMEMultiscales {
                 } else if let o = axis as? [String: Any], let n = o["name"] as? String {
                     names.append(n); types.append(o["type"] as? String); units.append(o["unit"] as? String)
                 } else {
-                    throw FormatError("\(file): multiscales[0].axes: each axis must be a name or an object with a 'name'")
+                    throw FormatError.invalidMetadata(file: file, problem: "multiscales[0].axes: each axis must be a name or an object with a 'name'")
                 }
             }
-            guard Set(names).count == names.count else { throw FormatError("\(file): multiscales[0].axes repeats a name") }
+            guard Set(names).count == names.count else { throw FormatError.invalidMetadata(file: file, problem: "multiscales[0].axes repeats a name") }
             (axisNames, axisTypes, self.units) = (names, types, units)
         } else {
             (axisNames, axisTypes, units) = (nil, nil, nil)
         }
         let global = try OMEMultiscales.transforms(first["coordinateTransformations"], file: file, what: "multiscales[0]")
         guard let list = first["datasets"] as? [Any], !list.isEmpty else {
-            throw FormatError("\(file): multiscales[0].datasets must be a non-empty list")
+            throw FormatError.invalidMetadata(file: file, problem: "multiscales[0].datasets must be a non-empty list")
         }
         datasets = try list.enumerated().map { i, item in
             guard let d = item as? [String: Any], let path = d["path"] as? String, !path.isEmpty else {
-                throw FormatError("\(file): multiscales[0].datasets[\(i)] has no 'path'")
+                throw FormatError.invalidMetadata(file: file, problem: "multiscales[0].datasets[\(i)] has no 'path'")
             }
             let own = try OMEMultiscales.transforms(d["coordinateTransformations"], file: file, what: "datasets[\(i)]")
             // Physical = global ∘ own: scale multiplies; translation is own.t·global.s + global.t.
@@ -71,11 +71,11 @@ struct OMEMultiscales {
             guard let t = item as? [String: Any], let type = t["type"] as? String else { continue }
             func numbers(_ key: String) throws -> [Double] {
                 guard let a = t[key] as? [Any] else {
-                    throw FormatError("\(file): \(what).coordinateTransformations: '\(type)' has no '\(key)' list (a 'path' to a file is not read)")
+                    throw FormatError.invalidMetadata(file: file, problem: "\(what).coordinateTransformations: '\(type)' has no '\(key)' list (a 'path' to a file is not read)")
                 }
                 return try a.map {
                     guard let n = $0 as? NSNumber, n.doubleValue.isFinite else {
-                        throw FormatError("\(file): \(what).coordinateTransformations: '\(key)' must be finite numbers")
+                        throw FormatError.invalidMetadata(file: file, problem: "\(what).coordinateTransformations: '\(key)' must be finite numbers")
                     }
                     return n.doubleValue
                 }
@@ -83,7 +83,7 @@ struct OMEMultiscales {
             switch type {
             case "scale":
                 let s = try numbers("scale")
-                guard s.allSatisfy({ $0 > 0 }) else { throw FormatError("\(file): \(what): every scale must be > 0, found \(s)") }
+                guard s.allSatisfy({ $0 > 0 }) else { throw FormatError.invalidMetadata(file: file, problem: "\(what): every scale must be > 0, found \(s)") }
                 scale = s
             case "translation": translation = try numbers("translation")
             default: continue  // identity

@@ -24,22 +24,22 @@ public final class OMEZarrImage: SlabReadable {
                 let context = ms.axisNames.map { OMELevelContext(names: $0, scales: ms.scales(of: d), note: "level '\(d.path)' of the OME-Zarr image \(location)") }
                 arrays.append(try OMEZarrImage.openLevel(joinPath(location, d.path), context: context))
             } catch {
-                throw FormatError("multiscales level '\(d.path)': \(OMEZarrImage.problem(error))")
+                throw FormatError.level(path: d.path, underlying: error)
             }
         }
         let first = arrays[0].metadata
         let rank = first.rank
         if let names = ms.axisNames, names.count != rank {
-            throw FormatError("\(file): multiscales[0].axes names \(names.count) axes but level '\(ms.datasets[0].path)' has \(rank)")
+            throw FormatError.invalidMetadata(file: file, problem: "multiscales[0].axes names \(names.count) axes but level '\(ms.datasets[0].path)' has \(rank)")
         }
         for (d, a) in zip(ms.datasets, arrays) {
             let m = a.metadata
-            guard m.rank == rank else { throw FormatError("level '\(d.path)' has \(m.rank) axes, level '\(ms.datasets[0].path)' \(rank)") }
+            guard m.rank == rank else { throw FormatError.invalidMetadata(file: nil, problem: "level '\(d.path)' has \(m.rank) axes, level '\(ms.datasets[0].path)' \(rank)") }
             guard m.dataType == first.dataType else {
-                throw FormatError("level '\(d.path)' is \(m.dataType.name), level '\(ms.datasets[0].path)' \(first.dataType.name)")
+                throw FormatError.invalidMetadata(file: nil, problem: "level '\(d.path)' is \(m.dataType.name), level '\(ms.datasets[0].path)' \(first.dataType.name)")
             }
             for t in [d.scale, d.translation].compactMap({ $0 }) where t.count != rank {
-                throw FormatError("\(file): datasets '\(d.path)': a transformation has \(t.count) values for \(rank) axes")
+                throw FormatError.invalidMetadata(file: file, problem: "datasets '\(d.path)': a transformation has \(t.count) values for \(rank) axes")
             }
         }
         // Factors from the scales (else the shapes); offsets from the translations (else corner-aligned blocks).
@@ -112,7 +112,7 @@ public final class OMEZarrImage: SlabReadable {
         let store = LocalStore(root: path)
         if try store.contains("zarr.json") { return try ZarrV3Array(store: store, level: context) }
         if try store.contains(".zarray") { return try ZarrV2Array(store: store, level: context) }
-        throw FormatError("no array at \(path) (no .zarray or zarr.json)")
+        throw FormatError.missing("no array at \(path) (no .zarray or zarr.json)")
     }
 
     /// The names listed by `labels/` (`.zattrs` or `zarr.json` attributes `labels`).
@@ -134,10 +134,6 @@ public final class OMEZarrImage: SlabReadable {
             colors[UInt64(bitPattern: Int64(v))] = LabelColor(bytes[0], bytes[1], bytes[2], bytes[3])
         }
         return colors
-    }
-
-    private static func problem(_ error: Error) -> String {
-        (error as? DatasetError)?.problem ?? "\(error)"
     }
 }
 

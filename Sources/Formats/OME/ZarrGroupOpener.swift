@@ -13,19 +13,19 @@ enum ZarrGroupOpener {
         }
         if let plate = ome["plate"] as? [String: Any] {
             let wells = (plate["wells"] as? [Any] ?? []).compactMap { ($0 as? [String: Any])?["path"] as? String }
-            guard let first = wells.first else { throw FormatError("is an OME-Zarr plate with no wells") }
+            guard let first = wells.first else { throw FormatError.notAnArray("is an OME-Zarr plate with no wells") }
             let field = fields(store, first).first.map { "/" + $0 } ?? ""
-            throw FormatError("is an OME-Zarr plate with wells \(list(wells)); open one field: \(base)/\(first)\(field)")
+            throw FormatError.notAnArray("is an OME-Zarr plate with wells \(list(wells)); open one field: \(base)/\(first)\(field)")
         }
         if ome["well"] != nil {
             let images = fields(store, "")
-            guard let first = images.first else { throw FormatError("is an OME-Zarr well with no fields") }
-            throw FormatError("is an OME-Zarr well with fields \(list(images)); open one: \(base)/\(first)")
+            guard let first = images.first else { throw FormatError.notAnArray("is an OME-Zarr well with no fields") }
+            throw FormatError.notAnArray("is an OME-Zarr well with fields \(list(images)); open one: \(base)/\(first)")
         }
         if let labels = ome["labels"] as? [Any] {
             let names = labels.compactMap { $0 as? String }
-            guard let first = names.first else { throw FormatError("is an OME-Zarr labels group with no label images") }
-            throw FormatError("is an OME-Zarr labels group with \(list(names)); open one: \(base)/\(first)")
+            guard let first = names.first else { throw FormatError.notAnArray("is an OME-Zarr labels group with no label images") }
+            throw FormatError.notAnArray("is an OME-Zarr labels group with \(list(names)); open one: \(base)/\(first)")
         }
         let children = ZarrNode.children(store)
         if ome["bioformats2raw.layout"] != nil {
@@ -33,16 +33,16 @@ enum ZarrGroupOpener {
             if series.count == 1, let node = try ZarrNode.read(store, series[0]) {
                 return try open(node, store: LocalStore(root: joinPath(base, series[0])), location: joinPath(base, series[0]))
             }
-            guard let first = series.first else { throw FormatError("is a bioformats2raw container with no images") }
-            throw FormatError("is a bioformats2raw container with images \(list(series)); open one: \(base)/\(first)")
+            guard let first = series.first else { throw FormatError.notAnArray("is a bioformats2raw container with no images") }
+            throw FormatError.notAnArray("is a bioformats2raw container with images \(list(series)); open one: \(base)/\(first)")
         }
         let arrays = children.filter { $0.1 == .array }.map(\.0)
         let groups = children.filter { $0.1 == .group }.map(\.0)
         var parts: [String] = []
         if !arrays.isEmpty { parts.append("array\(arrays.count == 1 ? "" : "s") \(list(arrays))") }
         if !groups.isEmpty { parts.append("group\(groups.count == 1 ? "" : "s") \(list(groups))") }
-        guard let first = arrays.first ?? groups.first else { throw FormatError("is a Zarr group with no arrays") }
-        return try { throw FormatError("is a Zarr group with \(parts.joined(separator: " and ")); open one: \(base)/\(first)") }()
+        guard let first = arrays.first ?? groups.first else { throw FormatError.notAnArray("is a Zarr group with no arrays") }
+        return try { throw FormatError.notAnArray("is a Zarr group with \(parts.joined(separator: " and ")); open one: \(base)/\(first)") }()
     }
 
     /// The image paths of a well (`well.images[].path`) below `prefix`.

@@ -117,7 +117,7 @@ struct FilePattern: Sendable {
     /// The names in `directory` that are regular files (or links), in directory order.
     static func listFiles(_ directory: String) throws -> [String] {
         guard let dir = opendir(directory) else {
-            throw FormatError("\(directory): cannot list: \(String(cString: strerror(errno)))")
+            throw FormatError.io("\(directory): cannot list: \(String(cString: strerror(errno)))")
         }
         defer { closedir(dir) }
         var names: [String] = []

@@ -50,9 +50,9 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
             self.subIFDLevel = level
             self.first = first
             let dataType = try first.dataType()
-            guard first.width > 0, first.height > 0 else { throw FormatError("the first page has no width or height") }
+            guard first.width > 0, first.height > 0 else { throw FormatError.invalidMetadata(file: nil, problem: "the first page has no width or height") }
             if first.tiled {
-                guard first.tileWidth > 0, first.tileLength > 0 else { throw FormatError("a tiled page without tile sizes") }
+                guard first.tileWidth > 0, first.tileLength > 0 else { throw FormatError.invalidMetadata(file: nil, problem: "a tiled page without tile sizes") }
             }
             let pageAxes = try known ?? TiffPageAxes.read(first) { try file.pageCount() }
             self.pageAxes = pageAxes
@@ -96,7 +96,7 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
                                                 fillValue: .int(0), axisNames: axisNames, codecs: [], scales: nil)
                     guard info.samplesPerPixel == samples, (try? info.dataType()) == dataType,
                           info.width <= first.width, info.height <= first.height, info.width > 0, info.height > 0 else {
-                        throw FormatError("SubIFD \(i) of page 0 is \(info.layoutDescription), not a reduced copy of the page (\(first.layoutDescription))")
+                        throw FormatError.invalidMetadata(file: nil, problem: "SubIFD \(i) of page 0 is \(info.layoutDescription), not a reduced copy of the page (\(first.layoutDescription))")
                     }
                     coarser.append(try TiffArray(file: file, first: info, pageAxes: pageAxes, level: i + 1, levelZero: partial))
                     levelShapes.append(coarser.last!.metadata.shape)
@@ -135,12 +135,12 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
         let pageBytes = CheckedSize.product([first.height, first.width, samples, elementSize]) ?? .max
         if let ratio = maxRatio(first.compression), pageBytes / ratio > fileSize {
             let how = ratio == 1 ? "uncompressed" : "\(first.codecName) (at most \(ratio):1)"
-            throw FormatError("page 0 claims \(first.width)x\(first.height) \(how) pixels (\(pageBytes) bytes), more than the \(fileSize)-byte file holds")
+            throw FormatError.corruptData("page 0 claims \(first.width)x\(first.height) \(how) pixels (\(pageBytes) bytes), more than the \(fileSize)-byte file holds")
         }
         // Tiles may overhang the page (ragged edges, small images in 256×256 tiles), not dwarf it.
         let tileBytes = CheckedSize.product([first.tileLength, first.tileWidth, samples, elementSize]) ?? .max
         if first.tiled, tileBytes > max(64 << 20, CheckedSize.multiply(pageBytes, 16) ?? .max) {
-            throw FormatError("page 0: 'tile' \(first.tileWidth)x\(first.tileLength) is far larger than the \(first.width)x\(first.height) page")
+            throw FormatError.invalidMetadata(file: nil, problem: "page 0: 'tile' \(first.tileWidth)x\(first.tileLength) is far larger than the \(first.width)x\(first.height) page")
         }
     }
 
@@ -164,7 +164,7 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
             return found
         }()
         guard subIFDLevel - 1 < offsets.count else {
-            throw FormatError("has \(offsets.count) SubIFD\(offsets.count == 1 ? "" : "s"), page 0 has more (level \(subIFDLevel))")
+            throw FormatError.invalidMetadata(file: nil, problem: "has \(offsets.count) SubIFD\(offsets.count == 1 ? "" : "s"), page 0 has more (level \(subIFDLevel))")
         }
         return offsets[subIFDLevel - 1]
     }
@@ -185,7 +185,7 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
                 if !h.layoutChecked {
                     let info = h.info()
                     guard info.sameLayout(as: first) else {
-                        throw FormatError("is \(info.layoutDescription), page 0 is \(first.layoutDescription); vstack needs one layout for all pages")
+                        throw FormatError.invalidMetadata(file: nil, problem: "is \(info.layoutDescription), page 0 is \(first.layoutDescription); vstack needs one layout for all pages")
                     }
                     h.prepareDecoding(info)
                     h.layoutChecked = true
@@ -275,13 +275,13 @@ extension TiffArray: CheckableArray {
         do {
             let count = try file.pageCount()
             guard count >= pageAxes.pageCount else {
-                throw FormatError("the \(pageAxes.kind) metadata describes \(pageAxes.pageCount) pages, the file has \(count)")
+                throw FormatError.invalidMetadata(file: nil, problem: "the \(pageAxes.kind) metadata describes \(pageAxes.pageCount) pages, the file has \(count)")
             }
             for page in 0..<pageAxes.pageCount {
                 try file.withHandle(page: page) { h in
                     let info = h.info()
                     guard info.sameLayout(as: first) else {
-                        throw FormatError("page \(page) is \(info.layoutDescription), page 0 is \(first.layoutDescription)")
+                        throw FormatError.invalidMetadata(file: nil, problem: "page \(page) is \(info.layoutDescription), page 0 is \(first.layoutDescription)")
                     }
                     _ = try info.dataType()
                 }

@@ -27,7 +27,7 @@ final class TiffFile: @unchecked Sendable {
         self.path = path
         self.counter = counter
         // Non-blocking, and only a regular file: a FIFO named .tif would block open and read forever.
-        guard let (fd, st) = try LocalStore.openRegular(path) else { throw FormatError("cannot open: no such file or directory") }
+        guard let (fd, st) = try LocalStore.openRegular(path) else { throw FormatError.missing("cannot open: no such file or directory") }
         self.fd = fd
         size = UInt64(st.st_size)
         do {
@@ -52,7 +52,7 @@ final class TiffFile: @unchecked Sendable {
     static func pread(_ fd: Int32, _ counter: ByteCounter, offset: UInt64, count: Int) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         let done = out.withUnsafeMutableBytes { readFully(fd, into: $0, at: offset) }
-        guard done >= 0 else { throw FormatError("read failed: \(String(cString: strerror(errno)))") }
+        guard done >= 0 else { throw FormatError.io("read failed: \(String(cString: strerror(errno)))") }
         counter.add(done)
         if done < count { out.removeLast(count - done) }
         return out
@@ -66,7 +66,7 @@ final class TiffFile: @unchecked Sendable {
         try chain.withLock { c in
             while c.offsets.count <= k, !c.complete { try c.step(self) }
             guard k < c.offsets.count else {
-                throw FormatError("no such page: the file has \(c.offsets.count) page\(c.offsets.count == 1 ? "" : "s") (truncated?)")
+                throw FormatError.corruptData("no such page: the file has \(c.offsets.count) page\(c.offsets.count == 1 ? "" : "s") (truncated?)")
             }
             return c.offsets[k]
         }
@@ -90,7 +90,7 @@ final class TiffFile: @unchecked Sendable {
     /// Runs `body` with a libtiff handle on the directory at byte `offset` (a page or one of its SubIFDs).
     func withHandle<T>(directory offset: UInt64, _ body: (TiffHandle) throws -> T) throws -> T {
         guard offset > 0, offset < size else {
-            throw FormatError("corrupt TIFF: a directory offset (\(offset)) lies outside the \(size)-byte file")
+            throw FormatError.corruptData("corrupt TIFF: a directory offset (\(offset)) lies outside the \(size)-byte file")
         }
         let reused = pool.withLock { idle in idle.firstIndex { $0.page == offset }.map { idle.remove(at: $0) } }
         let handle = try reused ?? TiffHandle(file: self, page: offset)
@@ -112,11 +112,11 @@ struct TiffHeader: Sendable {
 
     init(read: (UInt64, Int) throws -> [UInt8], fileSize: UInt64) throws {
         let b = try read(0, 16)
-        guard b.count >= 8 else { throw FormatError("not a TIFF file (\(b.count) bytes)") }
+        guard b.count >= 8 else { throw FormatError.corruptData("not a TIFF file (\(b.count) bytes)") }
         switch (b[0], b[1]) {
         case (0x49, 0x49): littleEndian = true
         case (0x4D, 0x4D): littleEndian = false
-        default: throw FormatError("not a TIFF file (no II or MM byte-order mark)")
+        default: throw FormatError.corruptData("not a TIFF file (no II or MM byte-order mark)")
         }
         let version = TiffHeader.integer(b, 2, 2, littleEndian)
         switch version {
@@ -124,14 +124,14 @@ struct TiffHeader: Sendable {
             bigTiff = false
             firstIFD = TiffHeader.integer(b, 4, 4, littleEndian)
         case 43:
-            guard b.count >= 16 else { throw FormatError("truncated BigTIFF header") }
+            guard b.count >= 16 else { throw FormatError.corruptData("truncated BigTIFF header") }
             bigTiff = true
             firstIFD = TiffHeader.integer(b, 8, 8, littleEndian)
         default:
-            throw FormatError("not a TIFF file (version \(version), expected 42 or 43)")
+            throw FormatError.corruptData("not a TIFF file (version \(version), expected 42 or 43)")
         }
         guard firstIFD > 0, firstIFD < fileSize else {
-            throw FormatError("truncated or corrupt TIFF: the first page's directory is at byte \(firstIFD) of a \(fileSize)-byte file")
+            throw FormatError.corruptData("truncated or corrupt TIFF: the first page's directory is at byte \(firstIFD) of a \(fileSize)-byte file")
         }
     }
 
@@ -177,7 +177,7 @@ struct TiffPageChain {
         guard next != 0 else { complete = true; return }
         guard next < file.size, !seen.contains(next) else {
             complete = true
-            if offsets.isEmpty { throw FormatError("corrupt TIFF: the page directory chain points outside the file") }
+            if offsets.isEmpty { throw FormatError.corruptData("corrupt TIFF: the page directory chain points outside the file") }
             return  // a loop or a dangling pointer ends the chain, as in libtiff
         }
         let h = file.header
@@ -198,6 +198,6 @@ struct TiffPageChain {
     }
 
     private func truncated(_ file: TiffFile) -> FormatError {
-        FormatError("truncated or corrupt TIFF: page \(offsets.count)'s directory at byte \(next) runs past the end of the \(file.size)-byte file")
+        FormatError.corruptData("truncated or corrupt TIFF: page \(offsets.count)'s directory at byte \(next) runs past the end of the \(file.size)-byte file")
     }
 }

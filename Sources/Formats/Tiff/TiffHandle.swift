@@ -32,7 +32,7 @@ final class TiffHandle: @unchecked Sendable {
                                         tiffSize, tiffMap, tiffUnmap, options) else {
             let message = String(cString: messages)
             messages.deallocate()
-            throw FormatError("cannot read the page directory at byte \(page): \(message.isEmpty ? "libtiff could not read it" : message)")
+            throw FormatError.corruptData("cannot read the page directory at byte \(page): \(message.isEmpty ? "libtiff could not read it" : message)")
         }
         tif = t
     }
@@ -112,14 +112,14 @@ final class TiffHandle: @unchecked Sendable {
     /// Decodes strip `strip` of the current page; returns the bytes written.
     func readStrip(_ strip: Int, into p: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
         let n = TIFFReadEncodedStrip(tif, UInt32(strip), p, tmsize_t(capacity))
-        guard n >= 0 else { throw FormatError("cannot decode strip \(strip): \(lastError("corrupt or truncated data"))") }
+        guard n >= 0 else { throw FormatError.corruptData("cannot decode strip \(strip): \(lastError("corrupt or truncated data"))") }
         return Int(n)
     }
 
     /// Decodes tile `tile` of the current page; returns the bytes written.
     func readTile(_ tile: Int, into p: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
         let n = TIFFReadEncodedTile(tif, UInt32(tile), p, tmsize_t(capacity))
-        guard n >= 0 else { throw FormatError("cannot decode tile \(tile): \(lastError("corrupt or truncated data"))") }
+        guard n >= 0 else { throw FormatError.corruptData("cannot decode tile \(tile): \(lastError("corrupt or truncated data"))") }
         return Int(n)
     }
 }

@@ -45,7 +45,7 @@ struct TiffPageInfo: Sendable {
             case SAMPLEFORMAT_COMPLEXIEEEFP: "complex floating point"
             default: "sample format \(format)"
             }
-            throw FormatError("unsupported sample format: \(bitsPerSample)-bit \(kind) (vstack reads 8/16/32/64-bit integers and 32/64-bit floats)")
+            throw FormatError.unsupported("sample format: \(bitsPerSample)-bit \(kind) (vstack reads 8/16/32/64-bit integers and 32/64-bit floats)")
         }
     }
 

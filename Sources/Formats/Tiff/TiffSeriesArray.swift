@@ -41,7 +41,7 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
             if let values = pattern.match(name) { matched.append((name, values)) }
         }
         guard !matched.isEmpty else {
-            throw FormatError(tiffOnly ? "no .tif or .tiff files in this directory" : "no files match the pattern")
+            throw FormatError.missing(tiffOnly ? "no .tif or .tiff files in this directory" : "no files match the pattern")
         }
         let base = pattern.directory == "." && !location.hasPrefix("./") ? "" : (pattern.directory.hasSuffix("/") ? pattern.directory : pattern.directory + "/")
         var warnings: [String] = []

@@ -15,15 +15,15 @@ struct JSONMetadata {
             throw FormatError("\(file) is \(bytes.count) bytes (metadata may have at most 64 MiB)")
         }
         guard JSONMetadata.nestingDepth(bytes) <= CheckedSize.maxJSONDepth else {
-            throw FormatError("malformed JSON in \(file): nested deeper than \(CheckedSize.maxJSONDepth) levels")
+            throw FormatError.malformedJSON(file: file, detail: "nested deeper than \(CheckedSize.maxJSONDepth) levels")
         }
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
         } catch {
-            throw FormatError("malformed JSON in \(file)")
+            throw FormatError.malformedJSON(file: file, detail: nil)
         }
-        guard let obj = parsed as? [String: Any] else { throw FormatError("malformed JSON in \(file): not an object") }
+        guard let obj = parsed as? [String: Any] else { throw FormatError.malformedJSON(file: file, detail: "not an object") }
         self.object = obj
     }
 
@@ -61,7 +61,7 @@ struct JSONMetadata {
         guard let a = object[key] as? [Any] else { throw missing(key, "a list of integers") }
         return try a.map {
             guard let n = jsonInt($0), n >= 0 else {
-                throw FormatError("\(file): '\(key)' must be a list of non-negative integers below 2^63 (found \(JSONMetadata.literal($0)))")
+                throw FormatError.invalidMetadata(file: file, problem: "'\(key)' must be a list of non-negative integers below 2^63 (found \(JSONMetadata.literal($0)))")
             }
             return n
         }
@@ -98,7 +98,7 @@ struct JSONMetadata {
     }
 
     func missing(_ key: String, _ kind: String) -> FormatError {
-        FormatError("\(file): '\(key)' must be \(kind)")
+        FormatError.invalidMetadata(file: file, problem: "'\(key)' must be \(kind)")
     }
 
     /// A Zarr fill value: number, "NaN", "Infinity", "-Infinity", hex bit pattern ("0x7fc00000"),
@@ -118,11 +118,11 @@ struct JSONMetadata {
                     default: return .uint(bits)
                     }
                 }
-                throw FormatError("\(file): fill_value '\(s)' is not a number")
+                throw FormatError.invalidMetadata(file: file, problem: "fill_value '\(s)' is not a number")
             }
         }
         if let b = v as? Bool, type == .bool { return .bool(b) }
-        guard let n = v as? NSNumber else { throw FormatError("\(file): fill_value is not a number") }
+        guard let n = v as? NSNumber else { throw FormatError.invalidMetadata(file: file, problem: "fill_value is not a number") }
         if type.isFloat { return .float(n.doubleValue) }
         if type == .bool { return .bool(n.doubleValue != 0) }
         // Keep 64-bit integers exact: NSNumber's description is the literal it was parsed from.

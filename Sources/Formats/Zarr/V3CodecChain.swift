@@ -16,7 +16,7 @@ struct V3CodecChain: Sendable {
     }
 
     init(_ list: Any?, dataType: DataType, rank: Int, file: String) throws {
-        guard let codecs = list as? [Any] else { throw FormatError("\(file): 'codecs' must be a list") }
+        guard let codecs = list as? [Any] else { throw FormatError.invalidMetadata(file: file, problem: "'codecs' must be a list") }
         var transposes: [[Int]] = []
         var arrayToBytes: ArrayToBytes? = nil
         var bytesToBytes: [BytesCodec] = []
@@ -26,13 +26,13 @@ struct V3CodecChain: Sendable {
             if let s = item as? String { (name, config) = (s, [:]) }
             else if let o = item as? [String: Any], let n = o["name"] as? String {
                 (name, config) = (n, (o["configuration"] as? [String: Any]) ?? [:])
-            } else { throw FormatError("\(file): a codec has no name") }
+            } else { throw FormatError.invalidMetadata(file: file, problem: "a codec has no name") }
             func stage(_ isArrayStage: Bool) throws {
                 if isArrayStage && arrayToBytes != nil {
-                    throw FormatError("\(file): codec '\(name)' comes after the array→bytes codec")
+                    throw FormatError.invalidMetadata(file: file, problem: "codec '\(name)' comes after the array→bytes codec")
                 }
                 if !isArrayStage && arrayToBytes == nil {
-                    throw FormatError("\(file): codec '\(name)' comes before the array→bytes codec")
+                    throw FormatError.invalidMetadata(file: file, problem: "codec '\(name)' comes before the array→bytes codec")
                 }
             }
             switch name {
@@ -40,14 +40,14 @@ struct V3CodecChain: Sendable {
                 try stage(true)
                 guard let order = (config["order"] as? [Any])?.compactMap(jsonInt),
                       order.sorted() == Array(0..<rank) else {
-                    throw FormatError("\(file): transpose 'order' must be a permutation of 0..<\(rank)")
+                    throw FormatError.invalidMetadata(file: file, problem: "transpose 'order' must be a permutation of 0..<\(rank)")
                 }
                 transposes.append(order)
                 names.append("transpose(\(order.map(String.init).joined(separator: ",")))")
             case "bytes":
                 try stage(true)
                 let endian = (config["endian"] as? String) ?? "little"
-                guard endian == "little" || endian == "big" else { throw FormatError("\(file): bytes endian '\(endian)'") }
+                guard endian == "little" || endian == "big" else { throw FormatError.invalidMetadata(file: file, problem: "bytes endian '\(endian)'") }
                 arrayToBytes = .bytes(bigEndian: endian == "big" && dataType.size > 1)
                 names.append(dataType.size > 1 ? "bytes(\(endian))" : "bytes")
             case "sharding_indexed":
@@ -65,10 +65,10 @@ struct V3CodecChain: Sendable {
                 default: names.append(name)
                 }
             default:
-                throw FormatError("unknown codec '\(name)' in \(file) (vstack reads bytes, transpose, blosc, gzip, zstd, crc32c, sharding_indexed)")
+                throw FormatError.unknownCodec(name: name, file: file, known: "bytes, transpose, blosc, gzip, zstd, crc32c, sharding_indexed")
             }
         }
-        guard let a2b = arrayToBytes else { throw FormatError("\(file): no array→bytes codec (bytes or sharding_indexed)") }
+        guard let a2b = arrayToBytes else { throw FormatError.invalidMetadata(file: file, problem: "no array→bytes codec (bytes or sharding_indexed)") }
         self.transposes = transposes
         self.arrayToBytes = a2b
         self.bytesToBytes = bytesToBytes
@@ -100,7 +100,7 @@ struct V3CodecChain: Sendable {
         let eshape = encodedShape(shape)
         let nbytes = try CheckedSize.multiply(CheckedSize.product(eshape, "chunk shape \(eshape)"), dataType.size, "chunk shape \(eshape)")
         guard nbytes <= CheckedSize.maxChunkBytes else {
-            throw FormatError("chunk shape \(eshape) is too large (a chunk may take at most 2 GiB decoded)")
+            throw FormatError.tooLarge(what: "chunk shape \(eshape)", limit: "a chunk may take at most 2 GiB decoded")
         }
         var data = encoded
         for (i, codec) in bytesToBytes.enumerated().reversed() {
@@ -110,7 +110,7 @@ struct V3CodecChain: Sendable {
         }
         switch arrayToBytes {
         case .bytes(let big):
-            guard data.count == nbytes else { throw FormatError("decodes to \(data.count) bytes, expected \(nbytes)") }
+            guard data.count == nbytes else { throw FormatError.corruptData("decodes to \(data.count) bytes, expected \(nbytes)") }
             if big != (DataType.ByteOrderMark.host == .big) && dataType.size > 1 {
                 data.withUnsafeMutableBytes { ByteOrder.swapInPlace($0, elementSize: dataType.size) }
             }

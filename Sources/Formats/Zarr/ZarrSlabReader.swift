@@ -31,37 +31,35 @@ struct ZarrSlabReader: Sendable {
         let elements = slab.elements(chunkShape: chunkShape)
         let (offset, count) = (elements.lowerBound * size, elements.count * size)
         let chunkBytes = chunkShape.reduce(1, *) * size
-        func fetch(_ o: Int, _ n: Int) throws -> [UInt8] {
-            guard let bytes = try store.get(key, range: .slice(offset: o, length: n)) else { throw AbsentChunk() }
-            guard bytes.count == n else { throw FormatError("truncated: \(bytes.count) of \(n) bytes at offset \(o)") }
+        /// Exactly `n` stored bytes from `o`, or nil when the chunk's key does not exist.
+        func fetch(_ o: Int, _ n: Int) throws -> [UInt8]? {
+            guard let bytes = try store.get(key, range: .slice(offset: o, length: n)) else { return nil }
+            guard bytes.count == n else { throw FormatError.corruptData("truncated: \(bytes.count) of \(n) bytes at offset \(o)") }
             return bytes
         }
-        var bytes: [UInt8]
+        let read: [UInt8]?
         do {
             switch compressor {
             case nil:
-                bytes = try fetch(offset, count)
+                read = try fetch(offset, count)
             case .blosc?:
-                bytes = try Blosc.readRange(byteOffset: offset, byteCount: count, expectedSize: chunkBytes, fetch: fetch).bytes
+                read = try Blosc.readRange(byteOffset: offset, byteCount: count, expectedSize: chunkBytes, fetch: fetch)?.bytes
             case let codec?:
-                bytes = try StreamingRange.read(codec, byteOffset: offset, byteCount: count, expectedSize: chunkBytes) { o, n in
-                    guard let piece = try store.get(key, range: .upTo(offset: o, length: n)) else { throw AbsentChunk() }
-                    return piece
-                }.bytes
+                read = try StreamingRange.read(codec, byteOffset: offset, byteCount: count, expectedSize: chunkBytes) { o, n in
+                    try store.get(key, range: .upTo(offset: o, length: n))
+                }?.bytes
             }
-        } catch is AbsentChunk {
-            return nil
         } catch let e as StoreError {
-            // A range outside the file: the chunk is shorter than its shape says.
-            throw FormatError("truncated chunk (\(e))")
+            // A range outside the file: the chunk is shorter than its shape says. Other
+            // store errors (I/O, a FIFO) stay what they are.
+            guard case .badRange = e else { throw e }
+            throw FormatError.corruptData("truncated chunk", underlying: e)
         }
+        // No key: every element is the fill value.
+        guard var bytes = read else { return nil }
         if bigEndian != (DataType.ByteOrderMark.host == .big) && size > 1 {
             bytes.withUnsafeMutableBytes { ByteOrder.swapInPlace($0, elementSize: size) }
         }
         return ArrayBuffer(dataType: metadata.dataType, shape: slab.shape(chunkShape: chunkShape), bytes: bytes)
     }
 }
-
-/// The chunk's key does not exist (every element is the fill value): thrown out of a
-/// range reader's fetch and caught by `read`, which returns nil.
-private struct AbsentChunk: Error {}

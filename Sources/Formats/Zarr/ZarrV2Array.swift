@@ -18,32 +18,32 @@ public final class ZarrV2Array: SlabReadable {
         self.store = store
         self.prefix = prefix
         guard let meta = try JSONMetadata.read(store, joinKey(prefix, ".zarray"), file: ".zarray") else {
-            throw FormatError("no .zarray here")
+            throw FormatError.missing("no .zarray here")
         }
         let version = try meta.int("zarr_format")
-        guard version == 2 else { throw FormatError(".zarray: zarr_format is \(version), expected 2") }
+        guard version == 2 else { throw FormatError.invalidMetadata(file: ".zarray", problem: "zarr_format is \(version), expected 2") }
         let shape = try meta.intArray("shape")
         let chunks = try meta.intArray("chunks")
         guard chunks.count == shape.count, chunks.allSatisfy({ $0 > 0 }) else {
-            throw FormatError(".zarray: 'chunks' \(chunks) does not fit 'shape' \(shape)")
+            throw FormatError.invalidMetadata(file: ".zarray", problem: "'chunks' \(chunks) does not fit 'shape' \(shape)")
         }
         let dtypeString: String
         do { dtypeString = try meta.string("dtype") } catch {
-            throw FormatError(".zarray: unsupported data type (structured dtypes are not supported)")
+            throw FormatError.invalidMetadata(file: ".zarray", problem: "unsupported data type (structured dtypes are not supported)")
         }
         let (dtype, big) = try DataType.parseNumPy(dtypeString)
         try CheckedSize.checkLayout(shape: shape, chunkShape: chunks, elementSize: dtype.size, file: ".zarray")
         let order = meta.optionalString("order") ?? "C"
-        guard order == "C" || order == "F" else { throw FormatError(".zarray: order '\(order)' is not C or F") }
+        guard order == "C" || order == "F" else { throw FormatError.invalidMetadata(file: ".zarray", problem: "order '\(order)' is not C or F") }
         self.fortranOrder = order == "F" && shape.count > 1
         self.bigEndian = big
         self.separator = meta.optionalString("dimension_separator") ?? "."
         guard separator == "." || separator == "/" else {
-            throw FormatError(".zarray: dimension_separator '\(separator)' is not '.' or '/'")
+            throw FormatError.invalidMetadata(file: ".zarray", problem: "dimension_separator '\(separator)' is not '.' or '/'")
         }
         if let filters = meta.object["filters"] as? [[String: Any]], !filters.isEmpty {
             let ids = filters.map { ($0["id"] as? String) ?? "?" }
-            throw FormatError("unsupported filter codec '\(ids.joined(separator: ", "))' in .zarray (only 'filters: null' is read)")
+            throw FormatError.unsupported("filter codec '\(ids.joined(separator: ", "))' in .zarray (only 'filters: null' is read)")
         }
         var codecNames: [String] = []
         if let c = meta.object["compressor"] as? [String: Any] {
@@ -86,7 +86,7 @@ public final class ZarrV2Array: SlabReadable {
         case "gzip": return (.gzip, "gzip(level=\(param("level")))")
         case "lz4": return (.lz4, "lz4")
         default:
-            throw FormatError("unknown codec '\(id)' in .zarray (vstack reads blosc, zstd, zlib, gzip, lz4)")
+            throw FormatError.unknownCodec(name: id, file: ".zarray", known: "blosc, zstd, zlib, gzip, lz4")
         }
     }
 
@@ -122,7 +122,7 @@ public final class ZarrV2Array: SlabReadable {
                                           limitName: "the \(stored) bytes a chunk of \(expected) bytes can take") else { return nil }
             var bytes = try compressor?.decode(raw, expectedSize: expected) ?? raw
             guard bytes.count == expected else {
-                throw FormatError("decodes to \(bytes.count) bytes, expected \(expected)")
+                throw FormatError.corruptData("decodes to \(bytes.count) bytes, expected \(expected)")
             }
             if bigEndian != (DataType.ByteOrderMark.host == .big) && elementSize > 1 {
                 bytes.withUnsafeMutableBytes { ByteOrder.swapInPlace($0, elementSize: elementSize) }

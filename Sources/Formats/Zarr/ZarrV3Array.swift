@@ -22,24 +22,24 @@ public final class ZarrV3Array: SlabReadable {
         self.store = store
         self.prefix = prefix
         guard let meta = try JSONMetadata.read(store, joinKey(prefix, "zarr.json"), file: "zarr.json") else {
-            throw FormatError("no zarr.json here")
+            throw FormatError.missing("no zarr.json here")
         }
-        guard try meta.int("zarr_format") == 3 else { throw FormatError("zarr.json: zarr_format is not 3") }
+        guard try meta.int("zarr_format") == 3 else { throw FormatError.invalidMetadata(file: "zarr.json", problem: "zarr_format is not 3") }
         let nodeType = meta.optionalString("node_type") ?? "array"
-        guard nodeType == "array" else { throw FormatError("zarr.json describes a \(nodeType), not an array") }
+        guard nodeType == "array" else { throw FormatError.notAnArray("zarr.json describes a \(nodeType), not an array") }
         let shape = try meta.intArray("shape")
         let typeName: String
         do { typeName = try meta.string("data_type") } catch {
-            throw FormatError("zarr.json: unsupported data_type \(meta.object["data_type"].map { "\($0)" } ?? "(missing)")")
+            throw FormatError.invalidMetadata(file: "zarr.json", problem: "unsupported data_type \(meta.object["data_type"].map { "\($0)" } ?? "(missing)")")
         }
-        guard let dtype = DataType(rawValue: typeName) else { throw FormatError("unsupported data type '\(typeName)' in zarr.json") }
+        guard let dtype = DataType(rawValue: typeName) else { throw FormatError.unsupported("data type '\(typeName)' in zarr.json") }
         let grid = try meta.objectValue("chunk_grid")
         guard (grid.optionalString("name") ?? "") == "regular" else {
-            throw FormatError("unsupported chunk grid '\(grid.optionalString("name") ?? "?")' in zarr.json (vstack reads 'regular')")
+            throw FormatError.unsupported("chunk grid '\(grid.optionalString("name") ?? "?")' in zarr.json (vstack reads 'regular')")
         }
         let chunkShape = try grid.objectValue("configuration").intArray("chunk_shape")
         guard chunkShape.count == shape.count, chunkShape.allSatisfy({ $0 > 0 }) else {
-            throw FormatError("zarr.json: chunk_shape \(chunkShape) does not fit shape \(shape)")
+            throw FormatError.invalidMetadata(file: "zarr.json", problem: "chunk_shape \(chunkShape) does not fit shape \(shape)")
         }
         storedChunkShape = chunkShape
         if let cke = meta.object["chunk_key_encoding"] as? [String: Any] {
@@ -48,7 +48,7 @@ public final class ZarrV3Array: SlabReadable {
             switch name {
             case "default": keyEncoding = (true, sep ?? "/")
             case "v2": keyEncoding = (false, sep ?? ".")
-            default: throw FormatError("unsupported chunk_key_encoding '\(name)' in zarr.json")
+            default: throw FormatError.unsupported("chunk_key_encoding '\(name)' in zarr.json")
             }
         } else {
             keyEncoding = (true, "/")
@@ -138,7 +138,7 @@ public final class ZarrV3Array: SlabReadable {
             guard let (offset, length) = entries[innerFlat] else { return nil }
             let stored = try sharding.inner.maxEncodedSize(shape: sharding.innerChunkShape, dataType: meta.dataType)
             guard length <= stored else {
-                throw FormatError("the shard index gives the chunk \(length) bytes, more than the \(stored) it can take")
+                throw FormatError.corruptData("the shard index gives the chunk \(length) bytes, more than the \(stored) it can take")
             }
             guard let raw = try store.get(joinKey(prefix, key), range: .slice(offset: offset, length: length)) else { return nil }
             let encoded = try sharding.decodeInner(raw, dataType: meta.dataType, fill: meta.fillValue)
@@ -157,7 +157,7 @@ public final class ZarrV3Array: SlabReadable {
         let range: ByteRange = sharding.indexAtStart ? .slice(offset: 0, length: size) : .suffix(length: size)
         let bytes: [UInt8]?
         do { bytes = try store.get(joinKey(prefix, key), range: range) } catch {
-            throw FormatError("shard is truncated: its index does not fit (\(error))")
+            throw FormatError.corruptData("shard is truncated: its index does not fit", underlying: error)
         }
         let entries = try bytes.map { try sharding.decodeIndex($0, shardShape: shardShape) }
         indexCache.put(key, ShardIndexCache.Entry(entries: entries))

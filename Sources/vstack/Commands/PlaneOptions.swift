@@ -46,7 +46,11 @@ struct PlaneOptions: ParsableArguments {
         guard !m.shape.contains(0) else {
             throw DatasetError(m.location, "the array is empty (shape (\(m.shape.map(String.init).joined(separator: ", ")))): there is no plane to show")
         }
-        return try PlaneSelection(array.metadata, axes: axes, at: at, display: display, region: region)
+        do {
+            return try PlaneSelection(array.metadata, axes: axes, at: at, display: display, region: region)
+        } catch let e as SelectionError {
+            throw e.at(m.location)
+        }
     }
 }
 

@@ -27,6 +27,15 @@ public struct ChunkKey: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// A request that waited too long for another thread's load of the same chunk.
+public struct ChunkWaitTimeout: Error, CustomStringConvertible, Sendable {
+    public let key: ChunkKey
+    public let seconds: Double
+    public var description: String {
+        "chunk \(key) is still being read after \(Int(seconds)) s (slow or stuck storage); try again later"
+    }
+}
+
 /// Who holds a set of pins: each layer of the view pins its own chunks, so
 /// the image layer moving on does not unpin what the labels layer or a
 /// filter's halo still draws.
@@ -103,10 +112,17 @@ public final class ChunkCache: @unchecked Sendable {
         var result: Result<CachedChunk, Error>?
     }
 
-    public init(budget: Int) {
+    /// The longest a request waits for another thread's load of the same chunk
+    /// before it gives up with `ChunkWaitTimeout` (the load itself goes on).
+    public let waitTimeout: Double
+
+    public init(budget: Int, waitTimeout: Double = ChunkCache.defaultWaitTimeout) {
         precondition(budget >= 0)
         self.budget = budget
+        self.waitTimeout = waitTimeout
     }
+
+    public static let defaultWaitTimeout = 120.0
 
     /// The chunk if resident (counts as a use), without loading. With
     /// `shown`, it also counts as a hit of the view (and a prefetch hit).
@@ -149,8 +165,15 @@ public final class ChunkCache: @unchecked Sendable {
         if let flight = flights[key] {
             counters.sharedLoads += 1
             lock.unlock()
+            // Bounded: a load stuck on storage must not hang every reader of its chunk.
+            let deadline = Date(timeIntervalSinceNow: waitTimeout)
             flight.done.lock()
-            while flight.result == nil { flight.done.wait() }
+            while flight.result == nil {
+                if !flight.done.wait(until: deadline) && flight.result == nil {
+                    flight.done.unlock()
+                    throw ChunkWaitTimeout(key: key, seconds: waitTimeout)
+                }
+            }
             let result = flight.result!
             flight.done.unlock()
             return try result.get()

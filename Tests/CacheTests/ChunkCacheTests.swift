@@ -21,6 +21,24 @@ final class PlacedArray: LazyArray {
     func readChunk(_ index: [Int]) throws -> ArrayBuffer? { nil }
 }
 
+@Suite struct ChunkWaitTests {
+    /// A reader of a chunk another thread is stuck loading gives up after the wait timeout
+    /// with an error naming the chunk; the stuck load still lands in the cache when it ends.
+    @Test func waitersOfAStuckLoadTimeOut() throws {
+        let cache = ChunkCache(budget: 1 << 20, waitTimeout: 0.2)
+        let key = ChunkKey(array: PlacedArray("stuck.zarr"), index: [0])
+        let gate = Gate()
+        let loader = Thread { _ = try? cache.chunk(key) { gate.wait(); return payload(0, size: 10) } }
+        loader.start()
+        #expect(eventually { cache.statistics.inFlight == 1 })
+        let t0 = Date()
+        #expect(throws: ChunkWaitTimeout.self) { try cache.chunk(key) { payload(0, size: 10) } }
+        #expect(Date().timeIntervalSince(t0) < 5)
+        gate.open()
+        #expect(eventually { cache.contains(key) })
+    }
+}
+
 @Suite struct ArrayIdentityTests {
     /// Label images are opened and closed while the viewer runs: an array created after
     /// another was freed (often at the same address) never gets its keys.

@@ -201,11 +201,16 @@ def test_same_colours_in_every_process(tmp_path):
     assert np.array_equal(a, b)
 
 
-def test_outline_mode_colours_only_borders(tmp_path):
+def uint32_at_one_to_one(tmp_path):
+    """The uint32 label plane, the --size that shows it at 1:1, and the image rendered alone."""
     m = manifest()
     ids = zarr.open_array(ROOT / m["dtypes"]["uint32"], mode="r")[:].astype(np.uint64)
     size = one_to_one(ids.shape)
-    plain = render_png(tmp_path, "plain.png", ROOT / m["image"], "--size", size)
+    return m, ids, size, render_png(tmp_path, "plain.png", ROOT / m["image"], "--size", size)
+
+
+def test_outline_mode_colours_only_borders(tmp_path):
+    m, ids, size, plain = uint32_at_one_to_one(tmp_path)
     got = render_png(tmp_path, "outline.png", ROOT / m["image"], "--labels", ROOT / m["dtypes"]["uint32"],
                      "--label-opacity", "1", "--label-mode", "outline", "--size", size)
     border = np.zeros(ids.shape, bool)
@@ -220,10 +225,7 @@ def test_outline_mode_colours_only_borders(tmp_path):
 
 
 def test_opacity_blends(tmp_path):
-    m = manifest()
-    ids = zarr.open_array(ROOT / m["dtypes"]["uint32"], mode="r")[:].astype(np.uint64)
-    size = one_to_one(ids.shape)
-    plain = render_png(tmp_path, "plain.png", ROOT / m["image"], "--size", size)
+    m, ids, size, plain = uint32_at_one_to_one(tmp_path)
     half = render_png(tmp_path, "half.png", ROOT / m["image"], "--labels", ROOT / m["dtypes"]["uint32"],
                       "--label-opacity", "0.5", "--size", size)
     on = ids != 0

@@ -155,7 +155,7 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
     /// hold as many of them as fit, so small steps cost one read per window.
     private func gather(first: Int, step: Int, count: Int, into dst: UnsafeMutableRawBufferPointer, at: Int, stride: Int) throws {
         let size = header.dataType.size
-        if step == 1 { return try readRun(element: first, into: dst, at: at, count: count) }
+        if step == 1 && stride == 1 { return try readRun(element: first, into: dst, at: at, count: count) }
         let perWindow = max(1, (Self.bandBytes / size - 1) / step + 1)
         var window = [UInt8](repeating: 0, count: ((min(perWindow, count) - 1) * step + 1) * size)
         var k = 0

@@ -64,6 +64,8 @@ public struct ViewState: Equatable, Sendable {
     public var promptText = ""
     public var message: String?
     public var quit = false
+    /// The axis names were guessed from the shape (the array names none): the `i` panel says so.
+    public var axesGuessed = false
     /// The original (y, x) axes, for the orthogonal views.
     let homeAxes: [Int]
     /// Physical steps of the axes (nil: unknown), for the aspect of the displayed plane.

@@ -12,12 +12,11 @@ import json
 import numpy as np
 import pytest
 
-from conftest import FIXTURES, describe, run_vstack
+from conftest import FIXTURES, default_axis_names, describe, run_vstack
 
 MANIFEST = FIXTURES / "npy" / "manifest.json"
 CASES = json.loads(MANIFEST.read_text())["cases"] if MANIFEST.exists() else []
 PLANES = [c for c in CASES if len(c["shape"]) >= 2]
-DEFAULT_NAMES = {0: "", 1: "x", 2: "yx", 3: "zyx", 4: "tzyx", 5: "tczyx"}
 
 
 def native(a):
@@ -54,7 +53,7 @@ def test_info_matches_numpy(case):
     assert doc["shape"] == list(ref.shape)
     assert doc["dtype"] == ref.dtype.newbyteorder("=").name
     assert doc["axes"] is None, "a .npy file names no axes"
-    assert "".join(doc["axis_names"]) == DEFAULT_NAMES[ref.ndim]
+    assert "".join(doc["axis_names"]) == default_axis_names(ref.shape)
     assert doc["bytes"] == ref.nbytes
     assert any(("Fortran order" if case["fortran_order"] else "C order") in n for n in doc["notes"])
 

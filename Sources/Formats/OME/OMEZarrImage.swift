@@ -83,6 +83,8 @@ public final class OMEZarrImage: SlabReadable {
             scales: scales, notes: notes, warnings: first.warnings)
         m.axisTypes = ms.axisTypes
         m.channels = channels
+        // NGFF before 0.3 has no axes and is always t, c, z, y, x.
+        if m.axisNames == nil { m.defaultAxisNames = AxisNames.defaults(rank: m.rank) }
         metadata = m
     }
 

@@ -44,6 +44,10 @@ struct ViewCommand: ParsableCommand {
         state.scales = array.metadata.scales
         state.physicalAspect = look.aspect == "data"
         state.pipeline = pipeline
+        if AxisNames.origin(array.metadata, override: plane.axes) == .shape {
+            state.axesGuessed = true
+            state.message = "axes \(AxisNames.compact(selection.axisNames)) guessed from the shape (--axes names them)"
+        }
         if let warning = array.metadata.warnings.first { state.message = "warning: " + warning }
         if look.composite {
             guard state.channelAxis != nil else {

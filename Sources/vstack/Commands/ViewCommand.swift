@@ -10,7 +10,7 @@ import Glibc
 struct ViewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "view",
-        abstract: "Open the interactive viewer on a dataset (the default command).")
+        abstract: "Open the interactive viewer on a dataset.")
 
     @Argument(help: ArgumentHelp(CLI.datasetHelp))
     var path: String

@@ -124,12 +124,18 @@ public struct PlaneSelection: Sendable, Hashable {
         }
         indices = shape.map { $0 / 2 }
         if let at, !at.isEmpty {
+            // Each axis once, whether named or by position: `z=1,z=2` or `z=1,2=5` (z being axis 2) is refused.
+            var given: [Int: Substring] = [:]
             for item in at.split(separator: ",") {
                 let kv = item.split(separator: "=", maxSplits: 1)
                 guard kv.count == 2, let value = Int(kv[1].trimmingCharacters(in: " ")) else {
                     throw SelectionError("--at '\(item)': expected AXIS=INDEX, e.g. z=10")
                 }
                 let a = try axis(kv[0], option: "--at")
+                if let first = given[a] {
+                    throw SelectionError("--at '\(at)': axis \(names[a]) is given twice (\(first) and \(item))")
+                }
+                given[a] = item
                 guard value >= 0 && value < shape[a] else {
                     throw SelectionError("--at \(names[a])=\(value): index out of range 0..\(shape[a] - 1)")
                 }

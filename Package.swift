@@ -72,7 +72,7 @@ if Context.environment["VSTACK_FUZZ"] != nil {
     package.targets.append(.target(name: "FuzzSupport", dependencies: ["ArrayModel", "Stores", "CFuzzer"], path: "Fuzz/Support"))
     let fuzzTargets: [(String, [Target.Dependency])] = [
         ("FuzzZarrV2", ["Formats"]), ("FuzzZarrV3", ["Formats"]), ("FuzzCodecs", ["Codecs", "Formats"]),
-        ("FuzzTiff", ["Formats"]), ("FuzzOME", ["Formats"]), ("FuzzPipeline", ["Processing"]),
+        ("FuzzTiff", ["Formats"]), ("FuzzOME", ["Formats"]), ("FuzzPipeline", ["Processing"]), ("FuzzNpy", ["Formats"]),
     ]
     for (name, dependencies) in fuzzTargets {
         package.targets.append(.executableTarget(name: name, dependencies: dependencies + ["FuzzSupport"], path: "Fuzz/\(name)",

@@ -68,6 +68,8 @@ for root, dirs, files in sorted(os.walk(fixtures)):
         if len(attrs) > 2:
             add("FuzzOME", attrs, corrupt)
     for name in files:
+        if name.endswith(".npy") and os.sep + "npy" in root:
+            add("FuzzNpy", read(os.path.join(root, name)))
         if name.endswith((".tif", ".tiff")):
             add("FuzzTiff", read(os.path.join(root, name)), corrupt or any(w in name for w in ("corrupt", "truncated")))
 

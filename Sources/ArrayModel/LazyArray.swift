@@ -54,6 +54,10 @@ public struct ArrayMetadata: Sendable {
     public var fillValue: Scalar
     /// One name per axis when the source names them (`["z","y","x"]`), else nil.
     public var axisNames: [String]?
+    /// Names the reader knows to be right when the source names none, instead of a
+    /// guess from the shape (NGFF before 0.3 is always `tczyx`; a TIFF series' first
+    /// axis is its files); shown as default names.
+    public var defaultAxisNames: [String]?
     /// Human-readable codec chain, outermost last, e.g. `["bytes(little)", "zstd(level=3)"]`.
     public var codecs: [String]
     /// Shapes of the multiscale levels, full resolution first (`[shape]` when single-scale).

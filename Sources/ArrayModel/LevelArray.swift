@@ -14,6 +14,7 @@ public final class LevelArray: SlabReadable {
         var m = level.metadata
         m.channels = m.channels ?? image.metadata.channels
         m.axisTypes = m.axisTypes ?? image.metadata.axisTypes
+        m.defaultAxisNames = m.defaultAxisNames ?? image.metadata.defaultAxisNames
         metadata = m
     }
 

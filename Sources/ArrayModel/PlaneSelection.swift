@@ -1,7 +1,8 @@
 import Codecs
 
 /// Axis names for an array: the user's `--axes`, else the source's, else the
-/// SPEC §2 defaults by rank (`yx`, `zyx`, `tzyx`, `tczyx`).
+/// reader's defaults (`ArrayMetadata.defaultAxisNames`), else defaults from the shape (`guessed(shape:)`), else the SPEC §2 defaults by
+/// rank (`yx`, `zyx`, `tzyx`, `tczyx`).
 public enum AxisNames {
     public static func defaults(rank: Int) -> [String] {
         switch rank {
@@ -15,6 +16,49 @@ public enum AxisNames {
         }
     }
 
+    /// Most channels an axis is taken to hold when names are guessed from the shape.
+    public static let maxGuessedChannels = 8
+
+    /// Names an unnamed 4-D or 5-D array's shape decides, or nil when it does not.
+    /// The last three axes are z, y, x. 4-D: a leading axis of at most 8 is c
+    /// (`czyx`). 5-D: of the two leading axes, the one of at most 8 is c and the
+    /// other t (`(3, 199, …)` → `ctzyx`, `(199, 3, …)` → `tczyx`); when both or
+    /// neither are that small the shape says nothing (the rank's default applies).
+    public static func guessed(shape: [Int]) -> [String]? {
+        let small = { (n: Int) in n >= 1 && n <= maxGuessedChannels }
+        switch shape.count {
+        case 4 where small(shape[0]): return ["c", "z", "y", "x"]
+        case 5 where small(shape[0]) && !small(shape[1]): return ["c", "t", "z", "y", "x"]
+        case 5 where small(shape[1]) && !small(shape[0]): return ["t", "c", "z", "y", "x"]
+        default: return nil
+        }
+    }
+
+    /// The names of an array that carries none: guessed from the shape, else the rank's default.
+    public static func defaults(shape: [Int]) -> [String] {
+        guessed(shape: shape) ?? defaults(rank: shape.count)
+    }
+
+    /// Where the names `resolve` gives come from.
+    public enum Origin: Sendable, Equatable {
+        /// `--axes`.
+        case option
+        /// The source's metadata.
+        case source
+        /// Guessed from the shape (`guessed(shape:)`).
+        case shape
+        /// The rank's default.
+        case rank
+    }
+
+    /// Where `resolve(metadata, override:)`'s names come from.
+    public static func origin(_ metadata: ArrayMetadata, override: String? = nil) -> Origin {
+        if override != nil { return .option }
+        if metadata.axisNames != nil { return .source }
+        if metadata.defaultAxisNames != nil { return .rank }
+        return guessed(shape: metadata.shape) != nil ? .shape : .rank
+    }
+
     /// Resolves names; `override` is a string of one letter per axis (`ctzyx`) or comma-separated names.
     public static func resolve(_ metadata: ArrayMetadata, override: String? = nil) throws -> [String] {
         if let override {
@@ -25,7 +69,7 @@ public enum AxisNames {
             guard Set(names).count == names.count else { throw SelectionError("--axes '\(override)' repeats an axis name") }
             return names
         }
-        return metadata.axisNames ?? defaults(rank: metadata.rank)
+        return metadata.axisNames ?? metadata.defaultAxisNames ?? defaults(shape: metadata.shape)
     }
 
     /// `tczyx` when every name is one character, else `t,c,z,y,x`.
@@ -93,12 +137,18 @@ public struct PlaneSelection: Sendable, Hashable {
         }
         indices = shape.map { $0 / 2 }
         if let at, !at.isEmpty {
+            // Each axis once, whether named or by position: `z=1,z=2` or `z=1,2=5` (z being axis 2) is refused.
+            var given: [Int: Substring] = [:]
             for item in at.split(separator: ",") {
                 let kv = item.split(separator: "=", maxSplits: 1)
                 guard kv.count == 2, let value = Int(kv[1].trimmingCharacters(in: " ")) else {
                     throw SelectionError("--at '\(item)': expected AXIS=INDEX, e.g. z=10")
                 }
                 let a = try axis(kv[0], option: "--at")
+                if let first = given[a] {
+                    throw SelectionError("--at '\(at)': axis \(names[a]) is given twice (\(first) and \(item))")
+                }
+                given[a] = item
                 guard value >= 0 && value < shape[a] else {
                     throw SelectionError("--at \(names[a])=\(value): index out of range 0..\(shape[a] - 1)")
                 }

@@ -31,7 +31,8 @@ public enum Dataset {
         }
         guard LocalStore.isDirectory(location) else {
             if try isTiff(location) { return try TiffArray(path: location) }
-            throw FormatError("not a dataset vstack can read (expected a Zarr directory, a TIFF file, a directory of TIFFs or a pattern such as 'raw/*.tif')")
+            if try isNpy(location) { return try NpyArray(path: location) }
+            throw FormatError("not a dataset vstack can read (expected a Zarr directory, a TIFF file, a .npy file, a directory of TIFFs or a pattern such as 'raw/*.tif')")
         }
         let store = LocalStore(root: location)
         if let node = try ZarrNode.read(store) {
@@ -80,6 +81,12 @@ public enum Dataset {
             }
         }
         return SyntheticArray(chunkShape: chunks, location: location, latency: latency, levels: levels)
+    }
+
+    /// A `.npy` name, or NumPy's magic `\x93NUMPY` at the start.
+    static func isNpy(_ path: String) throws -> Bool {
+        if path.lowercased().hasSuffix(".npy") { return true }
+        return NpyArray.hasMagic(try LocalStore.readPrefix(path, count: 6))
     }
 
     /// A `.tif`/`.tiff` name, or the TIFF byte-order mark and version (42 or 43) at the start.

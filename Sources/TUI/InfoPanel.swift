@@ -10,7 +10,7 @@ enum InfoPanel {
         let names = app.state.selection.axisNames
         var out = [
             "shape  " + m.shape.map(String.init).joined(separator: "x"),
-            "axes   " + AxisNames.compact(names),
+            "axes   " + AxisNames.compact(names) + (app.state.axesGuessed ? " (guessed)" : ""),
             "dtype  " + m.dataType.rawValue,
             "chunks " + m.chunkShape.map(String.init).joined(separator: "x"),
             "format " + m.format,

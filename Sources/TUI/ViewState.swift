@@ -64,6 +64,8 @@ public struct ViewState: Equatable, Sendable {
     public var promptText = ""
     public var message: String?
     public var quit = false
+    /// The axis names were guessed from the shape (the array names none): the `i` panel says so.
+    public var axesGuessed = false
     /// The original (y, x) axes, for the orthogonal views.
     let homeAxes: [Int]
     /// Physical steps of the axes (nil: unknown), for the aspect of the displayed plane.
@@ -335,18 +337,22 @@ public struct ViewState: Equatable, Sendable {
     private mutating func commit(_ p: Prompt, _ text: String) {
         switch p {
         case .goTo:
+            // All or nothing, each axis once (as --at): `z=1,z=2` moves nothing.
             let names = selection.axisNames
+            var moves: [Int: Int] = [:]
             for item in text.split(separator: ",") {
                 let kv = item.split(separator: "=", maxSplits: 1).map { String($0).trimmedSpaces }
                 let (name, value) = kv.count == 2 ? (kv[0], kv[1]) : (names[scrubAxis], kv.first ?? "")
                 guard let axis = names.firstIndex(of: name) ?? Int(name), isFree(axis) || axis == channelAxis else {
                     message = "go to: no axis '\(name)' to move"; return
                 }
+                guard moves[axis] == nil else { message = "go to: axis \(names[axis]) is given twice"; return }
                 guard let i = Int(value), i >= 0, i < shape[axis] else {
                     message = "go to: \(name)=\(value) is outside 0..\(shape[axis] - 1)"; return
                 }
-                selection.indices[axis] = i
+                moves[axis] = i
             }
+            for (axis, i) in moves { selection.indices[axis] = i }
         case .fps:
             guard let v = Double(text.trimmedSpaces), v > 0, v <= 240 else {
                 message = "frames per second: '\(text)' is not a number in (0, 240]"; return

@@ -18,7 +18,12 @@ struct UsageFailure: Error, CustomStringConvertible {
 
 enum CLI {
     /// The help of every command's dataset argument.
-    static let datasetHelp = "A Zarr array, a TIFF file, a directory of TIFFs, a pattern such as 'raw/*_ch{c}_stack{t}_*.tif', or demo:."
+    static let datasetHelp = "A Zarr array or OME-Zarr image, a TIFF file, a directory of TIFFs, a pattern such as 'raw/*_ch{c}_stack{t}_*.tif', a .npy file, or demo:."
+
+    /// The formats `Dataset.open` reads, for the top-level help (README "Formats").
+    static let formatsRead = "Zarr v2 and v3 arrays (blosc, zstd, zlib, gzip, lz4, sharding); OME-Zarr 0.4/0.5 images (levels, channels); "
+        + "TIFF and BigTIFF files (ImageJ, OME-TIFF, SubIFD pyramids); TIFF series (a directory, a glob, or a pattern with {fields}); "
+        + "NumPy .npy files (versions 1-3, C or Fortran order); demo: (synthetic, 188 GB). Not yet: HTTP/S3, HDF5, N5."
 
     /// Writes one line to stderr (diagnostics, --stats).
     static func printError(_ line: String) {

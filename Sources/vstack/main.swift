@@ -6,6 +6,9 @@ import Formats
 
 // Exit codes (SPEC §1): 0 success, 1 runtime error (bad data, I/O), 2 usage error.
 // Every error is one line on stderr: `vstack: WHERE: PROBLEM`.
+if let suggestion = CommandSuggestion.message(Array(CommandLine.arguments.dropFirst())) {
+    CLI.fail(suggestion, code: 2)
+}
 do {
     var command = try VStackCommand.parseAsRoot()
     try command.run()

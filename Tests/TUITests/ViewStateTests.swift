@@ -137,6 +137,11 @@ let pane = ViewState.Pane(columns: 120, rows: 38)
         for c in "t=500" { s.type(.char(c), pane: pane) }
         s.type(.enter, pane: pane)
         #expect(s.message == "go to: t=500 is outside 0..198" && s.selection.indices[1] == 99)
+        s.apply(.goToPrompt, pane: pane)
+        s.type(.backspace, pane: pane); s.type(.backspace, pane: pane)
+        for c in "t=5,1=7" { s.type(.char(c), pane: pane) }
+        s.type(.enter, pane: pane)
+        #expect(s.message == "go to: axis t is given twice" && s.selection.indices[1] == 99)
         s.apply(.fpsPrompt, pane: pane)
         s.type(.escape, pane: pane)
         #expect(s.prompt == nil && s.fps == 10)

@@ -35,6 +35,17 @@ def run_vstack(*args, timeout=120):
     return subprocess.run([str(VSTACK_BIN), *map(str, args)], capture_output=True, text=True, timeout=timeout)
 
 
+def default_axis_names(shape):
+    """The names vstack gives an array that names none (README "Axes"): guessed from a
+    4-D/5-D shape (a leading axis of at most 8 is c, the other t), else the rank's default."""
+    small = [1 <= n <= 8 for n in shape[:2]]
+    if len(shape) == 4 and small[0]:
+        return "czyx"
+    if len(shape) == 5 and small[0] != small[1]:
+        return "ctzyx" if small[0] else "tczyx"
+    return {0: "", 1: "x", 2: "yx", 3: "zyx", 4: "tzyx", 5: "tczyx"}.get(len(shape))
+
+
 def describe(proc):
     return f"exit {proc.returncode}\n  cmd: {' '.join(proc.args)}\n  stderr: {proc.stderr.strip()}"
 

@@ -16,12 +16,11 @@ import pytest
 import tensorstore as ts
 import zarr
 
-from conftest import FIXTURES, MANIFEST, describe, load_cases, run_vstack
+from conftest import FIXTURES, MANIFEST, default_axis_names, describe, load_cases, run_vstack
 
 CASES = load_cases()
 CASES_2D = [c for c in CASES if len(c["shape"]) >= 2]
 CASES_1D = [c for c in CASES if len(c["shape"]) == 1]
-DEFAULT_NAMES = {2: "yx", 3: "zyx", 4: "tzyx", 5: "tczyx"}
 JSON_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
@@ -85,7 +84,7 @@ def plan(c):
     shape = c["shape"]
     nd = len(shape)
     h = seed(c["name"])
-    names = c["axes"] or DEFAULT_NAMES[nd]
+    names = c["axes"] or default_axis_names(shape)
     args = [str(case_path(c))]
 
     mode = h % 4
@@ -173,7 +172,7 @@ DISPLAY_CASES = _display_cases()
 @pytest.mark.parametrize("case", DISPLAY_CASES, ids=ids(DISPLAY_CASES))
 def test_display_reversed_is_transposed(case, tmp_path):
     shape, nd = case["shape"], len(case["shape"])
-    names = case["axes"] or DEFAULT_NAMES[nd]
+    names = case["axes"] or default_axis_names(shape)
     row, col = names.index("y"), names.index("x")
     index = [shape[d] // 2 for d in range(nd)]
     index[row] = index[col] = slice(None)
@@ -193,7 +192,7 @@ def test_display_reversed_is_transposed(case, tmp_path):
 def test_display_other_axis_pair(case, tmp_path):
     """--display z,x (a plane that is not the default y,x) with --at y=i, and its transpose."""
     shape, nd = case["shape"], len(case["shape"])
-    names = case["axes"] or DEFAULT_NAMES[nd]
+    names = case["axes"] or default_axis_names(shape)
     z, y, x = names.index("z"), names.index("y"), names.index("x")
     i = seed(case["name"], "y") % shape[y]
     index = [shape[d] // 2 for d in range(nd)]
@@ -273,7 +272,7 @@ def check_info(info, ref, c):
         f"shards {info['shards']} != {ref['shards']} ({where})"
     assert info["axes"] == ref["axes"], f"axes {info['axes']!r} != {ref['axes']!r} ({where})"
     nd = len(shape)
-    want_names = list(ref["axes"]) if ref["axes"] else (list(DEFAULT_NAMES[nd]) if nd in DEFAULT_NAMES else None)
+    want_names = list(ref["axes"]) if ref["axes"] else (list(default_axis_names(shape)) if 2 <= nd <= 5 else None)
     if want_names is not None:
         assert info["axis_names"] == want_names, f"axis_names {info['axis_names']} != {want_names} ({where})"
     grid = math.prod(math.ceil(s / k) for s, k in zip(shape, ref["chunks"]))

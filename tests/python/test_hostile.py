@@ -360,6 +360,70 @@ def test_tiff_claims_more_than_the_file(tmp_path, name):
         assert message in check(args, path, out, codes=(1,))
 
 
+# ------------------------------------------------------------------ .npy headers that lie
+
+def npy_bytes(header, data=b"\0" * 1024, version=1, length=None):
+    """A .npy file with `header` (text, padded as NumPy pads it) and `data`; `length` overrides the header length field."""
+    text = header.encode("latin-1") if isinstance(header, str) else header
+    pre = 10 if version == 1 else 12
+    text += b" " * ((64 - (pre + len(text) + 1) % 64) % 64) + b"\n"
+    n = len(text) if length is None else length
+    size = struct.pack("<H", n) if version == 1 else struct.pack("<I", n)
+    return b"\x93NUMPY" + bytes([version, 0]) + size + text + data
+
+
+def good_npy_header(shape="(16, 32)", descr="'<u2'", fortran="False"):
+    return "{'descr': %s, 'fortran_order': %s, 'shape': %s, }" % (descr, fortran, shape)
+
+
+NPY_CASES = {  # name: (file bytes, message that must be in the error, or None)
+    "shape-beyond-file": (npy_bytes(good_npy_header("(100000, 100000)")), "file holds"),
+    "shape-fortran-beyond-file": (npy_bytes(good_npy_header("(3, 90000, 90000)", fortran="True")), "file holds"),
+    "shape-overflows": (npy_bytes(good_npy_header("(4611686018427387904, 4611686018427387904)")), "too large"),
+    "shape-huge-integer": (npy_bytes(good_npy_header("(99999999999999999999999, 2)")), "too large"),
+    "shape-negative": (npy_bytes(good_npy_header("(-1, 32)")), "not a valid dict"),
+    "shape-33-axes": (npy_bytes(good_npy_header("(" + "1, " * 33 + ")")), "at most 32"),
+    "object-dtype-pickle": (npy_bytes(good_npy_header("(2,)", descr="'|O'"), data=b"\x80\x04\x95" + b"cos\nsystem\n" * 10),
+                            "object dtype"),
+    "structured-dtype": (npy_bytes(good_npy_header("(4, 4)", descr="[('a', '<u2'), ('b', '<f4')]")), "structured"),
+    "complex-dtype": (npy_bytes(good_npy_header(descr="'<c8'")), "unsupported data type"),
+    "unterminated-dict": (npy_bytes("{'descr': '<u2', 'fortran_order': False, 'shape': (16, 32)"), "not a valid dict"),
+    "not-a-dict": (npy_bytes("__import__('os').system('true')"), "not a valid dict"),
+    "missing-shape": (npy_bytes("{'descr': '<u2', 'fortran_order': False}"), "'shape'"),
+    "extra-key": (npy_bytes("{'descr': '<u2', 'fortran_order': False, 'shape': (4,), 'x': 'y'}"), "unexpected key"),
+    "fortran-not-bool": (npy_bytes(good_npy_header(fortran="1")), "not a valid dict"),
+    "header-not-utf8": (npy_bytes(b"{'descr': '\xff\xfe', 'fortran_order': False, 'shape': (4,)}", version=3), "not text"),
+    "header-length-4gib": (npy_bytes(good_npy_header(), version=2, length=0xFFFFFFFF), "header claims"),
+    "header-length-past-end": (npy_bytes(good_npy_header(), data=b"", length=60000), "truncated"),
+    "version-9": (npy_bytes(good_npy_header(), version=9), "version"),
+    "magic-only": (b"\x93NUMPY", "truncated"),
+    "empty-file": (b"", None),
+}
+
+
+@pytest.mark.parametrize("name", list(NPY_CASES))
+def test_npy_header_lies(tmp_path, name):
+    data, message = NPY_CASES[name]
+    path = tmp_path / "hostile.npy"
+    path.write_bytes(data)
+    for args, out in commands(path, tmp_path):
+        err = check(args, path, out, codes=(1,))
+        assert message is None or message in err, err
+
+
+@pytest.mark.parametrize("k", range(12))
+def test_npy_mutations(tmp_path, k):
+    """Bit flips, truncations and junk in a real np.save file: readable (exit 0) or one line."""
+    path = tmp_path / "m.npy"
+    np.save(path, np.arange(3 * 20 * 24, dtype=">u2").reshape(3, 20, 24))
+    rng = random.Random(f"{SEED}:npy:{k}")
+    data = bytearray(path.read_bytes())
+    head, _ = mutate(data[:128], rng)
+    path.write_bytes(head + bytes(data[128:]))
+    for args, out in commands(path, tmp_path):
+        check(args, path, out, codes=(0, 1, 2))
+
+
 # ------------------------------------------------------------------ special files and names
 
 @pytest.mark.parametrize("where", ["chunk", ".zattrs", ".zarray", "shard", "tif", "zarr.json", "series"])

@@ -383,6 +383,33 @@ def test_huge_plane_with_a_filter_stays_within_the_budget(session):
     assert s.exit_status() == 0
 
 
+def test_guessed_axes_are_said_and_npy_opens(session, tmp_path):
+    """An unnamed dask-written (3, 9, 10, Y, X) Zarr: the first message says the names were guessed,
+    the status line has c and t, the i panel marks them; a .npy file opens in the viewer too."""
+    import dask.array as da
+    import numpy as np
+    path = tmp_path / "dask5d.zarr"
+    data = np.random.default_rng(1).integers(0, 4000, size=(3, 9, 10, 64, 48), dtype=np.uint16)
+    da.from_array(data, chunks=(1, 1, 1, 64, 48)).to_zarr(str(path))
+    s = session(str(path))
+    s.ready()
+    screen = s.screen()
+    assert "axes ctzyx guessed from the shape" in screen, screen
+    assert re.search(r"c 1/3 +t 4/9 +\*z 5/10", s.status()), s.status()
+    s.keys("i")
+    s.wait(lambda x: "axes   ctzyx (guessed)" in x, what="the i panel's axes")
+    s.keys("q")
+    assert s.exit_status() == 0
+
+    npy = tmp_path / "stack.npy"
+    np.save(npy, data[0, 0])
+    s = session(str(npy))
+    s.ready()
+    assert re.search(r"\*z 5/10", s.status()), s.status()
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
 # ------------------------------------------------------------------ labels (tests/fixtures/make_label_fixtures.py)
 LABELS = FIXTURES / "labels"
 

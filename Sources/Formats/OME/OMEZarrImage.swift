@@ -89,6 +89,8 @@ public final class OMEZarrImage: SlabReadable {
             m.labelColors = OMEZarrImage.labelColors(imageLabel)
             m.notes.append("an OME-Zarr label image" + (m.labelColors.map { ", colours for \($0.count) id\($0.count == 1 ? "" : "s")" } ?? ""))
         }
+        // NGFF before 0.3 has no axes and is always t, c, z, y, x.
+        if m.axisNames == nil { m.defaultAxisNames = AxisNames.defaults(rank: m.rank) }
         metadata = m
     }
 

@@ -103,7 +103,9 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
                 }
             }
             self.coarser = coarser
-            var notes = [pageAxes.kind == "plain" ? "pages: \(pageAxes.pageCount)" : "axes from \(pageAxes.kind) metadata"]
+            // tifffile's `{"shape": …}` without `axes` gives the page shape, not names.
+            var notes = [pageAxes.kind == "plain" ? "pages: \(pageAxes.pageCount)"
+                : pageAxes.names == nil ? "page shape from \(pageAxes.kind) metadata (it names no axes)" : "axes from \(pageAxes.kind) metadata"]
             if !coarser.isEmpty { notes.append("pyramid: \(coarser.count) SubIFD level\(coarser.count == 1 ? "" : "s")") }
             metadata = ArrayMetadata(
                 format: "tiff", location: level == 0 ? path : "\(path) level \(level)", shape: shape, dataType: dataType,

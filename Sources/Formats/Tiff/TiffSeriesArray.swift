@@ -93,12 +93,15 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
         }
         let seriesShape = self.seriesShape
         let lead = seriesShape.map { _ in 1 }
-        metadata = ArrayMetadata(
+        var m = ArrayMetadata(
             format: "tiff", location: location, shape: seriesShape + f.shape, dataType: f.dataType,
             chunkShape: lead + f.chunkShape, fillValue: .int(0), axisNames: axisNames, codecs: f.codecs,
             scales: f.scales.map { seriesShape.map { _ in nil } + $0 },
             notes: ["\(slots.count) files (\(matched.count) found), each \(f.shape.map(String.init).joined(separator: "×")); first: \(firstPath)"] + f.notes,
             warnings: warnings)
+        // Unnamed files: the first axis is the files, not a guess from the shape.
+        if axisNames == nil { m.defaultAxisNames = AxisNames.defaults(rank: m.rank) }
+        metadata = m
     }
 
     public var bytesRead: Int { counter.total }

@@ -16,8 +16,9 @@ struct DecodeBenchCommand: ParsableCommand {
     @Argument(help: "A Zarr array directory, or demo: (the synthetic source; only its first 64 chunks).")
     var path: String
 
-    @Option(help: "Decoding threads (default: one per core).")
-    var threads: Int = System.coreCount
+    @Option(name: .customLong("threads"), help: "Decoding threads (default: one per core).")
+    var threadCount: Int?
+    var threads: Int { threadCount ?? System.coreCount }
 
     @Flag(help: "Print one JSON object.")
     var json = false

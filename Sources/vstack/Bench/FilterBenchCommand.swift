@@ -18,8 +18,9 @@ struct FilterBenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The pipeline, e.g. 'gaussian(2)'.", valueName: "PIPELINE"))
     var filter: String
 
-    @Option(help: "Cores the operators may use (default: all).")
-    var threads: Int = System.coreCount
+    @Option(name: .customLong("threads"), help: "Cores the operators may use (default: all).")
+    var threadCount: Int?
+    var threads: Int { threadCount ?? System.coreCount }
 
     @Option(help: "Runs to time.")
     var runs: Int = 10

@@ -22,7 +22,7 @@ struct DemoCommand: ParsableCommand {
         if info {
             let array = try Dataset.open(Dataset.syntheticScheme)
             let names = try AxisNames.resolve(array.metadata)
-            let report = InfoReport(metadata: array.metadata, axisNames: names, namesFromSource: true)
+            let report = InfoReport(metadata: array.metadata, axisNames: names, axesOrigin: .source)
             print(json ? report.json() : report.table(), terminator: json ? "\n" : "")
             return
         }

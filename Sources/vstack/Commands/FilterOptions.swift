@@ -8,7 +8,7 @@ struct FilterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Operators applied to the shown region, e.g. 'gaussian(2)|threshold(otsu)' (vstack operators lists them).", valueName: "PIPELINE"))
     var filter: String?
 
-    @Option(help: ArgumentHelp("Filter at full resolution up to this many shown pixels, else on a downsampled plane (default 4194304).", valueName: "N"))
+    @Option(help: ArgumentHelp("Filter at full resolution up to this many shown pixels, else on a downsampled plane.", valueName: "N"))
     var maxWorkPixels: Int = PlaneFilter.defaultMaxWorkPixels
 
     @Flag(help: "render: filter at full resolution whatever the size.")

@@ -30,7 +30,7 @@ struct InfoCommand: ParsableCommand {
         }
         let names = try AxisNames.resolve(array.metadata, override: axes)
         let report = InfoReport(metadata: array.metadata, pyramid: array.pyramid, axisNames: names,
-                                namesFromSource: axes != nil || array.metadata.axisNames != nil, checked: checked)
+                                axesOrigin: AxisNames.origin(array.metadata, override: axes), checked: checked)
         print(json ? report.json() : report.table(), terminator: json ? "\n" : "")
     }
 }

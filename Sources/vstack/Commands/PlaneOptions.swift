@@ -56,7 +56,7 @@ struct PlaneOptions: ParsableArguments {
 
 /// The chunk cache options of view, demo, render and export (SPEC §1, §3).
 struct CacheOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Chunk cache budget, e.g. 512MiB, 4GiB (default 1GiB).", valueName: "SIZE"))
+    @Option(help: ArgumentHelp("Chunk cache budget, e.g. 512MiB, 4GiB.", valueName: "SIZE"))
     var cache: String = "1GiB"
 
     @Flag(help: "Print the cache statistics as JSON on stderr at exit.")

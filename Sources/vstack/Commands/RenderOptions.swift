@@ -26,10 +26,10 @@ struct RenderOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Gamma applied after the contrast limits.", valueName: "G"))
     var gamma: Double = 1
 
-    @Option(help: ArgumentHelp("How data pixels become screen pixels: mean (default), max, nearest.", valueName: "MODE"))
+    @Option(help: ArgumentHelp("How data pixels become screen pixels: mean, max, nearest.", valueName: "MODE"))
     var downsample: String = "mean"
 
-    @Option(help: ArgumentHelp("data (default): draw pixels with their physical aspect when the scales are known (a 2 µm z step over 0.4 µm pixels is 5 rows); pixels: square pixels.", valueName: "MODE"))
+    @Option(help: ArgumentHelp("data: draw pixels with their physical aspect when the scales are known (a 2 µm z step over 0.4 µm pixels is 5 rows); pixels: square pixels.", valueName: "MODE"))
     var aspect: String = "data"
 
     /// Resolves the options against the environment (locale, TERM, COLORTERM).

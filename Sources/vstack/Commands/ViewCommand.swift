@@ -10,7 +10,7 @@ import Glibc
 struct ViewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "view",
-        abstract: "Open the interactive viewer on a dataset (the default command).")
+        abstract: "Open the interactive viewer on a dataset.")
 
     @Argument(help: ArgumentHelp(CLI.datasetHelp))
     var path: String
@@ -56,6 +56,10 @@ struct ViewCommand: ParsableCommand {
         state.scales = array.metadata.scales
         state.physicalAspect = look.aspect == "data"
         state.pipeline = pipeline
+        if AxisNames.origin(array.metadata, override: plane.axes) == .shape {
+            state.axesGuessed = true
+            state.message = "axes \(AxisNames.compact(selection.axisNames)) guessed from the shape (--axes names them)"
+        }
         if let warning = array.metadata.warnings.first { state.message = "warning: " + warning }
         if look.composite {
             guard state.channelAxis != nil else {

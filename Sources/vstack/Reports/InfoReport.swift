@@ -7,8 +7,8 @@ struct InfoReport {
     /// The multiscale levels (one for a single-scale array).
     var pyramid: [PyramidLevel] = []
     let axisNames: [String]
-    /// False when the names are vstack's defaults (then `axes` is null in JSON).
-    let namesFromSource: Bool
+    /// Where the names come from; guessed and default names are `axes: null` in JSON.
+    let axesOrigin: AxisNames.Origin
     /// The summary of `--check`, when it ran.
     var checked: String? = nil
 
@@ -32,7 +32,7 @@ struct InfoReport {
         let extra: [(String, String)] = [
             ("format", m.format),
             ("dtype", m.dataType.name),
-            ("axes", "\(AxisNames.compact(axisNames))  (\(axes))\(namesFromSource ? "" : ", default names")"),
+            ("axes", "\(AxisNames.compact(axisNames))  (\(axes))\(Self.originNote(axesOrigin))"),
             ("fill", m.fillValue.description),
             ("codecs", m.codecs.joined(separator: " → ")),
         ]
@@ -82,6 +82,7 @@ struct InfoReport {
             ("chunks", Self.list(m.chunkShape)),
             ("shards", m.shardShape.map(Self.list) ?? "null"),
             ("axes", namesFromSource ? Self.quote(AxisNames.compact(axisNames)) : "null"),
+            ("axes_origin", Self.quote(Self.originName(axesOrigin))),
             ("axis_names", "[" + axisNames.map(Self.quote).joined(separator: ", ") + "]"),
             ("fill_value", fill),
             ("codecs", "[" + m.codecs.map(Self.quote).joined(separator: ", ") + "]"),
@@ -97,6 +98,27 @@ struct InfoReport {
             ("checked", checked.map(Self.quote) ?? "null"),
         ]
         return "{" + fields.map { "\(Self.quote($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    var namesFromSource: Bool { axesOrigin == .source || axesOrigin == .option }
+
+    /// What `info` says after the axes when the data did not name them.
+    static func originNote(_ origin: AxisNames.Origin) -> String {
+        switch origin {
+        case .source, .option: ""
+        case .shape: ", guessed from the shape (name them with --axes)"
+        case .rank: ", default names"
+        }
+    }
+
+    /// `axes_origin` in JSON: `source`, `option` (--axes), `shape` (guessed), `default`.
+    static func originName(_ origin: AxisNames.Origin) -> String {
+        switch origin {
+        case .source: "source"
+        case .option: "option"
+        case .shape: "shape"
+        case .rank: "default"
+        }
     }
 
     static func quote(_ s: String) -> String {

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Stores
+
+/// A mistyped subcommand (`vstack rendr x.zarr`): a bare word that is no file
+/// and is close to a command's name gets `did you mean render?` instead of the
+/// default command's confusing error about it. Words far from every name, and
+/// anything that exists or looks like a path, keep the usual parsing.
+enum CommandSuggestion {
+    /// The one-line message for `arguments` (without the program name), or nil.
+    static func message(_ arguments: [String], root: ParsableCommand.Type = VStackCommand.self) -> String? {
+        var command: ParsableCommand.Type = root
+        var prefix = ""
+        for word in arguments {
+            let subcommands = command.configuration.subcommands
+            guard !subcommands.isEmpty, !word.hasPrefix("-"), word != "help" else { return nil }
+            let names = subcommands.map { $0._commandName } + ["help"]
+            if let next = subcommands.first(where: { $0._commandName == word }) {
+                command = next
+                prefix += word + " "
+                continue
+            }
+            guard looksLikeCommand(word), LocalStore.unreachableReason(word) != nil,
+                  let best = closest(word, names) else { return nil }
+            return "unknown command '\(prefix)\(word)'; did you mean \(prefix)\(best)?"
+        }
+        return nil
+    }
+
+    /// Letters, digits and `-`: not a path, pattern, URL or `demo:`.
+    static func looksLikeCommand(_ word: String) -> Bool {
+        !word.isEmpty && word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+    }
+
+    /// The name within edit distance 1 (names of up to 4 letters) or 2, if exactly one is nearest.
+    static func closest(_ word: String, _ names: [String]) -> String? {
+        let scored = names.map { (name: $0, d: distance(word.lowercased(), $0)) }
+            .filter { $0.d <= ($0.name.count <= 4 ? 1 : 2) }
+        guard let best = scored.map(\.d).min() else { return nil }
+        let nearest = scored.filter { $0.d == best }
+        return nearest.count == 1 ? nearest[0].name : nil
+    }
+
+    /// Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        if x.isEmpty || y.isEmpty { return max(x.count, y.count) }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: y.count + 1), count: x.count + 1)
+        for i in 0...x.count { d[i][0] = i }
+        for j in 0...y.count { d[0][j] = j }
+        for i in 1...x.count {
+            for j in 1...y.count {
+                let cost = x[i - 1] == y[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[x.count][y.count]
+    }
+}

@@ -26,7 +26,8 @@ public enum Action: Hashable, Sendable {
     /// Labels: the next label image (then none), fill ↔ outline, opacity down/up.
     case cycleLabels, toggleLabelStyle
     case adjustLabelOpacity(Int)
-    case toggleInfo, help
+    /// The info panel's histogram: linear ↔ log counts.
+    case toggleInfo, toggleHistogramScale, help
     case quit
 }
 
@@ -95,6 +96,7 @@ public enum KeyMap {
             b(c("v"), .adjustLabelOpacity(-1), "labels: more transparent"),
             b(c("V"), .adjustLabelOpacity(1), "labels: more opaque"),
             b(c("i"), .toggleInfo, "side panel: metadata, histogram, cache"),
+            b(c("G"), .toggleHistogramScale, "side panel histogram: linear or log counts"),
             b(c("?"), .help, "this help"),
             b([.char("q"), .ctrl("c")], .quit, "quit"),
         ]

@@ -90,7 +90,7 @@ public enum KeyMap {
             b(c("123456789"), .toggleStage(0), "toggle filter pipeline stage 1–9", "1–9"),
             b(c("("), .adjustFilter(-1), "decrease the last stage's first number (σ, size)"),
             b(c(")"), .adjustFilter(1), "increase the last stage's first number (σ, size)"),
-            b(c("x"), .probeCursor, "probe cursor (value under it in the status line)"),
+            b(c("x"), .probeCursor, "probe cursor (the value under it on the message line)"),
             b(c("L"), .cycleLabels, "labels: the next label image, then none"),
             b(c("b"), .toggleLabelStyle, "labels: filled objects or borders only"),
             b(c("v"), .adjustLabelOpacity(-1), "labels: more transparent"),

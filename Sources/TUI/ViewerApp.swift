@@ -138,6 +138,9 @@ public final class ViewerApp {
             }
             state.apply(action, pane: pane)
             if action == .toggleInfo { previous = nil; state.fitRegion(pane) }
+            if lastMask, let l = state.limits, [.adjustHigh(1), .adjustHigh(-1), .adjustLow(1), .adjustLow(-1)].contains(action) {
+                state.message = "limits \(NumberText.short(l.low))..\(NumberText.short(l.high)) kept for the data: a mask shows 0 black, 1 white"
+            }
         case .wheel(let n):
             state.apply(.stepScrub(n), pane: pane)
         case let .click(y, x):

@@ -510,7 +510,8 @@ def test_mask_ignores_manual_contrast_and_the_limits_come_back(session):
     s.settled()
     mask = s.screen(escapes=True).split("\n")[:s.height - 2]
     s.keys(",", ",", ".", "'", "'", "'")   # (a lone ; would end tmux's command)
-    s.wait(lambda x: "mask 0..1" in s.status(), what="the mask after contrast keys")
+    s.wait(lambda x: "mask 0..1" in s.status() and "kept for the data: a mask shows 0 black, 1 white" in x,
+           what="the mask after contrast keys")
     time.sleep(0.5)
     s.settled()
     assert s.screen(escapes=True).split("\n")[:s.height - 2] == mask, "the mask changed with the data's limits"

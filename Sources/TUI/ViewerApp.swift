@@ -502,15 +502,23 @@ public final class ViewerApp {
 
     /// `all values below 112: a to auto-contrast` when every finite value of `plane` lies below
     /// `low` (or above `high`), so the picture is one flat colour; nil when any shows.
+    /// Runs every frame with fixed limits, so it stops at the first sign that something shows:
+    /// a sparse pass first, then every pixel.
     static func hiddenText(_ plane: ArrayBuffer, low: Double, high: Double) -> String? {
-        var lo = Double.infinity, hi = -Double.infinity
-        for i in 0..<plane.count {
-            let v = plane.double(at: i)
-            if v.isFinite { lo = min(lo, v); hi = max(hi, v) }
+        var (belowLow, aboveHigh, anyFinite) = (true, true, false)
+        for step in [max(1, plane.count / 4096), 1] {
+            for i in stride(from: 0, to: plane.count, by: step) {
+                let v = plane.double(at: i)
+                guard v.isFinite else { continue }
+                anyFinite = true
+                if v >= low { belowLow = false }
+                if v <= high { aboveHigh = false }
+                if !belowLow && !aboveHigh { return nil }
+            }
         }
-        guard lo <= hi else { return nil }
-        if hi < low { return "all values below \(NumberText.short(low)): a to auto-contrast" }
-        if lo > high { return "all values above \(NumberText.short(high)): a to auto-contrast" }
+        guard anyFinite else { return nil }
+        if belowLow { return "all values below \(NumberText.short(low)): a to auto-contrast" }
+        if aboveHigh { return "all values above \(NumberText.short(high)): a to auto-contrast" }
         return nil
     }
 

@@ -138,8 +138,13 @@ public final class ViewerApp {
             }
             state.apply(action, pane: pane)
             if action == .toggleInfo { previous = nil; state.fitRegion(pane) }
-            if lastMask, let l = state.limits, [.adjustHigh(1), .adjustHigh(-1), .adjustLow(1), .adjustLow(-1)].contains(action) {
-                state.message = "limits \(NumberText.short(l.low))..\(NumberText.short(l.high)) kept for the data: a mask shows 0 black, 1 white"
+            switch action {
+            case .adjustHigh, .adjustLow:
+                // The mask on screen does not change: say where the new limits went.
+                if lastMask, let l = state.limits {
+                    state.message = "limits \(NumberText.short(l.low))..\(NumberText.short(l.high)) kept for the data: a mask shows 0 black, 1 white"
+                }
+            default: break
             }
         case .wheel(let n):
             state.apply(.stepScrub(n), pane: pane)

@@ -1,4 +1,5 @@
 import Cache
+import Foundation
 import ArrayModel
 import Rendering
 
@@ -35,8 +36,9 @@ enum InfoPanel {
         for w in m.warnings { out.append("! " + w) }
         out.append("")
         if let plane = app.plane, let c = app.contrast {
-            out.append("histogram (| = contrast limits)")
-            out += histogram(plane, low: c.low, high: c.high, width: ScreenComposer.panelWidth - 2, height: 8)
+            out.append(app.state.histogramLog ? "histogram, log counts (| = limits)" : "histogram (| = contrast limits)")
+            out += histogram(plane, low: c.low, high: c.high, width: ScreenComposer.panelWidth - 2, height: 8,
+                             logCounts: app.state.histogramLog)
             out.append("")
         }
         let s = app.loader.cache.statistics
@@ -50,8 +52,10 @@ enum InfoPanel {
         return out
     }
 
-    /// Rows of a bar histogram of finite values (top row first), the limits as `|`.
-    static func histogram(_ plane: ArrayBuffer, low: Double, high: Double, width: Int, height: Int) -> [String] {
+    /// Rows of a bar histogram of finite values (top row first), the limits as `|`; with
+    /// `logCounts` a bar's height is log(1 + count), so sparse bins beside a peak still show.
+    static func histogram(_ plane: ArrayBuffer, low: Double, high: Double, width: Int, height: Int,
+                          logCounts: Bool = false) -> [String] {
         var lo = Double.infinity, hi = -Double.infinity
         let n = plane.count
         let stride = max(1, n / 200_000)
@@ -66,17 +70,18 @@ enum InfoPanel {
             guard v.isFinite else { continue }
             bins[min(width - 1, max(0, Int(clamping: (v - lo) / (hi - lo) * Double(width))))] += 1
         }
-        let top = Double(bins.max() ?? 1)
+        let scaled = { (n: Int) in logCounts ? log1p(Double(n)) : Double(n) }
+        let top = scaled(bins.max() ?? 1)
         let mark = { (v: Double) in Int(clamping: ((v - lo) / (hi - lo) * Double(width)).rounded(.down)) }
         let (ml, mh) = (mark(low), mark(high))
         var rows: [String] = []
         for r in (0..<height).reversed() {
             rows.append(String((0..<width).map { x -> Character in
                 if x == ml || x == mh { return "|" }
-                return Double(bins[x]) / top * Double(height) > Double(r) ? "#" : " "
+                return scaled(bins[x]) / top * Double(height) > Double(r) ? "#" : " "
             }))
         }
-        rows.append(ViewerApp.short(lo).padding(width / 2) + ViewerApp.short(hi))
+        rows.append(NumberText.short(lo).padding(width / 2) + NumberText.short(hi))
         return rows
     }
 }

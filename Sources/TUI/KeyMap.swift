@@ -26,7 +26,8 @@ public enum Action: Hashable, Sendable {
     /// Labels: the next label image (then none), fill ↔ outline, opacity down/up.
     case cycleLabels, toggleLabelStyle
     case adjustLabelOpacity(Int)
-    case toggleInfo, help
+    /// The info panel's histogram: linear ↔ log counts.
+    case toggleInfo, toggleHistogramScale, help
     case quit
 }
 
@@ -89,12 +90,13 @@ public enum KeyMap {
             b(c("123456789"), .toggleStage(0), "toggle filter pipeline stage 1–9", "1–9"),
             b(c("("), .adjustFilter(-1), "decrease the last stage's first number (σ, size)"),
             b(c(")"), .adjustFilter(1), "increase the last stage's first number (σ, size)"),
-            b(c("x"), .probeCursor, "probe cursor (value under it in the status line)"),
+            b(c("x"), .probeCursor, "probe cursor (the value under it on the message line)"),
             b(c("L"), .cycleLabels, "labels: the next label image, then none"),
             b(c("b"), .toggleLabelStyle, "labels: filled objects or borders only"),
             b(c("v"), .adjustLabelOpacity(-1), "labels: more transparent"),
             b(c("V"), .adjustLabelOpacity(1), "labels: more opaque"),
             b(c("i"), .toggleInfo, "side panel: metadata, histogram, cache"),
+            b(c("G"), .toggleHistogramScale, "side panel histogram: linear or log counts"),
             b(c("?"), .help, "this help"),
             b([.char("q"), .ctrl("c")], .quit, "quit"),
         ]

@@ -67,6 +67,18 @@ struct ScreenComposer {
         put(&f, text.padding(columns), x: 0, y: rows - 1, fg: isError ? errorColor : .default, bg: .default)
     }
 
+    /// An open prompt: its label and text, the selected pre-filled text in reverse video,
+    /// and the cursor as `_` at the end or a reversed cell within the text.
+    func promptLine(_ f: inout Frame, label: String, text: String, cursor: Int, selected: Bool) {
+        messageLine(&f, label + text + (cursor >= text.count ? "_" : ""), isError: false)
+        let (fg, bg) = colored ? (TermColor.index(0), TermColor.index(252)) : (.default, .default)
+        let start = label.unicodeScalars.count
+        let reversed = selected ? 0..<text.count : cursor < text.count ? cursor..<(cursor + 1) : 0..<0
+        for (i, ch) in text.enumerated() where reversed.contains(i) && start + i < columns {
+            if let scalar = ch.unicodeScalars.first { f[start + i, rows - 1] = Cell(scalar, fg: fg, bg: bg) }
+        }
+    }
+
     /// The side panel (`i`): lines of text right of the image.
     func panel(_ f: inout Frame, _ lines: [String]) {
         let x0 = columns - ScreenComposer.panelWidth

@@ -27,6 +27,9 @@ final class Terminal {
         noecho()
         nonl()
         keypad(vstack_stdscr(), true)
+        // Home and End as every common terminal sends them, not only as terminfo says: tmux, screen,
+        // rxvt and the Linux console send ESC [1~ / ESC [4~ (or 7~ / 8~) whatever TERM claims.
+        for (sequence, code) in Terminal.extraKeys { _ = define_key(sequence, code) }
         curs_set(0)
         _ = mousemask(vstack_all_mouse_events(), nil)
         mouseinterval(0)
@@ -112,6 +115,11 @@ final class Terminal {
         if state & vstack_mouse_moved() != 0 { return .drag(y: y, x: x) }
         return nil
     }
+
+    private static let extraKeys: [(String, Int32)] = [
+        ("\u{1b}[1~", KEY_HOME), ("\u{1b}[7~", KEY_HOME), ("\u{1b}[H", KEY_HOME), ("\u{1b}OH", KEY_HOME),
+        ("\u{1b}[4~", KEY_END), ("\u{1b}[8~", KEY_END), ("\u{1b}[F", KEY_END), ("\u{1b}OF", KEY_END),
+    ]
 
     private static let special: [Int32: Key] = [
         KEY_UP: .up, KEY_DOWN: .down, KEY_LEFT: .left, KEY_RIGHT: .right,

@@ -56,12 +56,22 @@ public struct ViewState: Equatable, Sendable {
     public var fps = 10.0
     public var showHelp = false
     public var showInfo = false
+    /// The info panel's histogram counts on a log scale (`G`); false: linear.
+    public var histogramLog = false
+    /// Positions shown and typed from 1 (`--one-based`, as Fiji counts slices); false: from 0.
+    public var oneBased = false
+    /// What is added to an index to show it: 1 with `--one-based`, else 0.
+    public var indexBase: Int { oneBased ? 1 : 0 }
     /// The probed data pixel (row, column of the displayed plane).
     public var probe: Point?
     /// The `--filter` pipeline (`F` edits it, `1`–`9` toggle its stages); nil = none.
     public var pipeline: Pipeline?
     public var prompt: Prompt?
     public var promptText = ""
+    /// Where typing goes in `promptText` (a character offset; Home/End/←/→ move it).
+    public var promptCursor = 0
+    /// The pre-filled text is selected: the first character typed replaces it.
+    public var promptSelected = false
     public var message: String?
     public var quit = false
     /// The axis names were guessed from the shape (the array names none): the `i` panel says so.
@@ -253,9 +263,12 @@ public struct ViewState: Equatable, Sendable {
         case .adjustLabelOpacity(let n):
             guard labelIndex != nil else { message = "no labels shown (L shows them)"; break }
             labelOpacity = min(1, max(0, ((labelOpacity + Double(n) * 0.1) * 10).rounded() / 10))
-            message = "label opacity \(ViewerApp.short(labelOpacity))"
+            message = "label opacity \(NumberText.short(labelOpacity))"
         case .toggleInfo:
             showInfo.toggle()
+        case .toggleHistogramScale:
+            histogramLog.toggle()
+            message = histogramLog ? "histogram: log counts" : "histogram: linear counts"
         case .help:
             showHelp = true
         case .quit:
@@ -283,9 +296,11 @@ public struct ViewState: Equatable, Sendable {
         prompt = p
         switch p {
         case .goTo: promptText = "\(selection.axisNames[scrubAxis])="
-        case .fps: promptText = String(fps)
+        case .fps: promptText = NumberText.short(fps)
         case .filter: promptText = pipeline?.text ?? ""
         }
+        promptCursor = promptText.count
+        promptSelected = !promptText.isEmpty
     }
 
     /// yx → zx → zy → yx, where z is the scrub axis of the home view.
@@ -315,23 +330,62 @@ public struct ViewState: Equatable, Sendable {
         message = "showing \(names[next.0])\(names[next.1])"
     }
 
-    /// Feeds a key to the open prompt: text, Backspace, Enter (commit), Esc (cancel).
+    /// Feeds a key to the open prompt: text at the cursor, Backspace, Ctrl-U (clear),
+    /// Ctrl-W (delete a word), Home/End/←/→ (move), Enter (commit), Esc (cancel), Ctrl-C (quit).
+    /// While the pre-filled text is selected, typing or deleting replaces all of it.
     public mutating func type(_ key: Key, pane: Pane) {
         guard let p = prompt else { return }
+        let selected = promptSelected
+        promptSelected = false
+        promptCursor = min(max(0, promptCursor), promptText.count)
         switch key {
-        case .escape, .ctrl("c"):
+        case .escape:
             prompt = nil
-        case .backspace:
-            if !promptText.isEmpty { promptText.removeLast() }
+        case .ctrl("c"):
+            prompt = nil
+            quit = true
         case .enter:
             prompt = nil
             commit(p, promptText)
             fitRegion(pane)
+        case .ctrl("u"):
+            replacePrompt(0..<promptText.count, with: "")
+        case .backspace:
+            if selected { replacePrompt(0..<promptText.count, with: "") }
+            else if promptCursor > 0 { replacePrompt((promptCursor - 1)..<promptCursor, with: "") }
+        case .ctrl("w"):
+            replacePrompt((selected ? 0 : promptWordStart)..<(selected ? promptText.count : promptCursor), with: "")
+        case .home, .ctrl("a"):
+            promptCursor = 0
+        case .end, .ctrl("e"):
+            promptCursor = promptText.count
+        case .left:
+            promptCursor = max(0, promptCursor - 1)
+        case .right:
+            promptCursor = min(promptText.count, promptCursor + 1)
         case .char(let c):
-            promptText.append(c)
+            replacePrompt(selected ? 0..<promptText.count : promptCursor..<promptCursor, with: String(c))
         default:
-            break
+            promptSelected = selected
         }
+    }
+
+    /// Where Ctrl-W deletes back to: past separators just before the cursor, then to the previous one.
+    private var promptWordStart: Int {
+        let characters = Array(promptText.prefix(promptCursor))
+        let separators: Set<Character> = [" ", ",", "|"]
+        var i = characters.count
+        while i > 0 && separators.contains(characters[i - 1]) { i -= 1 }
+        while i > 0 && !separators.contains(characters[i - 1]) { i -= 1 }
+        return i
+    }
+
+    /// Replaces characters `range` of the prompt text; the cursor ends after the new text.
+    private mutating func replacePrompt(_ range: Range<Int>, with text: String) {
+        var characters = Array(promptText)
+        characters.replaceSubrange(range, with: Array(text))
+        promptText = String(characters)
+        promptCursor = range.lowerBound + text.count
     }
 
     private mutating func commit(_ p: Prompt, _ text: String) {
@@ -347,15 +401,22 @@ public struct ViewState: Equatable, Sendable {
                     message = "go to: no axis '\(name)' to move"; return
                 }
                 guard moves[axis] == nil else { message = "go to: axis \(names[axis]) is given twice"; return }
-                guard let i = Int(value), i >= 0, i < shape[axis] else {
-                    message = "go to: \(name)=\(value) is outside 0..\(shape[axis] - 1)"; return
+                guard let typed = Int(value) else {
+                    message = "go to: \(name)=\(value) is not a number"; return
+                }
+                let i = typed - indexBase
+                guard i >= 0, i < shape[axis] else {
+                    message = "go to: \(name)=\(value) is outside \(indexBase)..\(shape[axis] - 1 + indexBase)"; return
                 }
                 moves[axis] = i
             }
             for (axis, i) in moves { selection.indices[axis] = i }
         case .fps:
-            guard let v = Double(text.trimmedSpaces), v > 0, v <= 240 else {
-                message = "frames per second: '\(text)' is not a number in (0, 240]"; return
+            guard let v = Double(text.trimmedSpaces), v.isFinite else {
+                message = "frames per second: '\(text)' is not a number"; return
+            }
+            guard v > 0, v <= 240 else {
+                message = "frames per second: \(text.trimmedSpaces) is outside (0, 240]"; return
             }
             fps = v
         case .filter:

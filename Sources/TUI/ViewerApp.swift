@@ -36,6 +36,10 @@ public final class ViewerApp {
     private var lastPlane: ArrayBuffer?
     private var lastMapping: CellMapping?
     private var lastContrast: Contrast?
+    /// Whether the last frame showed a filter's mask (drawn 0 → black, 1 → white whatever the limits).
+    private var lastMask = false
+    /// Why the last frame shows nothing: every value below or above fixed limits (nil: something shows).
+    private var hiddenByLimits: String?
     /// Working pixels per data pixel of `lastPlane` (1 unless a filtered plane is downsampled).
     private var lastFactor = 1
     private let filters: FilterWorker
@@ -134,6 +138,14 @@ public final class ViewerApp {
             }
             state.apply(action, pane: pane)
             if action == .toggleInfo { previous = nil; state.fitRegion(pane) }
+            switch action {
+            case .adjustHigh, .adjustLow:
+                // The mask on screen does not change: say where the new limits went.
+                if lastMask, let l = state.limits {
+                    state.message = "limits \(NumberText.short(l.low))..\(NumberText.short(l.high)) kept for the data: a mask shows 0 black, 1 white"
+                }
+            default: break
+            }
         case .wheel(let n):
             state.apply(.stepScrub(n), pane: pane)
         case let .click(y, x):
@@ -229,8 +241,9 @@ public final class ViewerApp {
             let window = state.channelWindows ? channel?.window.map { RenderSettings.Limits($0.start, $0.end) } : nil
             let auto = i < reducedLimits.count ? reducedLimits[i] : nil
             guard let f = filtered?[i] else { return ChannelLayer(plane: p.plane, colorMap: map, limits: state.limits ?? window ?? auto) }
-            // A mask shows as 0 → black, 1 → white unless the user fixed limits.
-            return ChannelLayer(plane: f.plane, colorMap: map, limits: state.limits ?? (f.isMask ? .init(0, 1) : nil))
+            // A mask shows as 0 → black, 1 → white: the user's limits are in data units, for the
+            // unfiltered data, and apply again once the mask stage is off.
+            return ChannelLayer(plane: f.plane, colorMap: map, limits: f.isMask ? .init(0, 1) : state.limits)
         }
         let overlay = labelOverlay(over: layers[0].plane, pane: pane, newView: newView)
         let rendered = Renderer.composite(layers, labels: overlay, settings: settings, columns: pane.columns, rows: pane.rows)
@@ -245,9 +258,13 @@ public final class ViewerApp {
         lastFactor = filtered?[0].factor ?? 1
         lastMapping = mapping
         lastContrast = rendered.contrast
-        if state.limits == nil {
+        lastMask = filtered?[0].isMask ?? false
+        // A mask's 0..1 is no base for the data's limits (`,` `.` `;` `'` adjust from the last data frame).
+        if state.limits == nil && !lastMask {
             state.lastAutoLimits = RenderSettings.Limits(rendered.contrast.low, rendered.contrast.high)
         }
+        hiddenByLimits = views.count == 1 && !lastMask && (state.limits != nil || usesChannelWindow)
+            ? ViewerApp.hiddenText(layers[0].plane, low: rendered.contrast.low, high: rendered.contrast.high) : nil
         composer.image(&screen, rendered.frame, mapping: mapping,
                        missing: partials.flatMap { $0.missing.map { ($0.rows, $0.columns) } },
                        failed: partials.flatMap { $0.failed.map { ($0.rows, $0.columns) } })
@@ -256,7 +273,8 @@ public final class ViewerApp {
         composer.statusLine(&screen, statusText(loading: partials.reduce(0) { $0 + $1.missing.count + $1.coarse.count },
                                                 reading: reading.flatMap { $0.done < $0.total ? $0 : nil }))
         if let prompt = state.prompt {
-            composer.messageLine(&screen, prompt.label + state.promptText + "_", isError: false)
+            composer.promptLine(&screen, label: prompt.label, text: state.promptText, cursor: state.promptCursor,
+                                selected: state.promptSelected)
         } else if let failure {
             composer.messageLine(&screen, "error: \(failure.message)", isError: true)
         } else if let filterFailure, state.message == nil {
@@ -264,7 +282,7 @@ public final class ViewerApp {
         } else if let labelFailure, state.message == nil {
             composer.messageLine(&screen, "labels: \(labelFailure)", isError: true)
         } else {
-            composer.messageLine(&screen, state.message ?? probeText() ?? "? keys  q quit", isError: false)
+            composer.messageLine(&screen, state.message ?? hiddenByLimits ?? probeText() ?? "? keys  q quit", isError: false)
         }
         if state.showInfo { composer.panel(&screen, InfoPanel.lines(self)) }
         if state.showHelp { composer.helpOverlay(&screen, KeyMap.helpLines(), unicode: state.mode != .ascii) }
@@ -403,18 +421,18 @@ public final class ViewerApp {
             if state.composite && axis == state.channelAxis { parts.append("\(s.axisNames[axis]) all"); continue }
             let mark = axis == state.scrubAxis ? "*" : ""
             let label = axis == state.channelAxis ? ChannelLayer.channel(of: s, axis: axis, in: array.metadata)?.label.map { " " + $0 } : nil
-            parts.append("\(mark)\(s.axisNames[axis]) \(s.indices[axis])/\(state.shape[axis])\(label ?? "")")
+            parts.append("\(mark)\(s.axisNames[axis]) \(s.indices[axis] + state.indexBase)/\(state.shape[axis])\(label ?? "")")
         }
         let pane = pane
         if let scale = state.scale, scale < state.fitScale(pane) {
-            parts.append(scale >= 1 ? "zoom 1:\(ViewerApp.short(scale))" : "zoom \(ViewerApp.short(1 / scale)):1")
+            parts.append(scale >= 1 ? "zoom 1:\(NumberText.short(scale))" : "zoom \(NumberText.short(1 / scale)):1")
         } else {
             parts.append("fit")
         }
         if let label = levelLabel { parts.append(label) }
         if let cell = cellWidth { parts.append("cell \(cell)") }
-        let limits = state.limits.map { "\(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" }
-            ?? lastContrast.map { "\(usesChannelWindow ? "window" : "auto") \(ViewerApp.short($0.low))..\(ViewerApp.short($0.high))" } ?? "auto"
+        let limits = lastMask ? "mask 0..1" : state.limits.map { "\(NumberText.short($0.low))..\(NumberText.short($0.high))" }
+            ?? lastContrast.map { "\(usesChannelWindow ? "window" : "auto") \(NumberText.short($0.low))..\(NumberText.short($0.high))" } ?? "auto"
         parts.append("\(state.composite ? "composite" : state.colorMapName) \(limits)")
         if let i = state.labelIndex, i < state.labelNames.count {
             parts.append("labels \(state.labelNames[i])" + (state.labelStyle == .outline ? " outline" : ""))
@@ -422,7 +440,7 @@ public final class ViewerApp {
         parts.append(state.mode.rawValue)
         if state.downsample != .mean { parts.append(state.downsample.rawValue) }
         if let filterStatus { parts.append(filterStatus) }
-        if state.playing { parts.append("\u{25B6} \(s.axisNames[state.playAxis]) \(ViewerApp.short(state.fps))/s") }
+        if state.playing { parts.append("\u{25B6} \(s.axisNames[state.playAxis]) \(NumberText.short(state.fps))/s") }
         let stats = loader.cache.statistics
         let inFlight = loader.scheduler.pending
         if let reading { parts.append("reading \(reading.done)/\(reading.total) chunks") }
@@ -474,23 +492,40 @@ public final class ViewerApp {
         }
         guard r >= 0, c >= 0, r < plane.shape[0], c < plane.shape[1] else { return "probe outside the view" }
         let names = state.selection.axisNames
-        let value = ViewerApp.short(plane.double(at: r * plane.shape[1] + c))
+        let value = NumberText.short(plane.double(at: r * plane.shape[1] + c))
         let (ra, ca) = (state.selection.rowAxis, state.selection.columnAxis)
-        var where_ = "\(names[ra])=\(Int(p.y)) \(names[ca])=\(Int(p.x))"
+        let base = state.indexBase
+        var where_ = "\(names[ra])=\(Int(p.y) + base) \(names[ca])=\(Int(p.x) + base)"
         // The position in physical units too, where the scales are known (pixel centres from 0).
         let physical = [(ra, p.y), (ca, p.x)].compactMap { axis, v in
-            array.metadata.scales?[axis].map { "\(ViewerApp.short((v * $0.step * 1000).rounded() / 1000))\($0.unitSymbol.map { " " + $0 } ?? "")" }
+            array.metadata.scales?[axis].map { "\(NumberText.short((v * $0.step * 1000).rounded() / 1000))\($0.unitSymbol.map { " " + $0 } ?? "")" }
         }
         if physical.count == 2 { where_ += " (\(physical.joined(separator: ", ")))" }
         return "probe \(where_): \(value)" + (probeLabel(p).map { "  " + $0 } ?? "")
     }
 
-    static func short(_ v: Double) -> String {
-        if v.isNaN { return "nan" }
-        if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
-        return String(format: "%.3g", v)
-    }
 
+    /// `all values below 112: a to auto-contrast` when every finite value of `plane` lies below
+    /// `low` (or above `high`), so the picture is one flat colour; nil when any shows.
+    /// Runs every frame with fixed limits, so it stops at the first sign that something shows:
+    /// a sparse pass first, then every pixel.
+    static func hiddenText(_ plane: ArrayBuffer, low: Double, high: Double) -> String? {
+        var (belowLow, aboveHigh, anyFinite) = (true, true, false)
+        for step in [max(1, plane.count / 4096), 1] {
+            for i in stride(from: 0, to: plane.count, by: step) {
+                let v = plane.double(at: i)
+                guard v.isFinite else { continue }
+                anyFinite = true
+                if v >= low { belowLow = false }
+                if v <= high { aboveHigh = false }
+                if !belowLow && !aboveHigh { return nil }
+            }
+        }
+        guard anyFinite else { return nil }
+        if belowLow { return "all values below \(NumberText.short(low)): a to auto-contrast" }
+        if aboveHigh { return "all values above \(NumberText.short(high)): a to auto-contrast" }
+        return nil
+    }
 
     // MARK: - for the info panel
     var metadata: ArrayMetadata { array.metadata }

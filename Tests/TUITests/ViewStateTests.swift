@@ -195,3 +195,144 @@ let pane = ViewState.Pane(columns: 120, rows: 38)
         #expect(s.pipeline == nil && s.message == "filters off")
     }
 }
+
+@Suite struct NumberTextTests {
+    /// Limits and values read as written: no scientific notation below 10⁷.
+    @Test func noScientificNotationBelowTenMillion() {
+        #expect(NumberText.short(101) == "101")
+        #expect(NumberText.short(2320.4) == "2320")
+        #expect(NumberText.short(838.25) == "838")
+        #expect(NumberText.short(3390.0001) == "3390")
+        #expect(NumberText.short(9_999_999.5) == "10000000")
+        #expect(NumberText.short(0.0123) == "0.0123")
+        #expect(NumberText.short(1.5) == "1.5")
+        #expect(NumberText.short(12.345) == "12.3")
+        #expect(NumberText.short(-0.25) == "-0.25")
+        #expect(NumberText.short(0.99996) == "1")
+        #expect(NumberText.short(65535) == "65535")
+        #expect(NumberText.short(4_294_967_295) == "4294967295")
+        #expect(NumberText.short(2.5e9 + 0.5) == "2.5e+09")
+        #expect(NumberText.short(.nan) == "nan")
+        #expect(NumberText.short(-.infinity) == "-inf")
+        for v in [101.0, 2320.4, 0.5, 123_456.7, 9_999_998.2, -4321.1, 0.001234] {
+            #expect(!NumberText.short(v).contains("e"), "\(v) → \(NumberText.short(v))")
+        }
+    }
+}
+
+@Suite struct PromptTests {
+    private func typed(_ text: String, into s: inout ViewState) {
+        for c in text { s.type(.char(c), pane: pane) }
+    }
+
+    /// `g` pre-fills `z=`, selected: typing `t=11` replaces it instead of appending.
+    @Test func prefilledTextIsReplacedByTyping() throws {
+        var s = try demoState()
+        s.apply(.goToPrompt, pane: pane)
+        #expect(s.promptText == "z=" && s.promptSelected)
+        typed("t=11", into: &s)
+        #expect(s.promptText == "t=11" && !s.promptSelected)
+        s.type(.enter, pane: pane)
+        #expect(s.selection.indices[1] == 11 && s.message == nil)
+        // End keeps the pre-filled text and types after it.
+        s.apply(.goToPrompt, pane: pane)
+        s.type(.end, pane: pane)
+        typed("7", into: &s)
+        #expect(s.promptText == "z=7")
+        s.type(.enter, pane: pane)
+        #expect(s.selection.indices[2] == 7)
+    }
+
+    @Test func notANumberSaysSo() throws {
+        var s = try demoState()
+        s.apply(.goToPrompt, pane: pane)
+        typed("z=abc", into: &s)
+        s.type(.enter, pane: pane)
+        #expect(s.message == "go to: z=abc is not a number" && s.selection.indices[2] == 100)
+        s.apply(.fpsPrompt, pane: pane)
+        #expect(s.promptText == "10")
+        typed("fast", into: &s)
+        s.type(.enter, pane: pane)
+        #expect(s.message == "frames per second: 'fast' is not a number" && s.fps == 10)
+        s.apply(.fpsPrompt, pane: pane)
+        typed("500", into: &s)
+        s.type(.enter, pane: pane)
+        #expect(s.message == "frames per second: 500 is outside (0, 240]")
+    }
+
+    @Test func editingKeys() throws {
+        var s = try demoState()
+        s.apply(.filterPrompt, pane: pane)
+        typed("gaussian(2)|threshold(otsu)", into: &s)
+        s.type(.ctrl("w"), pane: pane)
+        #expect(s.promptText == "gaussian(2)|")
+        s.type(.ctrl("w"), pane: pane)
+        #expect(s.promptText == "")
+        typed("median(3) x", into: &s)
+        s.type(.home, pane: pane)
+        #expect(s.promptCursor == 0)
+        typed("y ", into: &s)
+        #expect(s.promptText == "y median(3) x" && s.promptCursor == 2)
+        s.type(.end, pane: pane)
+        s.type(.backspace, pane: pane)
+        #expect(s.promptText == "y median(3) ")
+        for _ in 0..<3 { s.type(.left, pane: pane) }
+        s.type(.backspace, pane: pane)
+        #expect(s.promptText == "y median3) " && s.promptCursor == 8)
+        s.type(.ctrl("u"), pane: pane)
+        #expect(s.promptText == "" && s.promptCursor == 0)
+        s.type(.escape, pane: pane)
+        #expect(s.prompt == nil && !s.quit)
+    }
+
+    /// Ctrl-C quits from inside a prompt, as everywhere else.
+    @Test func controlCQuitsFromAPrompt() throws {
+        var s = try demoState()
+        s.apply(.goToPrompt, pane: pane)
+        s.type(.ctrl("c"), pane: pane)
+        #expect(s.quit && s.prompt == nil)
+    }
+
+    /// With --one-based `g` takes positions from 1: z=1 is index 0, z=201 the last.
+    @Test func oneBasedGoTo() throws {
+        var s = try demoState()
+        s.oneBased = true
+        s.apply(.goToPrompt, pane: pane)
+        typed("z=1", into: &s)
+        s.type(.enter, pane: pane)
+        #expect(s.selection.indices[2] == 0)
+        s.apply(.goToPrompt, pane: pane)
+        typed("201", into: &s)
+        s.type(.enter, pane: pane)
+        #expect(s.selection.indices[2] == 200)
+        s.apply(.goToPrompt, pane: pane)
+        typed("z=0", into: &s)
+        s.type(.enter, pane: pane)
+        #expect(s.message == "go to: z=0 is outside 1..201" && s.selection.indices[2] == 200)
+    }
+}
+
+@Suite struct ContrastTextTests {
+    private func plane(_ values: [Float]) -> ArrayBuffer { ArrayBuffer(float32: values, shape: [1, values.count]) }
+
+    @Test func saysWhenTheLimitsHideEverything() {
+        #expect(ViewerApp.hiddenText(plane([3, 50, 111.5, .nan]), low: 112, high: 2320) == "all values below 112: a to auto-contrast")
+        #expect(ViewerApp.hiddenText(plane([3000, 4000]), low: 101, high: 2320) == "all values above 2320: a to auto-contrast")
+        #expect(ViewerApp.hiddenText(plane([50, 500]), low: 112, high: 2320) == nil)
+        #expect(ViewerApp.hiddenText(plane([0, 5000]), low: 112, high: 2320) == nil, "below and above: the picture is not flat")
+        #expect(ViewerApp.hiddenText(plane([.nan]), low: 0, high: 1) == nil)
+    }
+
+    @Test func histogramLogCountsShowSparseBins() throws {
+        var s = try demoState()
+        s.apply(.toggleHistogramScale, pane: pane)
+        #expect(s.histogramLog && s.message == "histogram: log counts")
+        // 1000 zeros and 100 tens: linear, the small bin is under one row of 8; log, over half the height.
+        let values = [Float](repeating: 0, count: 1000) + [Float](repeating: 10, count: 100)
+        let linear = InfoPanel.histogram(plane(values), low: 0, high: 10, width: 10, height: 8)
+        let log = InfoPanel.histogram(plane(values), low: 0, high: 10, width: 10, height: 8, logCounts: true)
+        #expect(linear[4] == "|         " && linear[7] == "|        #")
+        #expect(log[4] == "|        #")
+        #expect(log[8] == "0    10")
+    }
+}

@@ -524,3 +524,133 @@ def test_probe_shows_the_label_id_under_the_visible_cursor(session):
 def test_bad_labels_are_a_one_line_error_before_the_viewer_starts(session):
     s = session(str(LABELS / "image.zarr"), "--labels", str(LABELS / "mismatch.zarr"), width=100, height=30)
     assert s.exit_status() == 1
+
+
+LIMITS = re.compile(r"gray (?:auto )?(-?[0-9.]+)\.\.(-?[0-9.]+) ")
+
+
+def test_mask_ignores_manual_contrast_and_the_limits_come_back(session):
+    """A mask stays 0 → black, 1 → white after , . ' (limits in data units are for the data);
+    with the mask stage off the fixed limits apply, written without scientific notation."""
+    s = session("demo", "--filter", "gaussian(2)|threshold(otsu)")
+    s.wait(lambda x: "filters gaussian(2)|threshold(otsu) otsu " in x and "mask 0..1" in s.status(), what="the mask")
+    s.settled()
+    mask = s.screen(escapes=True).split("\n")[:s.height - 2]
+    s.keys(",", ",", ".", "'", "'", "'")   # (a lone ; would end tmux's command)
+    s.wait(lambda x: "mask 0..1" in s.status() and "kept for the data: a mask shows 0 black, 1 white" in x,
+           what="the mask after contrast keys")
+    time.sleep(0.5)
+    s.settled()
+    assert s.screen(escapes=True).split("\n")[:s.height - 2] == mask, "the mask changed with the data's limits"
+    s.keys("2")
+    s.wait(lambda x: "stage 2 threshold(otsu) off" in x and "mask" not in s.status(), what="stage 2 off")
+    m = LIMITS.search(s.status())
+    assert m and "auto" not in s.status(), s.status()   # the fixed limits, kept for the data
+    assert "e+" not in m.group(0) and float(m.group(1)) < float(m.group(2)), m.group(0)
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+def test_contrast_numbers_are_plain_and_hidden_planes_say_so(session):
+    s = session("demo", "--clim", "70000,80000")
+    s.ready("all values below 70000: a to auto-contrast")
+    assert "gray 70000..80000 " in s.status()
+    s.keys("a")
+    s.wait(lambda x: "auto" in s.status() and "all values" not in x, what="auto contrast")
+    m = LIMITS.search(s.status())
+    assert m and "e+" not in s.status(), s.status()
+    s.keys(",", ",")
+    s.wait(lambda x: "auto" not in s.status(), what="fixed limits")
+    assert re.search(r"gray \d+\.\.\d+ ", s.status()), s.status()   # 101..2320, not 101..2.32e+03
+    s.keys("q")
+    assert s.exit_status() == 0
+    t = session("demo", "--clim=-10,-5")
+    t.ready("all values above -5: a to auto-contrast")
+
+
+def test_one_based_positions(session):
+    """--one-based: z 101/201 for the middle slice, Home is z 1/201, g takes 1-based numbers, the probe too."""
+    zero = session("demo")
+    zero.ready("z 100/201")
+    zero.keys("x")
+    zero_probe = re.search(r"probe y=(\d+) x=(\d+)", zero.wait(lambda x: "probe y=" in x, what="the probe"))
+    s = session("demo", "--one-based")
+    s.ready("*z 101/201")
+    assert re.search(r"c 2/3 +t 100/199 +\*z 101/201", s.status()), s.status()
+    s.keys("x")
+    probe = re.search(r"probe y=(\d+) x=(\d+)", s.wait(lambda x: "probe y=" in x, what="the probe"))
+    assert (int(probe.group(1)), int(probe.group(2))) == (int(zero_probe.group(1)) + 1, int(zero_probe.group(2)) + 1)
+    s.keys("x", "Home")
+    s.wait(lambda x: "*z 1/201" in s.status(), what="the first slice")
+    s.keys("g")
+    s.wait(lambda x: "go to (e.g. z=120): z=" in x, what="the go-to prompt")
+    s.keys("201", literal=True)
+    s.keys("Enter")
+    s.wait(lambda x: "*z 201/201" in s.status(), what="the last slice, 1-based")
+    s.keys("g")
+    s.keys("z=0", literal=True)
+    s.keys("Enter")
+    s.wait(lambda x: "go to: z=0 is outside 1..201" in x, what="0 outside 1-based")
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+def histogram_bars(screen):
+    """The side panel's histogram bars: the 8 panel rows under its title."""
+    rows = [l.split("\u2502", 1)[-1] for l in screen.split("\n")]
+    top = next(i for i, r in enumerate(rows) if r.startswith("histogram"))
+    return rows[top + 1:top + 9]
+
+
+def test_histogram_log_counts_key(session):
+    s = session("demo")
+    s.ready()
+    s.settled()
+    s.keys("i")
+    linear = histogram_bars(s.wait(lambda x: "histogram (| = contrast limits)" in x, what="the linear histogram"))
+    s.keys("G")
+    log = histogram_bars(s.wait(lambda x: "histogram, log counts (| = limits)" in x, what="the log histogram"))
+    # Log counts lift the sparse bins: more of the panel is bars.
+    assert sum(r.count("#") for r in log) > sum(r.count("#") for r in linear), (linear, log)
+    s.keys("G")
+    s.wait(lambda x: "histogram (| = contrast limits)" in x and "histogram: linear counts" in x, what="linear again")
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+def test_prompt_editing(session):
+    """g pre-fills z= selected (typing replaces it), not a number says so, Ctrl-U, Ctrl-W, Home/End,
+    Esc cancels, and Ctrl-C in a prompt quits."""
+    s = session("demo")
+    s.ready("z 100/201")
+    s.keys("g")
+    s.wait(lambda x: "go to (e.g. z=120): z=" in x, what="the pre-filled prompt")
+    s.keys("t=11", literal=True)
+    s.keys("Enter")
+    s.wait(lambda x: "t 11/199" in s.status(), what="t=11 replacing z=")
+    s.keys("g")
+    s.keys("z=abc", literal=True)
+    s.keys("Enter")
+    s.wait(lambda x: "go to: z=abc is not a number" in x, what="not a number")
+    s.keys("g", "End")
+    s.keys("5", literal=True)
+    s.keys("C-w")
+    s.wait(lambda x: "go to (e.g. z=120): _" in x, what="Ctrl-W deleted the word")
+    s.keys("3", literal=True)
+    s.keys("Home")
+    s.keys("z=1", literal=True)
+    s.keys("End")
+    s.keys("0", literal=True)
+    s.wait(lambda x: "go to (e.g. z=120): z=130_" in x, what="Home and End move the cursor")
+    s.keys("Enter")
+    s.wait(lambda x: "*z 130/201" in s.status(), what="z=130")
+    s.keys("f")
+    s.keys("C-u")
+    s.wait(lambda x: "frames per second: _" in x, what="Ctrl-U cleared the prompt")
+    s.keys("Escape")
+    s.wait(lambda x: "frames per second" not in x, what="Esc cancelled")
+    s.keys("g")
+    s.wait(lambda x: "go to (e.g. z=120)" in x, what="the prompt again")
+    s.keys("C-c")
+    assert s.exit_status() == 0
+    assert s.option("alternate_on") == "0"

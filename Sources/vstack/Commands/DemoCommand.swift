@@ -17,6 +17,7 @@ struct DemoCommand: ParsableCommand {
     @OptionGroup var caching: CacheOptions
     @OptionGroup var filtering: FilterOptions
     @OptionGroup var labelling: LabelOptions
+    @OptionGroup var viewer: ViewerOptions
 
     func run() throws {
         if info {
@@ -26,6 +27,6 @@ struct DemoCommand: ParsableCommand {
             print(json ? report.json() : report.table(), terminator: json ? "\n" : "")
             return
         }
-        try ViewCommand.open(Dataset.syntheticScheme, plane: plane, look: look, caching: caching, filtering: filtering, labelling: labelling)
+        try ViewCommand.open(Dataset.syntheticScheme, plane: plane, look: look, caching: caching, filtering: filtering, labelling: labelling, viewer: viewer)
     }
 }

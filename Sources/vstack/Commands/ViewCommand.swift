@@ -20,14 +20,15 @@ struct ViewCommand: ParsableCommand {
     @OptionGroup var caching: CacheOptions
     @OptionGroup var filtering: FilterOptions
     @OptionGroup var labelling: LabelOptions
+    @OptionGroup var viewer: ViewerOptions
 
     func run() throws {
-        try ViewCommand.open(path, plane: plane, look: look, caching: caching, filtering: filtering, labelling: labelling)
+        try ViewCommand.open(path, plane: plane, look: look, caching: caching, filtering: filtering, labelling: labelling, viewer: viewer)
     }
 
     /// Opens the viewer with the start options of SPEC §1 (shared with `demo`).
     static func open(_ path: String, plane: PlaneOptions, look: RenderOptions, caching: CacheOptions,
-                     filtering: FilterOptions, labelling: LabelOptions) throws {
+                     filtering: FilterOptions, labelling: LabelOptions, viewer: ViewerOptions) throws {
         let pipeline = try filtering.pipeline()
         let array = try plane.open(path)
         let selection = try plane.selection(for: array)
@@ -60,6 +61,7 @@ struct ViewCommand: ParsableCommand {
             state.axesGuessed = true
             state.message = "axes \(AxisNames.compact(selection.axisNames)) guessed from the shape (--axes names them)"
         }
+        state.oneBased = viewer.oneBased
         if let warning = array.metadata.warnings.first { state.message = "warning: " + warning }
         if look.composite {
             guard state.channelAxis != nil else {

@@ -362,7 +362,7 @@ def test_huge_plane_is_reduced_with_progress_within_the_budget(session):
     import zarr
     lo, hi = np.percentile(zarr.open_array(plane, mode="r")[:], [0.5, 99.5])
     assert f"auto {round(lo)}..{round(hi)}" in status, status  # every pixel's percentiles, as NumPy's
-    pid = vstack_pid("plane16k.zarr")
+    pid = vstack_pid(str(plane))
     peak = int(re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text()).group(1)) * 1024
     assert peak <= (256 << 20) + 150 * 10**6, f"peak RSS {peak >> 20} MiB"
     s.keys("q")
@@ -376,7 +376,7 @@ def test_huge_plane_with_a_filter_stays_within_the_budget(session):
     s = session(str(plane), "--cache", "256MiB", "--filter", "gaussian(2)", width=160, height=50)
     s.ready()
     s.wait(lambda x: "filters gaussian(2) @1/" in x and "computing" not in x, timeout=180, what="the filtered frame")
-    pid = vstack_pid("plane16k.zarr")
+    pid = vstack_pid(str(plane))
     peak = int(re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text()).group(1)) * 1024
     assert peak <= (256 << 20) + 150 * 10**6, f"peak RSS {peak >> 20} MiB"
     s.keys("q")

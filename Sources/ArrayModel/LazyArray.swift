@@ -68,6 +68,9 @@ public struct ArrayMetadata: Sendable {
     public var axisTypes: [String?]?
     /// Names, colours and display windows of the channels, when the source records them (OME `omero`).
     public var channels: [ChannelInfo]?
+    /// The channel axis holds the red, green, blue (and alpha) samples of a colour image
+    /// (an RGB TIFF): shown as their composite by default.
+    public var colorSamples = false
     /// Label images that belong to this image (OME-Zarr `labels/`), by name.
     public var labelImages: [String] = []
     /// Colours a label image gives its ids (OME `image-label.colors`), as `RRGGBBAA`-ordered bytes.

@@ -240,3 +240,28 @@ def test_truncated_file_keeps_early_pages(tmp_path):
     assert proc.returncode == 0, describe(proc)
     with tifffile.TiffFile(fixture(e["path"])) as t:
         assert_equal_plane(np.load(out), t.pages[0].asarray(), " ".join(proc.args))
+
+
+@pytest.mark.parametrize("name", ["rgb_contig_lzw.tif", "rgb_planar_tiled.tif"])
+def test_rgb_tiff_is_shown_as_colour(name, tmp_path):
+    """An RGB TIFF renders as its colours by default: at 1:1 each PNG pixel is the file's
+    (r, g, b) as tifffile reads it, scaled from the type's range to 8 bits;
+    --no-composite shows one sample in gray."""
+    from PIL import Image
+    path = FIXTURES / "tiff" / name
+    data = tifffile.imread(path)
+    rgb = data if data.shape[-1] == 3 else np.moveaxis(data, 0, -1)
+    h, w = rgb.shape[:2]
+    out = tmp_path / "rgb.png"
+    proc = run_vstack("render", path, "--size", f"{w}x{h // 2 + 1}", "--mode", "half", "--color", "truecolor", "-o", out)
+    assert proc.returncode == 0, describe(proc)
+    got = np.asarray(Image.open(out).convert("RGB")).astype(np.int64)
+    top = np.iinfo(rgb.dtype).max
+    want = np.round(rgb.astype(np.float64) / top * 255).astype(np.int64)
+    assert got.shape == want.shape
+    assert np.abs(got - want).max() <= 1
+    info = run_vstack("info", path).stdout
+    assert "shown as colour" in info
+    proc = run_vstack("render", path, "--size", f"{w}x{h // 2 + 1}", "--no-composite", "--color", "truecolor", "-o", out)
+    grey = np.asarray(Image.open(out).convert("RGB")).astype(np.int64)
+    assert np.all(grey[..., 0] == grey[..., 1]) and np.all(grey[..., 1] == grey[..., 2]), "one sample in gray"

@@ -654,3 +654,13 @@ def test_prompt_editing(session):
     s.keys("C-c")
     assert s.exit_status() == 0
     assert s.option("alternate_on") == "0"
+
+
+def test_rgb_tiff_opens_as_colour_and_C_splits_it(session):
+    s = session(str(FIXTURES / "tiff" / "rgb_contig_lzw.tif"), width=100, height=30)
+    s.ready()
+    assert re.search(r"c all .*composite", s.status()), s.status()
+    s.keys("C")
+    s.wait(lambda x: re.search(r"c \d/3 (red|green|blue)", x) is not None, what="one sample after C")
+    s.keys("q")
+    assert s.exit_status() == 0

@@ -107,10 +107,22 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
             var notes = [pageAxes.kind == "plain" ? "pages: \(pageAxes.pageCount)"
                 : pageAxes.names == nil ? "page shape from \(pageAxes.kind) metadata (it names no axes)" : "axes from \(pageAxes.kind) metadata"]
             if !coarser.isEmpty { notes.append("pyramid: \(coarser.count) SubIFD level\(coarser.count == 1 ? "" : "s")") }
-            metadata = ArrayMetadata(
+            var m = ArrayMetadata(
                 format: "tiff", location: level == 0 ? path : "\(path) level \(level)", shape: shape, dataType: dataType,
                 chunkShape: chunk, fillValue: .int(0), axisNames: axisNames, codecs: [first.codecName], levels: levelShapes,
                 scales: scales, notes: notes)
+            // RGB(A) pixels are a colour image: the sample axis is red, green, blue (and alpha, not blended),
+            // each over the full range of its type.
+            if (3...4).contains(samples), let photometric = first.photometric,
+               photometric == UInt16(PHOTOMETRIC_RGB) || photometric == UInt16(PHOTOMETRIC_YCBCR), !dataType.isFloat {
+                let top = Double(UInt64.max >> UInt64(64 - dataType.size * 8 + (dataType.isSigned ? 1 : 0)))
+                m.channels = zip(["red", "green", "blue", "alpha"], ["FF0000", "00FF00", "0000FF", "FFFFFF"]).prefix(samples).enumerated().map { i, c in
+                    ChannelInfo(label: c.0, color: c.1, window: (0, top), active: i < 3)
+                }
+                m.colorSamples = true
+                m.notes.append("RGB\(samples == 4 ? "A" : "") pixels: shown as colour (--no-composite or C for one sample)")
+            }
+            metadata = m
         } catch let e as DatasetError {
             throw e
         } catch {

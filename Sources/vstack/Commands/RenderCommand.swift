@@ -38,6 +38,8 @@ struct RenderCommand: ParsableCommand {
         let array = try plane.open(path)
         CLI.printWarnings(array)
         let selection = try plane.selection(for: array)
+        var look = self.look
+        look.composite = look.blends(array, selection)
         settings.aspect = look.aspect(selection, array.metadata)
         if let output { try OutputFile.refuseInsideDataset(output, sources: array.sourcePaths) }
         let rows = noHeader ? totalRows : max(1, totalRows - 1)
@@ -100,7 +102,7 @@ struct RenderCommand: ParsableCommand {
         let levelText = plane.level.map { "L\($0)" }
             ?? (pipeline != nil ? LevelSelection(levels, view: selection, index: filterLevel) : chosen).label(levelCount: levels.count)
         let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows, filter: filterNote,
-                                                  level: levelText)
+                                                  level: levelText, look: look)
         switch kind {
         case "png":
             let png = try PNGWriter.encode(width: rendered.image.width, height: rendered.image.height, rgb: rendered.rgb)
@@ -126,8 +128,8 @@ struct RenderCommand: ParsableCommand {
 
     /// `demo:  c=1 t=99 z=100  y 0:1024 x 0:768  clim 100..9238  gray  half 160x47`
     func headerLine(_ m: ArrayMetadata, _ s: PlaneSelection, _ r: RenderedPlane, _ settings: RenderSettings, _ columns: Int, _ rows: Int,
-                    filter: String?, level: String?) -> String {
-        let channel = look.composite ? s.axisNames.firstIndex(of: look.channelAxis ?? "c") : nil
+                    filter: String?, level: String?, look: RenderOptions) -> String {
+        let channel = look.composite == true ? s.axisNames.firstIndex(of: look.channelAxis ?? "c") : nil
         let indices = s.axisNames.indices.filter { $0 != s.rowAxis && $0 != s.columnAxis && $0 != channel }
             .map { "\(s.axisNames[$0])=\(s.indices[$0])" }.joined(separator: " ")
         let region = "\(s.axisNames[s.rowAxis]) \(s.rows.lowerBound):\(s.rows.upperBound) \(s.axisNames[s.columnAxis]) \(s.columns.lowerBound):\(s.columns.upperBound)"
@@ -136,11 +138,11 @@ struct RenderCommand: ParsableCommand {
         if !indices.isEmpty { parts.append(indices) }
         let clims = r.contrasts.map { "\(fmt($0.low))..\(fmt($0.high))" }.joined(separator: ",")
         let n = r.contrasts.count
-        let look = self.look.composite ? "composite \(n) channel\(n == 1 ? "" : "s")" : settings.colorMap.name
+        let lookName = look.composite == true ? "composite \(n) channel\(n == 1 ? "" : "s")" : settings.colorMap.name
         parts += [region]
         if let level { parts.append(level) }
         if let filter { parts.append(filter) }
-        parts += ["clim \(clims)", look, "\(settings.mode.rawValue) \(columns)x\(rows)"]
+        parts += ["clim \(clims)", lookName, "\(settings.mode.rawValue) \(columns)x\(rows)"]
         let line = parts.joined(separator: "  ")
         return String(line.prefix(max(columns, 20)))
     }

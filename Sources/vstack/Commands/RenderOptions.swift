@@ -14,8 +14,8 @@ struct RenderOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Colour map: \(ColorMap.names.joined(separator: ", ")); with --composite a list, one a channel.", valueName: "NAME"))
     var cmap: String?
 
-    @Flag(help: "Blend the channels additively, each with its own colour and contrast.")
-    var composite = false
+    @Flag(inversion: .prefixedNo, help: "Blend the channels additively, each with its own colour and contrast (default: on for RGB images, off otherwise).")
+    var composite: Bool? = nil
 
     @Option(help: ArgumentHelp("The channel axis for --composite (default: the axis named c).", valueName: "AXIS"))
     var channelAxis: String?
@@ -82,6 +82,14 @@ extension RenderOptions {
         }
     }
 
+    /// Whether the channels are blended: --composite / --no-composite, else for an RGB image
+    /// whose sample axis is the channel axis and not displayed.
+    func blends(_ array: LazyArray, _ selection: PlaneSelection) -> Bool {
+        if let composite { return composite }
+        guard array.metadata.colorSamples, let axis = selection.axisNames.firstIndex(of: channelAxis ?? "c") else { return false }
+        return axis != selection.rowAxis && axis != selection.columnAxis
+    }
+
     /// The channel layers to draw: one plane, or with --composite every index of the channel axis.
     func layers(_ array: LazyArray, _ selection: PlaneSelection, _ settings: RenderSettings,
                 read: (PlaneSelection) throws -> ArrayBuffer) throws -> [ChannelLayer] {
@@ -92,7 +100,7 @@ extension RenderOptions {
         func window(_ view: PlaneSelection) -> RenderSettings.Limits? {
             settings.limits ?? ChannelLayer.channel(of: view, axis: found, in: array.metadata)?.window.map { .init($0.start, $0.end) }
         }
-        guard composite else {
+        guard blends(array, selection) else {
             return [ChannelLayer(plane: try read(selection), colorMap: settings.colorMap, limits: window(selection), gamma: settings.gamma)]
         }
         guard let axis = found else {

@@ -63,7 +63,7 @@ struct ViewCommand: ParsableCommand {
         }
         state.oneBased = viewer.oneBased
         if let warning = array.metadata.warnings.first { state.message = "warning: " + warning }
-        if look.composite {
+        if look.blends(array, selection) {
             guard state.channelAxis != nil else {
                 throw UsageFailure("--composite: no channel axis 'c' (axes are \(AxisNames.compact(selection.axisNames)))")
             }

@@ -141,7 +141,7 @@ let pane = ViewState.Pane(columns: 120, rows: 38)
         s.type(.backspace, pane: pane); s.type(.backspace, pane: pane)
         for c in "t=5,1=7" { s.type(.char(c), pane: pane) }
         s.type(.enter, pane: pane)
-        #expect(s.message == "go to: axis t is given twice" && s.selection.indices[1] == 99)
+        #expect(s.message == "go to: axis t is given twice" && s.selection.indices[1] == 99, "\(s.message ?? "nil")")
         s.apply(.fpsPrompt, pane: pane)
         s.type(.escape, pane: pane)
         #expect(s.prompt == nil && s.fps == 10)

@@ -19,11 +19,12 @@ let package = Package(
         .systemLibrary(name: "CLz4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CTiff", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Pure decoding functions: bytes in, bytes out.
         .target(name: "Codecs", dependencies: ["CBlosc", "CZstd", "CZlib", "CLz4"]),
-        // key → bytes, read-only, with byte ranges.
-        .target(name: "Stores"),
+        // key → bytes, read-only, with byte ranges: local files, HTTP(S) and S3 (libcurl).
+        .target(name: "Stores", dependencies: ["CCurl"]),
         // The array model every stage shares: LazyArray, ArrayMetadata, ChunkGrid, buffers, plane selection.
         // It links no format library, so the stages after the readers never link libtiff (or libhdf5, libcurl).
         .target(name: "ArrayModel", dependencies: ["Codecs"]),
@@ -43,6 +44,7 @@ let package = Package(
             dependencies: [
                 "ArrayModel",
                 "Formats",
+                "Stores",
                 "Rendering",
                 "Cache",
                 "TUI",

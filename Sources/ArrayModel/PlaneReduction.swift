@@ -366,7 +366,8 @@ extension PlaneReduction {
         let firstError = Mutex<Error?>(nil)
         // The fill value as the renderer sees it (converted like any element of the type).
         let fillValue = ArrayBuffer(dataType: meta.dataType, shape: [1], filledWith: meta.fillValue).floats()[0]
-        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, order.count))) { _ in
+        let workers = max(1, min(threads, order.count))
+        RegionReader.forEach(workers, threads: workers) { _ in
             while !cancelled() && firstError.withLock({ $0 == nil }) {
                 let k = next.add(1, ordering: .relaxed).oldValue
                 guard k < order.count else { return }

@@ -1,4 +1,5 @@
-import Dispatch
+import Foundation
+import Synchronization
 
 /// Reads an N-D region of a lazy array into one dense buffer, decoding only
 /// the chunks that overlap it. Absent chunks read as the fill value.
@@ -17,7 +18,8 @@ public enum RegionReader {
         }
     }
 
-    /// - Parameter threads: chunks decoded at once (1 = in order on this thread).
+    /// - Parameter threads: chunks loaded at once (1 = in order on this thread). More than the
+    ///   cores makes sense for sources that wait on a network (`preferredConcurrency`).
     public static func read(_ array: LazyArray, region: [Range<Int>], threads: Int = 1,
                             chunks source: ChunkSource? = nil) throws -> ArrayBuffer {
         let meta = array.metadata
@@ -32,7 +34,7 @@ public enum RegionReader {
         var loaded = [Result<ChunkPiece?, Error>](repeating: .success(nil), count: indices.count)
         if threads > 1 && indices.count > 1 {
             let slots = ResultSlots(count: indices.count)
-            DispatchQueue.concurrentPerform(iterations: indices.count) { i in
+            RegionReader.forEach(indices.count, threads: threads) { i in
                 slots.set(i, Result { try load(indices[i], boxes[i]) })
             }
             loaded = slots.results
@@ -52,6 +54,40 @@ public enum RegionReader {
         }
         return out
     }
+}
+
+extension RegionReader {
+    /// Runs `work(0..<count)` on up to `threads` threads. Up to the number of cores, on
+    /// Dispatch's pool; beyond it (loads that wait on the network), on threads of their own,
+    /// since Dispatch runs no more than one per core at once.
+    public static func forEach(_ count: Int, threads: Int, _ work: @Sendable (Int) -> Void) {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if threads <= cores {
+            DispatchQueue.concurrentPerform(iterations: count, execute: work)
+            return
+        }
+        withoutActuallyEscaping(work) { work in
+            let next = Atomic<Int>(0)
+            let group = DispatchGroup()
+            let box = UncheckedWork(work)
+            for _ in 0..<min(threads, count) {
+                group.enter()
+                let thread = Thread {
+                    while case let i = next.add(1, ordering: .relaxed).oldValue, i < count { box.work(i) }
+                    group.leave()
+                }
+                thread.stackSize = 1 << 20
+                thread.start()
+            }
+            group.wait()
+        }
+    }
+}
+
+/// A non-escaping closure made escaping for threads that finish before the call returns.
+private final class UncheckedWork: @unchecked Sendable {
+    let work: @Sendable (Int) -> Void
+    init(_ work: @escaping @Sendable (Int) -> Void) { self.work = work }
 }
 
 /// Per-index results written from several threads (each slot by one thread only).

@@ -20,9 +20,7 @@ public enum Dataset {
         if location.hasPrefix(syntheticScheme) || location.hasPrefix("synthetic:") {
             return try openSynthetic(location)
         }
-        if location.hasPrefix("http://") || location.hasPrefix("https://") {
-            throw FormatError.invalid("HTTP(S) datasets are not supported yet")
-        }
+        if RemoteLocation.isRemote(location) { return try openRemote(location) }
         if let reason = LocalStore.unreachableReason(location) {
             if FilePattern.isPattern(location) { return try TiffSeriesArray.open(pattern: location) }
             // Arguments that are not UTF-8 reach Swift with U+FFFD in place of the bad bytes.
@@ -46,6 +44,25 @@ public enum Dataset {
             return try TiffSeriesArray.open(directory: location)
         }
         throw FormatError.missing("not a Zarr array (no .zarray or zarr.json in this directory) and no .tif files")
+    }
+
+    /// A dataset behind a URL (`http(s)://`, `s3://`): what it is, found by probing keys
+    /// through the store (there is no directory to look at).
+    static func openRemote(_ location: String) throws -> LazyArray {
+        let base = location.hasSuffix("/") ? String(location.dropLast()) : location
+        let store = try StoreLocation.open(base)
+        if let node = try ZarrNode.read(store) {
+            if node.kind == .group {
+                return try ZarrGroupOpener.open(node, store: store, location: base)
+            }
+            let level = ZarrGroupOpener.levelContext(of: base)
+            return node.zarrFormat == 3 ? try ZarrV3Array(store: store, level: level) : try ZarrV2Array(store: store, level: level)
+        }
+        let name = base.split(separator: "/").last.map(String.init) ?? base
+        if FilePattern.isTiffName(name) || name.lowercased().hasSuffix(".npy") {
+            throw FormatError.unsupported("\(FilePattern.isTiffName(name) ? "TIFF" : ".npy") files over the network (vstack reads Zarr and OME-Zarr from URLs; copy the file, or convert it to Zarr)")
+        }
+        throw FormatError.missing("no Zarr metadata there (no zarr.json, .zarray, .zgroup or .zattrs)")
     }
 
     /// `demo:` with optional query options: `demo:?latency=50ms&chunks=1,1,16,256,256`.

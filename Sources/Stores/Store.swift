@@ -21,6 +21,12 @@ public protocol Store: Sendable {
     func list(_ prefix: String) throws -> [String]
     /// Bytes read from storage so far (for statistics).
     var bytesRead: Int { get }
+    /// Whether reads wait on a network (HTTP, S3) rather than a disk: loads of such a
+    /// store run many at once, and their decoding is limited to one per core.
+    var isRemote: Bool { get }
+    /// Fetches these small metadata keys ahead, all at once, so the reads that follow
+    /// do not wait one after the other (a remote store; others do nothing).
+    func prefetchMetadata(_ keys: [String])
 }
 
 /// A byte range within one value.
@@ -50,6 +56,16 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     case badRange(path: String, problem: String)
     /// read(2) failed.
     case cannotRead(path: String, reason: String)
+    /// A remote server refused the request (401, 403); `credentials` says what was tried.
+    case refused(url: String, status: Int, credentials: String)
+    /// A remote server answered with an error status other than 404 (after the retries, for 5xx).
+    case httpStatus(url: String, status: Int, tries: Int)
+    /// A request failed in transfer (connect, reset, cut body, timeout) after the retries.
+    case transferFailed(url: String, reason: String, tries: Int)
+    /// A remote answer that cannot be what was asked (a short range, a body of the wrong length).
+    case badAnswer(url: String, problem: String)
+    /// The request was abandoned because nothing wants its data any more.
+    case cancelled(url: String)
 
     public var description: String {
         switch self {
@@ -60,6 +76,11 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .tooLarge(what, size, limit): "\(what) is \(size) bytes, more than \(limit); it is not read"
         case let .badRange(path, problem): "\(path): \(problem)"
         case let .cannotRead(path, reason): "cannot read \(path): \(reason)"
+        case let .refused(url, status, credentials): "\(url): HTTP \(status) \(status == 401 ? "unauthorized" : "forbidden") (\(credentials))"
+        case let .httpStatus(url, status, tries): "\(url): HTTP \(status)\(tries > 1 ? " after \(tries) tries" : "")"
+        case let .transferFailed(url, reason, tries): "\(url): \(reason)\(tries > 1 ? " (\(tries) tries)" : "")"
+        case let .badAnswer(url, problem): "\(url): \(problem)"
+        case let .cancelled(url): "\(url): cancelled (no longer needed)"
         }
     }
 
@@ -79,6 +100,8 @@ extension Store {
     public func contains(_ key: String) throws -> Bool { try get(key) != nil }
     public func list(_ prefix: String) throws -> [String] { [] }
     public var bytesRead: Int { 0 }
+    public var isRemote: Bool { false }
+    public func prefetchMetadata(_ keys: [String]) {}
 }
 
 /// A byte count shared by the threads reading one store.

@@ -18,6 +18,10 @@ public final class OMEZarrImage: SlabReadable {
     /// Opens the image group at `location` whose OME attributes are `ome`.
     init(location: String, ome: [String: Any], file: String) throws {
         let ms = try OMEMultiscales(ome, file: file)
+        // Over a network, every level's metadata (and the labels') in one round trip.
+        if let store = try? StoreLocation.open(location), store.isRemote {
+            store.prefetchMetadata(ms.datasets.flatMap { ZarrNode.keys($0.path) } + ZarrNode.keys("labels"))
+        }
         var arrays: [LazyArray] = []
         for d in ms.datasets {
             do {
@@ -111,7 +115,7 @@ public final class OMEZarrImage: SlabReadable {
 
     /// A level: a Zarr v3 (`zarr.json`) or v2 (`.zarray`) array of its own, named by its own path in messages.
     static func openLevel(_ path: String, context: OMELevelContext?) throws -> LazyArray {
-        let store = LocalStore(root: path)
+        let store = try StoreLocation.open(path)
         if try store.contains("zarr.json") { return try ZarrV3Array(store: store, level: context) }
         if try store.contains(".zarray") { return try ZarrV2Array(store: store, level: context) }
         throw FormatError.missing("no array at \(path) (no .zarray or zarr.json)")
@@ -119,8 +123,7 @@ public final class OMEZarrImage: SlabReadable {
 
     /// The names listed by `labels/` (`.zattrs` or `zarr.json` attributes `labels`).
     static func labelNames(_ location: String) -> [String] {
-        let store = LocalStore(root: location)
-        guard let node = try? ZarrNode.read(store, "labels") else { return [] }
+        guard let store = try? StoreLocation.open(location), let node = try? ZarrNode.read(store, "labels") else { return [] }
         return (node.ome["labels"] as? [Any])?.compactMap { $0 as? String } ?? []
     }
 

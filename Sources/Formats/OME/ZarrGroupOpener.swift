@@ -4,7 +4,7 @@ import Stores
 /// error that says which path to open (plates, wells, label groups,
 /// bioformats2raw containers, plain groups).
 enum ZarrGroupOpener {
-    static func open(_ node: ZarrNode, store: LocalStore, location: String) throws -> LazyArray {
+    static func open(_ node: ZarrNode, store: Store, location: String) throws -> LazyArray {
         let ome = node.ome
         let file = node.zarrFormat == 3 ? "zarr.json" : ".zattrs"
         let base = location.hasSuffix("/") ? String(location.dropLast()) : location
@@ -31,7 +31,7 @@ enum ZarrGroupOpener {
         if ome["bioformats2raw.layout"] != nil {
             let series = children.filter { $0.1 == .group && $0.0 != "OME" }.map(\.0)
             if series.count == 1, let node = try ZarrNode.read(store, series[0]) {
-                return try open(node, store: LocalStore(root: joinPath(base, series[0])), location: joinPath(base, series[0]))
+                return try open(node, store: try StoreLocation.open(joinPath(base, series[0])), location: joinPath(base, series[0]))
             }
             guard let first = series.first else { throw FormatError.notAnArray("is a bioformats2raw container with no images") }
             throw FormatError.notAnArray("is a bioformats2raw container with images \(list(series)); open one: \(base)/\(first)")
@@ -60,14 +60,25 @@ enum ZarrGroupOpener {
     /// Axis names (and scales) for an array that is one level of an OME-Zarr
     /// image, from the image's metadata one or two directories up; nil otherwise.
     static func levelContext(of location: String) -> OMELevelContext? {
-        var parts = location.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        let absolute = location.hasPrefix("/")
+        // A URL's scheme and host are not directories to climb out of.
+        let scheme = location.range(of: "://").map { r -> String in
+            let rest = location[r.upperBound...]
+            let host = rest.prefix { $0 != "/" }
+            return String(location[..<r.upperBound]) + host
+        }
+        let path = scheme.map { String(location.dropFirst($0.count)) } ?? location
+        var parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let absolute = path.hasPrefix("/") || scheme != nil
+        // Over a network, both parents' metadata in one round trip.
+        if scheme != nil, parts.count >= 2, let up2 = try? StoreLocation.open((scheme ?? "") + "/" + parts.dropLast(2).joined(separator: "/")) {
+            up2.prefetchMetadata(ZarrNode.keys("") + ZarrNode.keys(parts[parts.count - 2]))
+        }
         var relative: [String] = []
         for _ in 0..<2 {
             guard let last = parts.popLast() else { return nil }
             relative.insert(last, at: 0)
-            let parent = (absolute ? "/" : "") + parts.joined(separator: "/")
-            guard let node = try? ZarrNode.read(LocalStore(root: parent.isEmpty ? "." : parent)),
+            let parent = (scheme ?? "") + (absolute ? "/" : "") + parts.joined(separator: "/")
+            guard let store = try? StoreLocation.open(parent.isEmpty ? "." : parent), let node = try? ZarrNode.read(store),
                   node.ome["multiscales"] != nil,
                   let ms = try? OMEMultiscales(node.ome, file: ".zattrs"),
                   let names = ms.axisNames,

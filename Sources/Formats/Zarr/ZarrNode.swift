@@ -12,6 +12,7 @@ struct ZarrNode {
 
     /// Reads the node at `prefix`, or nil when nothing there says it is Zarr.
     static func read(_ store: Store, _ prefix: String = "") throws -> ZarrNode? {
+        store.prefetchMetadata(keys(prefix))
         if let meta = try JSONMetadata.read(store, joinKey(prefix, "zarr.json"), file: joinKey(prefix, "zarr.json")) {
             let kind: Kind = (meta.optionalString("node_type") ?? "array") == "group" ? .group : .array
             return ZarrNode(kind: kind, zarrFormat: 3, attributes: meta.object["attributes"] as? [String: Any] ?? [:])
@@ -27,6 +28,11 @@ struct ZarrNode {
         // OME-Zarr 0.4 images sometimes lack `.zgroup`; their `.zattrs` still says what they are.
         guard isArray || isGroup || !attributes.isEmpty else { return nil }
         return ZarrNode(kind: isArray ? .array : .group, zarrFormat: 2, attributes: attributes)
+    }
+
+    /// The metadata documents that say what the node at `prefix` is.
+    static func keys(_ prefix: String) -> [String] {
+        ["zarr.json", ".zarray", ".zgroup", ".zattrs"].map { joinKey(prefix, $0) }
     }
 
     /// The OME-NGFF attributes: `attributes.ome` (0.5), else the attributes themselves (≤ 0.4).

@@ -14,11 +14,16 @@ struct ZarrSlabReader: Sendable {
     /// Chunks whose stream must be decoded from its start are read a slab at a time only from
     /// this size on: below it, decoding the whole chunk once costs about as much as one slab.
     static let streamingThreshold = 32 << 20
+    /// Chunks of a remote store are read a slab at a time only from this size on.
+    static let remoteThreshold = 32 << 20
 
     /// Whether a chunk of `chunkBytes` encoded with `compressor` (after no filters or
     /// transposes, C order) can be read a slab at a time.
-    static func supports(_ compressor: BytesCodec?, chunkBytes: Int) -> Bool {
-        switch compressor {
+    static func supports(_ compressor: BytesCodec?, chunkBytes: Int, remote: Bool = false) -> Bool {
+        // Over a network a slab costs two or three round trips one after the other (header,
+        // block offsets, blocks) where the whole chunk costs one: only huge chunks gain.
+        if remote && chunkBytes < remoteThreshold { return false }
+        return switch compressor {
         case nil, .blosc?: true
         case .zstd?, .zlib?, .gzip?: chunkBytes >= streamingThreshold
         default: false

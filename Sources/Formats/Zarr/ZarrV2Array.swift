@@ -93,8 +93,11 @@ public final class ZarrV2Array: SlabReadable {
     public var bytesRead: Int { store.bytesRead }
 
     public var readsSlabs: Bool {
-        !fortranOrder && ZarrSlabReader.supports(compressor, chunkBytes: metadata.chunkShape.reduce(1, *) * metadata.dataType.size)
+        !fortranOrder && ZarrSlabReader.supports(compressor, chunkBytes: metadata.chunkShape.reduce(1, *) * metadata.dataType.size,
+                                                 remote: store.isRemote)
     }
+
+    public var preferredConcurrency: Int? { store.isRemote ? RemoteOptions.current.maxRequests : nil }
 
     public func readChunkSlab(_ index: [Int], slab: ChunkSlab) throws -> ArrayBuffer? {
         precondition(readsSlabs)
@@ -113,28 +116,34 @@ public final class ZarrV2Array: SlabReadable {
 
     public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
         let key = key(index)
-        let grid = metadata.grid
-        let elementSize = metadata.dataType.size
-        let expected = grid.elementsPerChunk * elementSize
+        let expected = metadata.grid.elementsPerChunk * metadata.dataType.size
         do {
             let stored = compressor?.maxEncodedSize(decoded: expected) ?? BytesCodec.maxStoredSize(decoded: expected)
             guard let raw = try store.get(joinKey(prefix, key), atMost: stored,
                                           limitName: "the \(stored) bytes a chunk of \(expected) bytes can take") else { return nil }
-            var bytes = try compressor?.decode(raw, expectedSize: expected) ?? raw
-            guard bytes.count == expected else {
-                throw FormatError.corruptData("decodes to \(bytes.count) bytes, expected \(expected)")
-            }
-            if bigEndian != (DataType.ByteOrderMark.host == .big) && elementSize > 1 {
-                bytes.withUnsafeMutableBytes { ByteOrder.swapInPlace($0, elementSize: elementSize) }
-            }
-            if fortranOrder {
-                let n = grid.chunkShape.count
-                bytes = Transpose.permute(bytes, shape: grid.chunkShape.reversed(), axes: Array((0..<n).reversed()),
-                                          elementSize: elementSize)
-            }
-            return ArrayBuffer(dataType: metadata.dataType, shape: grid.chunkShape, bytes: bytes)
+            return try store.isRemote ? DecodeGate.run { try decode(raw, key: key) } : decode(raw, key: key)
         } catch {
             throw DatasetError(store.location, at: "chunk \(key)", error)
         }
+    }
+
+    /// A stored chunk's bytes decoded to the chunk (CPU only).
+    private func decode(_ raw: [UInt8], key: String) throws -> ArrayBuffer {
+        let grid = metadata.grid
+        let elementSize = metadata.dataType.size
+        let expected = grid.elementsPerChunk * elementSize
+        var bytes = try compressor?.decode(raw, expectedSize: expected) ?? raw
+        guard bytes.count == expected else {
+            throw FormatError.corruptData("decodes to \(bytes.count) bytes, expected \(expected)")
+        }
+        if bigEndian != (DataType.ByteOrderMark.host == .big) && elementSize > 1 {
+            bytes.withUnsafeMutableBytes { ByteOrder.swapInPlace($0, elementSize: elementSize) }
+        }
+        if fortranOrder {
+            let n = grid.chunkShape.count
+            bytes = Transpose.permute(bytes, shape: grid.chunkShape.reversed(), axes: Array((0..<n).reversed()),
+                                      elementSize: elementSize)
+        }
+        return ArrayBuffer(dataType: metadata.dataType, shape: grid.chunkShape, bytes: bytes)
     }
 }

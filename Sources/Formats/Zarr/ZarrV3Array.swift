@@ -90,8 +90,11 @@ public final class ZarrV3Array: SlabReadable {
     public var readsSlabs: Bool {
         guard sharding == nil, chain.transposes.isEmpty, case .bytes = chain.arrayToBytes else { return false }
         guard chain.bytesToBytes.count <= 1 else { return false }
-        return ZarrSlabReader.supports(chain.bytesToBytes.first, chunkBytes: storedChunkShape.reduce(1, *) * metadata.dataType.size)
+        return ZarrSlabReader.supports(chain.bytesToBytes.first, chunkBytes: storedChunkShape.reduce(1, *) * metadata.dataType.size,
+                                       remote: store.isRemote)
     }
+
+    public var preferredConcurrency: Int? { store.isRemote ? RemoteOptions.current.maxRequests : nil }
 
     public func readChunkSlab(_ index: [Int], slab: ChunkSlab) throws -> ArrayBuffer? {
         precondition(readsSlabs)
@@ -119,7 +122,7 @@ public final class ZarrV3Array: SlabReadable {
                 let stored = try chain.maxEncodedSize(shape: storedChunkShape, dataType: meta.dataType)
                 guard let raw = try store.get(joinKey(prefix, key), atMost: stored,
                                               limitName: "the \(stored) bytes a chunk can take") else { return nil }
-                let bytes = try chain.decode(raw, shape: storedChunkShape, dataType: meta.dataType, fill: meta.fillValue)
+                let bytes = try decoding { try chain.decode(raw, shape: storedChunkShape, dataType: meta.dataType, fill: meta.fillValue) }
                 return ArrayBuffer(dataType: meta.dataType, shape: storedChunkShape, bytes: bytes)
             } catch {
                 throw DatasetError(store.location, at: "chunk \(key)", error)
@@ -141,12 +144,19 @@ public final class ZarrV3Array: SlabReadable {
                 throw FormatError.corruptData("the shard index gives the chunk \(length) bytes, more than the \(stored) it can take")
             }
             guard let raw = try store.get(joinKey(prefix, key), range: .slice(offset: offset, length: length)) else { return nil }
-            let encoded = try sharding.decodeInner(raw, dataType: meta.dataType, fill: meta.fillValue)
-            let bytes = chain.undoTransposes(encoded, shape: meta.chunkShape, elementSize: meta.dataType.size)
+            let bytes = try decoding {
+                let encoded = try sharding.decodeInner(raw, dataType: meta.dataType, fill: meta.fillValue)
+                return chain.undoTransposes(encoded, shape: meta.chunkShape, elementSize: meta.dataType.size)
+            }
             return ArrayBuffer(dataType: meta.dataType, shape: meta.chunkShape, bytes: bytes)
         } catch {
             throw DatasetError(store.location, at: "shard \(key), inner chunk \(inner.map(String.init).joined(separator: ","))", error)
         }
+    }
+
+    /// Runs a decode: for a remote store, once one of the cores is free (`DecodeGate`).
+    private func decoding<T>(_ body: () throws -> T) rethrows -> T {
+        store.isRemote ? try DecodeGate.run(body) : try body()
     }
 
     /// The decoded index of a shard (nil when the shard is absent), cached.

@@ -18,7 +18,11 @@ struct InfoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Name the axes of an array that carries no names, e.g. ctzyx.", valueName: "NAMES"))
     var axes: String?
 
+    @OptionGroup(title: "Remote data")
+    var remote: RemoteCommandOptions
+
     func run() throws {
+        remote.apply()
         let array = try Dataset.open(path)
         CLI.printWarnings(array)
         var checked: String?

@@ -25,8 +25,12 @@ struct PlaneOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Multiscale level to read (0 = full resolution); --at and --region are then in that level's pixels (default: chosen from the zoom).", valueName: "N"))
     var level: Int?
 
+    @OptionGroup(title: "Remote data")
+    var remote: RemoteCommandOptions
+
     /// Opens the dataset, and with --level that level of it as the array.
     func open(_ path: String) throws -> LazyArray {
+        remote.apply()
         let array = try Dataset.open(path)
         guard let level else { return array }
         let levels = array.pyramid
@@ -96,7 +100,7 @@ struct CacheOptions: ParsableArguments {
     /// Reads the plane through the cache, decoding its chunks on every core.
     func readPlane(_ selection: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache, limit: PlaneLimit = .wholePlane) throws -> ArrayBuffer {
         try checkPlaneSize(selection, array, bytesPerPixel: array.metadata.dataType.size, limit)
-        return try selection.readPlane(array, threads: System.coreCount, chunks: CachedChunks(cache: cache, array: array).source)
+        return try selection.readPlane(array, threads: System.loadThreads(array), chunks: CachedChunks(cache: cache, array: array).source)
     }
 
     /// The screen pixels of `view` (width×height, downsampled by `mode`) folded chunk by chunk
@@ -104,7 +108,7 @@ struct CacheOptions: ParsableArguments {
     func reducedPlane(_ view: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache, width: Int, height: Int,
                       mode: DownsampleMode) throws -> (plane: ArrayBuffer, contrast: Contrast) {
         let reduction = PlaneReduction(view: view, dataType: array.metadata.dataType, width: width, height: height, mode: mode)
-        try reduction.run(array, source: CachedChunks(cache: cache, array: array).source, threads: System.coreCount)
+        try reduction.run(array, source: CachedChunks(cache: cache, array: array).source, threads: System.loadThreads(array))
         let image = reduction.image().image
         return (ArrayBuffer(float32: image.pixels, shape: [height, width]), reduction.autoContrast())
     }
@@ -112,7 +116,8 @@ struct CacheOptions: ParsableArguments {
     /// - Parameter extra: more JSON fields, starting with a comma.
     func report(_ cache: ChunkCache, _ array: LazyArray, extra: String = "") {
         guard stats else { return }
-        CLI.printError("{" + CacheOptions.statisticsFields(cache, array) + ", \"peak_rss_bytes\": \(ResourceUsage.peakResidentBytes())" + extra + "}")
+        CLI.printError("{" + CacheOptions.statisticsFields(cache, array) + ", \"peak_rss_bytes\": \(ResourceUsage.peakResidentBytes())"
+                       + RemoteCommandOptions.statisticsField() + extra + "}")
     }
 }
 

@@ -73,20 +73,21 @@ extension RegionReader {
             for _ in 0..<min(threads, count) {
                 group.enter()
                 let thread = Thread {
-                    while case let i = next.add(1, ordering: .relaxed).oldValue, i < count { box.work(i) }
+                    while case let i = next.add(1, ordering: .relaxed).oldValue, i < count { box.work?(i) }
                     group.leave()
                 }
                 thread.stackSize = 1 << 20
                 thread.start()
             }
             group.wait()
+            box.work = nil  // the threads may outlive this call; the closure may not
         }
     }
 }
 
 /// A non-escaping closure made escaping for threads that finish before the call returns.
 private final class UncheckedWork: @unchecked Sendable {
-    let work: @Sendable (Int) -> Void
+    var work: (@Sendable (Int) -> Void)?
     init(_ work: @escaping @Sendable (Int) -> Void) { self.work = work }
 }
 

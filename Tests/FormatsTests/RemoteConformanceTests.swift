@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import Formats
+import Stores
+import TestSupport
+
+/// The fixtures served by a real nginx on loopback read exactly like the local files,
+/// and vstack asks the server for nothing but GET and HEAD.
+@Suite(.serialized) struct RemoteConformanceTests {
+    /// One nginx for the suite, serving the fixture directory.
+    static let server: Result<NginxServer, Error> = Result { try NginxServer(root: Fixtures.root) }
+
+    func url(_ relative: String) throws -> String { try Self.server.get().baseURL + "/" + relative }
+
+    @Test(arguments: ConformanceCase.all())
+    func readsExactlyOverHTTP(_ c: ConformanceCase) throws {
+        let array = try Dataset.open(try url(c.path))
+        let m = array.metadata
+        #expect(m.format == c.format)
+        #expect(m.shape == c.shape)
+        #expect(m.chunkShape == c.chunks)
+        let whole = try RegionReader.read(array, region: m.shape.map { 0..<$0 }, threads: 8)
+        let reference = try Fixtures.readNPY(c.reference)
+        #expect(whole.shape == reference.shape)
+        let bad = firstMismatch(whole, reference)
+        #expect(bad == nil, "first mismatch at flat index \(bad ?? -1)")
+    }
+
+    @Test func omeZarrLevelsReadLikeLocal() throws {
+        for name in ["ngff-0.4.ome.zarr", "ngff-0.5.ome.zarr", "omezarrpy-0.4.ome.zarr", "omezarrpy-0.5.ome.zarr"] {
+            let local = try Dataset.open(Fixtures.path("ome/" + name))
+            let remote = try Dataset.open(try url("ome/" + name))
+            #expect(remote.metadata.levels == local.metadata.levels, "\(name)")
+            #expect(remote.metadata.axisNames == local.metadata.axisNames, "\(name)")
+            for (l, r) in zip(local.pyramid, remote.pyramid) {
+                let region = l.array.metadata.shape.map { 0..<$0 }
+                let a = try RegionReader.read(l.array, region: region)
+                let b = try RegionReader.read(r.array, region: region, threads: 8)
+                #expect(firstMismatch(a, b) == nil, "\(name) level \(l.path)")
+            }
+        }
+    }
+
+    @Test func onlyGetAndHeadAndRangesForShards() throws {
+        let server = try Self.server.get()
+        let shard = try #require(ConformanceCase.all().first { $0.shardShape != nil })
+        let array = try Dataset.open(try url(shard.path))
+        _ = try RegionReader.read(array, region: array.metadata.shape.map { 0..<$0 })
+        let log = server.accessLog()
+        #expect(!log.isEmpty)
+        #expect(log.allSatisfy { $0.method == "GET" || $0.method == "HEAD" }, "\(Set(log.map(\.method)))")
+        let metadata: Set<String> = ["zarr.json", ".zarray", ".zgroup", ".zattrs"]
+        let shardReads = log.filter { $0.uri.hasPrefix("/" + shard.path + "/") && !metadata.contains(String($0.uri.split(separator: "/").last ?? "")) }
+        #expect(!shardReads.isEmpty && shardReads.allSatisfy { $0.status == 206 && $0.range.hasPrefix("bytes=") },
+                "\(shardReads.prefix(4))")
+    }
+
+    @Test func missingChunksAreTheFillValueAndMissingDatasetsOneLine() throws {
+        // A chunk key the server does not have (404) is the fill value, like a missing file.
+        let missing = try #require(ConformanceCase.all().first { $0.name.contains("missing") })
+        let array = try Dataset.open(try url(missing.path))
+        let whole = try RegionReader.read(array, region: array.metadata.shape.map { 0..<$0 })
+        #expect(firstMismatch(whole, try Fixtures.readNPY(missing.reference)) == nil)
+        let error = #expect(throws: DatasetError.self) { try Dataset.open(try url("zarr/no-such.zarr")) }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("no Zarr metadata"))
+    }
+}

@@ -149,3 +149,36 @@ func freeLoopbackPort() throws -> Int {
     }
     return Int(UInt16(bigEndian: address.sin_port))
 }
+
+/// Bodies cut short or corrupted anywhere (a dropped connection, a hostile server) are
+/// read without trapping: every prefix of a listing, and random bytes spliced into it.
+@Suite struct S3ListResultDamageTests {
+    static let listing = """
+        <?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name>\
+        <Prefix/><IsTruncated>true</IsTruncated><NextContinuationToken>t&amp;</NextContinuationToken>\
+        <Contents><Key>a&#x41;&#65;&lt;</Key></Contents><CommonPrefixes><Prefix>p/</Prefix></CommonPrefixes></ListBucketResult>
+        """
+
+    @Test func everyPrefix() throws {
+        let text = Array(Self.listing)
+        for end in 0...text.count {
+            _ = try? S3ListResult(xml: String(text[..<end]))
+        }
+        #expect(try S3ListResult(xml: Self.listing) == S3ListResult(commonPrefixes: ["p/"], keys: ["aAA<"], isTruncated: true, nextContinuationToken: "t&"))
+    }
+
+    @Test func randomSplices() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces: [String] = ["<", ">", "/", "&", ";", "&#x", "&#", "<Key>", "</Key>", "<Key/>", "<Contents>", "</Contents>",
+                                "<CommonPrefixes>", "<Prefix", "\u{00FC}", "\r\n", "&#xD800;", "&#99999999999;"]
+        let text = Array(Self.listing)
+        for _ in 0..<2000 {
+            var damaged = text
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                let at = Int.random(in: 0...damaged.count, using: &rng)
+                damaged.insert(contentsOf: pieces.randomElement(using: &rng)!, at: at)
+            }
+            _ = try? S3ListResult(xml: String(damaged))
+        }
+    }
+}

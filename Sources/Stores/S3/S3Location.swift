@@ -3,7 +3,7 @@
 /// given (`--endpoint`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`: MinIO, moto, a gateway)
 /// or the bucket name has dots (a TLS certificate for `*.s3.<region>.amazonaws.com`
 /// covers one label only); otherwise virtual-host (`https://<bucket>.s3.<region>.amazonaws.com/<prefix><key>`).
-public struct S3Location: Sendable, Equatable {
+public struct S3Location: Sendable, Equatable, CustomStringConvertible {
     public var bucket: String
     /// The key prefix: empty, or ending with `/`.
     public var prefix: String

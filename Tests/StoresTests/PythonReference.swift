@@ -32,9 +32,9 @@ enum PythonReference {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let inPath = dir + "/in", outPath = dir + "/out", errPath = dir + "/err"
-        FileManager.default.createFile(atPath: inPath, contents: Data(input.utf8))
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: inPath, contents: Data(input.utf8))
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: interpreter)
         p.arguments = ["-c", script] + arguments

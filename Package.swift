@@ -63,6 +63,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["Formats", "Rendering"]),
         .testTarget(name: "ProcessingTests", dependencies: ["Processing", "Formats"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Formats", "Rendering"]),
+        .testTarget(name: "StoresTests", dependencies: ["Stores"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -195,11 +195,14 @@ http {{
                 self.proc.wait()
         self.proc = None
 
-    def access_log(self, prefix: str | None = None) -> list[LogEntry]:
-        """The access log so far (nginx writes each line as the request completes), parsed;
-        only requests whose URI starts with `prefix` when given."""
+    def access_log(self, prefix: str | None = None, since: int = 0) -> list[LogEntry]:
+        """The access log (nginx writes each line as its request completes), parsed; from byte
+        offset `since` (a log_mark()), only requests whose URI starts with `prefix` when given."""
+        with open(self.access_log_path, "rb") as f:
+            f.seek(since)
+            text = f.read().decode("utf-8", "replace")
         entries = []
-        for line in self.access_log_path.read_text().splitlines():
+        for line in text.splitlines():
             f = line.split("\t")
             if len(f) != 8:
                 continue
@@ -210,11 +213,11 @@ http {{
         return entries
 
     def log_mark(self) -> int:
-        """The current length of the access log, for access_log_since()."""
-        return len(self.access_log())
+        """The access log's current end, for access_log_since()."""
+        return self.access_log_path.stat().st_size
 
     def access_log_since(self, mark: int, prefix: str | None = None) -> list[LogEntry]:
-        return [e for e in self.access_log()[mark:] if prefix is None or e.uri.startswith(prefix)]
+        return self.access_log(prefix, since=mark)
 
 
 # ---------------------------------------------------------------------------------------- moto

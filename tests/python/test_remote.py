@@ -65,6 +65,7 @@ def _groups():
 
 
 GROUPS = _groups()
+CASES_2D = [c for c in CASES if len(c["shape"]) >= 2]      # vstack exports planes; 1-D arrays only in info
 SHARDED = [c for c in CASES if c["shard_shape"] is not None]
 
 
@@ -369,7 +370,7 @@ def test_remote_options_in_help(cmd):
     assert not missing, f"vstack {cmd} --help lacks {missing}"
 
 
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
+@pytest.mark.parametrize("case", CASES_2D, ids=ids(CASES_2D))
 def test_http_export_equals_fixture(case, nginx_fixtures, tmp_path):
     """Every Zarr fixture: the plane test_export would export, over HTTP, is the .npy's plane;
     only GET and HEAD reach the server."""
@@ -391,15 +392,16 @@ def test_http_same_as_local(case, nginx_fixtures, tmp_path):
     path = FIXTURES / case["path"]
     u = url(nginx_fixtures, path)
     same_info(info(u), info(path), u)
+    if len(case["shape"]) < 2:
+        return
     args, _, _ = plan(case)
     local = export(*args, out=tmp_path / "local.npy")
     args[0] = u
     same_array(export(*args, out=tmp_path / "remote.npy"), local, f"vstack export {' '.join(args)}")
-    if len(case["shape"]) >= 2:
-        r = ["render", "--size", "40x12", "--no-header", "--color", "truecolor"]
-        a, b = run_vstack_bytes(*r, u), run_vstack_bytes(*r, path)
-        assert a.returncode == 0 and b.returncode == 0, (a.stderr, b.stderr)
-        assert a.stdout == b.stdout, f"render of {u} differs from the local render"
+    r = ["render", "--size", "40x12", "--no-header", "--color", "truecolor"]
+    a, b = run_vstack_bytes(*r, u), run_vstack_bytes(*r, path)
+    assert a.returncode == 0 and b.returncode == 0, (a.stderr, b.stderr)
+    assert a.stdout == b.stdout, f"render of {u} differs from the local render"
 
 
 @pytest.mark.parametrize("case", SHARDED, ids=ids(SHARDED))
@@ -481,7 +483,7 @@ def test_s3_with_credentials(path, s3, tmp_path):
     u = s3_url("vstack-private", path)
     local = info(path)
     same_info(info(u, env), local, u)
-    args = ["--level", "1"] if local.get("pyramid") else []
+    args = ["--level", "1"] if len(local["pyramid"]) > 1 else []
     same_array(export(u, *args, out=tmp_path / "s3.npy", env=env), export(path, *args, out=tmp_path / "local.npy"),
                f"AWS_ENDPOINT_URL={s3.auth.url} vstack export {u}")
 

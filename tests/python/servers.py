@@ -166,7 +166,10 @@ http {{
     def start(self) -> "Nginx":
         self.conf_path.write_text(self.config())
         self.access_log_path.touch()
-        self.proc = subprocess.Popen([NGINX, "-c", str(self.conf_path), "-p", str(self.prefix)],
+        # -e: the error log from the start (before the configuration is read, nginx would try its
+        # compiled-in /var/log/nginx/error.log, which a non-root user cannot open)
+        self.proc = subprocess.Popen([NGINX, "-c", str(self.conf_path), "-p", str(self.prefix),
+                                      "-e", str(self.error_log_path)],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=open(self.prefix / "stderr.log", "wb"))
         try:

@@ -61,7 +61,7 @@ def _groups():
     for c in CASES:
         n = c["name"]
         kind = (c["writer"], c["format"], c["shard_shape"] is not None, c["order"], "nested" in n,
-                c.get("missing_chunks", 0) > 0, len(c["shape"]), c["dtype"] == "bool")
+                c.get("missing_chunks", 0) > 0, len(c["shape"]))
         groups.setdefault(kind, []).append(c)
     return sorted((min(g, key=lambda c: seed(c["name"], "remote")) for g in groups.values()), key=lambda c: c["name"])
 

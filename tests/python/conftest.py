@@ -80,3 +80,7 @@ def run_vstack_bytes(*args, env=None, timeout=120):
             if e.errno != errno.ETXTBSY or attempt == 9:
                 raise
             time.sleep(1)
+
+
+# ------------------------------------------------------------------ remote servers (servers.py, test_remote.py)
+from servers import fault_server, latency_proxy, nginx_fixtures  # noqa: E402,F401  (pytest fixtures)

@@ -9,7 +9,7 @@ The vstack contract held here:
   - a URL works wherever a local path works: `info --json` is the local JSON but for
     `location`; `export` writes the local array; `render` prints the local bytes;
   - --timeout S, --retries N, --insecure, --anon, --max-requests N on info/view/render/export;
-    --stats gains "remote": requests, bytesFetched, retries, latencyMeanMs, latencyP99Ms;
+    --stats gains "remote": requests, bytes_fetched, retries, latency_mean_ms, latency_p99_ms;
   - only GET and HEAD; 404 = missing key (fill value); 401/403 = a one-line error naming the
     status and credentials; 5xx retried, then a one-line error naming the status; no answer =
     a one-line "timed out" error within about the timeout times the tries; a short body, a
@@ -612,13 +612,13 @@ def test_latency_proxy_export_and_stats(latency_proxy, nginx_fixtures, tmp_path)
         assert proc.returncode == 0, describe(proc)
         same_array(np.load(tmp_path / "r.npy"), export(path, *args, out=tmp_path / "l.npy"), f"vstack export {u}")
         remote = stats_of(proc)["remote"]
-        assert set(remote) >= {"requests", "bytesFetched", "retries", "latencyMeanMs", "latencyP99Ms"}, remote
+        assert set(remote) >= {"requests", "bytes_fetched", "retries", "latency_mean_ms", "latency_p99_ms"}, remote
         assert remote["requests"] > 0 and remote["requests"] == len(p.requests) - before, \
             f"stats requests {remote['requests']}, the proxy got {len(p.requests) - before}"
         body = sum(e.bytes for e in nginx_fixtures.access_log_since(mark))
-        assert remote["bytesFetched"] == body, f"bytesFetched {remote['bytesFetched']} != {body} body bytes sent"
+        assert remote["bytes_fetched"] == body, f"bytes_fetched {remote['bytes_fetched']} != {body} body bytes sent"
         assert remote["retries"] == 0
-        assert 45 <= remote["latencyMeanMs"] <= remote["latencyP99Ms"] < 5000, remote
+        assert 45 <= remote["latency_mean_ms"] <= remote["latency_p99_ms"] < 5000, remote
 
 
 def test_latency_proxy_max_requests(latency_proxy, tmp_path):

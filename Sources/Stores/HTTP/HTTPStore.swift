@@ -97,7 +97,7 @@ public struct HTTPStore: Store {
     public func prefetchMetadata(_ keys: [String]) {
         let wanted = keys.filter { MetadataMemo.isMetadata($0) && url(for: $0).map { !client.memo.contains($0) } == true }
         let store = self
-        MetadataMemo.concurrently(wanted.count) { i in store.fetchAhead(wanted[i]) }
+        MetadataMemo.concurrently(wanted.count, threads: client.options.maxRequests) { i in store.fetchAhead(wanted[i]) }
     }
 
     public func get(_ key: String, range: ByteRange) throws -> [UInt8]? {

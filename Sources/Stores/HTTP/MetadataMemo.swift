@@ -36,13 +36,22 @@ final class MetadataMemo: Sendable {
         }
     }
 
-    /// Runs `work` for each item on threads of their own (they wait on the network, not the CPU).
-    static func concurrently(_ count: Int, _ work: @escaping @Sendable (Int) -> Void) {
-        guard count > 1 else { if count == 1 { work(0) }; return }
+    /// Runs `work` for each item on up to `threads` threads of their own (they wait on the
+    /// network, not the CPU).
+    static func concurrently(_ count: Int, threads: Int, _ work: @escaping @Sendable (Int) -> Void) {
+        guard count > 1 && threads > 1 else { for i in 0..<count { work(i) }; return }
         let group = DispatchGroup()
-        for i in 0..<count {
+        let next = Mutex(0)
+        for _ in 0..<min(count, threads) {
             group.enter()
-            let thread = Thread { work(i); group.leave() }
+            let thread = Thread {
+                while true {
+                    let i = next.withLock { n in defer { n += 1 }; return n }
+                    guard i < count else { break }
+                    work(i)
+                }
+                group.leave()
+            }
             thread.stackSize = 1 << 20
             thread.start()
         }

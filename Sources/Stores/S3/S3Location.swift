@@ -96,7 +96,7 @@ public struct S3Location: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// "" stays empty; anything else ends with one `/` added if missing.
-    static func directoryPrefix(_ prefix: String) -> String {
+    public static func directoryPrefix(_ prefix: String) -> String {
         prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/"
     }
 }

@@ -70,5 +70,5 @@ enum System {
     static var coreCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
     /// Chunks to load at once for `array`: one per core, or more for a source that waits on
     /// a network (its decoding still takes one core each, `DecodeGate`).
-    static func loadThreads(_ array: LazyArray) -> Int { max(coreCount, array.preferredConcurrency ?? 0) }
+    static func loadThreads(_ array: LazyArray) -> Int { array.preferredConcurrency ?? coreCount }
 }

@@ -31,7 +31,7 @@ let package = Package(
         // Zarr v2/v3, OME-Zarr, TIFF, synthetic, … → one LazyArray protocol.
         .target(name: "Formats", dependencies: ["ArrayModel", "Codecs", "Stores", "CTiff"]),
         // Decoded chunks under a byte budget: LRU, pinning, single flight.
-        .target(name: "Cache", dependencies: ["ArrayModel"]),
+        .target(name: "Cache", dependencies: ["ArrayModel", "Stores"]),
         // Processing operators on planes (--filter): pipeline syntax, operators, halo planning.
         .target(name: "Processing", dependencies: ["ArrayModel"]),
         // Downsampling, contrast, colour maps, glyph encoders, ANSI and PNG output.

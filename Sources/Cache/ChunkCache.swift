@@ -1,5 +1,6 @@
 import Foundation
 import ArrayModel
+import Stores
 
 /// Identifies one decoded chunk: which array, which multiscale level, which
 /// chunk, and optionally which slab of it (a plane decoded on its own).
@@ -110,6 +111,8 @@ public final class ChunkCache: @unchecked Sendable {
     final class Flight: @unchecked Sendable {
         let done = NSCondition()
         var result: Result<CachedChunk, Error>?
+        /// The load failed because its own loader cancelled it: a waiter loads again instead.
+        var abandoned = false
     }
 
     /// The longest a request waits for another thread's load of the same chunk
@@ -175,7 +178,10 @@ public final class ChunkCache: @unchecked Sendable {
                 }
             }
             let result = flight.result!
+            let abandoned = flight.abandoned
             flight.done.unlock()
+            // The loader gave up on a chunk this caller still wants: load it here.
+            if abandoned { return try chunk(key, purpose: purpose, load: load) }
             return try result.get()
         }
         let flight = Flight()
@@ -197,6 +203,7 @@ public final class ChunkCache: @unchecked Sendable {
         lock.unlock()
         flight.done.lock()
         flight.result = result
+        if case .failure = result { flight.abandoned = FetchCancellation.check() }
         flight.done.broadcast()
         flight.done.unlock()
         return try result.get()

@@ -1,5 +1,6 @@
 import Foundation
 import ArrayModel
+import Stores
 
 /// A priority queue of chunk loads served by a pool of worker threads: the
 /// place where the view (what to load, in which order) meets the loaders.
@@ -7,7 +8,9 @@ import ArrayModel
 /// - The queue is the latest plan of each owner (the image, the labels):
 ///   `replace(with:owner:)` drops the owner's queued loads its new view no
 ///   longer wants (latest wins) and reorders the rest; other owners' loads stay.
-/// - A load already running finishes into the cache; it is never abandoned.
+/// - A load already running that no plan wants any more is cancelled: a remote
+///   transfer under it is aborted (`FetchCancellation`), and nothing is cached.
+///   Local reads do not look at the token and finish into the cache.
 /// - Visible loads come before prefetch; within a tier, lower `rank` first.
 public final class ChunkScheduler: @unchecked Sendable {
     public enum Tier: Int, Sendable, Comparable {
@@ -39,6 +42,8 @@ public final class ChunkScheduler: @unchecked Sendable {
         case failed(ChunkKey)
         /// Queued for a view that is gone, and removed before it ran.
         case dropped(ChunkKey)
+        /// Running for a view that is gone: its fetch was told to stop.
+        case cancelled(ChunkKey)
 
         public var description: String {
             switch self {
@@ -46,6 +51,7 @@ public final class ChunkScheduler: @unchecked Sendable {
             case let .finished(k): "done \(k)"
             case let .failed(k): "fail \(k)"
             case let .dropped(k): "drop \(k)"
+            case let .cancelled(k): "cancel \(k)"
             }
         }
     }
@@ -57,7 +63,9 @@ public final class ChunkScheduler: @unchecked Sendable {
     private var queue: [Request] = []
     /// The latest plan's requests of each owner (not yet resident when planned).
     private var planned: [PinOwner: [ChunkKey: Request]] = [:]
-    private var running: Set<ChunkKey> = []
+    /// Loads running, each with the token that cancels its fetch.
+    private var running: [ChunkKey: FetchCancellation] = [:]
+    private var cancelledCount = 0
     private var stopping = false
     private var events: [Event]?
     private var droppedCount = 0
@@ -97,7 +105,7 @@ public final class ChunkScheduler: @unchecked Sendable {
         // Every owner's wanted loads, each key once at its best precedence.
         var merged: [ChunkKey: Request] = [:]
         for (_, requests) in planned {
-            for (key, r) in requests where !running.contains(key) {
+            for (key, r) in requests where running[key] == nil {
                 if let seen = merged[key], seen.precedes(r) { continue }
                 merged[key] = r
             }
@@ -105,6 +113,12 @@ public final class ChunkScheduler: @unchecked Sendable {
         for old in queue where merged[old.key] == nil {
             droppedCount += 1
             events?.append(.dropped(old.key))
+        }
+        // Running loads no owner wants now: their transfers stop.
+        for (key, token) in running where !token.isCancelled && !planned.values.contains(where: { $0[key] != nil }) {
+            token.cancel()
+            cancelledCount += 1
+            events?.append(.cancelled(key))
         }
         queue = merged.values.sorted { $1.precedes($0) }
         state.broadcast()
@@ -127,6 +141,12 @@ public final class ChunkScheduler: @unchecked Sendable {
     public var dropped: Int {
         state.lock(); defer { state.unlock() }
         return droppedCount
+    }
+
+    /// Running loads cancelled because the view moved on.
+    public var cancelled: Int {
+        state.lock(); defer { state.unlock() }
+        return cancelledCount
     }
 
     public var trace: [Event] {
@@ -157,24 +177,30 @@ public final class ChunkScheduler: @unchecked Sendable {
             while queue.isEmpty && !stopping { state.wait() }
             if stopping { state.unlock(); return }
             let request = queue.removeLast()
-            // Taken: no owner's next plan merge queues it again.
-            for owner in planned.keys { planned[owner]?[request.key] = nil }
-            running.insert(request.key)
+            // Taken, but still planned (so a plan that keeps it does not cancel it); the
+            // merge skips running keys, so it is not queued twice.
+            let token = FetchCancellation()
+            running[request.key] = token
             events?.append(.started(request.key, request.tier))
             state.unlock()
 
             var failure: Error? = nil
             do {
-                _ = try cache.chunk(request.key, purpose: request.tier.purpose, load: request.load)
+                _ = try FetchCancellation.run(token) {
+                    try cache.chunk(request.key, purpose: request.tier.purpose, load: request.load)
+                }
             } catch {
                 failure = error
             }
+            // A cancelled load is no failure: nobody wants it, and a later plan loads it again.
+            let wasCancelled = failure != nil && token.isCancelled
 
             // Report first, so that once `waitUntilIdle` returns every completion has run.
-            completion?(request.key, failure)
+            if !wasCancelled { completion?(request.key, failure) }
             state.lock()
-            running.remove(request.key)
-            events?.append(failure == nil ? .finished(request.key) : .failed(request.key))
+            running[request.key] = nil
+            for owner in planned.keys { planned[owner]?[request.key] = nil }
+            if !wasCancelled { events?.append(failure == nil ? .finished(request.key) : .failed(request.key)) }
             state.broadcast()
             state.unlock()
         }

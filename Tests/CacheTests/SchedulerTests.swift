@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 @testable import Formats
 @testable import Cache
+import Stores
 
 /// A door loads wait at until the test opens it.
 final class Gate: @unchecked Sendable {
@@ -104,6 +105,41 @@ func eventually(_ ok: () -> Bool) -> Bool {
         let firstFinish = trace.firstIndex { if case .finished = $0 { true } else { false } }!
         #expect(trace.lastIndex { if case .dropped = $0 { true } else { false } }! < firstFinish)
         #expect(scheduler.dropped == 3)
+    }
+
+    /// A running load no new plan wants is cancelled: its fetch sees the token (as the HTTP
+    /// store does while bytes arrive), nothing is cached, no failure is reported, and a
+    /// plan that wants the chunk again loads it.
+    @Test func runningLoadsNoPlanWantsAreCancelled() throws {
+        let cache = ChunkCache(budget: 1 << 20)
+        let failures = Mutex(0)
+        let scheduler = ChunkScheduler(cache: cache, workers: 1, recordsTrace: true) { _, error in
+            if error != nil { failures.withLock { $0 += 1 } }
+        }
+        defer { scheduler.stop() }
+        let sawCancel = Mutex(false)
+        let slow = ChunkScheduler.Request(key: key(0), tier: .prefetch, rank: 0) {
+            // A fetch that waits on the network, polling its cancellation like libcurl's progress callback.
+            for _ in 0..<1000 where !FetchCancellation.check() { Thread.sleep(forTimeInterval: 0.005) }
+            guard FetchCancellation.check() else { return payload(0, size: 100) }
+            sawCancel.withLock { $0 = true }
+            throw CancellationError()
+        }
+        scheduler.replace(with: [slow])
+        #expect(eventually { started(scheduler.trace) == [key(0)] })
+        // Still wanted: a new plan that keeps it does not cancel it.
+        scheduler.replace(with: [slow, request(1, .visible, 0)])
+        #expect(scheduler.cancelled == 0)
+        scheduler.replace(with: [request(1, .visible, 0)])
+        scheduler.waitUntilIdle()
+        #expect(sawCancel.withLock { $0 })
+        #expect(scheduler.cancelled == 1)
+        #expect(scheduler.trace.contains(.cancelled(key(0))), "\(scheduler.trace)")
+        #expect(!cache.contains(key(0)) && cache.contains(key(1)))
+        #expect(failures.withLock { $0 } == 0, "a cancelled load is not a failure")
+        scheduler.replace(with: [request(0, .visible, 0)])
+        scheduler.waitUntilIdle()
+        #expect(cache.contains(key(0)))
     }
 
     /// A failing load is reported to the completion callback and not retried until asked again.

@@ -37,7 +37,7 @@ let package = Package(
         // Downsampling, contrast, colour maps, glyph encoders, ANSI and PNG output.
         .target(name: "Rendering", dependencies: ["ArrayModel", "CZlib"]),
         // The interactive viewer: key map, view state, ncurses input, frames drawn with ANSI diffs.
-        .target(name: "TUI", dependencies: ["Cache", "ArrayModel", "Processing", "Rendering", "CNcursesw"]),
+        .target(name: "TUI", dependencies: ["Cache", "ArrayModel", "Processing", "Rendering", "Stores", "CNcursesw"]),
         // The command-line front end.
         .executableTarget(
             name: "vstack",

@@ -1,6 +1,7 @@
 import Foundation
 import ArrayModel
 import Synchronization
+import Stores
 
 /// The terminal-free core of the viewer: given the view, it plans the chunks
 /// on screen (centre first, at the level the zoom needs, the coarsest level
@@ -154,6 +155,9 @@ public final class PlaneLoader: @unchecked Sendable {
             return visible.allSatisfy { k, _ in k.slab == nil || plan(k.whole, policy.wholeChunkRank) }
         }
         let channel = views.count == 1 ? channelAxis : nil
+        // Over a network the horizon grows with the measured round trip.
+        var policy = self.policy
+        if chunks.array.preferredConcurrency != nil { policy.horizon = policy.horizon(forLatency: HTTPClient.existing?.statistics.meanLatency) }
         let positions = policy.positions(around: shown[0], shape: meta.shape,
                                          scrubAxes: PlaneLoader.scrubAxes(shown[0], channelAxis: channelAxis),
                                          channelAxis: channel, motion: motion)

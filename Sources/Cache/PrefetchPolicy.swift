@@ -26,6 +26,17 @@ public struct PrefetchPolicy: Sendable, Equatable {
 
     public init() {}
 
+    /// Scrub rate the horizon is sized for when storage is slow (steps a second).
+    public static let fastScrubRate = 30.0
+
+    /// The horizon for storage that answers in `latency` seconds: at least the steps a fast
+    /// scrub covers in two round trips, so requests sent now arrive before they are shown
+    /// (16 steps at 50 ms and below; 30 at 500 ms, the far side of an ocean).
+    public func horizon(forLatency latency: Double?) -> Double {
+        guard let latency, latency > 0 else { return horizon }
+        return max(horizon, (2 * latency * PrefetchPolicy.fastScrubRate).rounded(.up))
+    }
+
     /// The axis most recently moved, and which way.
     public struct Motion: Sendable, Equatable {
         public var axis: Int

@@ -84,6 +84,21 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         }
     }
 
+    /// The same error with `url` called `name` (a key, where the dataset's URL is said already).
+    func renaming(_ url: String, as name: String) -> StoreError {
+        func r(_ s: String) -> String { s == url ? name : s }
+        switch self {
+        case let .refused(u, status, credentials): return .refused(url: r(u), status: status, credentials: credentials)
+        case let .httpStatus(u, status, tries): return .httpStatus(url: r(u), status: status, tries: tries)
+        case let .transferFailed(u, reason, tries): return .transferFailed(url: r(u), reason: reason, tries: tries)
+        case let .badAnswer(u, problem): return .badAnswer(url: r(u), problem: problem)
+        case let .cancelled(u): return .cancelled(url: r(u))
+        case let .badRange(u, problem): return .badRange(path: r(u), problem: problem)
+        case let .tooLarge(what, size, limit): return .tooLarge(what: r(what), size: size, limit: limit)
+        default: return self
+        }
+    }
+
     static func tooLarge(_ what: String, size: Int, limitName: String) -> StoreError {
         .tooLarge(what: what, size: size, limit: limitName)
     }

@@ -1,5 +1,6 @@
 import Cache
 import Foundation
+import Stores
 import ArrayModel
 import Rendering
 
@@ -49,6 +50,12 @@ enum InfoPanel {
             "prefetch \(s.prefetchLoads) loads, \(s.prefetchHits) hits",
             "evictions \(s.evictions)  read \(ByteSize.describe(app.array.bytesRead, compact: true))",
         ]
+        if let r = HTTPClient.existing?.statistics.snapshot, r.requests + r.failures > 0 {
+            let ms = { (v: Double) in "\(Int((v * 1000).rounded())) ms" }
+            out += ["network \(r.requests) requests, \(ByteSize.describe(r.bytesFetched, compact: true))",
+                    "        \(r.inFlight) in flight, \(r.retries) retries, \(r.failures) failed",
+                    "        latency mean \(ms(r.latencyMean)), p99 \(ms(r.latencyP99))"]
+        }
         return out
     }
 

@@ -2,6 +2,7 @@ import Cache
 import CNcursesw
 import ArrayModel
 import Foundation
+import Stores
 import Processing
 import Rendering
 import Synchronization
@@ -446,6 +447,7 @@ public final class ViewerApp {
         if let reading { parts.append("reading \(reading.done)/\(reading.total) chunks") }
         parts.append("cache \(ByteSize.describe(stats.usedBytes, compact: true))/\(ByteSize.describe(stats.budget, compact: true))"
                      + (reading == nil && (loading > 0 || inFlight > 0) ? ", \(max(loading, inFlight)) loading" : ""))
+        if let network = networkStatus { parts.append(network) }
         // A long path gives way to the rest: its last component when the line would not fit.
         let line = parts.joined(separator: "  ")
         if line.count > terminal.size.columns, let last = name.split(separator: "/").last, String(last) != name {
@@ -453,6 +455,13 @@ public final class ViewerApp {
             return parts.joined(separator: "  ")
         }
         return line
+    }
+
+    /// The measured round trip and the requests in flight (`net 48 ms, 12 req`), for a remote dataset.
+    private var networkStatus: String? {
+        guard let client = HTTPClient.existing, let latency = client.statistics.meanLatency else { return nil }
+        let inFlight = client.statistics.inFlightCount
+        return "net \(Int((latency * 1000).rounded())) ms" + (inFlight > 0 ? ", \(inFlight) req" : "")
     }
 
     /// The physical width of one cell (a scale bar in words: `cell 2.6 µm`), when x's scale is known.

@@ -644,3 +644,51 @@ def test_http_only_get_and_head(nginx_fixtures):
     """Over the whole module (this test runs after the others in the file): only GET and HEAD."""
     methods = {e.method for e in nginx_fixtures.access_log()}
     assert methods <= {"GET", "HEAD"}, methods
+
+
+# ---------------------------------------------------------------- the viewer on remote data (tmux)
+
+from test_tui import session  # noqa: E402,F401  (the tmux fixture)
+
+TUI_CASE = "v2-uint16-blosc-lz4-shuffle"
+
+
+def _tui_case():
+    return next(c for c in CASES if c["name"] == TUI_CASE)
+
+
+def test_viewer_over_http_through_latency_shows_network_status_and_scrubs(session, latency_proxy):
+    """The viewer opens a URL behind 50 ms of latency, draws the plane, says what the network
+    is doing on the status line, and scrubs z."""
+    c = _tui_case()
+    s = session(f"{latency_proxy.url}/{c['path']}")
+    mid = c["shape"][0] // 2
+    s.wait(lambda x: f"z {mid}/{c['shape'][0]}" in x and re.search(r"net \d+ ms", x), what="the status line with net")
+    latency = int(re.search(r"net (\d+) ms", s.status()).group(1))
+    assert 45 <= latency < 1000, s.status()   # the proxy's 50 ms
+    s.keys("]")
+    s.wait(lambda x: f"z {mid + 1}/" in x, what="z+1")
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+@pytest.mark.parametrize("mode", ["closes_mid_body", "never_answers"])
+def test_viewer_chunk_faults_are_error_tiles_and_the_viewer_stays_responsive(mode, session, fault_server):
+    """A server that cuts chunk bodies, or never answers chunk requests: the viewer shows error
+    tiles and a one-line message within the timeout, and keys still work meanwhile and after."""
+    c = _tui_case()
+    root = FIXTURES / "zarr" / "v2"
+    faulty = (lambda p: not is_metadata(p)) if mode == "never_answers" else None
+    server = fault_server(mode, root=root, faulty=faulty) if faulty else fault_server(mode, root=root)
+    url = f"http://127.0.0.1:{server.port}/{Path(c['path']).name}"
+    s = session(url, "--timeout", "1", "--retries", "0")
+    mid = c["shape"][0] // 2
+    s.wait(lambda x: f"z {mid}/" in x, timeout=10, what="the first frame's status")
+    s.keys("]")   # while chunks are failing or hanging
+    s.wait(lambda x: f"z {mid + 1}/" in x, timeout=5, what="z+1 while chunks fail")
+    screen = s.wait(lambda x: "error:" in x, timeout=15, what="the chunk error message")
+    assert "\u2573" in screen, "failed chunks are drawn as error tiles"
+    message = next(l for l in s.lines() if "error:" in l)
+    assert ("timed out" in message) if mode == "never_answers" else ("closed" in message or "bytes" in message), message
+    s.keys("q")
+    assert s.exit_status(timeout=15) == 0

@@ -45,7 +45,15 @@ public struct HTTPStore: Store {
         return out
     }
 
+    /// Errors name the key, not the whole URL: the dataset's location is said before them.
     func send(_ method: HTTPClient.Method, _ key: String, headers: [String] = [], limit: Int? = nil) throws -> HTTPClient.Response? {
+        do { return try sendNamingURLs(method, key, headers: headers, limit: limit) } catch let e as StoreError {
+            guard let url = url(for: key) else { throw e }
+            throw e.renaming(url, as: key.isEmpty ? "(the base URL)" : key)
+        }
+    }
+
+    private func sendNamingURLs(_ method: HTTPClient.Method, _ key: String, headers: [String], limit: Int?) throws -> HTTPClient.Response? {
         guard let url = url(for: key) else { throw StoreError.keyOutsideStore(key: key) }
         let all = try headers + (authorize?(method, url, headers) ?? [])
         let response = try client.send(method, url, headers: all, limit: limit, cancelled: FetchCancellation.check)
@@ -113,7 +121,7 @@ public struct HTTPStore: Store {
         }
         guard let r = try send(.get, key, headers: ["Range: \(spec)"]) else { return nil }
         counter.add(r.body.count)
-        let url = self.url(for: key) ?? key
+        let url = key  // messages name the key; the dataset's location is said before them
         var body = r.body
         if r.status == 200 {
             // The server ignored the range and sent the whole value: cut the part out.

@@ -44,6 +44,14 @@ public final class RemoteStatistics: Sendable {
     func retried() { state.withLock { $0.snapshot.retries += 1 } }
     func failed() { state.withLock { $0.snapshot.failures += 1 } }
 
+    /// Requests being sent or received now.
+    public var inFlightCount: Int { inFlight.load(ordering: .relaxed) }
+
+    /// Mean latency of the recent requests (nil before the first), without the percentile's sort.
+    public var meanLatency: Double? {
+        state.withLock { s in s.latencies.isEmpty ? nil : s.latencies.reduce(0, +) / Double(s.latencies.count) }
+    }
+
     public var snapshot: Snapshot {
         var (snap, latencies) = state.withLock { ($0.snapshot, $0.latencies) }
         snap.inFlight = inFlight.load(ordering: .relaxed)

@@ -175,6 +175,21 @@ final class GatedVolume: LazyArray, @unchecked Sendable {
 
     func zs(_ keys: [ChunkKey]) -> [Int] { keys.map { $0.index[0] } }
 
+    /// Over slow storage the horizon covers two round trips of a 30 steps/s scrub, and never
+    /// shrinks below the default; positions reach that far ahead.
+    @Test func horizonGrowsWithLatency() throws {
+        let policy = PrefetchPolicy()
+        #expect(policy.horizon(forLatency: nil) == 16 && policy.horizon(forLatency: 0.05) == 16)
+        #expect(policy.horizon(forLatency: 0.5) == 30 && policy.horizon(forLatency: 1) == 60)
+        var far = policy
+        far.horizon = policy.horizon(forLatency: 0.5)
+        let volume = GatedVolume()
+        let view = try PlaneSelection(volume.metadata, at: "z=10")
+        let ahead = far.positions(around: view, shape: volume.metadata.shape, scrubAxes: [0], channelAxis: nil,
+                                  motion: .init(axis: 0, direction: 1)).map { $0.indices[0] }
+        #expect(ahead.contains(40) && !ahead.contains(41), "\(ahead)")
+    }
+
     /// Shows z = start, start+step, … with the workers held, then reports the queue.
     func scrub(_ zs: [Int], budgetPlanes: Int = 20) -> (queue: [ChunkKey], plan: LoadPlan, loader: PlaneLoader, volume: GatedVolume) {
         let volume = GatedVolume()

@@ -49,10 +49,25 @@ import TestSupport
         let log = server.accessLog()
         #expect(!log.isEmpty)
         #expect(log.allSatisfy { $0.method == "GET" || $0.method == "HEAD" }, "\(Set(log.map(\.method)))")
-        let metadata: Set<String> = ["zarr.json", ".zarray", ".zgroup", ".zattrs"]
+        let metadata: Set<String> = ["zarr.json", ".zarray", ".zgroup", ".zattrs", ".zmetadata"]
         let shardReads = log.filter { $0.uri.hasPrefix("/" + shard.path + "/") && !metadata.contains(String($0.uri.split(separator: "/").last ?? "")) }
         #expect(!shardReads.isEmpty && shardReads.allSatisfy { $0.status == 206 && $0.range.hasPrefix("bytes=") },
                 "\(shardReads.prefix(4))")
+    }
+
+    /// With consolidated metadata (v2 `.zmetadata`, v3 `consolidated_metadata`, which the
+    /// writers of these fixtures add), opening asks for the root's documents only, all at once:
+    /// the levels' metadata comes from it.
+    @Test func consolidatedMetadataOpensInOneRoundTrip() throws {
+        let server = try Self.server.get()
+        for name in ["ngff-0.4.ome.zarr", "ngff-0.5.ome.zarr"] {
+            let before = server.accessLog().count
+            // `localhost`, not 127.0.0.1: URLs no other test opened, so nothing is known yet.
+            let image = try Dataset.open("http://localhost:\(server.port)/ome/" + name)
+            #expect(image.metadata.levels == (try Dataset.open(Fixtures.path("ome/" + name))).metadata.levels)
+            let asked = server.accessLog().dropFirst(before).map(\.uri)
+            #expect(!asked.isEmpty && asked.allSatisfy { $0.split(separator: "/").count == 3 }, "\(name): \(asked)")
+        }
     }
 
     @Test func missingChunksAreTheFillValueAndMissingDatasetsOneLine() throws {

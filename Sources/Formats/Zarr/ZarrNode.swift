@@ -31,8 +31,9 @@ struct ZarrNode {
     }
 
     /// The metadata documents that say what the node at `prefix` is.
+    /// At the root, also v2's consolidated `.zmetadata` (a remote store then knows the whole hierarchy).
     static func keys(_ prefix: String) -> [String] {
-        ["zarr.json", ".zarray", ".zgroup", ".zattrs"].map { joinKey(prefix, $0) }
+        ["zarr.json", ".zarray", ".zgroup", ".zattrs"].map { joinKey(prefix, $0) } + (prefix.isEmpty ? [".zmetadata"] : [])
     }
 
     /// The OME-NGFF attributes: `attributes.ome` (0.5), else the attributes themselves (≤ 0.4).

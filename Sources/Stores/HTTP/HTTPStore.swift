@@ -106,6 +106,8 @@ public struct HTTPStore: Store {
         let wanted = keys.filter { MetadataMemo.isMetadata($0) && url(for: $0).map { !client.memo.contains($0) } == true }
         let store = self
         MetadataMemo.concurrently(wanted.count, threads: client.options.maxRequests) { i in store.fetchAhead(wanted[i]) }
+        // The root's consolidated metadata, when there is some, answers for every level and label below.
+        if keys.contains(".zmetadata") || keys.contains("zarr.json") { client.memo.adoptConsolidated(root: base) }
     }
 
     public func get(_ key: String, range: ByteRange) throws -> [UInt8]? {

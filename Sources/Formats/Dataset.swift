@@ -50,6 +50,15 @@ public enum Dataset {
     /// through the store (there is no directory to look at).
     static func openRemote(_ location: String) throws -> LazyArray {
         let base = location.hasSuffix("/") ? String(location.dropLast()) : location
+        let name = base.split(separator: "/").last.map(String.init) ?? base
+        if FilePattern.isTiffName(name) {
+            // A TIFF file: its directory is the store, the file one value read by ranges.
+            let parent = try StoreLocation.open(String(base.dropLast(name.count + 1)))
+            return try TiffArray(store: parent, key: name, location: base)
+        }
+        if name.lowercased().hasSuffix(".npy") {
+            throw FormatError.unsupported(".npy files over the network (vstack reads Zarr, OME-Zarr and TIFF from URLs; copy the file, or convert it to Zarr)")
+        }
         let store = try StoreLocation.open(base)
         if let node = try ZarrNode.read(store) {
             if node.kind == .group {
@@ -57,10 +66,6 @@ public enum Dataset {
             }
             let level = ZarrGroupOpener.levelContext(of: base)
             return node.zarrFormat == 3 ? try ZarrV3Array(store: store, level: level) : try ZarrV2Array(store: store, level: level)
-        }
-        let name = base.split(separator: "/").last.map(String.init) ?? base
-        if FilePattern.isTiffName(name) || name.lowercased().hasSuffix(".npy") {
-            throw FormatError.unsupported("\(FilePattern.isTiffName(name) ? "TIFF" : ".npy") files over the network (vstack reads Zarr and OME-Zarr from URLs; copy the file, or convert it to Zarr)")
         }
         throw FormatError.missing("no Zarr metadata there (no zarr.json, .zarray, .zgroup or .zattrs)")
     }

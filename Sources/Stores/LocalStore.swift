@@ -48,6 +48,13 @@ public struct LocalStore: Store {
         return bytes
     }
 
+    public func size(_ key: String) throws -> Int? {
+        guard let path = path(for: key) else { throw StoreError.keyOutsideStore(key: key) }
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(st.st_size)
+    }
+
     /// Any non-directory counts (a FIFO `.zarray` is then refused when read, by name).
     public func contains(_ key: String) throws -> Bool {
         guard let path = path(for: key) else { return false }

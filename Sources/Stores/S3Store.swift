@@ -51,6 +51,7 @@ public struct S3Store: Store {
     public func get(_ key: String, atMost limit: Int, limitName: String) throws -> [UInt8]? { try http.get(key, atMost: limit, limitName: limitName) }
     public func get(_ key: String, range: ByteRange) throws -> [UInt8]? { try http.get(key, range: range) }
     public func contains(_ key: String) throws -> Bool { try http.contains(key) }
+    public func size(_ key: String) throws -> Int? { try http.size(key) }
     public func prefetchMetadata(_ keys: [String]) { http.prefetchMetadata(keys) }
     public var bytesRead: Int { http.bytesRead }
     public var isRemote: Bool { true }

@@ -24,6 +24,8 @@ public protocol Store: Sendable {
     /// Whether reads wait on a network (HTTP, S3) rather than a disk: loads of such a
     /// store run many at once, and their decoding is limited to one per core.
     var isRemote: Bool { get }
+    /// The size of a value in bytes, nil when the key does not exist (a remote store asks with HEAD).
+    func size(_ key: String) throws -> Int?
     /// Fetches these small metadata keys ahead, all at once, so the reads that follow
     /// do not wait one after the other (a remote store; others do nothing).
     func prefetchMetadata(_ keys: [String])
@@ -117,6 +119,7 @@ extension Store {
     public var bytesRead: Int { 0 }
     public var isRemote: Bool { false }
     public func prefetchMetadata(_ keys: [String]) {}
+    public func size(_ key: String) throws -> Int? { try get(key)?.count }
 }
 
 /// A byte count shared by the threads reading one store.

@@ -55,6 +55,32 @@ import TestSupport
                 "\(shardReads.prefix(4))")
     }
 
+    /// Every TIFF fixture over HTTP (libtiff reading through ranged requests and a block
+    /// cache) reads like the local file; those that fail locally fail the same way.
+    @Test func tiffFilesReadLikeLocal() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Fixtures.path("tiff")).filter { $0.hasSuffix(".tif") }.sorted()
+        #expect(names.count >= 20)
+        for name in names {
+            let local: LazyArray
+            do { local = try Dataset.open(Fixtures.path("tiff/" + name)) } catch {
+                let remote = #expect(throws: DatasetError.self) { try Dataset.open(try url("tiff/" + name)) }
+                #expect(remote.map { "\($0)".components(separatedBy: ": ").dropFirst().joined() }
+                        == "\(error)".components(separatedBy: ": ").dropFirst().joined(), "\(name)")
+                continue
+            }
+            let remote = try Dataset.open(try url("tiff/" + name))
+            #expect(remote.metadata.shape == local.metadata.shape && remote.metadata.axisNames == local.metadata.axisNames, "\(name)")
+            let region = local.metadata.shape.map { 0..<$0 }
+            let a = Result { try RegionReader.read(local, region: region) }
+            let b = Result { try RegionReader.read(remote, region: region, threads: 8) }
+            switch (a, b) {
+            case let (.success(x), .success(y)): #expect(firstMismatch(x, y) == nil, "\(name)")
+            case (.failure, .failure): break  // a corrupt page: an error both ways
+            default: Issue.record("\(name): local \(a), remote \(b)")
+            }
+        }
+    }
+
     /// With consolidated metadata (v2 `.zmetadata`, v3 `consolidated_metadata`, which the
     /// writers of these fixtures add), opening asks for the root's documents only, all at once:
     /// the levels' metadata comes from it.

@@ -30,9 +30,15 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
         try self.init(path: path, counter: ByteCounter())
     }
 
-    convenience init(path: String, counter: ByteCounter) throws {
+    /// A TIFF file that is the value `key` of a remote store, named `location`.
+    public convenience init(store: Store, key: String, location: String) throws {
+        try self.init(path: location, counter: ByteCounter()) { try TiffFile(store: store, key: key, location: location, counter: $0) }
+    }
+
+    /// - Parameter open: how the file is opened (default: the local file at `path`).
+    convenience init(path: String, counter: ByteCounter, open: ((ByteCounter) throws -> TiffFile)? = nil) throws {
         do {
-            let file = try TiffFile(path: path, counter: counter)
+            let file = try open?(counter) ?? TiffFile(path: path, counter: counter)
             let first = try file.withHandle(page: 0) { $0.info(description: true) }
             try self.init(file: file, first: first, pageAxes: nil, level: 0, levelZero: nil)
         } catch let e as DatasetError {
@@ -159,6 +165,11 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
     }
 
     public var bytesRead: Int { file.counter.total }
+    /// A remote file's pages load `--max-requests` at a time (they wait on the network).
+    public var preferredConcurrency: Int? {
+        if case .remote = file.bytes.source { return RemoteOptions.current.maxRequests }
+        return nil
+    }
     public var sourcePaths: [String] { [file.path] }
 
     public var pyramid: [PyramidLevel] {

@@ -14,8 +14,8 @@ import Synchronization
 /// and nothing is ever written.
 final class TiffFile: @unchecked Sendable {
     let path: String
-    let fd: Int32
-    let size: UInt64
+    let bytes: TiffBytes
+    var size: UInt64 { bytes.size }
     let header: TiffHeader
     let counter: ByteCounter
     private let chain: Mutex<TiffPageChain>
@@ -28,31 +28,39 @@ final class TiffFile: @unchecked Sendable {
         self.counter = counter
         // Non-blocking, and only a regular file: a FIFO named .tif would block open and read forever.
         guard let (fd, st) = try LocalStore.openRegular(path) else { throw FormatError.missing("cannot open: no such file or directory") }
-        self.fd = fd
-        size = UInt64(st.st_size)
+        bytes = TiffBytes(file: fd, size: UInt64(st.st_size))
         do {
-            header = try TiffHeader(read: { try Self.pread(fd, counter, offset: $0, count: $1) }, fileSize: size)
+            header = try TiffHeader(read: { [bytes] in try Self.read(bytes, counter, offset: $0, count: $1) }, fileSize: bytes.size)
         } catch {
-            Glibc.close(fd)
+            bytes.close()
             throw error
         }
         chain = Mutex(TiffPageChain(first: header.firstIFD))
     }
 
+    /// A TIFF that is a value of a remote store (`https://…/stack.tif`): read by ranges.
+    init(store: Store, key: String, location: String, counter: ByteCounter = ByteCounter()) throws {
+        self.path = location
+        self.counter = counter
+        guard let size = try store.size(key) else { throw FormatError.missing("cannot open: no such file on the server") }
+        bytes = TiffBytes(store: store, key: key, size: UInt64(size))
+        header = try TiffHeader(read: { [bytes] in try Self.read(bytes, counter, offset: $0, count: $1) }, fileSize: bytes.size)
+        chain = Mutex(TiffPageChain(first: header.firstIFD))
+    }
+
     deinit {
         pool.withLock { handles in handles.removeAll() }
-        Glibc.close(fd)
+        bytes.close()
     }
 
     /// Reads `count` bytes at `offset`; fewer only at the end of the file.
     func read(offset: UInt64, count: Int) throws -> [UInt8] {
-        try Self.pread(fd, counter, offset: offset, count: count)
+        try Self.read(bytes, counter, offset: offset, count: count)
     }
 
-    static func pread(_ fd: Int32, _ counter: ByteCounter, offset: UInt64, count: Int) throws -> [UInt8] {
+    static func read(_ bytes: TiffBytes, _ counter: ByteCounter, offset: UInt64, count: Int) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
-        let done = out.withUnsafeMutableBytes { readFully(fd, into: $0, at: offset) }
-        guard done >= 0 else { throw FormatError.io("read failed: \(String(cString: strerror(errno)))") }
+        let done = try out.withUnsafeMutableBytes { try bytes.read(into: $0, at: offset) }
         counter.add(done)
         if done < count { out.removeLast(count - done) }
         return out

@@ -21,7 +21,7 @@ final class TiffHandle: @unchecked Sendable {
 
     init(file: TiffFile, page: UInt64) throws {
         self.page = page
-        io = TiffIOState(fd: file.fd, size: file.size, counter: file.counter,
+        io = TiffIOState(bytes: file.bytes, size: file.size, counter: file.counter,
                          header: file.header.pointing(to: page))
         messages = .allocate(capacity: 512)
         messages.initialize(repeating: 0, count: 512)
@@ -44,6 +44,11 @@ final class TiffHandle: @unchecked Sendable {
 
     /// libtiff's last error message (then forgotten).
     func lastError(_ fallback: String) -> String {
+        if let e = io.readError {
+            io.readError = nil
+            messages[0] = 0
+            return "\(e)"
+        }
         let message = String(cString: messages)
         messages[0] = 0
         return message.isEmpty ? fallback : message
@@ -127,14 +132,16 @@ final class TiffHandle: @unchecked Sendable {
 /// What libtiff's client I/O callbacks see: the shared descriptor, this
 /// handle's own position, and the file's byte counter.
 final class TiffIOState {
-    let fd: Int32
+    let bytes: TiffBytes
     let size: UInt64
     let counter: ByteCounter
     /// The header bytes libtiff sees (the first IFD pointer replaced).
     let header: [UInt8]
     var position: UInt64 = 0
-    init(fd: Int32, size: UInt64, counter: ByteCounter, header: [UInt8]) {
-        (self.fd, self.size, self.counter, self.header) = (fd, size, counter, header)
+    /// The last read error (a remote read that failed), for the message libtiff's does not carry.
+    var readError: Error?
+    init(bytes: TiffBytes, size: UInt64, counter: ByteCounter, header: [UInt8]) {
+        (self.bytes, self.size, self.counter, self.header) = (bytes, size, counter, header)
     }
 
     static func from(_ h: thandle_t?) -> TiffIOState { Unmanaged<TiffIOState>.fromOpaque(h!).takeUnretainedValue() }
@@ -149,9 +156,13 @@ private let tiffRead: TIFFReadWriteProc = { h, buffer, size in
         buffer.storeBytes(of: io.header[Int(io.position) + done], toByteOffset: done, as: UInt8.self)
         done += 1
     }
-    let n = readFully(io.fd, into: UnsafeMutableRawBufferPointer(start: buffer + done, count: size - done),
-                      at: io.position + UInt64(done))
-    guard n >= 0 else { return -1 }
+    let n: Int
+    do {
+        n = try io.bytes.read(into: UnsafeMutableRawBufferPointer(start: buffer + done, count: size - done), at: io.position + UInt64(done))
+    } catch {
+        io.readError = error
+        return -1
+    }
     done += n
     io.position += UInt64(done)
     io.counter.add(done)

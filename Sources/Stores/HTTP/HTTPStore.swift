@@ -153,6 +153,15 @@ public struct HTTPStore: Store {
         }
     }
 
+    /// From a HEAD request's Content-Length.
+    public func size(_ key: String) throws -> Int? {
+        guard let r = try send(.head, key) else { return nil }
+        guard let length = r.headers["content-length"].flatMap(Int.init), length >= 0 else {
+            throw StoreError.badAnswer(url: key, problem: "the server does not say the size (no Content-Length)")
+        }
+        return length
+    }
+
     public func contains(_ key: String) throws -> Bool {
         if MetadataMemo.isMetadata(key) { return try get(key) != nil }
         return try send(.head, key) != nil

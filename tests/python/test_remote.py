@@ -692,3 +692,21 @@ def test_viewer_chunk_faults_are_error_tiles_and_the_viewer_stays_responsive(mod
     assert ("timed out" in message) if mode == "never_answers" else ("closed" in message or "bytes" in message), message
     s.keys("q")
     assert s.exit_status(timeout=15) == 0
+
+
+def test_http_proxy_environment_is_honoured(fault_server, nginx_fixtures):
+    """`http_proxy` sends the requests to the proxy (here a server that answers 403 to
+    everything, so going through it shows); `no_proxy` naming the host bypasses it."""
+    import os
+    proxy = fault_server("forbidden")
+    case = CASES_2D[0]
+    url = f"{nginx_fixtures.url}/{case['path']}"
+    base = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "no_proxy", "all_proxy")}
+    via = subprocess.run([str(VSTACK_BIN), "info", url, "--retries", "0"], capture_output=True, text=True, timeout=60,
+                         env=base | {"http_proxy": proxy.url})
+    assert via.returncode != 0 and "403" in via.stderr, via.stderr
+    assert any(r.path.startswith("http://") or case["path"] in r.path for r in proxy.requests), "the proxy saw nothing"
+    direct = subprocess.run([str(VSTACK_BIN), "info", url, "--json"], capture_output=True, text=True, timeout=60,
+                            env=base | {"http_proxy": proxy.url, "no_proxy": "127.0.0.1"})
+    assert direct.returncode == 0, direct.stderr
+    assert json.loads(direct.stdout)["shape"] == case["shape"]

@@ -34,6 +34,16 @@ def first_chunk(array_dir, metadata_names):
                 return read(path) if os.path.getsize(path) <= MAX_FILE else None
     return None
 
+def descriptions(tiff):
+    """ImageDescription texts found in a TIFF's bytes (ImageJ keys, OME-XML, tifffile JSON), up to their NUL."""
+    found = []
+    for start in (b"ImageJ=", b"<?xml", b'{"shape"'):
+        i = tiff.find(start)
+        if i >= 0:
+            end = tiff.find(b"\0", i)
+            found.append(tiff[i:end if end >= 0 else len(tiff)][:MAX_FILE - 1])
+    return found
+
 CODEC_MODE = {"blosc": 0, "zstd": 1, "zlib": 2, "gzip": 3, "lz4": 4}
 for root, dirs, files in sorted(os.walk(fixtures)):
     dirs.sort()
@@ -71,7 +81,14 @@ for root, dirs, files in sorted(os.walk(fixtures)):
         if name.endswith(".npy") and os.sep + "npy" in root:
             add("FuzzNpy", read(os.path.join(root, name)))
         if name.endswith((".tif", ".tiff")):
-            add("FuzzTiff", read(os.path.join(root, name)), corrupt or any(w in name for w in ("corrupt", "truncated")))
+            data = read(os.path.join(root, name))
+            add("FuzzTiff", data, corrupt or any(w in name for w in ("corrupt", "truncated")))
+            for description in descriptions(data):
+                add("FuzzTiffAxes", bytes([len(description) % 32]) + description)
+
+# Descriptions no fixture carries: tifffile's JSON shape, and an ImageJ stack of 12 pages.
+add("FuzzTiffAxes", bytes([5]) + b'{"shape": [2, 3, 2, 2]}')
+add("FuzzTiffAxes", bytes([11]) + b"ImageJ=1.53t\nimages=12\nchannels=2\nslices=3\nframes=2\nhyperstack=true\nmode=composite\nunit=micron\nspacing=2.5\nfinterval=0.5\n")
 
 for (target, corrupt), items in sorted(seeds.items()):
     d = os.path.join(out, target + ("-corrupt" if corrupt else ""))

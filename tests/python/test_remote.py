@@ -710,3 +710,23 @@ def test_http_proxy_environment_is_honoured(fault_server, nginx_fixtures):
                             env=base | {"http_proxy": proxy.url, "no_proxy": "127.0.0.1"})
     assert direct.returncode == 0, direct.stderr
     assert json.loads(direct.stdout)["shape"] == case["shape"]
+
+
+def test_close_ranges_of_a_shard_share_requests(tmp_path):
+    """A plane of 64 inner chunks in 4 shards, behind 50 ms: the inner chunks' range reads
+    that go out together are merged into fewer requests, and the plane equals zarr-python's."""
+    root = tmp_path / "data"
+    a = zarr.create_array(str(root / "sharded.zarr"), shape=(2048, 2048), shards=(1024, 1024), chunks=(256, 256),
+                          dtype="uint16", zarr_format=3)
+    a[:] = (np.arange(2048 * 2048, dtype=np.uint32).reshape(2048, 2048) % 65521).astype(np.uint16)
+    out = tmp_path / "plane.npy"
+    with Nginx(root) as n, LatencyProxy(n.url, delay=0.05) as p:
+        mark = n.log_mark()
+        proc = run_vstack("export", f"{p.url}/sharded.zarr", "-o", out, "--stats")
+        assert proc.returncode == 0, proc.stderr
+        inner = [e for e in n.access_log_since(mark, "/sharded.zarr/c/") if e.range and not e.range.startswith("bytes=-")]
+    remote = json.loads(proc.stderr.strip().splitlines()[-1])["remote"]
+    assert np.array_equal(np.load(out), a[:])
+    assert remote["coalesced_reads"] > 0, remote
+    assert len(inner) + remote["coalesced_reads"] == 64, (len(inner), remote)
+    assert len(inner) < 64

@@ -29,6 +29,10 @@ public final class HTTPClient: Sendable {
     public let statistics = RemoteStatistics()
     /// Metadata documents fetched so far, by URL.
     let memo = MetadataMemo()
+    /// Close range reads of one value sent as one request.
+    let coalescer = RangeCoalescer()
+    /// Range reads that rode on a neighbour's request instead of sending their own.
+    public var coalescedReads: Int { coalescer.savedRequests }
     private let pool = Mutex<[EasyHandle]>([])
 
     /// A curl easy handle; used by one thread at a time (taken from and returned to the pool).

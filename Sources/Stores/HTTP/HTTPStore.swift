@@ -110,7 +110,20 @@ public struct HTTPStore: Store {
         if keys.contains(".zmetadata") || keys.contains("zarr.json") { client.memo.adoptConsolidated(root: base) }
     }
 
+    /// Close ranges of one value asked for at the same moment share a request (`RangeCoalescer`).
     public func get(_ key: String, range: ByteRange) throws -> [UInt8]? {
+        guard case let .slice(offset, length) = range, offset >= 0, length > 0, let url = url(for: key) else {
+            return try fetchRange(key, range)
+        }
+        let window = 0.1 * (client.statistics.meanLatency ?? 0)
+        return try client.coalescer.read(url, offset: offset, length: length, window: window) { o, n, cancellable in
+            if cancellable { return try fetchRange(key, .slice(offset: o, length: n)) }
+            return try FetchCancellation.run(FetchCancellation()) { try fetchRange(key, .slice(offset: o, length: n)) }
+        }
+    }
+
+    /// One range request.
+    private func fetchRange(_ key: String, _ range: ByteRange) throws -> [UInt8]? {
         let spec: String
         switch range {
         case let .slice(offset, length), let .upTo(offset, length):

@@ -33,9 +33,10 @@ struct RemoteCommandOptions: ParsableArguments {
 
     /// `, "remote": {…}` for --stats, when any remote request was made.
     static func statisticsField() -> String {
-        guard let s = HTTPClient.existing?.statistics.snapshot, s.requests + s.failures > 0 else { return "" }
+        guard let client = HTTPClient.existing, case let s = client.statistics.snapshot, s.requests + s.failures > 0 else { return "" }
         let ms = { (v: Double) in String(format: "%.1f", v * 1000) }
         return ", \"remote\": {\"requests\": \(s.requests), \"bytes_fetched\": \(s.bytesFetched), \"retries\": \(s.retries), "
-            + "\"failures\": \(s.failures), \"latency_mean_ms\": \(ms(s.latencyMean)), \"latency_p99_ms\": \(ms(s.latencyP99))}"
+            + "\"failures\": \(s.failures), \"coalesced_reads\": \(client.coalescedReads), "
+            + "\"latency_mean_ms\": \(ms(s.latencyMean)), \"latency_p99_ms\": \(ms(s.latencyP99))}"
     }
 }

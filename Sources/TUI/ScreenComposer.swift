@@ -89,19 +89,31 @@ struct ScreenComposer {
         }
     }
 
-    /// The key table in a box in the middle of the screen, in as many
-    /// columns as it takes to fit the height.
-    func helpOverlay(_ f: inout Frame, _ lines: [String], unicode: Bool) {
-        let title = " vstack keys (any key closes) "
-        let inner = max(1, rows - 4)
-        let perColumn = min(lines.count, inner)
+    /// How the key table is laid out on this screen: lines per column, columns per page, pages.
+    func helpLayout(_ lines: [String]) -> (perColumn: Int, columnsPerPage: Int, pages: Int) {
+        let perColumn = max(1, min(lines.count, rows - 4))
         let columnWidth = (lines.map(\.count).max() ?? 0) + 3
-        var body = [String](repeating: "", count: perColumn)
-        for (i, line) in lines.enumerated() {
-            body[i % perColumn] += line.padding(columnWidth)
+        let columnsPerPage = max(1, (columns - 4) / max(1, columnWidth))
+        let perPage = perColumn * columnsPerPage
+        return (perColumn, columnsPerPage, max(1, (lines.count + perPage - 1) / perPage))
+    }
+
+    func helpPageCount(_ lines: [String]) -> Int { helpLayout(lines).pages }
+
+    /// The key table in a box in the middle of the screen, in as many columns as fit the
+    /// width; when even they do not hold every key (80×24), in pages that space turns.
+    func helpOverlay(_ f: inout Frame, _ lines: [String], page: Int = 0, unicode: Bool) {
+        let (perColumn, columnsPerPage, pages) = helpLayout(lines)
+        let page = min(max(0, page), pages - 1)
+        let shown = Array(lines.dropFirst(page * perColumn * columnsPerPage).prefix(perColumn * columnsPerPage))
+        let title = pages > 1 ? " vstack keys \(page + 1)/\(pages) (space: more, any other key closes) " : " vstack keys (any key closes) "
+        let columnWidth = (lines.map(\.count).max() ?? 0) + 3
+        let height = min(rows - 2, min(perColumn, shown.count) + 2)
+        var body = [String](repeating: "", count: max(1, height - 2))
+        for (i, line) in shown.enumerated() {
+            body[i % body.count] += line.padding(columnWidth)
         }
         let width = min(columns, max(title.count + 2, (body.map(\.count).max() ?? 0) + 2))
-        let height = min(rows - 2, perColumn + 2)
         let x0 = max(0, (columns - width) / 2), y0 = max(0, (rows - 2 - height) / 2)
         let (fg, bg) = statusColors
         let edge = unicode ? "\u{2500}" : "-"

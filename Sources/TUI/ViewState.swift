@@ -55,6 +55,8 @@ public struct ViewState: Equatable, Sendable {
     public var playAxis: Int
     public var fps = 10.0
     public var showHelp = false
+    /// The page of the help overlay shown (it pages when the keys do not fit the terminal).
+    public var helpPage = 0
     public var showInfo = false
     /// The info panel's histogram counts on a log scale (`G`); false: linear.
     public var histogramLog = false
@@ -271,6 +273,7 @@ public struct ViewState: Equatable, Sendable {
             message = histogramLog ? "histogram: log counts" : "histogram: linear counts"
         case .help:
             showHelp = true
+            helpPage = 0
         case .quit:
             quit = true
         }

@@ -130,7 +130,20 @@ public final class ViewerApp {
             previous = nil
             state.fitRegion(pane)
         case .key(let key):
-            if state.showHelp { state.showHelp = false; return }
+            if state.showHelp {
+                // Space, ↓ and PgDn page on (and close after the last page); PgUp, ↑ and b page back.
+                let size = terminal.size
+                let pages = ScreenComposer(columns: size.columns, rows: size.rows, depth: depth).helpPageCount(KeyMap.helpLines())
+                switch key {
+                case .char(" "), .pageDown, .down:
+                    if state.helpPage + 1 < pages { state.helpPage += 1 } else { state.showHelp = false }
+                case .pageUp, .up, .char("b"):
+                    state.helpPage = max(0, state.helpPage - 1)
+                default:
+                    state.showHelp = false
+                }
+                return
+            }
             if state.prompt != nil { state.type(key, pane: pane); return }
             let stages = state.pipeline?.stages.count ?? 0
             guard let action = KeyMap.action(for: key, pipelineStages: stages) else {
@@ -286,7 +299,7 @@ public final class ViewerApp {
             composer.messageLine(&screen, state.message ?? hiddenByLimits ?? probeText() ?? "? keys  q quit", isError: false)
         }
         if state.showInfo { composer.panel(&screen, InfoPanel.lines(self)) }
-        if state.showHelp { composer.helpOverlay(&screen, KeyMap.helpLines(), unicode: state.mode != .ascii) }
+        if state.showHelp { composer.helpOverlay(&screen, KeyMap.helpLines(), page: state.helpPage, unicode: state.mode != .ascii) }
         write(screen)
     }
 

@@ -430,44 +430,56 @@ public final class ViewerApp {
     /// - Parameter reading: chunks folded and in all, while a plane too big to assemble is being reduced.
     func statusText(loading: Int, reading: (done: Int, total: Int)? = nil) -> String {
         let s = state.selection
-        var parts = [name]
+        // Each part with the order it gives way in when the line is too long (highest first):
+        // decoration goes before the level and colours, those before the position, the
+        // filter and the cache, which stay.
+        var parts: [(text: String, drop: Int)] = [(name, 0)]
+        func add(_ text: String, _ drop: Int) { parts.append((text, drop)) }
         for axis in s.indices.indices where axis != s.rowAxis && axis != s.columnAxis {
-            if state.composite && axis == state.channelAxis { parts.append("\(s.axisNames[axis]) all"); continue }
+            if state.composite && axis == state.channelAxis { add("\(s.axisNames[axis]) all", 0); continue }
             let mark = axis == state.scrubAxis ? "*" : ""
             let label = axis == state.channelAxis ? ChannelLayer.channel(of: s, axis: axis, in: array.metadata)?.label.map { " " + $0 } : nil
-            parts.append("\(mark)\(s.axisNames[axis]) \(s.indices[axis] + state.indexBase)/\(state.shape[axis])\(label ?? "")")
+            add("\(mark)\(s.axisNames[axis]) \(s.indices[axis] + state.indexBase)/\(state.shape[axis])\(label ?? "")", 0)
         }
         let pane = pane
         if let scale = state.scale, scale < state.fitScale(pane) {
-            parts.append(scale >= 1 ? "zoom 1:\(NumberText.short(scale))" : "zoom \(NumberText.short(1 / scale)):1")
+            add(scale >= 1 ? "zoom 1:\(NumberText.short(scale))" : "zoom \(NumberText.short(1 / scale)):1", 3)
         } else {
-            parts.append("fit")
+            add("fit", 5)
         }
-        if let label = levelLabel { parts.append(label) }
-        if let cell = cellWidth { parts.append("cell \(cell)") }
+        if let label = levelLabel { add(label, 4) }
+        if let cell = cellWidth { add("cell \(cell)", 6) }
         let limits = lastMask ? "mask 0..1" : state.limits.map { "\(NumberText.short($0.low))..\(NumberText.short($0.high))" }
             ?? lastContrast.map { "\(usesChannelWindow ? "window" : "auto") \(NumberText.short($0.low))..\(NumberText.short($0.high))" } ?? "auto"
-        parts.append("\(state.composite ? "composite" : state.colorMapName) \(limits)")
+        add("\(state.composite ? "composite" : state.colorMapName) \(limits)", 3)
         if let i = state.labelIndex, i < state.labelNames.count {
-            parts.append("labels \(state.labelNames[i])" + (state.labelStyle == .outline ? " outline" : ""))
+            add("labels \(state.labelNames[i])" + (state.labelStyle == .outline ? " outline" : ""), 2)
         }
-        parts.append(state.mode.rawValue)
-        if state.downsample != .mean { parts.append(state.downsample.rawValue) }
-        if let filterStatus { parts.append(filterStatus) }
-        if state.playing { parts.append("\u{25B6} \(s.axisNames[state.playAxis]) \(NumberText.short(state.fps))/s") }
+        add(state.mode.rawValue, 6)
+        if state.downsample != .mean { add(state.downsample.rawValue, 5) }
+        if let filterStatus { add(filterStatus, 0) }
+        if state.playing { add("\u{25B6} \(s.axisNames[state.playAxis]) \(NumberText.short(state.fps))/s", 1) }
         let stats = loader.cache.statistics
         let inFlight = loader.scheduler.pending
-        if let reading { parts.append("reading \(reading.done)/\(reading.total) chunks") }
-        parts.append("cache \(ByteSize.describe(stats.usedBytes, compact: true))/\(ByteSize.describe(stats.budget, compact: true))"
-                     + (reading == nil && (loading > 0 || inFlight > 0) ? ", \(max(loading, inFlight)) loading" : ""))
-        if let network = networkStatus { parts.append(network) }
-        // A long path gives way to the rest: its last component when the line would not fit.
-        let line = parts.joined(separator: "  ")
-        if line.count > terminal.size.columns, let last = name.split(separator: "/").last, String(last) != name {
-            parts[0] = String(last)
-            return parts.joined(separator: "  ")
+        if let reading { add("reading \(reading.done)/\(reading.total) chunks", 0) }
+        add("cache \(ByteSize.describe(stats.usedBytes, compact: true))/\(ByteSize.describe(stats.budget, compact: true))"
+            + (reading == nil && (loading > 0 || inFlight > 0) ? ", \(max(loading, inFlight)) loading" : ""), 0)
+        if let network = networkStatus { add(network, 2) }
+        return ViewerApp.fit(parts, columns: terminal.size.columns)
+    }
+
+    /// The parts joined by two spaces, within `columns` when it can be: a long path gives
+    /// way first (to its last component), then parts in order of their drop rank.
+    static func fit(_ parts: [(text: String, drop: Int)], columns: Int) -> String {
+        var parts = parts
+        func line() -> String { parts.map(\.text).joined(separator: "  ") }
+        if line().count > columns, let last = parts.first?.text.split(separator: "/").last {
+            parts[0].text = String(last)
         }
-        return line
+        while line().count > columns, let worst = parts.indices.filter({ parts[$0].drop > 0 }).max(by: { parts[$0].drop < parts[$1].drop }) {
+            parts.remove(at: worst)
+        }
+        return line()
     }
 
     /// The measured round trip and the requests in flight (`net 48 ms, 12 req`), for a remote dataset.

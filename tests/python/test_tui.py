@@ -558,7 +558,8 @@ LIMITS = re.compile(r"gray (?:auto )?(-?[0-9.]+)\.\.(-?[0-9.]+) ")
 def test_mask_ignores_manual_contrast_and_the_limits_come_back(session):
     """A mask stays 0 → black, 1 → white after , . ' (limits in data units are for the data);
     with the mask stage off the fixed limits apply, written without scientific notation."""
-    s = session("demo", "--filter", "gaussian(2)|threshold(otsu)")
+    # Wide enough for the whole status line (on 120 columns the colour part gives way to the cache).
+    s = session("demo", "--filter", "gaussian(2)|threshold(otsu)", width=160)
     s.wait(lambda x: "filters gaussian(2)|threshold(otsu) otsu " in x and "mask 0..1" in s.status(), what="the mask")
     s.settled()
     mask = s.screen(escapes=True).split("\n")[:s.height - 2]

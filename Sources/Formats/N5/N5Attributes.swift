@@ -70,12 +70,13 @@ struct N5Attributes {
                 steps = numbers(r, count: rank)
             }
         }
-        if let units = object["units"] as? [Any], units.count == rank, let first = units.first as? String,
-           units.allSatisfy({ ($0 as? String) == first }) {
-            unit = first
+        // tensorstore writes `units` (one per axis) beside `resolution`.
+        var units = Array(repeating: unit, count: rank)
+        if let list = object["units"] as? [Any], list.count == rank {
+            units = list.map { ($0 as? String).flatMap { $0.isEmpty ? nil : $0 } }
         }
         guard let steps, steps.allSatisfy({ $0.isFinite && $0 > 0 }) else { return nil }
-        return steps.reversed().map { AxisScale(step: $0, unit: unit) }
+        return zip(steps, units).reversed().map { AxisScale(step: $0, unit: $1) }
     }
 
     /// A list of `count` finite numbers, else nil.

@@ -69,7 +69,7 @@ public enum Dataset {
             return node.zarrFormat == 3 ? try ZarrV3Array(store: store, level: level) : try ZarrV2Array(store: store, level: level)
         }
         if try N5Opener.isN5(store) { return try N5Opener.open(store, location: base) }
-        throw FormatError.missing("no Zarr or N5 metadata there (no zarr.json, .zarray, .zgroup, .zattrs or attributes.json)")
+        throw FormatError.missing("no Zarr metadata there (no zarr.json, .zarray, .zgroup or .zattrs) and no N5 attributes.json")
     }
 
     /// `demo:` with optional query options: `demo:?latency=50ms&chunks=1,1,16,256,256`.

@@ -30,7 +30,7 @@ public enum Dataset {
         guard LocalStore.isDirectory(location) else {
             if try isTiff(location) { return try TiffArray(path: location) }
             if try isNpy(location) { return try NpyArray(path: location) }
-            throw FormatError("not a dataset vstack can read (expected a Zarr directory, a TIFF file, a .npy file, a directory of TIFFs or a pattern such as 'raw/*.tif')")
+            throw FormatError("not a dataset vstack can read (expected a Zarr or N5 directory, a TIFF file, a .npy file, a directory of TIFFs or a pattern such as 'raw/*.tif')")
         }
         let store = LocalStore(root: location)
         if let node = try ZarrNode.read(store) {
@@ -40,10 +40,11 @@ public enum Dataset {
             let level = ZarrGroupOpener.levelContext(of: location)
             return node.zarrFormat == 3 ? try ZarrV3Array(store: store, level: level) : try ZarrV2Array(store: store, level: level)
         }
+        if try N5Opener.isN5(store) { return try N5Opener.open(store, location: location) }
         if try FilePattern.listFiles(location).contains(where: FilePattern.isTiffName) {
             return try TiffSeriesArray.open(directory: location)
         }
-        throw FormatError.missing("not a Zarr array (no .zarray or zarr.json in this directory) and no .tif files")
+        throw FormatError.missing("not a Zarr array or N5 dataset (no .zarray, zarr.json or attributes.json in this directory) and no .tif files")
     }
 
     /// A dataset behind a URL (`http(s)://`, `s3://`): what it is, found by probing keys
@@ -67,7 +68,8 @@ public enum Dataset {
             let level = ZarrGroupOpener.levelContext(of: base)
             return node.zarrFormat == 3 ? try ZarrV3Array(store: store, level: level) : try ZarrV2Array(store: store, level: level)
         }
-        throw FormatError.missing("no Zarr metadata there (no zarr.json, .zarray, .zgroup or .zattrs)")
+        if try N5Opener.isN5(store) { return try N5Opener.open(store, location: base) }
+        throw FormatError.missing("no Zarr metadata there (no zarr.json, .zarray, .zgroup or .zattrs) and no N5 attributes.json")
     }
 
     /// `demo:` with optional query options: `demo:?latency=50ms&chunks=1,1,16,256,256`.

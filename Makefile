@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 FIXTURES := .fixtures
 
 # The libFuzzer targets under Fuzz/ (each a thin function over one parser or decoder).
-FUZZ_TARGETS := FuzzZarrV2 FuzzZarrV3 FuzzCodecs FuzzTiff FuzzTiffAxes FuzzOME FuzzPipeline FuzzNpy
+FUZZ_TARGETS := FuzzZarrV2 FuzzZarrV3 FuzzCodecs FuzzTiff FuzzTiffAxes FuzzOME FuzzPipeline FuzzNpy FuzzN5
 FUZZ_SECONDS ?= 60
 # Mutations per target in make test: seconds in all, enough to catch a regression in a parser path.
 FUZZ_RUNS    ?= 3000

@@ -73,6 +73,11 @@ for root, dirs, files in sorted(os.walk(fixtures)):
             add("FuzzZarrV3", meta + (SEP + chunk if chunk is not None else b""), corrupt)
         elif b"multiscales" in meta or b"plate" in meta or b"well" in meta:
             add("FuzzOME", meta, corrupt)
+    if "attributes.json" in files and os.sep + "n5" in root:
+        attrs = read(os.path.join(root, "attributes.json"))
+        if b'"dimensions"' in attrs:
+            block = first_chunk(root, {"attributes.json"})
+            add("FuzzN5", attrs + (SEP + block if block is not None else b""), corrupt or "/errors" in root)
     if ".zattrs" in files:
         attrs = read(os.path.join(root, ".zattrs"))
         if len(attrs) > 2:

@@ -58,6 +58,41 @@ struct ScreenComposer {
         f[cell.x, cell.y] = colored ? Cell("+", fg: .index(15), bg: .index(0)) : Cell("+", fg: .default, bg: .default)
     }
 
+    /// Where in the plane the pane is, when zoomed in: a small map of the whole plane in the
+    /// pane's top-right corner (its shape the plane's, cells counted two rows to a column's
+    /// width), the part shown filled. Nothing on panes too small to spare the corner.
+    func overview(_ f: inout Frame, pane: ViewState.Pane, plane: (rows: Int, columns: Int),
+                  shown: (rows: Range<Int>, columns: Range<Int>), unicode: Bool) {
+        guard pane.columns >= 40, pane.rows >= 12, plane.rows > 0, plane.columns > 0,
+              shown.rows.count < plane.rows || shown.columns.count < plane.columns else { return }
+        let (w, h) = ScreenComposer.overviewSize(plane: plane, maxColumns: min(20, pane.columns / 4), maxRows: min(8, pane.rows / 3))
+        let x0 = pane.columns - w, y0 = 0
+        func cell(_ v: Int, _ n: Int, _ cells: Int) -> Int { min(cells - 1, max(0, v * cells / n)) }
+        let (r0, r1) = (cell(shown.rows.lowerBound, plane.rows, h), cell(shown.rows.upperBound - 1, plane.rows, h))
+        let (c0, c1) = (cell(shown.columns.lowerBound, plane.columns, w), cell(shown.columns.upperBound - 1, plane.columns, w))
+        let (fg, bg) = statusColors
+        let (plain, view): (Unicode.Scalar, Unicode.Scalar) = unicode ? ("\u{00B7}", "\u{2588}") : (".", "#")
+        for y in 0..<h {
+            for x in 0..<w {
+                let inside = (r0...r1).contains(y) && (c0...c1).contains(x)
+                f[x0 + x, y0 + y] = Cell(inside ? view : plain, fg: fg, bg: bg)
+            }
+        }
+    }
+
+    /// The overview's size in cells: the plane's aspect (a cell is about twice as tall as wide),
+    /// within the bounds, at least 4×2.
+    static func overviewSize(plane: (rows: Int, columns: Int), maxColumns: Int, maxRows: Int) -> (Int, Int) {
+        let aspect = Double(plane.rows) / Double(plane.columns) / 2  // rows of cells per column of cells
+        var w = max(4, maxColumns)
+        var h = Int((Double(w) * aspect).rounded())
+        if h > maxRows {
+            h = max(2, maxRows)
+            w = max(4, min(maxColumns, Int((Double(h) / aspect).rounded())))
+        }
+        return (w, max(2, min(h, max(2, maxRows))))
+    }
+
     func statusLine(_ f: inout Frame, _ text: String) {
         let (fg, bg) = statusColors
         put(&f, text.padding(columns), x: 0, y: rows - 2, fg: fg, bg: bg)

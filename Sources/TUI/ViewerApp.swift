@@ -283,6 +283,9 @@ public final class ViewerApp {
                        missing: partials.flatMap { $0.missing.map { ($0.rows, $0.columns) } },
                        failed: partials.flatMap { $0.failed.map { ($0.rows, $0.columns) } })
         if let p = state.probe { composer.probeMarker(&screen, probeCell(p, mapping: mapping)) }
+        let sel = state.selection
+        composer.overview(&screen, pane: pane, plane: (state.shape[sel.rowAxis], state.shape[sel.columnAxis]),
+                          shown: (sel.rows, sel.columns), unicode: state.mode != .ascii)
         let failure = partials.lazy.flatMap(\.failed).first
         composer.statusLine(&screen, statusText(loading: partials.reduce(0) { $0 + $1.missing.count + $1.coarse.count },
                                                 reading: reading.flatMap { $0.done < $0.total ? $0 : nil }))

@@ -166,6 +166,40 @@ def test_help_overlay_pages_through_every_key_on_80x24(session):
     assert s.exit_status() == 0
 
 
+def _overview(screen, width):
+    """The overview box in the pane's top-right corner: rows of plane cells (·) and view cells (█)."""
+    rows = []
+    for line in screen.split("\n")[:8]:
+        tail = line[:width].rstrip("\n")[-20:]
+        m = re.search(r"[\u00b7\u2588]{4,}$", tail)
+        if not m:
+            break
+        rows.append(m.group(0))
+    return rows
+
+
+def test_overview_box_shows_where_the_zoomed_view_is(session):
+    """Zoomed in, a small map of the plane in the corner marks the part shown; panning right
+    moves the mark right; back at fit the map goes."""
+    s = session("demo", width=120, height=40)
+    s.ready("z 100/201")
+    assert not _overview(s.screen(), 120), "no overview at fit"
+    s.keys("+", "+", "+")
+    s.wait(lambda x: "zoom " in s.status() and len(_overview(x, 120)) >= 2, what="the overview box")
+    box = _overview(s.settled(), 120)
+    assert len({len(r) for r in box}) == 1, box
+    cols = lambda b: {i for r in b for i, ch in enumerate(r) if ch == "\u2588"}
+    before = cols(box)
+    assert before and len(before) < len(box[0]), box
+    for _ in range(12):
+        s.keys("l")
+    s.wait(lambda x: len(_overview(x, 120)) >= 2 and min(cols(_overview(x, 120))) > min(before), what="the mark to move right")
+    s.keys("0")
+    s.wait(lambda x: " fit " in s.status() and not _overview(x, 120), what="the overview to go at fit")
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
 def test_colour_map_zoom_and_contrast_keys(session):
     s = session("demo")
     s.wait(lambda x: "gray auto" in x)

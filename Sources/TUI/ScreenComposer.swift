@@ -7,6 +7,8 @@ struct ScreenComposer {
     let columns: Int
     let rows: Int
     let depth: ColorDepth
+    /// Draw text in ASCII only (ascii glyphs, as under LANG=C): arrows, `µ`, `…`, `▶`, `·` spelled out.
+    var asciiOnly = false
 
     static let minimumSize = (columns: 20, rows: 6)
     static let panelWidth = 34
@@ -42,7 +44,7 @@ struct ScreenComposer {
         }
         for (r, c) in missing {
             for (x, y) in mapping.cells(rows: r, columns: c) where x < columns && y < rows {
-                into[x, y] = Cell("\u{2591}", fg: dimColor, bg: .default)
+                into[x, y] = Cell(mapping.unicode ? "\u{2591}" : ":", fg: dimColor, bg: .default)
             }
         }
         for (r, c) in failed {
@@ -164,10 +166,30 @@ struct ScreenComposer {
     func put(_ f: inout Frame, _ text: String, x: Int, y: Int, fg: TermColor, bg: TermColor) {
         guard y >= 0 && y < rows else { return }
         var cx = x
+        let text = asciiOnly ? ScreenComposer.ascii(text) : text
         for scalar in text.unicodeScalars where cx < columns {
             if cx >= 0 { f[cx, y] = Cell(scalar, fg: fg, bg: bg) }
             cx += 1
         }
+    }
+}
+
+extension ScreenComposer {
+    /// The text with every non-ASCII character in ASCII: the ones vstack writes spelled the
+    /// way a plain terminal shows them, anything else (a channel name, a path) as `?`.
+    static func ascii(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { !$0.isASCII }) else { return text }
+        let spelled: [Unicode.Scalar: String] = [
+            "\u{2191}": "^", "\u{2193}": "v", "\u{2190}": "<", "\u{2192}": ">", "\u{00B5}": "u", "\u{03BC}": "u",
+            "\u{2026}": "...", "\u{25B6}": ">", "\u{00B7}": ".", "\u{2500}": "-", "\u{00D7}": "x", "\u{2013}": "-",
+            "\u{2014}": "-", "\u{2212}": "-", "\u{00B2}": "2", "\u{00B3}": "3", "\u{00B0}": "deg", "\u{2588}": "#",
+            "\u{2591}": ":", "\u{2573}": "x", "\u{00C5}": "A",
+        ]
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII { out.unicodeScalars.append(scalar) } else { out += spelled[scalar] ?? "?" }
+        }
+        return out
     }
 }
 

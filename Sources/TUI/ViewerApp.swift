@@ -133,7 +133,8 @@ public final class ViewerApp {
             if state.showHelp {
                 // Space, ↓ and PgDn page on (and close after the last page); PgUp, ↑ and b page back.
                 let size = terminal.size
-                let pages = ScreenComposer(columns: size.columns, rows: size.rows, depth: depth).helpPageCount(KeyMap.helpLines())
+                let pages = ScreenComposer(columns: size.columns, rows: size.rows, depth: depth, asciiOnly: state.mode == .ascii)
+                    .helpPageCount(KeyMap.helpLines())
                 switch key {
                 case .char(" "), .pageDown, .down:
                     if state.helpPage + 1 < pages { state.helpPage += 1 } else { state.showHelp = false }
@@ -196,7 +197,7 @@ public final class ViewerApp {
 
     private func draw() throws {
         let size = terminal.size
-        let composer = ScreenComposer(columns: size.columns, rows: size.rows, depth: depth)
+        let composer = ScreenComposer(columns: size.columns, rows: size.rows, depth: depth, asciiOnly: state.mode == .ascii)
         guard !composer.tooSmall else {
             write(composer.tooSmallScreen())
             return

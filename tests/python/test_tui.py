@@ -260,6 +260,15 @@ def test_lang_c_gives_ascii(session):
     screen = s.settled()
     assert all(ord(ch) < 128 for ch in screen), [ch for ch in screen if ord(ch) >= 128][:5]
     assert "ascii" in s.status()
+    # Nothing else is drawn outside ASCII either: the key overlay (arrows), playing (the
+    # play marker), zoomed in (the overview box).
+    s.keys("?")
+    screen = s.wait(lambda x: "vstack keys" in x and "pan up" in x, what="the overlay")
+    assert all(ord(ch) < 128 for ch in screen), [ch for ch in screen if ord(ch) >= 128][:5]
+    s.keys("x", "+", "+", "Space")
+    screen = s.wait(lambda x: "zoom " in s.status() and "/s" in s.status(), what="zoomed in and playing")
+    assert "> " in s.status(), s.status()
+    assert all(ord(ch) < 128 for ch in screen), [ch for ch in screen if ord(ch) >= 128][:5]
     s.keys("q")
     assert s.exit_status() == 0
 

@@ -3,8 +3,8 @@
 # the tests drive: tmux, and nginx for HTTP; with --bench, the peers benchmarks run: chafa). A fast no-op when all are present.
 set -euo pipefail
 pkgs=(pkg-config libncursesw5-dev libtiff-dev libblosc-dev libzstd-dev liblz4-dev zlib1g-dev libcurl4-openssl-dev)
-if [ "${1:-}" = "--test" ]; then pkgs+=(tmux nginx-light); fi
-if [ "${1:-}" = "--bench" ]; then pkgs+=(chafa nginx-light); fi
+if [ "${1:-}" = "--test" ]; then pkgs+=(tmux nginx); fi
+if [ "${1:-}" = "--bench" ]; then pkgs+=(chafa nginx); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

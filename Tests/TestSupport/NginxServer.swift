@@ -30,7 +30,7 @@ public final class NginxServer: @unchecked Sendable {
         """
         try conf.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
         guard let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw NginxError("nginx is not installed (make test installs Debian's nginx-light)")
+            throw NginxError("nginx is not installed (make test installs Debian's nginx)")
         }
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")

@@ -13,6 +13,8 @@ Run it:
     python3 demos/lightsheet_dask.py --headless      # print one frame (middle z) and exit
     python3 demos/lightsheet_dask.py --full          # c=3 t=199 z=201 y=1024 x=768: 188 GB!
 """
+import sys
+
 import numpy as np
 import dask.array as da
 import zarr
@@ -68,7 +70,7 @@ def main():
     else:
         from zarr.codecs import BloscCodec
         codec = dict(compressors=[BloscCodec(cname="zstd", clevel=3, shuffle="bitshuffle")])
-    print(f"writing {shape} uint16 in chunks {chunks} to {out}", flush=True)
+    print(f"writing {shape} uint16 in chunks {chunks} to {out}", file=sys.stderr, flush=True)
     da.to_zarr(image, str(out), overwrite=True, **codec)
 
     # 3. Look at it: the middle z of the first channel and timepoint (the default is the middle).

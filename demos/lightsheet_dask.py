@@ -19,6 +19,7 @@ import numpy as np
 import dask.array as da
 import zarr
 
+sys.dont_write_bytecode = True   # write nothing outside --dir, not even demos/__pycache__
 from _common import data_dir, open_in_vstack, parser
 
 SMALL = dict(c=2, t=4, z=64, y=512, x=512)

@@ -20,6 +20,7 @@ import zarr
 from ome_zarr.io import parse_url
 from ome_zarr.writer import write_image, write_labels
 
+sys.dont_write_bytecode = True   # write nothing outside --dir, not even demos/__pycache__
 from _common import data_dir, open_in_vstack, parser
 
 SHAPE = (3, 24, 256, 256)                       # c, z, y, x

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import zarr
 
+sys.dont_write_bytecode = True   # write nothing outside --dir, not even demos/__pycache__
 from _common import data_dir, parser, run_vstack
 
 NGINX = "/usr/sbin/nginx"

@@ -17,6 +17,7 @@ import sys
 import numpy as np
 import tifffile
 
+sys.dont_write_bytecode = True   # write nothing outside --dir, not even demos/__pycache__
 from _common import data_dir, open_in_vstack, parser
 
 CHANNELS = {0: "488nm", 1: "561nm"}

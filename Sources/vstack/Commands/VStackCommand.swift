@@ -3,7 +3,7 @@ import ArgumentParser
 struct VStackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vstack",
-        abstract: "A terminal viewer for huge lazy microscopy arrays (Zarr, OME-Zarr, TIFF, NumPy .npy).",
+        abstract: "A terminal viewer for huge lazy microscopy arrays (Zarr, OME-Zarr, N5, TIFF, NumPy .npy; local or over HTTP and S3).",
         discussion: """
             `vstack PATH` is the same as `vstack view PATH`.
 

@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CTiff", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
 
         // Pure decoding functions: bytes in, bytes out.
         .target(name: "Codecs", dependencies: ["CBlosc", "CZstd", "CZlib", "CLz4"]),
@@ -28,8 +29,8 @@ let package = Package(
         // The array model every stage shares: LazyArray, ArrayMetadata, ChunkGrid, buffers, plane selection.
         // It links no format library, so the stages after the readers never link libtiff (or libhdf5, libcurl).
         .target(name: "ArrayModel", dependencies: ["Codecs"]),
-        // Zarr v2/v3, OME-Zarr, TIFF, synthetic, … → one LazyArray protocol.
-        .target(name: "Formats", dependencies: ["ArrayModel", "Codecs", "Stores", "CTiff"]),
+        // Zarr v2/v3, OME-Zarr, TIFF, N5, .npy, HDF5, synthetic, … → one LazyArray protocol.
+        .target(name: "Formats", dependencies: ["ArrayModel", "Codecs", "Stores", "CTiff", "CHDF5"]),
         // Decoded chunks under a byte budget: LRU, pinning, single flight.
         .target(name: "Cache", dependencies: ["ArrayModel", "Stores"]),
         // Processing operators on planes (--filter): pipeline syntax, operators, halo planning.

@@ -2,7 +2,7 @@
 # Installs the Debian packages vstack builds against (and, with --test, what
 # the tests drive: tmux, and nginx for HTTP; with --bench, the peers benchmarks run: chafa). A fast no-op when all are present.
 set -euo pipefail
-pkgs=(pkg-config libncursesw5-dev libtiff-dev libblosc-dev libzstd-dev liblz4-dev zlib1g-dev libcurl4-openssl-dev)
+pkgs=(pkg-config libncursesw5-dev libtiff-dev libblosc-dev libzstd-dev liblz4-dev zlib1g-dev libcurl4-openssl-dev libhdf5-dev)
 if [ "${1:-}" = "--test" ]; then pkgs+=(tmux nginx); fi
 if [ "${1:-}" = "--bench" ]; then pkgs+=(chafa nginx); fi
 missing=()

@@ -21,6 +21,10 @@ public enum Dataset {
             return try openSynthetic(location)
         }
         if RemoteLocation.isRemote(location) { return try openRemote(location) }
+        // `file.h5` or `file.h5/group/dataset` (the latter is no path on disk, so before the check below).
+        if let (file, inner) = HDF5Library.split(location) {
+            return try HDF5Array.open(file: file, dataset: inner, location: location)
+        }
         if let reason = LocalStore.unreachableReason(location) {
             if FilePattern.isPattern(location) { return try TiffSeriesArray.open(pattern: location) }
             // Arguments that are not UTF-8 reach Swift with U+FFFD in place of the bad bytes.
@@ -30,7 +34,10 @@ public enum Dataset {
         guard LocalStore.isDirectory(location) else {
             if try isTiff(location) { return try TiffArray(path: location) }
             if try isNpy(location) { return try NpyArray(path: location) }
-            throw FormatError("not a dataset vstack can read (expected a Zarr or N5 directory, a TIFF file, a .npy file, a directory of TIFFs or a pattern such as 'raw/*.tif')")
+            if HDF5Library.hasSignature(try LocalStore.readPrefix(location, count: 8)) {
+                return try HDF5Array.open(file: location, dataset: "", location: location)
+            }
+            throw FormatError("not a dataset vstack can read (expected a Zarr or N5 directory, a TIFF file, a .npy file, an HDF5 file, a directory of TIFFs or a pattern such as 'raw/*.tif')")
         }
         let store = LocalStore(root: location)
         if let node = try ZarrNode.read(store) {
@@ -56,6 +63,9 @@ public enum Dataset {
             // A TIFF file: its directory is the store, the file one value read by ranges.
             let parent = try StoreLocation.open(String(base.dropLast(name.count + 1)))
             return try TiffArray(store: parent, key: name, location: base)
+        }
+        if base.split(separator: "/").contains(where: HDF5Library.hasHDF5Name) {
+            throw FormatError("HDF5 files over the network are not supported (copy the file, or convert it to Zarr)")
         }
         if name.lowercased().hasSuffix(".npy") {
             throw FormatError.unsupported(".npy files over the network (vstack reads Zarr, OME-Zarr and TIFF from URLs; copy the file, or convert it to Zarr)")

@@ -37,7 +37,7 @@ static inline herr_t vstack_h5_error_walk(unsigned n, const H5E_error2_t *err, v
 /// Copies the first (innermost-reported) error message into `buf` (512 bytes) and clears the stack.
 static inline void vstack_h5_last_error(char *buf) {
     buf[0] = 0;
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, vstack_h5_error_walk, buf);
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, vstack_h5_error_walk, buf);
     H5Eclear2(H5E_DEFAULT);
 }
 

@@ -4,19 +4,21 @@ import Glibc
 import CHDF5
 import Synchronization
 
-/// The one process-wide lock every libhdf5 call is made under (Debian's libhdf5 is built
-/// without thread safety), and HDF5's errors as one-line Swift errors.
+/// The one process-wide lock every libhdf5 call is made under, and HDF5's errors as one-line
+/// Swift errors. (Debian 12's serial libhdf5 is built thread-safe, but other builds are not,
+/// and its thread safety is one global lock anyway; in a thread-safe build the error stack
+/// and its printing are per thread, so printing is turned off on each call.)
 enum HDF5Library {
     private static let lock = Mutex<Bool>(false)
 
-    /// Runs `body` holding the lock; the first call silences HDF5's own error printing.
+    /// Runs `body` holding the lock, with HDF5's own error printing off on this thread.
     static func locked<T>(_ body: () throws -> T) throws -> T {
         try lock.withLock { (ready: inout Bool) throws -> T in
             if !ready {
                 _ = H5open()
-                vstack_h5_silence()
                 ready = true
             }
+            vstack_h5_silence()
             return try body()
         }
     }

@@ -32,7 +32,7 @@ enum HDF5Library {
     static func lastError() -> String {
         var buf = [CChar](repeating: 0, count: 512)
         vstack_h5_last_error(&buf)
-        return String(cString: buf)
+        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// A failure of `what`, with HDF5's reason when it gave one.

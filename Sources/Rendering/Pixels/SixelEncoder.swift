@@ -1,0 +1,145 @@
+/// Writes a `PixelImage` as DEC sixel graphics (VT340 format), one DCS sequence a picture.
+///
+/// Layout: `ESC P 0;1;0 q`, raster attributes `"1;1;W;H`, the colour registers `#i;2;r;g;b`
+/// (percent), then six-row bands separated by `-`. In a band each register present is drawn as
+/// one pass (`#i` … , passes separated by `$`) over its span only: the columns before its first
+/// pixel are one `?` run, the columns after its last are left out. Runs of 4 or more equal sixel
+/// characters are written `!n c`. The cost of a band is proportional to its pixels, not to
+/// registers × width: a single scan of the band collects, per register, its columns and bit masks.
+public enum SixelEncoder {
+    /// The whole image as one DCS sequence: ESC P 0;1;0 q, raster attributes "1;1;W;H,
+    /// the palette (#i;2;r;g;b in percent), six-row bands with run-length encoding (!n), ESC \.
+    public static func encode(_ image: PixelImage, palette: SixelPalette? = nil) -> [UInt8] {
+        let palette = palette ?? SixelPalette.choose(for: image)
+        let width = image.width, height = image.height
+        var out: [UInt8] = [0x1B, 0x50]
+        out += Array("0;1;0q\"1;1;\(width);\(height)".utf8)
+        guard width > 0, height > 0, !palette.colors.isEmpty else { return out + [0x1B, 0x5C] }
+
+        // Registers: palette entries that round to the same percent colour share one.
+        var registerOf = [UInt8](repeating: 0, count: 256)
+        var registers: [(UInt8, UInt8, UInt8)] = []
+        var byPercent: [Int: UInt8] = [:]
+        for (i, c) in palette.colors.enumerated() {
+            let p = (percent[Int(c.r)], percent[Int(c.g)], percent[Int(c.b)])
+            let key = Int(p.0) << 16 | Int(p.1) << 8 | Int(p.2)
+            if let r = byPercent[key] { registerOf[i] = r; continue }
+            let r = UInt8(registers.count)
+            byPercent[key] = r
+            registerOf[i] = r
+            registers.append(p)
+        }
+        for (i, p) in registers.enumerated() {
+            out += Array("#\(i);2;\(p.0);\(p.1);\(p.2)".utf8)
+        }
+
+        let indices = palette.indices(of: image)
+        let regCount = registers.count
+        // Worst case of one band: every pixel its own event, each a `?` gap and a run of
+        // at most 2 + digits(width) bytes, plus `$#nnn` a register and the `-`.
+        let digits = String(width).utf8.count
+        let bandBound = 6 * width * 2 * (2 + digits) + regCount * 5 + 8
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: bandBound)
+        defer { scratch.deallocate() }
+        // events[r * width + k]: the k-th column of register r in the band, packed x << 6 | bits.
+        let events = UnsafeMutablePointer<UInt32>.allocate(capacity: regCount * width)
+        defer { events.deallocate() }
+        var eventCount = [Int](repeating: 0, count: regCount)
+        // The (band * width + x) a register was last seen at, so no per-band reset is needed.
+        var lastSeen = [Int](repeating: -1, count: regCount)
+        var present = [Int](repeating: 0, count: regCount)
+        let bands = (height + 5) / 6
+        out.reserveCapacity(out.count + height * width / 2)
+
+        indices.withUnsafeBufferPointer { idx in
+            registerOf.withUnsafeBufferPointer { regOf in
+                eventCount.withUnsafeMutableBufferPointer { count in
+                    lastSeen.withUnsafeMutableBufferPointer { seen in
+                        present.withUnsafeMutableBufferPointer { present in
+                            for band in 0..<bands {
+                                let y0 = band * 6, rows = min(6, height - y0)
+                                var presentCount = 0
+                                // Collect: one pass over the band's pixels, column by column.
+                                for x in 0..<width {
+                                    let stamp = band * width + x
+                                    var offset = y0 * width + x
+                                    for row in 0..<rows {
+                                        let r = Int(regOf[Int(idx[offset])])
+                                        offset += width
+                                        let bit = UInt32(1) << UInt32(row)
+                                        if seen[r] != stamp {
+                                            seen[r] = stamp
+                                            let n = count[r]
+                                            if n == 0 { present[presentCount] = r; presentCount += 1 }
+                                            events[r * width + n] = UInt32(x) << 6 | bit
+                                            count[r] = n + 1
+                                        } else {
+                                            events[r * width + count[r] - 1] |= bit
+                                        }
+                                    }
+                                }
+                                // Emit: each register present, over its span.
+                                var pos = 0
+                                for j in 0..<presentCount {
+                                    let r = present[j]
+                                    if j > 0 { scratch[pos] = 0x24; pos += 1 }   // $
+                                    scratch[pos] = 0x23; pos += 1                // #
+                                    writeDecimal(r, scratch, &pos)
+                                    let e = events + r * width, n = count[r]
+                                    var cursor = 0, i = 0
+                                    while i < n {
+                                        let v = e[i], x = Int(v >> 6)
+                                        var k = i + 1
+                                        while k < n && e[k] == e[k - 1] &+ 64 { k += 1 }   // same bits, next column
+                                        writeRun(0x3F, x - cursor, scratch, &pos)
+                                        writeRun(0x3F + UInt8(v & 63), k - i, scratch, &pos)
+                                        cursor = x + (k - i)
+                                        i = k
+                                    }
+                                    count[r] = 0
+                                }
+                                if band < bands - 1 { scratch[pos] = 0x2D; pos += 1 }  // -
+                                out.append(contentsOf: UnsafeBufferPointer(start: scratch, count: pos))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out += [0x1B, 0x5C]
+        return out
+    }
+
+    /// Percent (0…100) of each 8-bit level: the p whose decoding round(p·255/100) is nearest the level.
+    static let percent: [UInt8] = (0..<256).map { v in
+        let p = (v * 100 + 127) / 255
+        return UInt8((max(0, p - 1)...min(100, p + 1)).min { abs(decoded($0) - v) < abs(decoded($1) - v) }!)
+    }
+
+    /// The 8-bit level a decoder shows for percent `p` (libsixel: (p·255 + 50) / 100).
+    static func decoded(_ p: Int) -> Int { (p * 255 + 50) / 100 }
+
+    /// `n` copies of `c`: literally when fewer than 4, else `!n c`.
+    @inline(__always) static func writeRun(_ c: UInt8, _ n: Int, _ buf: UnsafeMutablePointer<UInt8>, _ pos: inout Int) {
+        if n <= 0 { return }
+        if n < 4 {
+            for _ in 0..<n { buf[pos] = c; pos += 1 }
+        } else {
+            buf[pos] = 0x21; pos += 1   // !
+            writeDecimal(n, buf, &pos)
+            buf[pos] = c; pos += 1
+        }
+    }
+
+    @inline(__always) static func writeDecimal(_ value: Int, _ buf: UnsafeMutablePointer<UInt8>, _ pos: inout Int) {
+        if value < 10 { buf[pos] = 0x30 + UInt8(value); pos += 1; return }
+        var v = value, tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                             UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &tmp) { t in
+            while v > 0 { t[n] = 0x30 + UInt8(v % 10); v /= 10; n += 1 }
+            for k in stride(from: n - 1, through: 0, by: -1) { buf[pos] = t[k]; pos += 1 }
+        }
+    }
+}

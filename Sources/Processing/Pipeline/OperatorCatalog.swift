@@ -1,4 +1,4 @@
-/// Every operator of SPEC §4, in the order the README lists them.
+/// Every operator of SPEC §4, in the order docs/OPERATORS.md lists them.
 public enum OperatorCatalog {
     public static let all: [OperatorSpec] = [
         Gaussian.spec, Median.spec, Uniform.spec, MinimumFilter.spec, MaximumFilter.spec, Sobel.spec, Laplace.spec,

@@ -3,7 +3,7 @@
 public struct OperatorSpec: Sendable {
     public let name: String
     public let parameters: [ParameterSpec]
-    /// The reference implementation the tests compare against (README table).
+    /// The reference implementation the tests compare against (docs/OPERATORS.md's table).
     public let reference: String
     let make: @Sendable (StageArguments, OperatorSetup) throws -> FilterOperator
 

@@ -14,13 +14,7 @@ public enum PNGWriter {
                 raw.append(c.r); raw.append(c.g); raw.append(c.b)
             }
         }
-        var bound = compressBound(uLong(raw.count))
-        var compressed = [UInt8](repeating: 0, count: Int(bound))
-        let rc = compressed.withUnsafeMutableBufferPointer { dst in
-            raw.withUnsafeBufferPointer { src in compress2(dst.baseAddress, &bound, src.baseAddress, uLong(src.count), 6) }
-        }
-        guard rc == Z_OK else { throw RenderError("png: zlib compress failed (\(rc))") }
-        compressed.removeLast(compressed.count - Int(bound))
+        let compressed = try Deflate.compress(raw, level: 6)
 
         var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         var header = be32(UInt32(width)) + be32(UInt32(height))

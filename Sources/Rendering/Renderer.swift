@@ -2,7 +2,7 @@ import ArrayModel
 
 /// Everything that decides how a plane looks, apart from the data.
 public struct RenderSettings: Sendable, Equatable {
-    public var mode: GlyphMode = .half
+    public var mode: DisplayMode = .half
     public var depth: ColorDepth = .truecolor
     public var colorMap: ColorMap = .gray
     public var downsample: DownsampleMode = .mean
@@ -67,7 +67,8 @@ public struct ChannelLayer: Sendable {
 }
 
 /// A rendered picture: screen-resolution values (first channel), the contrast
-/// of each channel, the colours, and the cells.
+/// of each channel, the colours, and the cells (blank in a pixel mode: the
+/// picture itself is sent as an image).
 public struct RenderedPlane: Sendable {
     public var image: FloatImage
     public var contrasts: [Contrast]
@@ -76,6 +77,8 @@ public struct RenderedPlane: Sendable {
     /// The label ids at screen resolution, when a label overlay was drawn.
     public var labels: LabelImage?
     public var contrast: Contrast { contrasts[0] }
+    /// The colours as a picture, for the pixel encoders and PNG.
+    public var picture: PixelImage { PixelImage(width: image.width, height: image.height, pixels: rgb) }
 }
 
 /// Data plane(s) → screen pixels → contrast → colour map → (additive blend) → glyphs.
@@ -86,25 +89,54 @@ public enum Renderer {
                   settings: settings, columns: columns, rows: rows)
     }
 
-    /// Channels blended additively, each with its own colour map and contrast.
-    /// Glyph shapes (ascii density, braille dots) follow the brightest channel.
+    /// Channels blended additively, each with its own colour map and contrast, fitted into
+    /// `columns`×`rows` cells. Glyph shapes (ascii density, braille dots) follow the brightest channel.
     /// - Parameter labels: a label image drawn over the blend (its plane covers the same region as the layers').
     public static func composite(_ layers: [ChannelLayer], labels: LabelOverlay? = nil, settings: RenderSettings,
                                  columns: Int, rows: Int) -> RenderedPlane {
         precondition(!layers.isEmpty)
+        let plane = layers[0].plane
+        let size = settings.mode.pixelSize(fitting: plane.shape[1], plane.shape[0], columns: columns, rows: rows,
+                                           aspect: settings.aspect)
+        let (screen, contrasts, rgb, strongest, sampled) = blend(layers, labels: labels, settings: settings,
+                                                                 width: size.width, height: size.height)
+        guard case .glyphs(let glyphs) = settings.mode else {
+            return RenderedPlane(image: screen, contrasts: contrasts, rgb: rgb, frame: Frame(columns: columns, rows: rows),
+                                 labels: sampled)
+        }
+        let normalized = FloatImage(width: screen.width, height: screen.height, pixels: strongest)
+        var encoder = GlyphEncoder(mode: glyphs, depth: settings.depth,
+                                   colorMap: layers.count == 1 ? layers[0].colorMap : .gray)
+        encoder.dotsTakePixelColors = labels != nil
+        let frame = encoder.encode(normalized, rgb: rgb, columns: columns, rows: rows)
+        return RenderedPlane(image: screen, contrasts: contrasts, rgb: rgb, frame: frame, labels: sampled)
+    }
+
+    /// The blend at exactly `width`×`height` pixels (a figure: `render -o FILE.png`, `s` in the viewer);
+    /// its frame is empty.
+    public static func picture(_ layers: [ChannelLayer], labels: LabelOverlay? = nil, settings: RenderSettings,
+                               width: Int, height: Int) -> RenderedPlane {
+        precondition(!layers.isEmpty)
+        let (screen, contrasts, rgb, _, sampled) = blend(layers, labels: labels, settings: settings, width: width, height: height)
+        return RenderedPlane(image: screen, contrasts: contrasts, rgb: rgb, frame: Frame(columns: 0, rows: 0), labels: sampled)
+    }
+
+    /// Resamples every layer to `width`×`height`, applies its contrast and colour map and adds them up;
+    /// the labels are drawn over. Returns the first layer's screen values, the contrasts, the colours,
+    /// the strongest normalised value of each pixel (the glyph shapes) and the sampled label ids.
+    private static func blend(_ layers: [ChannelLayer], labels: LabelOverlay?, settings: RenderSettings, width: Int, height: Int)
+        -> (FloatImage, [Contrast], [RGB], [Float], LabelImage?) {
         var contrasts: [Contrast] = []
         var first: FloatImage? = nil
         var strongest: [Float] = []
         var sum: [(Int, Int, Int)] = []
         for layer in layers {
             let source = FloatImage(layer.plane)
-            var contrast = layer.limits.map { Contrast(low: $0.low, high: $0.high) } 
+            var contrast = layer.limits.map { Contrast(low: $0.low, high: $0.high) }
                 ?? ([.uint8, .uint16, .int8, .int16, .bool].contains(layer.plane.dataType) ? Contrast.auto(layer.plane) : Contrast.auto(source.pixels))
             contrast.gamma = layer.gamma
             contrasts.append(contrast)
-            let size = settings.mode.pixelSize(fitting: source.width, source.height, columns: columns, rows: rows,
-                                               aspect: settings.aspect)
-            let screen = Downsampler.resample(source, width: size.width, height: size.height, mode: settings.downsample)
+            let screen = Downsampler.resample(source, width: width, height: height, mode: settings.downsample)
             if first == nil {
                 first = screen
                 strongest = [Float](repeating: -.infinity, count: screen.pixels.count)
@@ -123,13 +155,9 @@ public enum Renderer {
         var rgb = sum.map { RGB(UInt8(min($0.0, 255)), UInt8(min($0.1, 255)), UInt8(min($0.2, 255))) }
         let sampled = labels.map { $0.sample(width: screen.width, height: screen.height) }
         if let labels, let sampled {
-            labels.apply(sampled, rgb: &rgb, intensity: &strongest, marksShapes: settings.mode == .ascii || settings.depth == .none)
+            let marksShapes = settings.mode == .ascii || (settings.mode.pixelProtocol == nil && settings.depth == .none)
+            labels.apply(sampled, rgb: &rgb, intensity: &strongest, marksShapes: marksShapes)
         }
-        let normalized = FloatImage(width: screen.width, height: screen.height, pixels: strongest)
-        var encoder = GlyphEncoder(mode: settings.mode, depth: settings.depth,
-                                   colorMap: layers.count == 1 ? layers[0].colorMap : .gray)
-        encoder.dotsTakePixelColors = labels != nil
-        let frame = encoder.encode(normalized, rgb: rgb, columns: columns, rows: rows)
-        return RenderedPlane(image: screen, contrasts: contrasts, rgb: rgb, frame: frame, labels: sampled)
+        return (screen, contrasts, rgb, strongest, sampled)
     }
 }

@@ -198,7 +198,7 @@ struct CellMapping {
     /// The displayed region size in data pixels and the picture in screen pixels.
     let regionRows: Int, regionColumns: Int
     let pixelWidth: Int, pixelHeight: Int
-    let mode: GlyphMode
+    let mode: DisplayMode
     var unicode: Bool { mode != .ascii }
 
     /// Cells covering plane rows/columns (relative to the displayed region).

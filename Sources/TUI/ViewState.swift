@@ -47,9 +47,9 @@ public struct ViewState: Equatable, Sendable {
     public var channelWindows = true
     /// The limits auto contrast chose for the last frame (what `,` `.` `;` `'` adjust from).
     public var lastAutoLimits: RenderSettings.Limits?
-    public var mode: GlyphMode = .half
-    /// Glyph modes this terminal can show (ascii only without UTF-8).
-    public var modes: [GlyphMode] = GlyphMode.allCases
+    public var mode: DisplayMode = .half
+    /// Modes this terminal can show (ascii only without UTF-8; pixel modes when it speaks them).
+    public var modes: [DisplayMode] = GlyphMode.allCases.map { .glyphs($0) }
     public var downsample: DownsampleMode = .mean
     public var playing = false
     public var playAxis: Int

@@ -20,6 +20,12 @@ public final class ViewerApp {
     /// Loads and filter results finished so far (signalled on the workers; a change means redraw).
     private let arrived = WakePipe()
     private var previous: Frame?
+    /// Graphics escapes are wrapped for tmux's passthrough (pixel modes inside tmux).
+    let tmuxWrap: Bool
+    /// The picture last sent in a pixel mode, and where (nil: none on screen).
+    private var shownPicture: (image: PixelImage, mode: DisplayMode, at: (x: Int, y: Int))?
+    /// Bytes the last frame wrote (text and picture), for `--stats` and the benchmarks.
+    private(set) var lastFrameBytes = 0
     private var shownViews: [PlaneSelection] = []
     private var shownLevel = 0
     private let reductions = ReductionWorker(threads: ProcessInfo.processInfo.activeProcessorCount)
@@ -67,9 +73,11 @@ public final class ViewerApp {
     ///   - depth: colours the terminal shows (`.none`: ascii without colour).
     /// - Parameter maxWorkPixels: filters run at full resolution up to this many shown pixels (SPEC §4).
     /// - Parameter openLabels: opens the label images `state.labelNames` lists (nil: there are none).
+    /// - Parameter tmuxWrap: pixel modes send their pictures through tmux's passthrough.
     public init(array: LazyArray, name: String, state: ViewState, cache: ChunkCache, depth: ColorDepth,
-                maxWorkPixels: Int = PlaneFilter.defaultMaxWorkPixels, openLabels: LabelOpener? = nil) {
+                maxWorkPixels: Int = PlaneFilter.defaultMaxWorkPixels, tmuxWrap: Bool = false, openLabels: LabelOpener? = nil) {
         self.array = array
+        self.tmuxWrap = tmuxWrap
         self.openLabels = openLabels
         self.maxWorkPixels = maxWorkPixels
         filters = FilterWorker(threads: ProcessInfo.processInfo.activeProcessorCount)
@@ -84,6 +92,7 @@ public final class ViewerApp {
     public func run() throws {
         terminal.open()
         defer {
+            removePicture()
             terminal.close()
             labelLoader?.loader.stop()
             loader.stop()
@@ -304,7 +313,9 @@ public final class ViewerApp {
         }
         if state.showInfo { composer.panel(&screen, InfoPanel.lines(self)) }
         if state.showHelp { composer.helpOverlay(&screen, KeyMap.helpLines(), page: state.helpPage, unicode: state.mode != .ascii) }
-        write(screen)
+        // A pixel mode's picture: kept as it is under the help overlay (which is drawn over it).
+        let picture = state.mode.pixelProtocol == nil ? nil : state.showHelp ? shownPicture?.image : rendered.picture
+        write(screen, picture: picture)
     }
 
     /// The label overlay over `plane` (the first layer's plane, which fixes the screen pixels),
@@ -419,15 +430,55 @@ public final class ViewerApp {
         return planes
     }
 
-    private func write(_ screen: Frame) {
+    /// Writes what changed: the text cells, then in a pixel mode the picture at the pane's
+    /// top-left when it changed, then again the text cells over the picture (probe, overview,
+    /// error tiles, help), which a sixel or iTerm2 picture overwrites.
+    private func write(_ screen: Frame, picture: PixelImage? = nil) {
         var bytes: [UInt8] = []
+        // A sixel or iTerm2 picture is cells: one that goes away or shrinks is cleared with the screen.
+        if let shown = shownPicture, shown.mode.pixelProtocol != .kitty,
+           picture.map({ $0.width < shown.image.width || $0.height < shown.image.height }) ?? true { previous = nil }
         if previous == nil || previous!.columns != screen.columns || previous!.rows != screen.rows {
+            bytes += removePictureBytes()
             bytes += Array("\u{1b}[0m\u{1b}[H\u{1b}[2J".utf8)
             previous = nil
         }
+        if picture == nil { bytes += removePictureBytes() }
         bytes += ANSIWriter.diffBytes(from: previous, to: screen)
+        if let picture, let output = PixelOutput(mode: state.mode, tmuxWrap: tmuxWrap),
+           shownPicture.map({ $0.image != picture || $0.mode != state.mode }) ?? true {
+            do {
+                let encoded = try output.encode(picture)
+                bytes += Array("\u{1b}[1;1H".utf8) + encoded
+                shownPicture = (picture, state.mode, (0, 0))
+                if output.pixelProtocol != .kitty {
+                    // The cells under the picture were overwritten: draw its text cells again.
+                    let (cw, ch) = state.mode.pixelsPerCell
+                    var under = screen
+                    for y in 0..<min(screen.rows, (picture.height + ch - 1) / ch) {
+                        for x in 0..<min(screen.columns, (picture.width + cw - 1) / cw) { under[x, y] = .blank }
+                    }
+                    bytes += ANSIWriter.diffBytes(from: under, to: screen)
+                }
+            } catch {
+                state.message = "picture: \(error)"
+            }
+        }
         ScreenWriter.write(bytes)
+        lastFrameBytes = bytes.count
         previous = screen
+    }
+
+    /// Takes the picture off the screen (leaving a pixel mode, a full redraw, exit).
+    private func removePictureBytes() -> [UInt8] {
+        guard let shown = shownPicture else { return [] }
+        shownPicture = nil
+        return PixelOutput(mode: shown.mode, tmuxWrap: tmuxWrap)?.clear() ?? []
+    }
+
+    private func removePicture() {
+        let bytes = removePictureBytes()
+        if !bytes.isEmpty { ScreenWriter.write(bytes) }
     }
 
     /// `demo:  z 100/201  t 3/199  c 1/3  fit  gray auto 102..4011  half  cache 412 MiB/1 GiB, 3 loading`
@@ -459,7 +510,7 @@ public final class ViewerApp {
         if let i = state.labelIndex, i < state.labelNames.count {
             add("labels \(state.labelNames[i])" + (state.labelStyle == .outline ? " outline" : ""), 2)
         }
-        add(state.mode.rawValue, 6)
+        add(state.mode.name, 6)
         if state.downsample != .mean { add(state.downsample.rawValue, 5) }
         if let filterStatus { add(filterStatus, 0) }
         if state.playing { add("\u{25B6} \(s.axisNames[state.playAxis]) \(NumberText.short(state.fps))/s", 1) }

@@ -3,6 +3,7 @@ import Cache
 import Formats
 import Processing
 import Rendering
+import Glibc
 
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,8 +25,11 @@ struct RenderCommand: ParsableCommand {
     @Flag(help: "Do not print the one-line header (dataset, indices, contrast, colour map).")
     var noHeader = false
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write FILE.txt (glyphs), FILE.ans (ANSI), FILE.png (screen-resolution image) or FILE.npy (the screen pixels' values, float32).", valueName: "FILE"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write FILE.txt (glyphs), FILE.ans (ANSI), FILE.png (a figure: the region at data resolution; with --size, the screen-sized picture) or FILE.npy (the screen pixels' values, float32).", valueName: "FILE"))
     var output: String?
+
+    @Option(help: ArgumentHelp("Image pixels per data pixel of a .png figure (default 1; its longer side is held to \(Figure.maxSide)).", valueName: "S"))
+    var scale: Double?
 
     func run() throws {
         let (columns, totalRows) = try frameSize()
@@ -33,7 +37,13 @@ struct RenderCommand: ParsableCommand {
         if let kind, !["txt", "ans", "png", "npy"].contains(kind) {
             throw UsageFailure("-o \(output!): the output must end in .txt, .ans, .png or .npy")
         }
-        var settings = try look.settings()
+        // A .png without --size is a figure at data resolution (scaled by --scale).
+        let figure = kind == "png" && size == nil
+        if let scale, !(scale > 0 && scale <= 64) { throw UsageFailure("--scale \(scale): expected a factor above 0, at most 64") }
+        if scale != nil && !figure { throw UsageFailure("--scale sets a .png figure's size; it does not apply with --size or without -o FILE.png") }
+        let graphics = try look.graphics(defaultMode: nil, interactive: output == nil && isatty(0) == 1 && isatty(1) == 1)
+        if let note = graphics.note { CLI.printError("vstack: note: " + note) }
+        var settings = try look.settings(graphics: graphics)
         let pipeline = try filtering.pipeline()
         let array = try plane.open(path)
         CLI.printWarnings(array)
@@ -50,17 +60,21 @@ struct RenderCommand: ParsableCommand {
         var masks = false
         // The zoom picks the level (a --level array has one); filters pick their own for their working factor.
         let levels = array.pyramid
-        let chosen = pipeline == nil
-            ? LevelSelection(levels, view: selection, mode: settings.mode, columns: columns, rows: rows, aspect: settings.aspect)
-            : LevelSelection(levels, view: selection, index: 0)
+        let figureSize = Figure.size(rows: selection.rows.count, columns: selection.columns.count, aspect: settings.aspect,
+                                     scale: scale ?? 1)
+        // The picture's pixels for a plane of width×height: the figure's own size, else fitted to the cells.
+        func target(_ width: Int, _ height: Int) -> (width: Int, height: Int) {
+            figure ? figureSize : settings.mode.pixelSize(fitting: width, height, columns: columns, rows: rows, aspect: settings.aspect)
+        }
+        let chosen = pipeline != nil ? LevelSelection(levels, view: selection, index: 0)
+            : LevelSelection(levels, view: selection, pixelSize: target(selection.columns.count, selection.rows.count))
         // A plane too big to assemble is reduced chunk by chunk; its auto contrast comes with it.
         var reducedContrasts: [Contrast?] = []
         var layers = try look.layers(array, selection, settings) { view in
             guard let pipeline else {
                 let source = LevelSelection(levels, view: view, index: chosen.index)
                 let (lv, level) = (source.view, source.level.array)
-                let size = settings.mode.pixelSize(fitting: lv.columns.count, lv.rows.count, columns: columns, rows: rows,
-                                                   aspect: settings.aspect)
+                let size = target(lv.columns.count, lv.rows.count)
                 if PlaneReduction.reduces(lv, dataType: level.metadata.dataType, width: size.width, height: size.height,
                                           cacheBudget: cache.budget) {
                     let reduced = try caching.reducedPlane(lv, level, cache, width: size.width, height: size.height,
@@ -88,8 +102,7 @@ struct RenderCommand: ParsableCommand {
         var overlay: LabelOverlay?
         if let labelLayer = try labelling.layer(over: array, names: selection.axisNames) {
             let plane0 = layers[0].plane
-            let size = settings.mode.pixelSize(fitting: plane0.shape[1], plane0.shape[0], columns: columns, rows: rows,
-                                               aspect: settings.aspect)
+            let size = target(plane0.shape[1], plane0.shape[0])
             guard let source = labelLayer.source(for: selection, width: size.width, height: size.height) else {
                 throw UsageFailure("--labels: the label image has no axes for the displayed \(selection.axisNames[selection.rowAxis]),\(selection.axisNames[selection.columnAxis])")
             }
@@ -98,7 +111,9 @@ struct RenderCommand: ParsableCommand {
                 : try source.view.readSampledPlane(source.level.array, step: step,
                                                    chunks: CachedChunks(cache: cache, array: source.level.array).source))
         }
-        let rendered = Renderer.composite(layers, labels: overlay, settings: settings, columns: columns, rows: rows)
+        let rendered = figure
+            ? Renderer.picture(layers, labels: overlay, settings: settings, width: figureSize.width, height: figureSize.height)
+            : Renderer.composite(layers, labels: overlay, settings: settings, columns: columns, rows: rows)
         let levelText = plane.level.map { "L\($0)" }
             ?? (pipeline != nil ? LevelSelection(levels, view: selection, index: filterLevel) : chosen).label(levelCount: levels.count)
         let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows, filter: filterNote,
@@ -117,7 +132,11 @@ struct RenderCommand: ParsableCommand {
             try OutputFile.write(Array((header.map { $0 + "\n" } ?? "").utf8) + ANSIWriter.frameBytes(rendered.frame), to: output!)
         default:
             if let header { print(header) }
-            try OutputFile.writeStandardOutput(ANSIWriter.frameBytes(rendered.frame))
+            if let image = try PixelOutput(mode: settings.mode, tmuxWrap: graphics.tmuxWrap, movesCursor: true)?.encode(rendered.picture) {
+                try OutputFile.writeStandardOutput(image + [0x0A])
+            } else {
+                try OutputFile.writeStandardOutput(ANSIWriter.frameBytes(rendered.frame))
+            }
         }
     }
 
@@ -142,7 +161,7 @@ struct RenderCommand: ParsableCommand {
         parts += [region]
         if let level { parts.append(level) }
         if let filter { parts.append(filter) }
-        parts += ["clim \(clims)", lookName, "\(settings.mode.rawValue) \(columns)x\(rows)"]
+        parts += ["clim \(clims)", lookName, "\(settings.mode.name) \(columns)x\(rows)"]
         let line = parts.joined(separator: "  ")
         return String(line.prefix(max(columns, 20)))
     }

@@ -2,11 +2,15 @@ import ArrayModel
 import ArgumentParser
 import Formats
 import Rendering
+import TUI
 
 /// Look options shared by view, demo and render (SPEC §1).
 struct RenderOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Glyphs: half (default), quad, braille, ascii.", valueName: "MODE"))
+    @Option(help: ArgumentHelp("Glyphs: half (default), quad, braille, ascii; real pixels: kitty, sixel, iterm; auto: the best the terminal offers (the viewer's default). VSTACK_MODE also sets it.", valueName: "MODE"))
     var mode: String?
+
+    @Option(help: ArgumentHelp("A cell's size in screen pixels for the pixel modes (default: asked of the terminal, else 10x20).", valueName: "WxH"))
+    var cellSize: String?
 
     @Option(help: ArgumentHelp("Colours: truecolor, 256, 16, none (default: detected; VSTACK_COLOR also sets it).", valueName: "DEPTH"))
     var color: String?
@@ -32,22 +36,37 @@ struct RenderOptions: ParsableArguments {
     @Option(help: ArgumentHelp("data: draw pixels with their physical aspect when the scales are known (a 2 µm z step over 0.4 µm pixels is 5 rows); pixels: square pixels.", valueName: "MODE"))
     var aspect: String = "data"
 
-    /// Resolves the options against the environment (locale, TERM, COLORTERM).
-    func settings() throws -> RenderSettings {
-        var s = RenderSettings()
-        if let mode {
-            guard let m = GlyphMode(rawValue: mode) else { throw UsageFailure("--mode '\(mode)': expected half, quad, braille or ascii") }
-            s.mode = m
-        } else {
-            s.mode = TerminalProbe.utf8Locale() ? .half : .ascii
+    /// The display mode: `--mode`, else `VSTACK_MODE`, else `defaultMode`; `auto` and the pixel
+    /// modes ask the terminal when `interactive` (stdin and stdout are one).
+    func graphics(defaultMode: String?, interactive: Bool) throws -> GraphicsSetup {
+        let env = TerminalProbe.environment()
+        let requested = mode ?? env["VSTACK_MODE"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultMode
+        let source = mode != nil ? "--mode" : "VSTACK_MODE"
+        if let requested, requested.lowercased() != "auto", DisplayMode(name: requested.lowercased(), cell: .fallback) == nil {
+            throw UsageFailure("\(source) '\(requested)': expected half, quad, braille, ascii, kitty, sixel, iterm or auto")
         }
+        var cell: CellSize?
+        if let cellSize {
+            guard let c = CellSize(parsing: cellSize) else { throw UsageFailure("--cell-size '\(cellSize)': expected WxH in pixels, e.g. 10x20") }
+            cell = c
+        }
+        let fallback: GlyphMode = TerminalProbe.utf8Locale() ? .half : .ascii
+        return GraphicsSetup.resolve(requested: requested, fallback: fallback, cellSize: cell, environment: env,
+                                     interactive: interactive)
+    }
+
+    /// Resolves the options against the environment (locale, TERM, COLORTERM); the mode is
+    /// `graphics`' (default: `--mode` as given, without asking the terminal).
+    func settings(graphics: GraphicsSetup? = nil) throws -> RenderSettings {
+        var s = RenderSettings()
+        s.mode = try (graphics ?? self.graphics(defaultMode: nil, interactive: false)).mode
         do {
             s.depth = try ColorDepth.detect(option: color, environment: TerminalProbe.environment(),
                                             terminfoColors: TerminalProbe.terminfoColors())
         } catch { throw UsageFailure("\(error)") }
         // Without colours, half blocks and quadrants cannot show intensity: use the ASCII ramp
         // (braille dots still show a mask).
-        if s.depth == .none && s.mode != .braille { s.mode = .ascii }
+        if s.depth == .none && s.mode.pixelProtocol == nil && s.mode != .braille { s.mode = .ascii }
         s.colorMap = try colorMaps().first ?? .gray
         guard let d = DownsampleMode(rawValue: downsample) else { throw UsageFailure("--downsample '\(downsample)': expected mean, max or nearest") }
         s.downsample = d

@@ -48,9 +48,14 @@ struct ViewCommand: ParsableCommand {
         guard isatty(0) == 1 && isatty(1) == 1 else {
             throw RuntimeFailure("the viewer needs a terminal on stdin and stdout (for one frame use: vstack render \(path))")
         }
+        // The terminal is asked which pixel protocol it speaks (unless --mode or VSTACK_MODE chose glyphs).
+        let graphics = try look.graphics(defaultMode: "auto", interactive: true)
         var state = ViewState(selection: selection, shape: array.metadata.shape)
-        state.mode = settings.mode
-        state.modes = TerminalProbe.utf8Locale() && settings.depth != .none ? GlyphMode.allCases : [settings.mode]
+        state.mode = graphics.mode.pixelProtocol != nil ? graphics.mode : settings.mode
+        let glyphs = TerminalProbe.utf8Locale() && settings.depth != .none ? GlyphMode.allCases.map { DisplayMode.glyphs($0) }
+            : [settings.mode.pixelProtocol == nil ? settings.mode : .ascii]
+        state.modes = graphics.pixelModes + glyphs
+        if let note = graphics.note { state.message = note }
         state.colorMapName = settings.colorMap.name
         state.limits = settings.limits
         state.downsample = settings.downsample
@@ -75,7 +80,7 @@ struct ViewCommand: ParsableCommand {
         state.labelStyle = LabelStyle(rawValue: labelling.labelMode) ?? .fill
         let names = selection.axisNames
         let app = ViewerApp(array: array, name: path, state: state, cache: cache, depth: settings.depth,
-                            maxWorkPixels: filtering.maxWorkPixels) { name in
+                            maxWorkPixels: filtering.maxWorkPixels, tmuxWrap: graphics.tmuxWrap) { name in
             if let firstLayer, name == firstLayer.name { return firstLayer }
             let spec = labelSpecs.first { $0.name == name }?.spec ?? name
             var layer = try LabelOptions.layer(spec, over: array, names: names, look: labelling)

@@ -1,0 +1,399 @@
+"""Real pixels (kitty graphics, iTerm2 inline images, sixel) and figures at data resolution.
+
+What vstack writes is decoded back to pixels by code that is not vstack's (base64 + zlib in
+Python, PIL for PNG, libsixel's `sixel2png` for sixel) and compared with the NumPy reference
+renderer of test_render.py, at the pixel size the pane has: cells × the cell size.
+Terminal detection runs vstack on a pty that answers the graphics queries like kitty, foot,
+xterm, WezTerm, or not at all; and inside tmux with `allow-passthrough` on and off.
+"""
+import base64
+import io
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import time
+import zlib
+import fcntl
+import termios
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import VSTACK_BIN, render_env, run_vstack_bytes
+from test_render import (DEMO, auto_clim, cmap_index, cmap_table, downsample, normalize, round_half_away, NAN_RGB)
+
+ESC = b"\x1b"
+# What vstack asks a terminal, in order (README "Real pixels"): kitty's query image, XTVERSION,
+# the cell size, and DA1 last.
+QUERIES = b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\\x1b[>q\x1b[16t\x1b[c"
+
+
+def pixel_size(W, H, C, R, cw, ch):
+    """The picture of a W×H region fitted into C×R cells of cw×ch pixels, square data pixels."""
+    pw, ph = min(C * cw, 4096), min(R * ch, 4096)
+    scale = min(pw / W, ph / H)
+    return min(max(round_half_away(W * scale), 1), pw), min(max(round_half_away(H * scale), 1), ph)
+
+
+def reference_rgb(plane, w, h, clim=None, how="mean", cmap="gray", gamma=1.0):
+    src = np.asarray(plane).astype(np.float32)
+    lo, hi = clim if clim is not None else auto_clim(src)
+    t = normalize(downsample(src, w, h, how), lo, hi, gamma)
+    lut = np.array(cmap_table(cmap) + (NAN_RGB,), np.uint8)
+    idx = np.array([cmap_index(v) for v in t.ravel()]).reshape(t.shape)
+    return lut[idx].astype(np.int64), idx
+
+
+def assert_close(got, want, idx, cmap, tol, what):
+    """Every pixel within `tol` of the reference, or one colour-map step away (float rounding at a boundary)."""
+    assert got.shape == want.shape, f"{what}: picture {got.shape[1]}x{got.shape[0]} != reference {want.shape[1]}x{want.shape[0]}"
+    diff = np.abs(got - want).max(axis=2)
+    ok = diff <= tol
+    lut = np.array(cmap_table(cmap) + (NAN_RGB,), np.int64)
+    for d in (-1, 1):
+        alt = np.where(idx >= 0, np.clip(idx + d, 0, 255), -1)
+        ok |= np.abs(got - lut[alt]).max(axis=2) <= tol
+    bad = np.argwhere(~ok)
+    assert len(bad) == 0, (f"{what}: {len(bad)} of {ok.size} pixels off by more than {tol}; first at {tuple(bad[0][::-1])}: "
+                           f"{tuple(got[tuple(bad[0])])} vs {tuple(want[tuple(bad[0])])}")
+
+
+# ---------------------------------------------------------------------- decoders (not vstack's)
+def kitty_images(data):
+    """Every kitty image in `data`: (control keys of the first chunk, RGB array)."""
+    images, keys, payload = [], None, b""
+    for m in re.finditer(rb"\x1b_G([^;\x1b]*)(?:;([^\x1b]*))?\x1b\\", data):
+        ctrl = dict(kv.split(b"=", 1) for kv in m.group(1).split(b",") if b"=" in kv)
+        if keys is None:
+            keys = ctrl
+        payload += m.group(2) or b""
+        if ctrl.get(b"m", b"0") == b"0":
+            if keys.get(b"a") in (b"T", b"t"):
+                raw = base64.b64decode(payload)
+                if keys.get(b"o") == b"z":
+                    raw = zlib.decompress(raw)
+                w, h = int(keys[b"s"]), int(keys[b"v"])
+                assert keys[b"f"] == b"24" and len(raw) == w * h * 3, f"kitty payload {len(raw)} bytes for {w}x{h} RGB"
+                images.append((keys, np.frombuffer(raw, np.uint8).reshape(h, w, 3).astype(np.int64)))
+            keys, payload = None, b""
+    return images
+
+
+def kitty_chunks(data):
+    return re.findall(rb"\x1b_G[^\x1b]*\x1b\\", data)
+
+
+def iterm_images(data):
+    out = []
+    for m in re.finditer(rb"\x1b\]1337;File=([^:]*):([A-Za-z0-9+/=]*)\x07", data):
+        args = dict(kv.split(b"=", 1) for kv in m.group(1).split(b";"))
+        png = base64.b64decode(m.group(2))
+        assert int(args[b"size"]) == len(png)
+        img = Image.open(io.BytesIO(png))
+        assert img.format == "PNG"
+        out.append((args, np.asarray(img.convert("RGB")).astype(np.int64)))
+    return out
+
+
+def sixel_decode(data, tmp_path):
+    """The first sixel image in `data`, decoded by libsixel's sixel2png."""
+    exe = shutil.which("sixel2png")
+    assert exe, "sixel2png is missing: install Debian's libsixel-bin (make test does)"
+    m = re.search(rb"\x1bP[0-9;]*q.*?\x1b\\", data, re.S)
+    assert m, "no sixel image (ESC P … q … ESC \\) in the output"
+    six, png = tmp_path / "frame.six", tmp_path / "frame.png"
+    six.write_bytes(m.group(0))
+    subprocess.run([exe, "-i", str(six), "-o", str(png)], check=True, timeout=60)
+    return np.asarray(Image.open(png).convert("RGB")).astype(np.int64)
+
+
+# ---------------------------------------------------------------------- the demo plane
+@pytest.fixture(scope="module")
+def demo_plane(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pixels") / "plane.npy"
+    proc = run_vstack_bytes("export", *DEMO, "-o", out)
+    assert proc.returncode == 0, proc.stderr.decode()
+    return np.load(out)
+
+
+def render(*args, env=None):
+    proc = run_vstack_bytes("render", *map(str, args), env=env)
+    assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr.decode().strip()}\n  args: {args}"
+    return proc.stdout
+
+
+PIXEL_CASES = [
+    # (region, cells, cell size, look): 1:1 (the pane is the region's size), a fit, and a zoom-in
+    ("300:476,100:420", (40, 12), (8, 16), dict(cmap="gray", how="mean")),      # 320x176 in 320x192 px: 1:1
+    (None, (64, 20), (10, 20), dict(cmap="viridis", how="mean")),              # 768x1024 into 640x400: fit
+    ("500:530,400:440", (30, 10), (9, 18), dict(cmap="magma", how="nearest")),   # 40x30 into 270x180: zoom in
+]
+
+
+def case_args(region, cells, cell, look):
+    args = list(DEMO) + ["--size", f"{cells[0]}x{cells[1]}", "--no-header", "--cell-size", f"{cell[0]}x{cell[1]}",
+                         "--cmap", look["cmap"], "--downsample", look["how"]]
+    return args + (["--region", region] if region else [])
+
+
+def region_of(plane, region):
+    if region is None:
+        return plane
+    (y0, y1), (x0, x1) = [map(int, p.split(":")) for p in region.split(",")]
+    return plane[y0:y1, x0:x1]
+
+
+@pytest.mark.parametrize("region,cells,cell,look", PIXEL_CASES, ids=["1to1", "fit", "zoom"])
+def test_kitty_payload_matches_reference(region, cells, cell, look, demo_plane):
+    out = render(*case_args(region, cells, cell, look), "--mode", "kitty")
+    images = kitty_images(out)
+    assert len(images) == 1, f"{len(images)} kitty images in the output"
+    keys, got = images[0]
+    plane = region_of(demo_plane, region)
+    w, h = pixel_size(plane.shape[1], plane.shape[0], cells[0], cells[1], *cell)
+    want, idx = reference_rgb(plane, w, h, cmap=look["cmap"], how=look["how"])
+    assert_close(got, want, idx, look["cmap"], 0, "kitty")
+    # Chunks of at most 4096 base64 bytes; m=1 on all but the last; an id that replaces in place.
+    chunks = kitty_chunks(out)
+    for c in chunks:
+        assert len(c.split(b";", 1)[1]) - 2 <= 4096 if b";" in c else True
+    assert all(b"m=1" in c for c in chunks[:-1]) and b"m=0" in chunks[-1]
+    assert keys[b"i"] == b"1" and keys[b"o"] == b"z" and keys[b"q"] == b"2"
+    if region == PIXEL_CASES[0][0]:
+        assert (w, h) == (320, 176), "the 1:1 case is drawn at the region's own size"
+
+
+@pytest.mark.parametrize("region,cells,cell,look", PIXEL_CASES, ids=["1to1", "fit", "zoom"])
+def test_iterm_png_matches_reference(region, cells, cell, look, demo_plane):
+    out = render(*case_args(region, cells, cell, look), "--mode", "iterm")
+    images = iterm_images(out)
+    assert len(images) == 1
+    args, got = images[0]
+    plane = region_of(demo_plane, region)
+    w, h = pixel_size(plane.shape[1], plane.shape[0], cells[0], cells[1], *cell)
+    assert args[b"width"] == f"{w}px".encode() and args[b"height"] == f"{h}px".encode()
+    want, idx = reference_rgb(plane, w, h, cmap=look["cmap"], how=look["how"])
+    assert_close(got, want, idx, look["cmap"], 0, "iterm")
+
+
+@pytest.mark.parametrize("region,cells,cell,look", PIXEL_CASES, ids=["1to1", "fit", "zoom"])
+def test_sixel_decodes_to_reference(region, cells, cell, look, demo_plane, tmp_path):
+    out = render(*case_args(region, cells, cell, look), "--mode", "sixel")
+    got = sixel_decode(out, tmp_path)
+    plane = region_of(demo_plane, region)
+    w, h = pixel_size(plane.shape[1], plane.shape[0], cells[0], cells[1], *cell)
+    want, idx = reference_rgb(plane, w, h, cmap=look["cmap"], how=look["how"])
+    # A colour-mapped picture has at most 256 colours, so its palette is exact up to sixel's
+    # colours in percent (1/100 of full scale: within 2/255 after rounding).
+    assert_close(got, want, idx, look["cmap"], 2, "sixel")
+
+
+def test_kitty_header_names_the_mode():
+    out = render(*DEMO, "--size", "100x12", "--mode", "kitty", "--cell-size", "8x16").split(b"\n", 1)[0].decode()
+    assert out.endswith("kitty 100x11"), out
+
+
+def test_pixel_mode_errors_are_one_line():
+    for args, text in [(["--mode", "kity"], "--mode 'kity': expected half, quad, braille, ascii, kitty, sixel, iterm or auto"),
+                       (["--mode", "kitty", "--cell-size", "0x20"], "--cell-size '0x20': expected WxH in pixels"),
+                       (["--scale", "2"], "--scale sets a .png figure's size")]:
+        proc = run_vstack_bytes("render", *DEMO, *args)
+        err = proc.stderr.decode().strip()
+        assert proc.returncode == 2 and err.startswith("vstack: ") and text in err and "\n" not in err, err
+    proc = run_vstack_bytes("render", *DEMO, env=render_env(VSTACK_MODE="pixels"))
+    assert proc.returncode == 2 and "VSTACK_MODE 'pixels'" in proc.stderr.decode()
+
+
+# ---------------------------------------------------------------------- figures at data resolution
+def test_png_figure_is_at_data_resolution(demo_plane, tmp_path):
+    out = tmp_path / "fig.png"
+    proc = run_vstack_bytes("render", *DEMO, "--region", "100:400,50:250", "--cmap", "inferno", "-o", out)
+    assert proc.returncode == 0, proc.stderr.decode()
+    got = np.asarray(Image.open(out).convert("RGB")).astype(np.int64)
+    plane = demo_plane[100:400, 50:250]
+    assert got.shape[:2] == plane.shape, f"figure {got.shape[1]}x{got.shape[0]}, region {plane.shape[1]}x{plane.shape[0]}"
+    want, idx = reference_rgb(plane, 200, 300, cmap="inferno")
+    assert_close(got, want, idx, "inferno", 0, "figure")
+
+
+def test_png_figure_scale_and_screen_size(demo_plane, tmp_path):
+    half, screen = tmp_path / "half.png", tmp_path / "screen.png"
+    assert run_vstack_bytes("render", *DEMO, "--scale", "0.5", "-o", half).returncode == 0
+    assert Image.open(half).size == (384, 512)
+    assert run_vstack_bytes("render", *DEMO, "--size", "80x24", "-o", screen).returncode == 0
+    assert Image.open(screen).size == (35, 46), "--size still gives the screen-sized picture (half blocks)"
+
+
+def test_png_figure_with_filter_and_composite(tmp_path):
+    out = tmp_path / "f.png"
+    proc = run_vstack_bytes("render", "demo:", "--at", "t=10,z=100", "--composite", "--region", "0:256,0:192",
+                            "--filter", "gaussian(1.5)", "-o", out)
+    assert proc.returncode == 0, proc.stderr.decode()
+    img = np.asarray(Image.open(out).convert("RGB"))
+    assert img.shape == (256, 192, 3) and len(np.unique(img.reshape(-1, 3), axis=0)) > 100
+
+
+# ---------------------------------------------------------------------- detection on a pty
+TERMINALS = {
+    # name: (replies to the kitty query, XTVERSION, cell size, DA1) — None: not answered
+    "kitty": (b"\x1b_Gi=31;OK\x1b\\", b"\x1bP>|kitty(0.35.2)\x1b\\", b"\x1b[6;16;8t", b"\x1b[?62;c"),
+    "wezterm": (b"\x1b_Gi=31;OK\x1b\\", b"\x1bP>|WezTerm 20240203-110809-5046fc22\x1b\\", b"\x1b[6;18;9t", b"\x1b[?65;4;6;18;22c"),
+    "foot": (None, b"\x1bP>|foot(1.16.2)\x1b\\", b"\x1b[6;20;10t", b"\x1b[?62;4;22c"),
+    "xterm": (None, b"\x1bP>|XTerm(379)\x1b\\", b"\x1b[6;17;7t", b"\x1b[?64;1;2;6;9;15;16;17;18;21;22;28c"),
+    "xterm-vt340": (None, b"\x1bP>|XTerm(379)\x1b\\", b"\x1b[6;17;7t", b"\x1b[?63;1;2;4;6;9;15;22c"),
+    "iterm2": (None, b"\x1bP>|iTerm2 3.5.0\x1b\\", b"\x1b[6;16;8t", b"\x1b[?62;4c"),
+    "silent": (None, None, None, None),
+}
+EXPECTED = {"kitty": "kitty", "wezterm": "kitty", "foot": "sixel", "xterm": "half", "xterm-vt340": "sixel",
+            "iterm2": "iterm", "silent": "half"}
+
+
+def run_on_pty(args, replies, env, cols=40, rows=12, timeout=30):
+    """Runs vstack on a pty that answers like a terminal; -> (bytes before the first answer, all output)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(str(VSTACK_BIN), [str(VSTACK_BIN), *map(str, args)], env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    out, before, answered, done = b"", None, False, 0
+    end = time.time() + timeout
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                data = os.read(fd, 1 << 16)
+            except OSError:
+                break
+            if not data:
+                break
+            out += data
+        if not answered and b"\x1b[c" in out:
+            answered = True
+            before = out
+            kitty, version, cell, da1 = replies
+            # A terminal answers in order; one that does not know a query ignores it.
+            os.write(fd, b"".join(x for x in (kitty, version, cell, da1) if x))
+        if not r:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+    else:
+        os.kill(pid, signal.SIGKILL)
+        raise AssertionError(f"vstack {args} did not finish on the pty")
+    try:
+        while True:
+            r, _, _ = select.select([fd], [], [], 0.1)
+            if not r:
+                break
+            data = os.read(fd, 1 << 16)
+            if not data:
+                break
+            out += data
+    except OSError:
+        pass
+    if not done:
+        os.waitpid(pid, 0)
+    os.close(fd)
+    return before, out
+
+
+@pytest.mark.parametrize("terminal", list(TERMINALS))
+def test_auto_mode_detects_the_terminal(terminal):
+    env = render_env(VSTACK_MODE="auto")
+    t0 = time.time()
+    before, out = run_on_pty(["render", *DEMO, "--size", "100x12"], TERMINALS[terminal], env)
+    took = time.time() - t0
+    assert before == QUERIES, f"{terminal}: before the answer vstack wrote {before!r}, not just the queries"
+    header = out[len(QUERIES):].split(b"\n", 1)[0].decode(errors="replace")
+    mode = EXPECTED[terminal]
+    assert f"{mode} 100x11" in header, f"{terminal}: header {header!r}, expected mode {mode}"
+    body = out[len(QUERIES):]
+    if mode == "kitty":
+        assert b"\x1b_Ga=T" in body
+    elif mode == "sixel":
+        assert re.search(rb"\x1bP[0-9;]*q", body)
+    elif mode == "iterm":
+        assert b"\x1b]1337;File=" in body
+    else:
+        assert b"\x1b_G" not in body.replace(QUERIES, b"") and b"\x1b]1337" not in body and b"\x1bP" not in body
+        assert "\u2580".encode() in body, "half blocks drawn"
+    if terminal != "silent":
+        assert took < 10
+
+
+def test_forced_and_glyph_modes_send_no_queries():
+    # --mode half never asks; VSTACK_MODE=kitty forces kitty without waiting for answers it does not need.
+    for args, env in [(["--mode", "half"], render_env(VSTACK_MODE="auto")),
+                      (["--cell-size", "8x16"], render_env(VSTACK_MODE="kitty"))]:
+        before, out = run_on_pty(["render", *DEMO, "--size", "40x12", *args], TERMINALS["silent"], env, timeout=20)
+        assert before is None and QUERIES not in out
+    assert b"\x1b_Ga=T" in out
+
+
+# ---------------------------------------------------------------------- tmux passthrough
+def tmux_kitty_client(tmp_path, passthrough):
+    """A tmux server whose attached client runs on a pty as TERM=xterm-kitty (a terminfo entry made
+    from xterm-256color), running `vstack render --mode auto` in its pane; -> (client output, pane text, stderr)."""
+    terminfo = tmp_path / "terminfo"
+    src = subprocess.run(["infocmp", "-x", "xterm-256color"], capture_output=True, text=True, check=True).stdout
+    src = re.sub(r"^xterm-256color\|[^,]*,", "xterm-kitty|kitty via xterm-256color,", src, count=1, flags=re.M)
+    subprocess.run(["tic", "-x", "-o", str(terminfo), "-"], input=src, text=True, check=True)
+    sock = f"vstack-pixels-{os.getpid()}-{passthrough}"
+    env = render_env(TERM="xterm-kitty", TERMINFO=str(terminfo))
+    err = tmp_path / "err.txt"
+    script = tmp_path / "run.sh"
+    script.write_text(f"#!/bin/sh\nsleep 1\n'{VSTACK_BIN}' render demo: --at c=0,t=10,z=100 --size 100x12 --mode auto 2>'{err}'\n"
+                      f"echo DONE\nsleep 30\n")
+    script.chmod(0o755)
+    conf = tmp_path / "tmux.conf"
+    conf.write_text(f"set -g allow-passthrough {'on' if passthrough else 'off'}\nset -g status off\n")
+    subprocess.run(["tmux", "-L", sock, "-f", str(conf), "new-session", "-d", "-x", "120", "-y", "24", str(script)],
+                   check=True, env=env)
+    try:
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(shutil.which("tmux"), ["tmux", "-L", sock, "attach"], env)
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+        out, end = b"", time.time() + 40
+        while time.time() < end:
+            r, _, _ = select.select([fd], [], [], 0.2)
+            if r:
+                try:
+                    out += os.read(fd, 1 << 16)
+                except OSError:
+                    break
+            pane = subprocess.run(["tmux", "-L", sock, "capture-pane", "-p"], capture_output=True, text=True).stdout
+            if "DONE" in pane:
+                time.sleep(0.5)
+                try:
+                    while select.select([fd], [], [], 0.3)[0]:
+                        out += os.read(fd, 1 << 16)
+                except OSError:
+                    pass
+                break
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+        return out, pane, err.read_text()
+    finally:
+        subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True)
+
+
+def test_tmux_passthrough_on_sends_kitty_images_through(tmp_path):
+    out, pane, err = tmux_kitty_client(tmp_path, passthrough=True)
+    assert "kitty 100x11" in pane, pane
+    images = kitty_images(out)
+    assert images, "the outer terminal received no kitty image through tmux's passthrough"
+    assert err.strip() == "", err
+
+
+def test_tmux_passthrough_off_says_how_to_turn_it_on(tmp_path):
+    out, pane, err = tmux_kitty_client(tmp_path, passthrough=False)
+    assert "half 100x11" in pane, pane
+    assert b"\x1b_G" not in out
+    assert err.strip() == "vstack: note: tmux: allow-passthrough is off; `tmux set -g allow-passthrough on` shows real pixels", err

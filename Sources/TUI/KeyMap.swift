@@ -18,6 +18,8 @@ public enum Action: Hashable, Sendable {
     case adjustHigh(Int), adjustLow(Int)
     case playPause, cyclePlayAxis, fpsPrompt
     case cycleDisplayedAxes, cycleDownsample, cycleRenderMode
+    /// Save the view as a PNG figure at data resolution.
+    case saveFigure
     case filterPrompt
     case toggleStage(Int)
     /// Step the first number of the last stage that is on (σ, size) down or up.
@@ -85,7 +87,8 @@ public enum KeyMap {
             b(c("f"), .fpsPrompt, "frames per second"),
             b(c("o"), .cycleDisplayedAxes, "orthogonal view: yx → zx → zy"),
             b(c("d"), .cycleDownsample, "downsampling: mean → max → nearest"),
-            b(c("r"), .cycleRenderMode, "glyphs: half → quad → braille → ascii"),
+            b(c("r"), .cycleRenderMode, "display: pixels (kitty, sixel, iTerm2, when the terminal shows them) → half → quad → braille → ascii"),
+            b(c("s"), .saveFigure, "save the view as a PNG at data resolution (named after the dataset and position)"),
             b(c("F"), .filterPrompt, "filter pipeline prompt"),
             b(c("123456789"), .toggleStage(0), "toggle filter pipeline stage 1–9", "1–9"),
             b(c("("), .adjustFilter(-1), "decrease the last stage's first number (σ, size)"),

@@ -276,6 +276,8 @@ public struct ViewState: Equatable, Sendable {
             helpPage = 0
         case .quit:
             quit = true
+        case .saveFigure:
+            break  // the app writes the file (ViewerApp.saveFigure)
         }
         fitRegion(pane)
     }

@@ -58,6 +58,9 @@ public final class ViewerApp {
     /// Opens a label image by its name in `state.labelNames` (a path given with `--labels`,
     /// or one of the OME-Zarr image's `labels/`).
     public typealias LabelOpener = (String) throws -> LabelLayer
+    /// Writes the view as `render -o FILE.png` would and returns the file's name (`s`).
+    public typealias FigureSaver = (ViewState) throws -> String
+    public var saveFigure: FigureSaver?
     private let openLabels: LabelOpener?
     /// Label images opened so far, by index of `state.labelNames` (opened when first shown).
     private var labelLayers: [Int: LabelLayer] = [:]
@@ -158,6 +161,12 @@ public final class ViewerApp {
             let stages = state.pipeline?.stages.count ?? 0
             guard let action = KeyMap.action(for: key, pipelineStages: stages) else {
                 state.message = "\(key): not a key of vstack (? lists them)"
+                return
+            }
+            if action == .saveFigure {
+                guard let saveFigure else { state.message = "no figures from this viewer"; return }
+                state.message = "saving…"
+                do { state.message = "saved \(try saveFigure(state))" } catch { state.message = "save: \(error)" }
                 return
             }
             state.apply(action, pane: pane)

@@ -21,14 +21,15 @@ STATUS = re.compile(r"\*?z (\d+)/(\d+)")
 
 
 class Session:
-    def __init__(self, args, env=None, width=120, height=40, tmp=None):
+    def __init__(self, args, env=None, width=120, height=40, tmp=None, cwd=None):
         self.socket = f"vstack-{uuid.uuid4().hex[:8]}"
         self.exit_file = Path(tmp) / "exit"
         environment = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "COLORTERM": ""} | (env or {})
         exports = " ".join(f"{k}={shlex_quote(v)}" for k, v in environment.items())
         command = f"env {exports} {VSTACK_BIN} {' '.join(shlex_quote(a) for a in args)}; echo $? > {self.exit_file}; sleep 600"
         self.height = height
-        self.tmux("new-session", "-d", "-s", "s", "-x", str(width), "-y", str(height), command)
+        self.tmux("new-session", "-d", "-s", "s", "-x", str(width), "-y", str(height), *(["-c", str(cwd)] if cwd else []),
+                  command)
 
     def ready(self, text="", timeout=20):
         """Waits for the first frame laid out for the whole window (status line second to last)."""
@@ -734,3 +735,34 @@ def test_rgb_tiff_opens_as_colour_and_C_splits_it(session):
     s.wait(lambda x: re.search(r"c \d/3 (red|green|blue)", x) is not None, what="one sample after C")
     s.keys("q")
     assert s.exit_status() == 0
+
+
+def test_s_saves_the_view_as_render_draws_it(session, tmp_path):
+    """`s` writes the shown view (position, zoomed region, colour map) as a PNG at data resolution,
+    named after the dataset and position, equal to `vstack render … -o FILE.png` of the same view."""
+    from PIL import Image
+    import numpy as np
+    s = session("demo:", "--at", "c=0,t=10,z=100", cwd=tmp_path)
+    s.ready()
+    s.keys("]")
+    s.keys("m")
+    s.keys("+")
+    s.settled()
+    s.keys("s")
+    screen = s.wait(lambda x: "saved " in x, 60, "the saved message")
+    name = re.search(r"saved (\S+\.png)", screen).group(1)
+    m = re.fullmatch(r"demo_c(\d+)_t(\d+)_z(\d+)_y(\d+)-(\d+)_x(\d+)-(\d+)\.png", name)
+    assert m, name
+    c, t, z, y0, y1, x0, x1 = map(int, m.groups())
+    assert (c, t, z) == (0, 10, 101) and (y1 - y0) < 1024, name
+    cmap = next(w for w in s.status().split() if w in ("viridis", "magma", "inferno", "plasma", "turbo", "gray", "cividis"))
+    saved = np.asarray(Image.open(tmp_path / name).convert("RGB"))
+    assert saved.shape[:2] == (y1 - y0, x1 - x0), "data resolution: one pixel per data pixel"
+    ref = tmp_path / "ref.png"
+    proc = subprocess.run([str(VSTACK_BIN), "render", "demo:", "--at", f"c={c},t={t},z={z}", "--region", f"{y0}:{y1},{x0}:{x1}",
+                           "--cmap", cmap, "-o", str(ref)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert np.array_equal(saved, np.asarray(Image.open(ref).convert("RGB")))
+    # A second save does not overwrite the first.
+    s.keys("s")
+    s.wait(lambda x: "saved " + name[:-4] + "-2.png" in x, 60, "the second file")

@@ -28,6 +28,9 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write FILE.txt (glyphs), FILE.ans (ANSI), FILE.png (a figure: the region at data resolution; with --size, the screen-sized picture) or FILE.npy (the screen pixels' values, float32).", valueName: "FILE"))
     var output: String?
 
+    /// Set when the viewer's `s` renders: its dataset warnings were shown already, and stderr is the screen.
+    @Flag(help: .hidden) var quiet = false
+
     @Option(help: ArgumentHelp("Image pixels per data pixel of a .png figure (default 1; its longer side is held to \(Figure.maxSide)).", valueName: "S"))
     var scale: Double?
 
@@ -42,11 +45,11 @@ struct RenderCommand: ParsableCommand {
         if let scale, !(scale > 0 && scale <= 64) { throw UsageFailure("--scale \(scale): expected a factor above 0, at most 64") }
         if scale != nil && !figure { throw UsageFailure("--scale sets a .png figure's size; it does not apply with --size or without -o FILE.png") }
         let graphics = try look.graphics(defaultMode: nil, interactive: output == nil && isatty(0) == 1 && isatty(1) == 1)
-        if let note = graphics.note { CLI.printError("vstack: note: " + note) }
+        if let note = graphics.note, !quiet { CLI.printError("vstack: note: " + note) }
         var settings = try look.settings(graphics: graphics)
         let pipeline = try filtering.pipeline()
         let array = try plane.open(path)
-        CLI.printWarnings(array)
+        if !quiet { CLI.printWarnings(array) }
         let selection = try plane.selection(for: array)
         var look = self.look
         look.composite = look.blends(array, selection)

@@ -87,6 +87,8 @@ struct ViewCommand: ParsableCommand {
             layer.sampling = LabelSampling(rawValue: labelling.labelSampling) ?? .mode
             return layer
         }
+        app.saveFigure = figureSaver(path: path, plane: plane, look: look, caching: caching, filtering: filtering,
+                                     labelling: labelling, labelSpecs: labelSpecs)
         try app.run()
         caching.report(cache, array)
     }

@@ -100,7 +100,8 @@ import Testing
             // Nearest up to the 4-level cell the lookup table works in.
             #expect(d <= img.pixels[i].distance2(p.colors[p.nearestIndex(img.pixels[i])]) + 200)
         }
-        #expect(Double(total) / Double(idx.count) < 150)   // rms < ~12 levels over 4096 colours / 64
+        // 64 boxes over a 256×256 square at best 32 on a side: mean squared error 2 · 32²/12 ≈ 171
+        #expect(Double(total) / Double(idx.count) < 190)
     }
 
     @Test func structure() {

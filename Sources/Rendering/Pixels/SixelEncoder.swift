@@ -38,9 +38,13 @@ public enum SixelEncoder {
         // Worst case of one band: every pixel its own event, each a `?` gap and a run of
         // at most 2 + digits(width) bytes, plus `$#nnn` a register and the `-`.
         let digits = String(width).utf8.count
-        let bandBound = 6 * width * 2 * (2 + digits) + regCount * 5 + 8
-        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: bandBound)
-        defer { scratch.deallocate() }
+        // (writeRun may store 2 bytes past what it counts: the bound has room.)
+        let bandBound = 6 * width * 2 * (2 + digits) + regCount * 5 + 16
+        var capacity = out.count + height * width + bandBound   // grown by doubling if need be
+        var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var pos = out.count
+        out.withUnsafeBufferPointer { buffer.initialize(from: $0.baseAddress!, count: $0.count) }
         // events[r * width + k]: the k-th column of register r in the band, packed x << 6 | bits.
         let events = UnsafeMutablePointer<UInt32>.allocate(capacity: regCount * width)
         defer { events.deallocate() }
@@ -49,7 +53,6 @@ public enum SixelEncoder {
         var lastSeen = [Int](repeating: -1, count: regCount)
         var present = [Int](repeating: 0, count: regCount)
         let bands = (height + 5) / 6
-        out.reserveCapacity(out.count + height * width / 2)
 
         indices.withUnsafeBufferPointer { idx in
             registerOf.withUnsafeBufferPointer { regOf in
@@ -66,7 +69,7 @@ public enum SixelEncoder {
                                     for row in 0..<rows {
                                         let r = Int(regOf[Int(idx[offset])])
                                         offset += width
-                                        let bit = UInt32(1) << UInt32(row)
+                                        let bit = UInt32(1) &<< UInt32(row)
                                         if seen[r] != stamp {
                                             seen[r] = stamp
                                             let n = count[r]
@@ -79,35 +82,44 @@ public enum SixelEncoder {
                                     }
                                 }
                                 // Emit: each register present, over its span.
-                                var pos = 0
+                                if capacity - pos < bandBound {
+                                    capacity = max(2 * capacity, pos + bandBound)
+                                    let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+                                    grown.moveInitialize(from: buffer, count: pos)
+                                    buffer.deallocate()
+                                    buffer = grown
+                                }
                                 for j in 0..<presentCount {
                                     let r = present[j]
-                                    if j > 0 { scratch[pos] = 0x24; pos += 1 }   // $
-                                    scratch[pos] = 0x23; pos += 1                // #
-                                    writeDecimal(r, scratch, &pos)
+                                    if j > 0 { buffer[pos] = 0x24; pos += 1 }   // $
+                                    buffer[pos] = 0x23; pos += 1                // #
+                                    writeDecimal(r, buffer, &pos)
                                     let e = events + r * width, n = count[r]
                                     var cursor = 0, i = 0
                                     while i < n {
                                         let v = e[i], x = Int(v >> 6)
                                         var k = i + 1
                                         while k < n && e[k] == e[k - 1] &+ 64 { k += 1 }   // same bits, next column
-                                        writeRun(0x3F, x - cursor, scratch, &pos)
-                                        writeRun(0x3F + UInt8(v & 63), k - i, scratch, &pos)
+                                        writeRun(0x3F, x - cursor, buffer, &pos)
+                                        writeRun(0x3F + UInt8(v & 63), k - i, buffer, &pos)
                                         cursor = x + (k - i)
                                         i = k
                                     }
                                     count[r] = 0
                                 }
-                                if band < bands - 1 { scratch[pos] = 0x2D; pos += 1 }  // -
-                                out.append(contentsOf: UnsafeBufferPointer(start: scratch, count: pos))
+                                if band < bands - 1 { buffer[pos] = 0x2D; pos += 1 }  // -
                             }
                         }
                     }
                 }
             }
         }
-        out += [0x1B, 0x5C]
-        return out
+        buffer[pos] = 0x1B; buffer[pos + 1] = 0x5C
+        pos += 2
+        return [UInt8](unsafeUninitializedCapacity: pos) { b, n in
+            b.baseAddress!.initialize(from: buffer, count: pos)
+            n = pos
+        }
     }
 
     /// Percent (0…100) of each 8-bit level: the p whose decoding round(p·255/100) is nearest the level.
@@ -123,23 +135,22 @@ public enum SixelEncoder {
     @inline(__always) static func writeRun(_ c: UInt8, _ n: Int, _ buf: UnsafeMutablePointer<UInt8>, _ pos: inout Int) {
         if n <= 0 { return }
         if n < 4 {
-            for _ in 0..<n { buf[pos] = c; pos += 1 }
+            buf[pos] = c; buf[pos + 1] = c; buf[pos + 2] = c   // the bound leaves room; only n count
+            pos += n
         } else {
-            buf[pos] = 0x21; pos += 1   // !
+            buf[pos] = 0x21   // !
+            pos += 1
             writeDecimal(n, buf, &pos)
-            buf[pos] = c; pos += 1
+            buf[pos] = c
+            pos += 1
         }
     }
 
     @inline(__always) static func writeDecimal(_ value: Int, _ buf: UnsafeMutablePointer<UInt8>, _ pos: inout Int) {
-        if value < 10 { buf[pos] = 0x30 + UInt8(value); pos += 1; return }
-        var v = value, tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                             UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &tmp) { t in
-            while v > 0 { t[n] = 0x30 + UInt8(v % 10); v /= 10; n += 1 }
-            for k in stride(from: n - 1, through: 0, by: -1) { buf[pos] = t[k]; pos += 1 }
-        }
+        var digits = 1, v = value
+        while v >= 10 { v /= 10; digits += 1 }
+        v = value
+        for k in stride(from: digits - 1, through: 0, by: -1) { buf[pos + k] = 0x30 + UInt8(v % 10); v /= 10 }
+        pos += digits
     }
 }

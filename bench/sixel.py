@@ -1,4 +1,4 @@
-"""sixel: encode a 1024×768 8-bit gray plane as sixel graphics at 1:1, vstack vs chafa.
+"""sixel: encode a 1024×768 (rows × columns) 8-bit gray plane as sixel graphics at 1:1, vstack vs chafa.
 
 The picture is the render benchmark's: the synthetic `demo:` plane at c=0, t=10, z=100
 mapped to 8-bit gray with vstack's default auto contrast (0.5 and 99.5 percentiles → 0..255).
@@ -6,7 +6,7 @@ It is written as `.bench/data/sixel-plane.png` (for chafa) and as an (H, W, 3) u
 `.bench/data/sixel-plane.npy` (for `vstack bench sixel`).
 
 chafa has no pixel-size option: without a terminal it assumes 8×8-pixel cells once the font
-ratio is 1/1, so `--size 128x96 --font-ratio 1/1` asks for 1024×768 pixels. The decoded
+ratio is 1/1, so `--size 96x128 --font-ratio 1/1` asks for 768 columns × 1024 rows of pixels. The decoded
 geometry of every output is checked (libsixel's `sixel2png`), and so is the picture: mean and
 max absolute difference from the 8-bit input.
 
@@ -15,7 +15,7 @@ Rows (time per picture):
                           `SixelEncoder.encode` (palette choice, indices, bands, RLE)
   vstack whole process    `vstack bench sixel plane.npy -o out.six`: start, read the .npy,
                           encode once, write the file, exit
-  chafa whole process     `chafa --format sixels --size 128x96 --font-ratio 1/1 --animate off
+  chafa whole process     `chafa --format sixels --size 96x128 --font-ratio 1/1 --animate off
                           --polite on plane.png` (stdout captured), and the same with
                           `--threads 1` (chafa uses every core by default; vstack one)
 Every whole-process row runs RUNS times per repetition; a repetition's sample is the median.
@@ -37,7 +37,7 @@ import render
 from common import Sample, Stopwatch, fmt, log
 
 NAME = "sixel"
-DESCRIPTION = "encode a 1024×768 8-bit gray plane as sixel at 1:1: vstack vs chafa"
+DESCRIPTION = "encode a 1024×768 (rows × columns) 8-bit gray plane as sixel at 1:1: vstack vs chafa"
 DEFAULT_REPS = 5
 
 RUNS = 5
@@ -46,7 +46,7 @@ GENERATOR = 1
 PLANE_PNG = common.DATA_DIR / "sixel-plane.png"
 PLANE_NPY = common.DATA_DIR / "sixel-plane.npy"
 MARKER = common.DATA_DIR / "sixel-plane.marker.json"
-CHAFA_ARGS = ["--format", "sixels", "--size", "128x96", "--font-ratio", "1/1", "--animate", "off", "--polite", "on"]
+CHAFA_ARGS = ["--format", "sixels", "--size", f"{render.SHAPE[1] // 8}x{render.SHAPE[0] // 8}", "--font-ratio", "1/1", "--animate", "off", "--polite", "on"]
 
 
 def ensure_data(regenerate: bool = False) -> dict:
@@ -174,7 +174,7 @@ def run(reps: int, regenerate: bool = False) -> tuple[str, dict]:
         rows.append([label, fmt(s.median * 1e3, 1), fmt(s.best * 1e3, 1),
                      fmt(s.cpu_median * 1e3, 1) if s.cpu_median is not None else "–", ratio,
                      f"{b:,}" if b else "–", f"{b / base_bytes:.2f}×" if b and base_bytes else "–",
-                     "×".join(str(x) for x in reversed(q.get("shape", []))) or "–",
+                     "×".join(str(x) for x in q.get("shape", [])) or "–",
                      fmt(q.get("mean_abs_err"), 2), fmt(q.get("max_abs_err"), 0)])
     info["loadavg_end"] = [round(x, 2) for x in __import__("os").getloadavg()]
     payload = {"benchmark": NAME, "machine": info, "reps": reps, "runs_per_rep": RUNS, "repeat": REPEAT,
@@ -183,14 +183,14 @@ def run(reps: int, regenerate: bool = False) -> tuple[str, dict]:
                                              "quality": quality.get(k), "bench_outputs": infos[k].get("outputs")}
                            for k, s in series.items()},
                "failed": [k for k, s in series.items() if s.error]}
-    md = [f"## sixel: a 1024×768 8-bit gray plane as sixel graphics at 1:1", "",
+    md = [f"## sixel: a {render.SHAPE[0]}×{render.SHAPE[1]} (rows × columns) 8-bit gray plane as sixel graphics at 1:1", "",
           common.machine_markdown(info),
           f"- vstack {info['vstack']} ({binary}); {info['chafa']['version']}; load average at end "
           f"{' / '.join(str(x) for x in info['loadavg_end'])}",
           f"- picture: `demo: --at {render.AT}` at auto contrast, sha256 {marker['sha256'][:12]}; chafa "
           f"`{' '.join(CHAFA_ARGS)}`; quality = |sixel2png decoding − input| in 8-bit levels", "",
           common.markdown_table(["", "median ms", "best ms", "CPU ms", "÷ chafa", "bytes", "bytes ÷ chafa",
-                                 "decoded", "mean err", "max err"], rows), ""]
+                                 "decoded rows×cols", "mean err", "max err"], rows), ""]
     c, v = series.get(CHAFA), series.get(VS_WP)
     if c and v and c.median and v.median and base_bytes and infos[VS_WP].get("bytes"):
         t, b = v.median / c.median, infos[VS_WP]["bytes"] / base_bytes

@@ -129,7 +129,7 @@ import Testing
         var img = PixelImage(width: 20, height: 6, pixels: Array(repeating: .black, count: 120))
         img[12, 0] = RGB(255, 255, 255); img[13, 0] = RGB(255, 255, 255)
         let text = String(decoding: SixelEncoder.encode(img), as: UTF8.self)
-        #expect(text.hasSuffix("#0!12~}}!6~$#1!12?@@\u{1B}\\"))
+        #expect(text.hasSuffix("#0!20~$#1!12?@@\u{1B}\\"))   // black paints the whole band first
     }
 
     @Test func emptyImage() {

@@ -3,9 +3,16 @@
 /// Layout: `ESC P 0;1;0 q`, raster attributes `"1;1;W;H`, the colour registers `#i;2;r;g;b`
 /// (percent), then six-row bands separated by `-`. In a band each register present is drawn as
 /// one pass (`#i` … , passes separated by `$`) over its span only: the columns before its first
-/// pixel are one `?` run, the columns after its last are left out. Runs of 4 or more equal sixel
-/// characters are written `!n c`. The cost of a band is proportional to its pixels, not to
-/// registers × width: a single scan of the band collects, per register, its columns and bit masks.
+/// pixel are one `?` run (except for the first pass), the columns after its last are left out.
+/// Runs of 4 or more equal sixel characters are written `!n c`.
+///
+/// Passes go in order of pixel count, and a pass may also paint pixels that belong to later
+/// passes (each pass paints all its own pixels, and a later paint wins), never those of earlier
+/// ones: the band's commonest colour becomes one run, and the others' runs grow across
+/// neighbouring columns. The decoded picture is the same; only the bytes shrink.
+///
+/// The cost of a band is proportional to its pixels, not to registers × width: one scan of the
+/// band collects, per register, its columns and bit masks, and each pass walks only those.
 public enum SixelEncoder {
     /// The whole image as one DCS sequence: ESC P 0;1;0 q, raster attributes "1;1;W;H,
     /// the palette (#i;2;r;g;b in percent), six-row bands with run-length encoding (!n), ESC \.
@@ -52,6 +59,9 @@ public enum SixelEncoder {
         // The (band * width + x) a register was last seen at, so no per-band reset is needed.
         var lastSeen = [Int](repeating: -1, count: regCount)
         var present = [Int](repeating: 0, count: regCount)
+        // Bits of the band's columns painted by the passes so far.
+        let taken = UnsafeMutablePointer<UInt8>.allocate(capacity: width)
+        defer { taken.deallocate() }
         let bands = (height + 5) / 6
 
         indices.withUnsafeBufferPointer { idx in
@@ -89,22 +99,42 @@ public enum SixelEncoder {
                                     buffer.deallocate()
                                     buffer = grown
                                 }
+                                // Most pixels first: a pass may also paint pixels of the passes after it
+                                // (they repaint their own), so the first is one run and the others' runs grow.
+                                var order = UnsafeMutableBufferPointer(rebasing: present[0..<presentCount])
+                                order.sort { (a: Int, b: Int) -> Bool in
+                                    let na = count[a], nb = count[b]
+                                    return na != nb ? na > nb : a < b
+                                }
+                                let full = UInt32(1) &<< UInt32(rows) &- 1
+                                taken.update(repeating: 0, count: width)
                                 for j in 0..<presentCount {
                                     let r = present[j]
                                     if j > 0 { buffer[pos] = 0x24; pos += 1 }   // $
                                     buffer[pos] = 0x23; pos += 1                // #
                                     writeDecimal(r, buffer, &pos)
                                     let e = events + r * width, n = count[r]
-                                    var cursor = 0, i = 0
-                                    while i < n {
-                                        let v = e[i], x = Int(v >> 6)
-                                        var k = i + 1
-                                        while k < n && e[k] == e[k - 1] &+ 64 { k += 1 }   // same bits, next column
-                                        writeRun(0x3F, x - cursor, buffer, &pos)
-                                        writeRun(0x3F + UInt8(v & 63), k - i, buffer, &pos)
-                                        cursor = x + (k - i)
-                                        i = k
+                                    // The open run: columns start..<end of bits `run`; `cursor`: first column not yet written.
+                                    var run: UInt32 = 0, start = 0, end = 0, cursor = 0
+                                    for i in 0..<n {
+                                        let x = Int(e[i] >> 6), own = e[i] & 63
+                                        let allowed = full & ~UInt32(taken[x])   // own pixels and those of later passes
+                                        taken[x] |= UInt8(own)
+                                        if end > start && own & ~run == 0 && run & ~allowed == 0 {
+                                            // The run may go on over the gap if it paints no earlier pass's pixel there.
+                                            var ok = j == 0 || x == end
+                                            if !ok && x - end <= 3 {
+                                                ok = true
+                                                for c in end..<x where run & ~UInt32(taken[c]) != run { ok = false }
+                                            }
+                                            if ok { end = x + 1; continue }
+                                        }
+                                        if end > start { writeRun(0x3F &+ UInt8(run), end - start, buffer, &pos); cursor = end }
+                                        if j == 0 && end == start { start = 0 } else { writeRun(0x3F, x - cursor, buffer, &pos); start = x }
+                                        run = allowed
+                                        end = x + 1
                                     }
+                                    if end > start { writeRun(0x3F &+ UInt8(run), end - start, buffer, &pos) }
                                     count[r] = 0
                                 }
                                 if band < bands - 1 { buffer[pos] = 0x2D; pos += 1 }  // -

@@ -150,6 +150,11 @@ import Testing
         let noise = PixelImage(width: 97, height: 31, pixels: (0..<(97 * 31)).map { _ in colours.randomElement(using: &rng)! })
         let back = try #require(decode(SixelEncoder.encode(noise)))
         #expect(zip(back.pixels, noise.pixels).allSatisfy { $0 == roundTrip($1) })
+        // A palette given by the caller (fewer colours than the image): each pixel shows its index's colour.
+        let palette = SixelPalette.choose(for: noise, maxColors: 16)
+        let indices = palette.indices(of: noise)
+        let drawn = try #require(decode(SixelEncoder.encode(noise, palette: palette)))
+        #expect(zip(drawn.pixels, indices).allSatisfy { $0 == roundTrip(palette.colors[Int($1)]) })
     }
 
     /// Percent levels are those whose decoding is nearest each 8-bit level.

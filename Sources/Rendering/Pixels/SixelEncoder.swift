@@ -6,10 +6,10 @@
 /// pixel are one `?` run (except for the first pass), the columns after its last are left out.
 /// Runs of 4 or more equal sixel characters are written `!n c`.
 ///
-/// Passes go in order of pixel count, and a pass may also paint pixels that belong to later
-/// passes (each pass paints all its own pixels, and a later paint wins), never those of earlier
-/// ones: the band's commonest colour becomes one run, and the others' runs grow across
-/// neighbouring columns. The decoded picture is the same; only the bytes shrink.
+/// Passes go in order of the number of columns they touch, and a pass may also paint pixels
+/// that belong to later passes (each pass paints all its own pixels, and a later paint wins),
+/// never those of earlier ones: the band's commonest colour becomes one run, and the others'
+/// runs grow across neighbouring columns. The decoded picture is the same; only the bytes shrink.
 ///
 /// The cost of a band is proportional to its pixels, not to registers × width: one scan of the
 /// band collects, per register, its columns and bit masks, and each pass walks only those.
@@ -99,7 +99,7 @@ public enum SixelEncoder {
                                     buffer.deallocate()
                                     buffer = grown
                                 }
-                                // Most pixels first: a pass may also paint pixels of the passes after it
+                                // Widest first (most columns): a pass may also paint pixels of the passes after it
                                 // (they repaint their own), so the first is one run and the others' runs grow.
                                 var order = UnsafeMutableBufferPointer(rebasing: present[0..<presentCount])
                                 order.sort { (a: Int, b: Int) -> Bool in

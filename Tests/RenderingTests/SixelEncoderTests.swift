@@ -100,7 +100,8 @@ import Testing
             // Nearest up to the 4-level cell the lookup table works in.
             #expect(d <= img.pixels[i].distance2(p.colors[p.nearestIndex(img.pixels[i])]) + 200)
         }
-        #expect(Double(total) / Double(idx.count) < 150)   // rms < ~12 levels over 4096 colours / 64
+        // 64 boxes over a 256×256 square at best 32 on a side: mean squared error 2 · 32²/12 ≈ 171
+        #expect(Double(total) / Double(idx.count) < 190)
     }
 
     @Test func structure() {
@@ -128,7 +129,7 @@ import Testing
         var img = PixelImage(width: 20, height: 6, pixels: Array(repeating: .black, count: 120))
         img[12, 0] = RGB(255, 255, 255); img[13, 0] = RGB(255, 255, 255)
         let text = String(decoding: SixelEncoder.encode(img), as: UTF8.self)
-        #expect(text.hasSuffix("#0!12~}}!6~$#1!12?@@\u{1B}\\"))
+        #expect(text.hasSuffix("#0!20~$#1!12?@@\u{1B}\\"))   // black paints the whole band first
     }
 
     @Test func emptyImage() {
@@ -149,6 +150,11 @@ import Testing
         let noise = PixelImage(width: 97, height: 31, pixels: (0..<(97 * 31)).map { _ in colours.randomElement(using: &rng)! })
         let back = try #require(decode(SixelEncoder.encode(noise)))
         #expect(zip(back.pixels, noise.pixels).allSatisfy { $0 == roundTrip($1) })
+        // A palette given by the caller (fewer colours than the image): each pixel shows its index's colour.
+        let palette = SixelPalette.choose(for: noise, maxColors: 16)
+        let indices = palette.indices(of: noise)
+        let drawn = try #require(decode(SixelEncoder.encode(noise, palette: palette)))
+        #expect(zip(drawn.pixels, indices).allSatisfy { $0 == roundTrip(palette.colors[Int($1)]) })
     }
 
     /// Percent levels are those whose decoding is nearest each 8-bit level.

@@ -397,3 +397,89 @@ def test_tmux_passthrough_off_says_how_to_turn_it_on(tmp_path):
     assert "half 100x11" in pane, pane
     assert b"\x1b_G" not in out
     assert err.strip() == "vstack: note: tmux: allow-passthrough is off; `tmux set -g allow-passthrough on` shows real pixels", err
+
+
+# ---------------------------------------------------------------------- the viewer in pixel modes
+class PtyViewer:
+    """The viewer on a pty of `cols`×`rows` cells (no terminal answers anything)."""
+
+    def __init__(self, args, env, cols=100, rows=30):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execve(str(VSTACK_BIN), [str(VSTACK_BIN), *map(str, args)], env)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        os.kill(self.pid, signal.SIGWINCH)
+
+    def drain(self, quiet=0.8, limit=60):
+        out, end = b"", time.time() + limit
+        while time.time() < end:
+            r, _, _ = select.select([self.fd], [], [], quiet)
+            if not r:
+                break
+            try:
+                out += os.read(self.fd, 1 << 20)
+            except OSError:
+                break
+        return out
+
+    def press(self, key, quiet=0.8):
+        os.write(self.fd, key)
+        return self.drain(quiet)
+
+    def close(self):
+        out = self.press(b"q", 0.5)
+        for _ in range(50):
+            if os.waitpid(self.pid, os.WNOHANG)[0]:
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        return out
+
+
+def decode_pictures(mode, data, tmp_path):
+    """Every picture of `mode` in `data` (sixel through sixel2png, each in a folder of its own)."""
+    if mode == "kitty":
+        return [img for _, img in kitty_images(data)]
+    if mode == "iterm":
+        return [img for _, img in iterm_images(data)]
+    pics = []
+    for m in re.finditer(rb"\x1bP[0-9;]*q.*?\x1b\\", data, re.S):
+        d = tmp_path / f"sixel{len(list(tmp_path.iterdir()))}"
+        d.mkdir()
+        pics.append(sixel_decode(m.group(0), d))
+    return pics
+
+
+@pytest.mark.parametrize("mode", ["kitty", "sixel", "iterm"])
+def test_viewer_scrubs_with_pixels(mode, tmp_path, capsys):
+    """In a pixel mode the viewer sends one picture a z step (none while nothing changes), equal
+    to `render --mode` of the same plane and pane, and kitty's image is deleted on exit. The bytes
+    of a z step are measured."""
+    env = render_env(VSTACK_MODE=mode)
+    v = PtyViewer(["demo:", "--at", "c=0,t=10,z=100", "--cell-size", "8x16"], env)
+    try:
+        first = v.drain(1.5)
+        assert decode_pictures(mode, first, tmp_path), "no first picture"
+        sizes = []
+        for z in (101, 102, 103):
+            out = v.press(b"]")
+            pics = decode_pictures(mode, out, tmp_path)
+            assert pics, f"z={z}: no picture sent"
+            sizes.append(len(out))
+        idle = v.drain(0.5)
+        assert not decode_pictures(mode, idle, tmp_path), "a picture was sent while nothing changed"
+        ref = render(*DEMO[:1], "--at", "c=0,t=10,z=103", "--size", "100x28", "--no-header", "--cell-size", "8x16", "--mode", mode)
+        want = decode_pictures(mode, ref, tmp_path)[0]
+        assert np.array_equal(pics[-1], want), "the viewer's picture differs from render's of the same view"
+    finally:
+        bye = v.close()
+    if mode == "kitty":
+        assert b"\x1b_Ga=d,d=I,i=1" in bye, "kitty's image is deleted on exit"
+    w, h = want.shape[1], want.shape[0]
+    with capsys.disabled():
+        print(f"\n  {mode}: {w}x{h} picture, bytes per z step {sizes} (raw RGB {w * h * 3})")
+    if mode != "sixel":
+        assert max(sizes) < w * h * 3, "compressed below raw RGB"

@@ -26,6 +26,8 @@ public final class ViewerApp {
     private var shownPicture: (image: PixelImage, mode: DisplayMode, at: (x: Int, y: Int))?
     /// Bytes the last frame wrote (text and picture), for `--stats` and the benchmarks.
     private(set) var lastFrameBytes = 0
+    /// A picture larger than this is sent smaller (`--max-kbps`: a tenth of a second's worth).
+    public var maxFrameBytes: Int?
     private var shownViews: [PlaneSelection] = []
     private var shownLevel = 0
     private let reductions = ReductionWorker(threads: ProcessInfo.processInfo.activeProcessorCount)
@@ -454,28 +456,47 @@ public final class ViewerApp {
         }
         if picture == nil { bytes += removePictureBytes() }
         bytes += ANSIWriter.diffBytes(from: previous, to: screen)
-        if let picture, let output = PixelOutput(mode: state.mode, tmuxWrap: tmuxWrap),
-           shownPicture.map({ $0.image != picture || $0.mode != state.mode }) ?? true {
-            do {
-                let encoded = try output.encode(picture)
-                bytes += Array("\u{1b}[1;1H".utf8) + encoded
-                shownPicture = (picture, state.mode, (0, 0))
-                if output.pixelProtocol != .kitty {
-                    // The cells under the picture were overwritten: draw its text cells again.
-                    let (cw, ch) = state.mode.pixelsPerCell
-                    var under = screen
-                    for y in 0..<min(screen.rows, (picture.height + ch - 1) / ch) {
-                        for x in 0..<min(screen.columns, (picture.width + cw - 1) / cw) { under[x, y] = .blank }
-                    }
-                    bytes += ANSIWriter.diffBytes(from: under, to: screen)
-                }
-            } catch {
-                state.message = "picture: \(error)"
-            }
+        if let picture, let output = PixelOutput(mode: state.mode, tmuxWrap: tmuxWrap) {
+            do { bytes += try pictureBytes(picture, output: output, screen: screen) } catch { state.message = "picture: \(error)" }
         }
         ScreenWriter.write(bytes)
         lastFrameBytes = bytes.count
         previous = screen
+    }
+
+    /// The sequences that bring the screen's picture up to `picture`: nothing when it is shown
+    /// already; for sixel and iTerm2 only the rows of cells that changed (a picture the same size);
+    /// kitty's whole picture, replaced in place. Over `maxFrameBytes`, kitty and iTerm2 get a
+    /// smaller picture that the terminal scales to the same cells.
+    private func pictureBytes(_ picture: PixelImage, output: PixelOutput, screen: Frame) throws -> [UInt8] {
+        let (cw, ch) = state.mode.pixelsPerCell
+        var part = picture, firstRow = 0
+        if let shown = shownPicture, shown.mode == state.mode, shown.image.width == picture.width,
+           shown.image.height == picture.height {
+            guard let changed = picture.changedRows(from: shown.image) else { return [] }
+            if output.pixelProtocol != .kitty {
+                firstRow = changed.lowerBound / ch
+                part = picture.rows(firstRow * ch..<min(picture.height, (changed.upperBound + ch - 1) / ch * ch))
+            }
+        }
+        var encoded = try output.encode(part)
+        if let limit = maxFrameBytes, encoded.count > limit, output.pixelProtocol != .sixel {
+            let cells = (columns: (part.width + cw - 1) / cw, rows: (part.height + ch - 1) / ch)
+            let f = (Double(limit) / Double(encoded.count)).squareRoot() * 0.9
+            let small = part.reduced(width: Int(Double(part.width) * f), height: Int(Double(part.height) * f))
+            encoded = try output.encode(small, cells: cells)
+        }
+        shownPicture = (picture, state.mode, (0, 0))
+        var bytes = Array("\u{1b}[\(firstRow + 1);1H".utf8) + encoded
+        if output.pixelProtocol != .kitty {
+            // The cells under the picture were overwritten: draw its text cells again.
+            var under = screen
+            for y in firstRow..<min(screen.rows, firstRow + (part.height + ch - 1) / ch) {
+                for x in 0..<min(screen.columns, (part.width + cw - 1) / cw) { under[x, y] = .blank }
+            }
+            bytes += ANSIWriter.diffBytes(from: under, to: screen)
+        }
+        return bytes
     }
 
     /// Takes the picture off the screen (leaving a pixel mode, a full redraw, exit).

@@ -483,3 +483,52 @@ def test_viewer_scrubs_with_pixels(mode, tmp_path, capsys):
         print(f"\n  {mode}: {w}x{h} picture, bytes per z step {sizes} (raw RGB {w * h * 3})")
     if mode != "sixel":
         assert max(sizes) < w * h * 3, "compressed below raw RGB"
+
+
+def test_sixel_sends_only_the_rows_that_changed(tmp_path):
+    """Two z planes that differ in a band of rows: the z step sends a sixel of just the cell rows
+    covering the band, placed at its row; kitty sends its whole picture (compressed)."""
+    import zarr
+    data = np.zeros((2, 96, 64), np.uint8)
+    data[:, :, :] = (np.arange(64, dtype=np.uint8) * 4)[None, None, :]
+    data[1, 40:50, :] = 255
+    path = tmp_path / "band.zarr"
+    z = zarr.create_array(str(path), shape=data.shape, dtype=data.dtype, chunks=(1, 96, 64), zarr_format=2)
+    z[:] = data
+    args = [path, "--at", "0=0", "--clim", "0,255", "--cell-size", "8x16"]
+    v = PtyViewer(args, render_env(VSTACK_MODE="sixel"))
+    try:
+        first = decode_pictures("sixel", v.drain(1.5), tmp_path)
+        step = v.press(b"]")
+    finally:
+        v.close()
+    full = first[-1]
+    m = re.search(rb"\x1b\[(\d+);1H\x1bP", step)
+    assert m, "the changed rows are placed with a cursor move"
+    part = decode_pictures("sixel", step, tmp_path)[0]
+    scale = full.shape[0] / 96
+    row0 = int(m.group(1)) - 1
+    assert part.shape[0] < full.shape[0] / 2 and part.shape[1] == full.shape[1], (part.shape, full.shape)
+    # The band (rows 40..50, scaled) lies inside the rows sent, which start at a cell boundary.
+    assert row0 * 16 <= 40 * scale and (row0 * 16 + part.shape[0]) >= 50 * scale
+    assert np.all(part[int(40 * scale) - row0 * 16 + 1] == 255)
+    # The rows sent are those rows of the whole new picture (as render draws z=1 in the same pane).
+    ref = render(path, "--at", "0=1", "--clim", "0,255", "--cell-size", "8x16", "--size", "100x28", "--no-header",
+                 "--mode", "sixel")
+    whole = decode_pictures("sixel", ref, tmp_path)[0]
+    assert np.array_equal(part, whole[row0 * 16:row0 * 16 + part.shape[0]])
+
+
+def test_max_kbps_sends_a_smaller_kitty_picture(tmp_path):
+    v = PtyViewer(["demo:", "--at", "c=0,t=10,z=100", "--cell-size", "8x16", "--max-kbps", "800"], render_env(VSTACK_MODE="kitty"))
+    try:
+        out = v.drain(1.5)
+    finally:
+        v.close()
+    keys, img = kitty_images(out)[-1]
+    # 800 kbit/s is 10 kB a tenth of a second: the picture is shrunk and the terminal scales it to the cells.
+    assert b"c" in keys and b"r" in keys, keys
+    assert img.shape[1] < 336 and img.shape[0] < 448
+    last = out[out.rindex(b"\x1b_Ga=T"):]
+    sent = sum(len(c) for c in kitty_chunks(last))
+    assert sent < 2 * 10_000, f"{sent} bytes for a 10 kB budget"

@@ -87,6 +87,7 @@ struct ViewCommand: ParsableCommand {
             layer.sampling = LabelSampling(rawValue: labelling.labelSampling) ?? .mode
             return layer
         }
+        app.maxFrameBytes = viewer.maxKbps.map { $0 * 1000 / 8 / 10 }
         app.saveFigure = figureSaver(path: path, plane: plane, look: look, caching: caching, filtering: filtering,
                                      labelling: labelling, labelSpecs: labelSpecs)
         try app.run()

@@ -39,8 +39,11 @@ struct ScreenComposer {
     /// Copies the rendered image into the pane, dims loading parts and marks failed ones.
     func image(_ into: inout Frame, _ picture: Frame, mapping: CellMapping, missing: [(Range<Int>, Range<Int>)],
                failed: [(Range<Int>, Range<Int>)]) {
-        for y in 0..<min(picture.rows, rows) {
-            for x in 0..<min(picture.columns, columns) { into[x, y] = picture[x, y] }
+        let used = mapping.usedCells
+        for y in 0..<min(picture.rows, used.rows) where mapping.origin.y + y < rows {
+            for x in 0..<min(picture.columns, used.columns) where mapping.origin.x + x < columns {
+                into[mapping.origin.x + x, mapping.origin.y + y] = picture[x, y]
+            }
         }
         for (r, c) in missing {
             for (x, y) in mapping.cells(rows: r, columns: c) where x < columns && y < rows {
@@ -199,7 +202,20 @@ struct CellMapping {
     let regionRows: Int, regionColumns: Int
     let pixelWidth: Int, pixelHeight: Int
     let mode: DisplayMode
+    /// The picture's top-left cell in the pane (it is centred there).
+    var origin = (x: 0, y: 0)
     var unicode: Bool { mode != .ascii }
+
+    /// Cells the picture covers.
+    var usedCells: (columns: Int, rows: Int) {
+        let (px, py) = mode.pixelsPerCell
+        return ((pixelWidth + px - 1) / px, (pixelHeight + py - 1) / py)
+    }
+
+    /// The top-left cell that centres a picture of `used` cells in `pane`.
+    static func centred(_ used: (columns: Int, rows: Int), in pane: ViewState.Pane) -> (x: Int, y: Int) {
+        (max(0, (pane.columns - used.columns) / 2), max(0, (pane.rows - used.rows) / 2))
+    }
 
     /// Cells covering plane rows/columns (relative to the displayed region).
     func cells(rows: Range<Int>, columns: Range<Int>) -> [(Int, Int)] {
@@ -210,14 +226,14 @@ struct CellMapping {
             return lo..<max(lo + 1, hi)
         }
         let ys = span(rows, regionRows, pixelHeight, py), xs = span(columns, regionColumns, pixelWidth, px)
-        return ys.flatMap { y in xs.map { x in (x, y) } }
+        return ys.flatMap { y in xs.map { x in (origin.x + x, origin.y + y) } }
     }
 
     /// The plane pixel under a cell (relative to the displayed region).
     func pixel(cellX: Int, cellY: Int) -> (row: Int, column: Int)? {
         let (px, py) = mode.pixelsPerCell
-        let sx = cellX * px, sy = cellY * py
-        guard sx < pixelWidth, sy < pixelHeight else { return nil }
+        let sx = (cellX - origin.x) * px, sy = (cellY - origin.y) * py
+        guard sx >= 0, sy >= 0, sx < pixelWidth, sy < pixelHeight else { return nil }
         return (sy * regionRows / pixelHeight, sx * regionColumns / pixelWidth)
     }
 }

@@ -286,8 +286,9 @@ public final class ViewerApp {
         let labelled = filtered.map { LevelSelection(loader.pyramid, view: state.selection, index: $0[0].level) } ?? level
         levelLabel = labelled.label(levelCount: loader.pyramid.count)
         let drawn = filtered == nil ? partials[0].view : state.selection
-        let mapping = CellMapping(regionRows: drawn.rows.count, regionColumns: drawn.columns.count,
+        var mapping = CellMapping(regionRows: drawn.rows.count, regionColumns: drawn.columns.count,
                                   pixelWidth: rendered.image.width, pixelHeight: rendered.image.height, mode: state.mode)
+        mapping.origin = CellMapping.centred(mapping.usedCells, in: pane)
         lastPlane = filtered?[0].plane ?? partials[0].plane
         lastFiltered = filtered != nil
         lastFactor = filtered?[0].factor ?? 1
@@ -326,7 +327,7 @@ public final class ViewerApp {
         if state.showHelp { composer.helpOverlay(&screen, KeyMap.helpLines(), page: state.helpPage, unicode: state.mode != .ascii) }
         // A pixel mode's picture: kept as it is under the help overlay (which is drawn over it).
         let picture = state.mode.pixelProtocol == nil ? nil : state.showHelp ? shownPicture?.image : rendered.picture
-        write(screen, picture: picture)
+        write(screen, picture: picture, at: mapping.origin)
     }
 
     /// The label overlay over `plane` (the first layer's plane, which fixes the screen pixels),
@@ -394,7 +395,8 @@ public final class ViewerApp {
         let (px, py) = m.mode.pixelsPerCell
         let fx = (p.x + 0.5 - Double(s.columns.lowerBound)) / Double(max(1, s.columns.count))
         let fy = (p.y + 0.5 - Double(s.rows.lowerBound)) / Double(max(1, s.rows.count))
-        return (Int(clamping: (fx * Double(m.pixelWidth)).rounded(.down)) / px, Int(clamping: (fy * Double(m.pixelHeight)).rounded(.down)) / py)
+        return (m.origin.x + Int(clamping: (fx * Double(m.pixelWidth)).rounded(.down)) / px,
+                m.origin.y + Int(clamping: (fy * Double(m.pixelHeight)).rounded(.down)) / py)
     }
 
     /// The label id drawn at a level-0 probe point, when labels are shown.
@@ -444,11 +446,13 @@ public final class ViewerApp {
     /// Writes what changed: the text cells, then in a pixel mode the picture at the pane's
     /// top-left when it changed, then again the text cells over the picture (probe, overview,
     /// error tiles, help), which a sixel or iTerm2 picture overwrites.
-    private func write(_ screen: Frame, picture: PixelImage? = nil) {
+    private func write(_ screen: Frame, picture: PixelImage? = nil, at origin: (x: Int, y: Int) = (0, 0)) {
         var bytes: [UInt8] = []
         // A sixel or iTerm2 picture is cells: one that goes away or shrinks is cleared with the screen.
         if let shown = shownPicture, shown.mode.pixelProtocol != .kitty,
-           picture.map({ $0.width < shown.image.width || $0.height < shown.image.height }) ?? true { previous = nil }
+           picture.map({ $0.width < shown.image.width || $0.height < shown.image.height || shown.at != origin }) ?? true {
+            previous = nil
+        }
         if previous == nil || previous!.columns != screen.columns || previous!.rows != screen.rows {
             bytes += removePictureBytes()
             bytes += Array("\u{1b}[0m\u{1b}[H\u{1b}[2J".utf8)
@@ -457,7 +461,7 @@ public final class ViewerApp {
         if picture == nil { bytes += removePictureBytes() }
         bytes += ANSIWriter.diffBytes(from: previous, to: screen)
         if let picture, let output = PixelOutput(mode: state.mode, tmuxWrap: tmuxWrap) {
-            do { bytes += try pictureBytes(picture, output: output, screen: screen) } catch { state.message = "picture: \(error)" }
+            do { bytes += try pictureBytes(picture, output: output, screen: screen, at: origin) } catch { state.message = "picture: \(error)" }
         }
         ScreenWriter.write(bytes)
         lastFrameBytes = bytes.count
@@ -468,11 +472,11 @@ public final class ViewerApp {
     /// already; for sixel and iTerm2 only the rows of cells that changed (a picture the same size);
     /// kitty's whole picture, replaced in place. Over `maxFrameBytes`, kitty and iTerm2 get a
     /// smaller picture that the terminal scales to the same cells.
-    private func pictureBytes(_ picture: PixelImage, output: PixelOutput, screen: Frame) throws -> [UInt8] {
+    private func pictureBytes(_ picture: PixelImage, output: PixelOutput, screen: Frame, at origin: (x: Int, y: Int)) throws -> [UInt8] {
         let (cw, ch) = state.mode.pixelsPerCell
         var part = picture, firstRow = 0
         if let shown = shownPicture, shown.mode == state.mode, shown.image.width == picture.width,
-           shown.image.height == picture.height {
+           shown.image.height == picture.height, shown.at == origin {
             guard let changed = picture.changedRows(from: shown.image) else { return [] }
             if output.pixelProtocol != .kitty {
                 firstRow = changed.lowerBound / ch
@@ -486,13 +490,13 @@ public final class ViewerApp {
             let small = part.reduced(width: Int(Double(part.width) * f), height: Int(Double(part.height) * f))
             encoded = try output.encode(small, cells: cells)
         }
-        shownPicture = (picture, state.mode, (0, 0))
-        var bytes = Array("\u{1b}[\(firstRow + 1);1H".utf8) + encoded
+        shownPicture = (picture, state.mode, origin)
+        var bytes = Array("\u{1b}[\(origin.y + firstRow + 1);\(origin.x + 1)H".utf8) + encoded
         if output.pixelProtocol != .kitty {
             // The cells under the picture were overwritten: draw its text cells again.
             var under = screen
-            for y in firstRow..<min(screen.rows, firstRow + (part.height + ch - 1) / ch) {
-                for x in 0..<min(screen.columns, (part.width + cw - 1) / cw) { under[x, y] = .blank }
+            for y in (origin.y + firstRow)..<min(screen.rows, origin.y + firstRow + (part.height + ch - 1) / ch) {
+                for x in origin.x..<min(screen.columns, origin.x + (part.width + cw - 1) / cw) { under[x, y] = .blank }
             }
             bytes += ANSIWriter.diffBytes(from: under, to: screen)
         }

@@ -503,11 +503,11 @@ def test_sixel_sends_only_the_rows_that_changed(tmp_path):
     finally:
         v.close()
     full = first[-1]
-    m = re.search(rb"\x1b\[(\d+);1H\x1bP", step)
+    m = re.search(rb"\x1b\[(\d+);(\d+)H\x1bP", step)
     assert m, "the changed rows are placed with a cursor move"
     part = decode_pictures("sixel", step, tmp_path)[0]
     scale = full.shape[0] / 96
-    row0 = int(m.group(1)) - 1
+    row0 = int(m.group(1)) - 1  # the picture fills the pane's height: its top is row 1
     assert part.shape[0] < full.shape[0] / 2 and part.shape[1] == full.shape[1], (part.shape, full.shape)
     # The band (rows 40..50, scaled) lies inside the rows sent, which start at a cell boundary.
     assert row0 * 16 <= 40 * scale and (row0 * 16 + part.shape[0]) >= 50 * scale

@@ -766,3 +766,22 @@ def test_s_saves_the_view_as_render_draws_it(session, tmp_path):
     # A second save does not overwrite the first.
     s.keys("s")
     s.wait(lambda x: "saved " + name[:-4] + "-2.png" in x, 60, "the second file")
+
+
+def test_image_is_centred_in_the_pane(session):
+    """The demo plane (portrait) on a wide pane: as many blank columns left of the picture as right."""
+    s = session("demo:", "--at", "c=0,t=10,z=100", "--mode", "half")
+    s.ready()
+    s.settled()
+    row = s.screen(escapes=True).split("\n")[10]
+    visible, first, last = 0, None, None
+    for part in re.split(r"(\x1b\[[0-9;]*m)", row):
+        if part.startswith("\x1b["):
+            # The picture starts at the first colour and ends where the colours are reset.
+            if first is None and ("38;" in part or "48;" in part):
+                first = visible
+            last = visible
+        else:
+            visible += len(part)
+    assert first is not None and last is not None and last > first, repr(row)
+    assert first > 20 and abs(first - (120 - last)) <= 1, f"picture in columns {first}..{last} of 120"

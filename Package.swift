@@ -26,15 +26,17 @@ let package = Package(
         .target(name: "Codecs", dependencies: ["CBlosc", "CZstd", "CZlib", "CLz4"]),
         // key → bytes, read-only, with byte ranges: local files, HTTP(S) and S3 (libcurl).
         .target(name: "Stores", dependencies: ["CCurl"]),
+        // A byte-budget LRU map (a value type), for every bounded cache: chunks, filtered planes, shard indexes.
+        .target(name: "LRUModule"),
         // The array model every stage shares: LazyArray, ArrayMetadata, ChunkGrid, buffers, plane selection.
         // It links no format library, so the stages after the readers never link libtiff (or libhdf5, libcurl).
         .target(name: "ArrayModel", dependencies: ["Codecs"]),
         // Zarr v2/v3, OME-Zarr, TIFF, N5, .npy, HDF5, synthetic, … → one LazyArray protocol.
-        .target(name: "Formats", dependencies: ["ArrayModel", "Codecs", "Stores", "CTiff", "CHDF5"]),
+        .target(name: "Formats", dependencies: ["ArrayModel", "Codecs", "Stores", "LRUModule", "CTiff", "CHDF5"]),
         // Decoded chunks under a byte budget: LRU, pinning, single flight.
-        .target(name: "Cache", dependencies: ["ArrayModel", "Stores"]),
+        .target(name: "Cache", dependencies: ["ArrayModel", "Stores", "LRUModule"]),
         // Processing operators on planes (--filter): pipeline syntax, operators, halo planning.
-        .target(name: "Processing", dependencies: ["ArrayModel"]),
+        .target(name: "Processing", dependencies: ["ArrayModel", "LRUModule"]),
         // Downsampling, contrast, colour maps, glyph encoders, ANSI and PNG output.
         .target(name: "Rendering", dependencies: ["ArrayModel", "CZlib"]),
         // The interactive viewer: key map, view state, ncurses input, frames drawn with ANSI diffs.
@@ -59,7 +61,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Formats"], path: "Tests/TestSupport"),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Stores", "Codecs", "TestSupport"]),
-        .testTarget(name: "CacheTests", dependencies: ["Cache", "Formats", "Stores", "TestSupport"]),
+        .testTarget(name: "CacheTests", dependencies: ["Cache", "Formats", "Stores", "LRUModule", "TestSupport"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Formats", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Formats", "Rendering"]),
         .testTarget(name: "ProcessingTests", dependencies: ["Processing", "Formats"]),

@@ -1,6 +1,8 @@
 import Foundation
 import ArrayModel
+import LRUModule
 import Stores
+import Synchronization
 
 /// Identifies one decoded chunk: which array, which multiscale level, which
 /// chunk, and optionally which slab of it (a plane decoded on its own).
@@ -74,40 +76,71 @@ public enum CachedChunk: Sendable {
 /// Decoded chunks, least recently used first out, under a byte budget.
 ///
 /// Invariants (checked by `checkInvariants()` in tests and debug builds):
-/// - `usedBytes` is the sum of the costs of the resident entries;
-/// - `usedBytes <= budget`, except by entries that are pinned (the current
-///   view's chunks are never evicted, not even to make room);
+/// - the entries cost at most the budget, except by entries that are pinned (the
+///   current view's chunks are never evicted, not even to make room);
 /// - a key is pinned exactly when some owner's pin set holds it;
 /// - every key is loaded by at most one thread at a time (single flight):
 ///   concurrent requests for a chunk being loaded wait for that load.
-public final class ChunkCache: @unchecked Sendable {
+///
+/// Thread safety: all state is in `state`, one `Mutex`; a load runs outside it, and
+/// threads waiting for another's load wait on that load's `Flight`.
+public final class ChunkCache: Sendable {
     public static let entryOverhead = 128
 
+    /// The whole budget (`--cache`): chunks get what is not set aside for other caches (`setAside`).
     public let budget: Int
-    let lock = NSLock()
-    var entries: [ChunkKey: Node] = [:]
-    /// Least recently used at `head`, most recent at `tail`.
-    var head: Node?
-    var tail: Node?
-    var usedBytes = 0
-    /// Each owner's pins, and how many owners pin each key (a key is pinned while its count is > 0).
-    var pinsByOwner: [PinOwner: Set<ChunkKey>] = [:]
-    var pinCount: [ChunkKey: Int] = [:]
-    var flights: [ChunkKey: Flight] = [:]
-    var counters = ChunkCacheStatistics()
 
-    final class Node {
-        let key: ChunkKey
+    struct Entry {
         let chunk: CachedChunk
-        let cost: Int
         /// Loaded by prefetch and not shown yet (a later visible hit counts as a prefetch hit).
-        var prefetched = false
-        var prev: Node?
-        var next: Node?
-        init(_ key: ChunkKey, _ chunk: CachedChunk) { (self.key, self.chunk, self.cost) = (key, chunk, chunk.cost) }
+        var prefetched: Bool
     }
 
-    /// One load in progress; waiters block on `done`.
+    struct State {
+        var entries: ByteBudgetLRU<ChunkKey, Entry>
+        /// Each owner's pins, and how many owners pin each key (a key is pinned while its count is > 0).
+        var pinsByOwner: [PinOwner: Set<ChunkKey>] = [:]
+        var pinCount: [ChunkKey: Int] = [:]
+        var flights: [ChunkKey: Flight] = [:]
+        var counters = ChunkCacheStatistics()
+
+        func isPinned(_ key: ChunkKey) -> Bool { pinCount[key] != nil }
+
+        /// Evicts least recently used, unpinned entries until `extra` more bytes fit.
+        mutating func evict(toFit extra: Int) {
+            let pins = pinCount
+            counters.evictions += entries.evict(toFit: extra) { pins[$0] != nil }.count
+        }
+
+        mutating func insert(_ key: ChunkKey, _ chunk: CachedChunk, prefetched: Bool) {
+            let budget = entries.budget
+            // An entry that can never fit is handed out but not kept, unless the view needs it.
+            let pinned = isPinned(key)
+            if chunk.cost > budget && !pinned { return }
+            evict(toFit: chunk.cost)
+            // When only pinned entries remain, prefetched chunks are handed out but not kept.
+            if entries.totalCost + chunk.cost > budget && !pinned { return }
+            let pins = pinCount
+            entries.insert(Entry(chunk: chunk, prefetched: prefetched), cost: chunk.cost, for: key) { pins[$0] != nil }
+        }
+
+        /// A use of a resident entry: it becomes the most recent; `shown` counts a hit of the view.
+        mutating func use(_ key: ChunkKey, shown: Bool) -> CachedChunk? {
+            guard let entry = entries.value(for: key) else { return nil }
+            if shown {
+                counters.hits += 1
+                if entry.prefetched {
+                    entries.modify(key) { $0.prefetched = false }
+                    counters.prefetchHits += 1
+                }
+            }
+            return entry.chunk
+        }
+    }
+
+    let state: Mutex<State>
+
+    /// One load in progress; waiters block on `done`, which guards `result` and `abandoned`.
     final class Flight: @unchecked Sendable {
         let done = NSCondition()
         var result: Result<CachedChunk, Error>?
@@ -123,6 +156,7 @@ public final class ChunkCache: @unchecked Sendable {
         precondition(budget >= 0)
         self.budget = budget
         self.waitTimeout = waitTimeout
+        state = Mutex(State(entries: ByteBudgetLRU(budget: budget)))
     }
 
     public static let defaultWaitTimeout = 120.0
@@ -130,23 +164,18 @@ public final class ChunkCache: @unchecked Sendable {
     /// The chunk if resident (counts as a use), without loading. With
     /// `shown`, it also counts as a hit of the view (and a prefetch hit).
     public func cached(_ key: ChunkKey, shown: Bool = false) -> CachedChunk? {
-        lock.lock(); defer { lock.unlock() }
-        guard let node = entries[key] else { return nil }
-        touch(node)
-        if shown {
-            counters.hits += 1
-            if node.prefetched {
-                node.prefetched = false
-                counters.prefetchHits += 1
-            }
-        }
-        return node.chunk
+        state.withLock { $0.use(key, shown: shown) }
     }
 
     /// Whether the chunk is resident (does not count as a use).
     public func contains(_ key: ChunkKey) -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        return entries[key] != nil
+        state.withLock { $0.entries.contains(key) }
+    }
+
+    private enum Step {
+        case hit(CachedChunk)
+        case wait(Flight)
+        case load(Flight)
     }
 
     /// Returns the chunk, loading it with `load` when absent. Concurrent calls
@@ -154,20 +183,28 @@ public final class ChunkCache: @unchecked Sendable {
     /// waiter and nothing is cached, so a later call tries again.
     public func chunk(_ key: ChunkKey, purpose: LoadPurpose = .visible,
                       load: () throws -> ArrayBuffer?) throws -> CachedChunk {
-        lock.lock()
-        if let node = entries[key] {
-            touch(node)
-            counters.hits += 1
-            if purpose == .visible && node.prefetched {
-                node.prefetched = false
-                counters.prefetchHits += 1
+        let step = state.withLock { s -> Step in
+            if let entry = s.entries.value(for: key) {
+                s.counters.hits += 1
+                if purpose == .visible && entry.prefetched {
+                    s.entries.modify(key) { $0.prefetched = false }
+                    s.counters.prefetchHits += 1
+                }
+                return .hit(entry.chunk)
             }
-            lock.unlock()
-            return node.chunk
+            if let flight = s.flights[key] {
+                s.counters.sharedLoads += 1
+                return .wait(flight)
+            }
+            let flight = Flight()
+            s.flights[key] = flight
+            if purpose == .visible { s.counters.misses += 1 }
+            return .load(flight)
         }
-        if let flight = flights[key] {
-            counters.sharedLoads += 1
-            lock.unlock()
+        switch step {
+        case .hit(let chunk):
+            return chunk
+        case .wait(let flight):
             // Bounded: a load stuck on storage must not hang every reader of its chunk.
             let deadline = Date(timeIntervalSinceNow: waitTimeout)
             flight.done.lock()
@@ -183,106 +220,67 @@ public final class ChunkCache: @unchecked Sendable {
             // The loader gave up on a chunk this caller still wants: load it here.
             if abandoned { return try chunk(key, purpose: purpose, load: load) }
             return try result.get()
+        case .load(let flight):
+            let result: Result<CachedChunk, Error> = Result { try load().map(CachedChunk.data) ?? .fill }
+            state.withLock { s in
+                s.flights[key] = nil
+                if case .success(let chunk) = result {
+                    s.counters.loads += 1
+                    s.counters.bytesDecoded += chunk.buffer?.bytes.count ?? 0
+                    if purpose == .prefetch { s.counters.prefetchLoads += 1 }
+                    s.insert(key, chunk, prefetched: purpose == .prefetch)
+                } else {
+                    s.counters.failures += 1
+                }
+            }
+            flight.done.lock()
+            flight.result = result
+            if case .failure = result { flight.abandoned = FetchCancellation.check() }
+            flight.done.broadcast()
+            flight.done.unlock()
+            return try result.get()
         }
-        let flight = Flight()
-        flights[key] = flight
-        if purpose == .visible { counters.misses += 1 }
-        lock.unlock()
-
-        let result: Result<CachedChunk, Error> = Result { try load().map(CachedChunk.data) ?? .fill }
-        lock.lock()
-        flights[key] = nil
-        if case .success(let chunk) = result {
-            counters.loads += 1
-            counters.bytesDecoded += chunk.buffer?.bytes.count ?? 0
-            if purpose == .prefetch { counters.prefetchLoads += 1 }
-            insert(key, chunk, prefetched: purpose == .prefetch)
-        } else {
-            counters.failures += 1
-        }
-        lock.unlock()
-        flight.done.lock()
-        flight.result = result
-        if case .failure = result { flight.abandoned = FetchCancellation.check() }
-        flight.done.broadcast()
-        flight.done.unlock()
-        return try result.get()
     }
 
     /// Replaces `owner`'s pins (the chunks its layer of the view needs); other
     /// owners' pins stay. Entries no owner pins are evicted at once when over the budget.
     public func pin(_ keys: Set<ChunkKey>, owner: PinOwner = .image) {
-        lock.lock(); defer { lock.unlock() }
-        for key in pinsByOwner[owner] ?? [] {
-            let n = (pinCount[key] ?? 1) - 1
-            pinCount[key] = n > 0 ? n : nil
+        state.withLock { s in
+            for key in s.pinsByOwner[owner] ?? [] {
+                let n = (s.pinCount[key] ?? 1) - 1
+                s.pinCount[key] = n > 0 ? n : nil
+            }
+            s.pinsByOwner[owner] = keys.isEmpty ? nil : keys
+            for key in keys { s.pinCount[key, default: 0] += 1 }
+            s.evict(toFit: 0)
         }
-        pinsByOwner[owner] = keys.isEmpty ? nil : keys
-        for key in keys { pinCount[key, default: 0] += 1 }
-        evict(toFit: 0)
     }
 
-    /// Whether some owner pins the key (lock held).
-    func isPinned(_ key: ChunkKey) -> Bool { pinCount[key] != nil }
+    /// Takes up to `bytes` of the budget away from the chunks, for a cache of derived data (filtered
+    /// planes, shard indexes) that so stays under the same `--cache`; returns what was set aside.
+    /// The chunks keep at least half the budget.
+    public func setAside(_ bytes: Int) -> Int {
+        state.withLock { s in
+            let granted = max(0, min(bytes, s.entries.budget - budget / 2))
+            let pins = s.pinCount
+            s.counters.evictions += s.entries.setBudget(s.entries.budget - granted) { pins[$0] != nil }.count
+            s.counters.setAside += granted
+            return granted
+        }
+    }
+
+    /// Whether some owner pins the key.
+    func isPinned(_ key: ChunkKey) -> Bool { state.withLock { $0.isPinned(key) } }
 
     public var statistics: ChunkCacheStatistics {
-        lock.lock(); defer { lock.unlock() }
-        var s = counters
-        s.usedBytes = usedBytes
-        s.budget = budget
-        s.entries = entries.count
-        s.inFlight = flights.count
-        return s
-    }
-
-    // MARK: - LRU list (lock held)
-
-    private func insert(_ key: ChunkKey, _ chunk: CachedChunk, prefetched: Bool) {
-        let node = Node(key, chunk)
-        node.prefetched = prefetched
-        // An entry that can never fit is handed out but not kept, unless the view needs it.
-        let isPinned = isPinned(key)
-        if node.cost > budget && !isPinned { return }
-        evict(toFit: node.cost)
-        // When only pinned entries remain, prefetched chunks are handed out but not kept.
-        if usedBytes + node.cost > budget && !isPinned { return }
-        entries[key] = node
-        append(node)
-        usedBytes += node.cost
-    }
-
-    /// Evicts least recently used, unpinned entries until `extra` more bytes fit.
-    private func evict(toFit extra: Int) {
-        var node = head
-        while usedBytes + extra > budget, let n = node {
-            node = n.next
-            if isPinned(n.key) { continue }
-            unlink(n)
-            entries[n.key] = nil
-            usedBytes -= n.cost
-            counters.evictions += 1
+        state.withLock { s in
+            var c = s.counters
+            c.usedBytes = s.entries.totalCost
+            c.budget = budget
+            c.entries = s.entries.count
+            c.inFlight = s.flights.count
+            return c
         }
-    }
-
-    private func touch(_ node: Node) {
-        guard tail !== node else { return }
-        unlink(node)
-        append(node)
-    }
-
-    private func append(_ node: Node) {
-        node.prev = tail
-        node.next = nil
-        tail?.next = node
-        tail = node
-        if head == nil { head = node }
-    }
-
-    private func unlink(_ node: Node) {
-        if let p = node.prev { p.next = node.next } else { head = node.next }
-        if let n = node.next { n.prev = node.prev } else { tail = node.prev }
-        node.prev = nil
-        node.next = nil
     }
 }
 
@@ -299,6 +297,8 @@ public struct ChunkCacheStatistics: Sendable, Equatable {
     public var prefetchHits = 0
     public var failures = 0
     public var evictions = 0
+    /// Bytes of the budget given to other caches (filtered planes, shard indexes).
+    public var setAside = 0
     public var bytesDecoded = 0
     public var usedBytes = 0
     public var budget = 0

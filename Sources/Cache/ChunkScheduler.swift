@@ -12,6 +12,9 @@ import Stores
 ///   transfer under it is aborted (`FetchCancellation`), and nothing is cached.
 ///   Local reads do not look at the token and finish into the cache.
 /// - Visible loads come before prefetch; within a tier, lower `rank` first.
+///
+/// Thread safety: every mutable property is guarded by `state`, an `NSCondition` (a lock the
+/// workers also wait on for work); `Mutex` has no waiting, so conditions stay where threads wait.
 public final class ChunkScheduler: @unchecked Sendable {
     public enum Tier: Int, Sendable, Comparable {
         case visible = 0

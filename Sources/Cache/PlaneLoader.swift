@@ -1,4 +1,5 @@
 import Foundation
+import LRUModule
 import ArrayModel
 import Synchronization
 import Stores
@@ -8,6 +9,10 @@ import Stores
 /// first of all), pins them, queues their loads and the prefetch around
 /// them, and tells whoever draws when data arrives. The TUI and
 /// `vstack bench scrub` drive the same object.
+///
+/// Thread safety: driven from one thread (the viewer's or the benchmark's): `show`,
+/// `execute`, `residentPlane`, `policy` and `previousIndices` belong to it. The workers touch
+/// only the scheduler, the cache, the failure log and `arrivals`, which guard themselves.
 public final class PlaneLoader: @unchecked Sendable {
     /// One per pyramid level, finest first (a single-scale array has one).
     public let levels: [CachedChunks]
@@ -234,17 +239,13 @@ public final class PlaneLoader: @unchecked Sendable {
     }
 }
 
-/// Errors of failed loads, by key, for the status line and error tiles.
-final class FailureLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var map: [ChunkKey: String] = [:]
+/// Errors of failed loads, by key, for the status line and error tiles: the most recent
+/// ones within 256 KiB of messages.
+final class FailureLog: Sendable {
+    private let messages = Mutex(ByteBudgetLRU<ChunkKey, String>(budget: 256 << 10))
     func record(_ key: ChunkKey, _ error: Error) {
-        lock.lock(); defer { lock.unlock() }
-        if map.count > 1024 { map.removeAll() }
-        map[key] = "\(error)"
+        let text = "\(error)"
+        messages.withLock { _ = $0.insert(text, cost: text.utf8.count + 64, for: key) }
     }
-    func get(_ key: ChunkKey) -> String? {
-        lock.lock(); defer { lock.unlock() }
-        return map[key]
-    }
+    func get(_ key: ChunkKey) -> String? { messages.withLock { $0.peek(key) } }
 }

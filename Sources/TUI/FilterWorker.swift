@@ -9,13 +9,14 @@ import Synchronization
 /// before it starts (latest wins), and results land in a `ProcessedPlaneCache`
 /// that frames read without waiting.
 final class FilterWorker: Sendable {
-    let results = ProcessedPlaneCache()
+    let results: ProcessedPlaneCache
     private let queue = DispatchQueue(label: "vstack.filter", qos: .userInitiated)
     private let wanted = Mutex<Set<ProcessedPlaneCache.Key>>([])
     private let pending = Mutex<Set<ProcessedPlaneCache.Key>>([])
     private let threads: Int
 
-    init(threads: Int) { self.threads = threads }
+    /// - Parameter budget: bytes of filtered planes kept (set aside from the chunk cache's budget).
+    init(threads: Int, budget: Int) { (self.threads, results) = (threads, ProcessedPlaneCache(budget: budget)) }
 
     /// Whether a request for `key` is queued or running.
     func isPending(_ key: ProcessedPlaneCache.Key) -> Bool { pending.withLock { $0.contains(key) } }

@@ -85,7 +85,9 @@ public final class ViewerApp {
         self.tmuxWrap = tmuxWrap
         self.openLabels = openLabels
         self.maxWorkPixels = maxWorkPixels
-        filters = FilterWorker(threads: ProcessInfo.processInfo.activeProcessorCount)
+        // Filtered planes share --cache with the chunks: a quarter of it, at most 256 MiB.
+        filters = FilterWorker(threads: ProcessInfo.processInfo.activeProcessorCount,
+                               budget: cache.setAside(min(256 << 20, cache.budget / 4)))
         self.name = name
         self.state = state
         self.depth = depth

@@ -13,6 +13,9 @@ import Stores
 /// the plane for C order, columns for Fortran order (so a 2-D array's chunk is
 /// one contiguous range either way), about `bandBytes` each. Reads are
 /// counted `pread`s on one descriptor; nothing is mapped.
+///
+/// Thread safety: immutable after init; reads are `pread`s on `fd` (no shared file offset)
+/// counted by a thread-safe `ByteCounter`.
 public final class NpyArray: LazyArray, @unchecked Sendable {
     public let metadata: ArrayMetadata
     let path: String

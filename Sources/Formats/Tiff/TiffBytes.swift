@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Stores
+import LRUModule
 import Synchronization
 
 /// Where a TIFF's bytes come from: a local file read with `pread`, or a value of a
@@ -9,6 +10,7 @@ import Synchronization
 /// asks for a directory entry, a tag's values, a strip: many small reads close to
 /// each other, which the blocks turn into a few requests).
 final class TiffBytes: Sendable {
+    /// Thread safety: a descriptor read only with `pread`, or a `Store`; both may be shared.
     enum Source: @unchecked Sendable {
         case file(Int32)
         case remote(Store, key: String)
@@ -17,7 +19,7 @@ final class TiffBytes: Sendable {
     let source: Source
     let size: UInt64
     /// Remote blocks by index, least recently used first out.
-    private let blocks = Mutex(BlockCache())
+    private let blocks = Mutex(ByteBudgetLRU<Int, [UInt8]>(budget: TiffBytes.maxBlocks * TiffBytes.blockSize))
     static let blockSize = 256 << 10
     /// Blocks kept per remote file (16 MiB).
     static let maxBlocks = 64
@@ -39,7 +41,7 @@ final class TiffBytes: Sendable {
             let end = min(size, offset + UInt64(buffer.count))
             let first = Int(offset / UInt64(Self.blockSize)), last = Int((end - 1) / UInt64(Self.blockSize))
             // Missing blocks of the span, fetched as runs of neighbours (one request a run).
-            var have: [Int: [UInt8]] = blocks.withLock { c in Dictionary(uniqueKeysWithValues: (first...last).compactMap { i in c.get(i).map { (i, $0) } }) }
+            var have: [Int: [UInt8]] = blocks.withLock { c in Dictionary(uniqueKeysWithValues: (first...last).compactMap { i in c.value(for: i).map { (i, $0) } }) }
             var i = first
             while i <= last {
                 guard have[i] == nil else { i += 1; continue }
@@ -55,7 +57,7 @@ final class TiffBytes: Sendable {
                         let lo = (b - i) * Self.blockSize
                         let block = Array(bytes[lo..<min(bytes.count, lo + Self.blockSize)])
                         have[b] = block
-                        c.put(b, block, limit: Self.maxBlocks)
+                        c.insert(block, cost: block.count, for: b)
                     }
                 }
                 i = j + 1
@@ -78,17 +80,5 @@ final class TiffBytes: Sendable {
 
     func close() {
         if case .file(let fd) = source { Glibc.close(fd) }
-    }
-
-    /// A small LRU of blocks.
-    struct BlockCache {
-        private var map: [Int: [UInt8]] = [:]
-        private var order: [Int] = []
-        func get(_ i: Int) -> [UInt8]? { map[i] }
-        mutating func put(_ i: Int, _ block: [UInt8], limit: Int) {
-            if map[i] == nil { order.append(i) }
-            map[i] = block
-            while order.count > limit { map[order.removeFirst()] = nil }
-        }
     }
 }

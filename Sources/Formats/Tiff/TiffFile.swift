@@ -12,6 +12,9 @@ import Synchronization
 /// All reads go through `pread` on the one descriptor and are counted, so
 /// "showing page 500 reads about one page" can be measured. Nothing is mapped
 /// and nothing is ever written.
+///
+/// Thread safety: `chain` and `pool` are `Mutex`es, the rest is immutable; a `TiffHandle`
+/// is used by one thread at a time (taken from `pool` and given back).
 final class TiffFile: @unchecked Sendable {
     let path: String
     let bytes: TiffBytes

@@ -12,6 +12,9 @@ import Stores
 /// the page's offset, so libtiff reads that page as its first directory. (Its
 /// `TIFFSetSubDirectory` walks the whole page chain on a handle's first jump,
 /// to number directories for loop detection: 512 pages cost ~1500 reads.)
+///
+/// Thread safety: one thread at a time. `TiffFile` hands a handle out of its pool and takes
+/// it back, so libtiff's per-handle state is never shared.
 final class TiffHandle: @unchecked Sendable {
     let tif: OpaquePointer
     /// The directory offset of the page this handle reads.

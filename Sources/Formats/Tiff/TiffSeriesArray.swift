@@ -1,4 +1,5 @@
 import Stores
+import LRUModule
 import Synchronization
 
 /// Many TIFF files stitched lazily into one array, like `dask_image.imread`:
@@ -10,6 +11,9 @@ import Synchronization
 /// one of their chunks is first read (a few dozen stay open), and a file
 /// whose shape or dtype differs from the first one is an error naming it.
 /// A missing combination of field values reads as zeros, with a warning.
+///
+/// Thread safety: immutable after init but for `open` (a `Mutex`); the files it holds are
+/// `TiffArray`s, safe to read from any thread.
 public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendable {
     public let metadata: ArrayMetadata
     /// File paths, in slot order (C order over the series axes); nil: missing.
@@ -20,7 +24,8 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
     /// The slot of `firstFile` (the first file present).
     let firstSlot: Int
     private let counter: ByteCounter
-    private let open = Mutex(OpenFiles())
+    /// The most recently used open files of a series (each costs 1 of `openFileLimit`).
+    private let open = Mutex(ByteBudgetLRU<Int, TiffArray>(budget: TiffSeriesArray.openFileLimit))
 
     /// Files kept open at once (each holds a descriptor and libtiff handles).
     static let openFileLimit = 48
@@ -120,11 +125,11 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
 
     /// The open file for `slot`, opening (and checking) it on first use.
     func file(_ slot: Int) throws -> TiffArray {
-        if let f = open.withLock({ $0.get(slot) }) { return f }
+        if let f = open.withLock({ $0.value(for: slot) }) { return f }
         let path = slots[slot]!
         let f = slot == firstSlot ? firstFile : try TiffArray(path: path, counter: counter)
         try checkMatches(f)
-        open.withLock { $0.put(slot, f, limit: Self.openFileLimit) }
+        open.withLock { lru in if !lru.contains(slot) { lru.insert(f, cost: 1, for: slot) } }
         return f
     }
 
@@ -151,27 +156,5 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
         }
         let missing = slots.count - checked
         return "\(checked) files checked" + (missing > 0 ? ", \(missing) missing (read as zeros)" : "")
-    }
-}
-
-/// The most recently used open files of a series.
-private struct OpenFiles {
-    var files: [Int: TiffArray] = [:]
-    var order: [Int] = []
-
-    mutating func get(_ slot: Int) -> TiffArray? {
-        guard let f = files[slot] else { return nil }
-        if order.last != slot, let i = order.firstIndex(of: slot) {
-            order.remove(at: i)
-            order.append(slot)
-        }
-        return f
-    }
-
-    mutating func put(_ slot: Int, _ f: TiffArray, limit: Int) {
-        guard files[slot] == nil else { return }
-        files[slot] = f
-        order.append(slot)
-        while order.count > limit { files[order.removeFirst()] = nil }
     }
 }

@@ -1,6 +1,8 @@
 import Codecs
 import Foundation
+import LRUModule
 import Stores
+import Synchronization
 
 /// A Zarr v3 array (`zarr.json`). With `sharding_indexed` as its array→bytes
 /// codec the read unit is the inner chunk: the shard index is read once (a
@@ -15,7 +17,7 @@ public final class ZarrV3Array: SlabReadable {
     let keyEncoding: (defaultPrefix: Bool, separator: String)
     /// Storage chunk (shard) shape.
     let storedChunkShape: [Int]
-    private let indexCache = ShardIndexCache()
+    private var indexCache: ShardIndexCache { .shared }
 
     /// - Parameter level: names and scales from an OME-Zarr image this array is a level of.
     public init(store: Store, prefix: String = "", level: OMELevelContext? = nil) throws {
@@ -161,7 +163,9 @@ public final class ZarrV3Array: SlabReadable {
 
     /// The decoded index of a shard (nil when the shard is absent), cached.
     private func shardIndex(key: String, sharding: V3Sharding) throws -> [(Int, Int)?]? {
-        if let cached = indexCache.get(key) { return cached.entries }
+        // Keyed by the shard's full location: the cache is shared by every array.
+        let cacheKey = store.location + "\u{0}" + joinKey(prefix, key)
+        if let cached = indexCache.get(cacheKey) { return cached.entries }
         let shardShape = chain.encodedShape(storedChunkShape)
         let size = try sharding.indexByteCount(shardShape)
         let range: ByteRange = sharding.indexAtStart ? .slice(offset: 0, length: size) : .suffix(length: size)
@@ -170,26 +174,30 @@ public final class ZarrV3Array: SlabReadable {
             throw FormatError.corruptData("shard is truncated: its index does not fit", underlying: error)
         }
         let entries = try bytes.map { try sharding.decodeIndex($0, shardShape: shardShape) }
-        indexCache.put(key, ShardIndexCache.Entry(entries: entries))
+        indexCache.put(cacheKey, ShardIndexCache.Entry(entries: entries))
         return entries
     }
 }
 
-/// Decoded shard indexes, bounded; shared by the reader threads.
-final class ShardIndexCache: @unchecked Sendable {
-    struct Entry { let entries: [(Int, Int)?]? }
-    private var map: [String: Entry] = [:]
-    private let lock = NSLock()
-    private let limit = 4096
+/// Decoded shard indexes of every sharded array, least recently used out first under one
+/// byte budget (`ShardIndexCache.setBudget`, set aside from `--cache`); shared by the reader threads.
+public final class ShardIndexCache: Sendable {
+    struct Entry: Sendable { let entries: [(Int, Int)?]? }
+    private let lru = Mutex(ByteBudgetLRU<String, Entry>(budget: 16 << 20))
 
-    func get(_ key: String) -> Entry? {
-        lock.lock(); defer { lock.unlock() }
-        return map[key]
-    }
+    /// The one cache all sharded arrays share.
+    public static let shared = ShardIndexCache()
+
+    /// The bytes the indexes may take (16 MiB until set).
+    public static func setBudget(_ bytes: Int) { shared.lru.withLock { $0.setBudget(max(0, bytes)) } }
+
+    public var statistics: (entries: Int, bytes: Int) { lru.withLock { ($0.count, $0.totalCost) } }
+
+    func get(_ key: String) -> Entry? { lru.withLock { $0.value(for: key) } }
 
     func put(_ key: String, _ entry: Entry) {
-        lock.lock(); defer { lock.unlock() }
-        if map.count >= limit { map.removeAll(keepingCapacity: true) }
-        map[key] = entry
+        // An entry's cost: 16 bytes an inner chunk, plus the key and bookkeeping.
+        let cost = (entry.entries?.count ?? 0) * 16 + key.utf8.count + 64
+        lru.withLock { _ = $0.insert(entry, cost: cost, for: key) }
     }
 }

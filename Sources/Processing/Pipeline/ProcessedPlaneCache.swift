@@ -1,4 +1,5 @@
 import ArrayModel
+import LRUModule
 import Synchronization
 
 /// Filtered planes by (view, active stages, working factor), least recently
@@ -20,42 +21,21 @@ public final class ProcessedPlaneCache: Sendable {
         case failure(String)
     }
 
-    private struct State {
-        var entries: [Key: (entry: Entry, bytes: Int, used: Int)] = [:]
-        var clock = 0
-        var bytes = 0
-    }
+    private let entries: Mutex<ByteBudgetLRU<Key, Entry>>
+    public var budget: Int { entries.withLock { $0.budget } }
 
-    private let state = Mutex(State())
-    public let budget: Int
+    /// - Parameter budget: the bytes the planes may take (the viewer sets it aside from `--cache`).
+    public init(budget: Int = 256 << 20) { entries = Mutex(ByteBudgetLRU(budget: budget)) }
 
-    public init(budget: Int = 256 << 20) { self.budget = budget }
+    public func get(_ key: Key) -> Entry? { entries.withLock { $0.value(for: key) } }
 
-    public func get(_ key: Key) -> Entry? {
-        state.withLock { s in
-            guard var e = s.entries[key] else { return nil }
-            s.clock += 1
-            e.used = s.clock
-            s.entries[key] = e
-            return e.entry
-        }
-    }
-
+    /// Keeps `entry`; the least recently used go when over the budget. The newest plane stays even
+    /// when it alone is over the budget (the one on screen is never dropped).
     public func put(_ key: Key, _ entry: Entry) {
         let size: Int
         if case .plane(let p) = entry { size = p.plane.bytes.count + 256 } else { size = 256 }
-        state.withLock { s in
-            if let old = s.entries[key] { s.bytes -= old.bytes }
-            s.clock += 1
-            s.entries[key] = (entry, size, s.clock)
-            s.bytes += size
-            while s.bytes > budget, s.entries.count > 1,
-                  let oldest = s.entries.min(by: { $0.value.used < $1.value.used }), oldest.key != key {
-                s.bytes -= oldest.value.bytes
-                s.entries[oldest.key] = nil
-            }
-        }
+        entries.withLock { _ = $0.insert(entry, cost: size, for: key) { $0 == key } }
     }
 
-    public var count: Int { state.withLock { $0.entries.count } }
+    public var count: Int { entries.withLock { $0.count } }
 }

@@ -12,6 +12,8 @@ final class RangeCoalescer: Sendable {
     static let maxSpan = 16 << 20
     static let maxWindow = 0.003
 
+    /// Thread safety: `ranges` grows under `open`'s lock until the batch is served; `results` and
+    /// `finished` are written once under `done` (an `NSCondition` the other requests wait on).
     private final class Batch: @unchecked Sendable {
         /// Appended to only while the batch is open (under `RangeCoalescer.open`'s lock).
         var ranges: [(offset: Int, length: Int)] = []

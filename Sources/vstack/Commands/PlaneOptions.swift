@@ -70,7 +70,10 @@ struct CacheOptions: ParsableArguments {
         guard let bytes = ByteSize.parse(cache) else {
             throw UsageFailure("--cache '\(cache)': expected a size such as 512MiB or 4GiB")
         }
-        return ChunkCache(budget: bytes)
+        let cache = ChunkCache(budget: bytes)
+        // Decoded shard indexes (Zarr v3 sharding) stay under the same budget: 1/32 of it.
+        ShardIndexCache.setBudget(cache.setAside(bytes / 32))
+        return cache
     }
 
     /// The most a plane read whole may take: export holds it to --cache (at least

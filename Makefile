@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 60
 # Mutations per target in make test: seconds in all, enough to catch a regression in a parser path.
 FUZZ_RUNS    ?= 3000
 
-.PHONY: demo test build release deps test-deps venv fixtures bench clean fuzz fuzz-build
+.PHONY: demo test build release deps test-deps venv fixtures bench clean fuzz fuzz-build asan-c
 
 ## make demo: build (release) and open the viewer on the built-in synthetic dataset.
 demo: deps
@@ -25,6 +25,8 @@ test: test-deps venv fixtures
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build/debug/vstack $(PY) -m pytest -q tests/python
 	Fuzz/build.sh $(FUZZ_TARGETS)
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) $(PYTHON) Fuzz/run.py --runs $(FUZZ_RUNS) $(FUZZ_TARGETS)
+	Fuzz/CLibs/build.sh
+	$(PYTHON) Fuzz/CLibs/run.py $(FIXTURES)
 
 build: deps
 	$(SWIFT) build
@@ -61,6 +63,12 @@ fuzz: deps fixtures
 fuzz-build: deps
 	Fuzz/build.sh $(FUZZ_TARGETS)
 
+## make asan-c: c-blosc and libtiff (Debian's source packages) built with AddressSanitizer
+## into .build-asan (once), and a C decode driver run over the corrupted fixtures and their variants.
+asan-c: test-deps fixtures
+	Fuzz/CLibs/build.sh
+	$(PYTHON) Fuzz/CLibs/run.py $(FIXTURES)
+
 ## make bench: benchmarks against the peers (zarr-python, tensorstore, ...) in the same run.
 bench: venv
 	@scripts/install-deps.sh --bench
@@ -68,4 +76,4 @@ bench: venv
 	$(PY) bench/run.py
 
 clean:
-	rm -rf .build .build-fuzz $(FIXTURES) .bench
+	rm -rf .build .build-fuzz .build-asan $(FIXTURES) .bench

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages vstack builds against (and, with --test, what
-# the tests drive: tmux, and nginx for HTTP; with --bench, the peers benchmarks run: chafa). A fast no-op when all are present.
+# the tests drive: tmux, nginx for HTTP, and what `make asan-c` builds c-blosc and
+# libtiff from source with: gcc (with libasan), cmake, dpkg-dev, snappy; with --bench, the peers benchmarks run: chafa). A fast no-op when all are present.
 set -euo pipefail
 pkgs=(pkg-config libncursesw5-dev libtiff-dev libblosc-dev libzstd-dev liblz4-dev zlib1g-dev libcurl4-openssl-dev libhdf5-dev)
-if [ "${1:-}" = "--test" ]; then pkgs+=(tmux nginx); fi
+if [ "${1:-}" = "--test" ]; then pkgs+=(tmux nginx gcc cmake dpkg-dev bzip2 xz-utils libsnappy-dev); fi
 if [ "${1:-}" = "--bench" ]; then pkgs+=(chafa nginx); fi
 missing=()
 for p in "${pkgs[@]}"; do

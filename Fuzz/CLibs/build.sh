@@ -24,6 +24,7 @@ if [ "$(cat "$top/lib/.stamp" 2>/dev/null)" != "$stamp" ]; then
   echo "asan-c: building $blosc_src and $tiff_src with -fsanitize=address (log: .build-asan/build.log)"
   start=$SECONDS
   : >"$log"
+  trap 'echo "asan-c: the build failed; the end of .build-asan/build.log:"; tail -30 "$log"' ERR
   # 1. The source packages (.dsc, orig tarball, Debian patches), once.
   apt_dir=$top/apt
   mkdir -p "$apt_dir/parts" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$top/src"
@@ -35,8 +36,7 @@ if [ "$(cat "$top/lib/.stamp" 2>/dev/null)" != "$stamp" ]; then
     grep -h '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' >"$apt_dir/parts/debian.list"
   fi
   apt_opts=(-o Dir::Etc::SourceList="$apt_dir/empty.list" -o Dir::Etc::SourceParts="$apt_dir/parts"
-            -o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache" -o Debug::NoLocking=1
-            -o APT::Sandbox::User=root)
+            -o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache" -o Debug::NoLocking=1)
   if ! ls "$top/src/${blosc_src/=/_}.dsc" "$top/src/${tiff_src/=/_}.dsc" >/dev/null 2>&1; then
     apt-get "${apt_opts[@]}" -qq update >>"$log" 2>&1
     (cd "$top/src" && apt-get "${apt_opts[@]}" -qq source --download-only "$blosc_src" "$tiff_src") >>"$log" 2>&1
@@ -63,6 +63,7 @@ if [ "$(cat "$top/lib/.stamp" 2>/dev/null)" != "$stamp" ]; then
      "$(find "$top/obj/tiff" -name tiffconf.h)" "$top/include/"
   echo "$stamp" >"$top/lib/.stamp"
   echo "asan-c: libraries built in $((SECONDS - start)) s"
+  trap - ERR
 fi
 
 # 4. The driver, linked statically against the sanitized libraries (and against the

@@ -6,12 +6,16 @@ PY     := $(VENV)/bin/python
 FIXTURES := .fixtures
 
 # The libFuzzer targets under Fuzz/ (each a thin function over one parser or decoder).
-FUZZ_TARGETS := FuzzZarrV2 FuzzZarrV3 FuzzCodecs FuzzTiff FuzzTiffAxes FuzzOME FuzzPipeline FuzzNpy FuzzN5
+FUZZ_TARGETS := FuzzZarrV2 FuzzZarrV3 FuzzCodecs FuzzTiff FuzzTiffAxes FuzzOME FuzzPipeline FuzzNpy FuzzN5 FuzzHDF5
+# make test mutates all but FuzzHDF5 (libhdf5 1.10 itself hangs or reads wild on some mutated
+# global heaps, which vstack cannot prevent: see README "Fuzzing"); FuzzHDF5 there only runs its
+# seeds, regression inputs and corrupted fixtures once each. make fuzz mutates all ten.
+FUZZ_MUTATED := $(filter-out FuzzHDF5,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
 # Mutations per target in make test: seconds in all, enough to catch a regression in a parser path.
 FUZZ_RUNS    ?= 3000
 
-.PHONY: demo test build release deps test-deps venv fixtures bench clean fuzz fuzz-build
+.PHONY: demo test build release deps test-deps venv fixtures bench clean fuzz fuzz-build asan-c
 
 ## make demo: build (release) and open the viewer on the built-in synthetic dataset.
 demo: deps
@@ -24,7 +28,10 @@ test: test-deps venv fixtures
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build/debug/vstack $(SWIFT) test
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build/debug/vstack $(PY) -m pytest -q tests/python
 	Fuzz/build.sh $(FUZZ_TARGETS)
-	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) $(PYTHON) Fuzz/run.py --runs $(FUZZ_RUNS) $(FUZZ_TARGETS)
+	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) $(PYTHON) Fuzz/run.py --runs $(FUZZ_RUNS) $(FUZZ_MUTATED)
+	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) $(PYTHON) Fuzz/run.py --runs 0 FuzzHDF5
+	Fuzz/CLibs/build.sh
+	$(PYTHON) Fuzz/CLibs/run.py $(FIXTURES)
 
 build: deps
 	$(SWIFT) build
@@ -61,6 +68,12 @@ fuzz: deps fixtures
 fuzz-build: deps
 	Fuzz/build.sh $(FUZZ_TARGETS)
 
+## make asan-c: c-blosc and libtiff (Debian's source packages) built with AddressSanitizer
+## into .build-asan (once), and a C decode driver run over the corrupted fixtures and their variants.
+asan-c: test-deps fixtures
+	Fuzz/CLibs/build.sh
+	$(PYTHON) Fuzz/CLibs/run.py $(FIXTURES)
+
 ## make bench: benchmarks against the peers (zarr-python, tensorstore, ...) in the same run.
 bench: venv
 	@scripts/install-deps.sh --bench
@@ -68,4 +81,4 @@ bench: venv
 	$(PY) bench/run.py
 
 clean:
-	rm -rf .build .build-fuzz $(FIXTURES) .bench
+	rm -rf .build .build-fuzz .build-asan $(FIXTURES) .bench

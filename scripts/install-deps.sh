@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages vstack builds against (and, with --test, what
-# the tests drive: tmux, nginx for HTTP, libsixel-bin (sixel2png) and chafa for sixel; with --bench, the peers benchmarks run: chafa). A fast no-op when all are present.
+# the tests drive: tmux, nginx for HTTP, libsixel-bin (sixel2png) and chafa for the pixel
+# modes, and what `make asan-c` builds c-blosc and libtiff from source with: gcc (with libasan),
+# cmake, dpkg-dev, snappy; with --bench, the peers benchmarks run: chafa). A fast no-op when all are present.
 set -euo pipefail
 pkgs=(pkg-config libncursesw5-dev libtiff-dev libblosc-dev libzstd-dev liblz4-dev zlib1g-dev libcurl4-openssl-dev libhdf5-dev)
-if [ "${1:-}" = "--test" ]; then pkgs+=(tmux nginx libsixel-bin chafa); fi
+if [ "${1:-}" = "--test" ]; then pkgs+=(tmux nginx libsixel-bin chafa gcc cmake dpkg-dev bzip2 xz-utils libsnappy-dev); fi
 if [ "${1:-}" = "--bench" ]; then pkgs+=(chafa nginx); fi
 missing=()
 for p in "${pkgs[@]}"; do

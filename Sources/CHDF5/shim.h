@@ -13,6 +13,16 @@ static inline hid_t vstack_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t vstack_h5s_all(void) { return H5S_ALL; }
 static inline unsigned vstack_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline void vstack_h5_silence(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+/// Dataset access properties with libhdf5's chunk cache off (0 bytes): unfiltered chunks
+/// are then read from the file straight into the caller's buffer (see HDF5Array.openDataset).
+static inline hid_t vstack_h5p_dapl_uncached(void) {
+    hid_t p = H5Pcreate(H5P_DATASET_ACCESS);
+    if (p >= 0 && H5Pset_chunk_cache(p, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0, H5D_CHUNK_CACHE_W0_DEFAULT) < 0) {
+        H5Pclose(p);
+        return -1;
+    }
+    return p;
+}
 
 static inline hid_t vstack_h5t_native_int8(void) { return H5T_NATIVE_INT8; }
 static inline hid_t vstack_h5t_native_int16(void) { return H5T_NATIVE_INT16; }

@@ -196,7 +196,15 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
             throw FormatError.notAnArray("\(path) in \(fileName) is a group, not a dataset"
                 + (inside.isEmpty ? "" : "; its datasets: " + inside.prefix(12).joined(separator: ", ")))
         }
-        return try HDF5Library.check(H5Dopen2(fid, path, vstack_h5p_default()), "cannot open dataset \(path)")
+        // Without libhdf5's chunk cache: 1.10 reads an unfiltered chunk that goes through the
+        // cache into a buffer of the length the chunk index stores, then copies a whole chunk
+        // out of it (H5D__chunk_lock; CVE-2018-11205), a heap over-read when a corrupt index
+        // says the chunk is shorter (FuzzHDF5, Fuzz/corpus/FuzzHDF5/). Uncached, such a chunk
+        // is read from the file straight into the caller's buffer. vstack reads each chunk
+        // once, into its own cache, so libhdf5's would only hold copies.
+        let dapl = try HDF5Library.check(vstack_h5p_dapl_uncached(), "cannot make the dataset access properties")
+        defer { H5Pclose(dapl) }
+        return try HDF5Library.check(H5Dopen2(fid, path, dapl), "cannot open dataset \(path)")
     }
 
     static func dims(_ did: hid_t) throws -> [Int] {
@@ -297,6 +305,16 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
                 }
                 notes.append("chunked")
             } else {
+                if H5Pget_layout(dcpl) == H5D_COMPACT {
+                    // libhdf5 1.10 copies a compact dataset's shape × element size out of the
+                    // buffer its layout message stores, without checking that the buffer is that
+                    // large: a heap over-read on a corrupt file (FuzzHDF5, Fuzz/corpus/FuzzHDF5/).
+                    let stored = Int(clamping: H5Dget_storage_size(did))
+                    let needed = CheckedSize.product(shape + [type.size])
+                    guard let needed, stored >= needed else {
+                        throw FormatError.corruptData("compact dataset \(path) stores \(stored) bytes of data; its shape \(tuple(shape)) of \(type.name) needs \(needed.map(String.init) ?? "more than 2^63")")
+                    }
+                }
                 chunks = NpyArray.chunkShape(shape, elementSize: type.size, fortran: false)
                 notes.append(H5Pget_layout(dcpl) == H5D_COMPACT ? "compact, read in bands" : "contiguous, read in bands")
             }

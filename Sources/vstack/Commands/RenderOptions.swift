@@ -6,7 +6,7 @@ import TUI
 
 /// Look options shared by view, demo and render (SPEC §1).
 struct RenderOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Glyphs: half (default), quad, braille, ascii; real pixels: kitty, sixel, iterm; auto: the best the terminal offers (the viewer's default). VSTACK_MODE also sets it.", valueName: "MODE"))
+    @Option(help: ArgumentHelp("Glyphs: half, quad, braille, ascii; real pixels: kitty, sixel, iterm; auto: the best the terminal offers. VSTACK_MODE also sets it (default: auto in the viewer, else half).", valueName: "MODE"))
     var mode: String?
 
     @Option(help: ArgumentHelp("A cell's size in screen pixels for the pixel modes (default: asked of the terminal, else 10x20).", valueName: "WxH"))

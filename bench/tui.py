@@ -9,6 +9,12 @@ and the time from writing the key to the last byte of the frame (the first burst
 output; later small writes are status-line updates as prefetch lands).
 Targets (issue #5): ≤ 40 KB per z step in 256 colours; ≤ 16 ms key to frame when cached.
 For scale: chafa writes 21–32 KB for one 160×48 frame of such a plane (render benchmark).
+
+Every run sets VSTACK_MODE: `half` for the half-block rows (the viewer's default, `auto`,
+would ask the terminal and wait for a pty that never answers), and `kitty`, `sixel`, `iterm`
+with `--cell-size 8x16` for the pixel rows (so nothing is asked either): the pane is then
+1280×768 pixels and the viewer sends one picture per z step, at truecolor (COLORTERM set;
+pixels do not depend on it).
 """
 from __future__ import annotations
 
@@ -31,12 +37,18 @@ DEFAULT_REPS = 3
 COLS, ROWS = 160, 50
 STEPS = 20
 GAP = 0.03       # a pause this long ends a frame's burst of output
+CELL = ["--cell-size", "8x16"]
+# (row, VSTACK_MODE, COLORTERM, extra arguments)
+MODES = [("half 256", "half", None, []), ("half truecolor", "half", "truecolor", []),
+         ("kitty", "kitty", "truecolor", CELL), ("sixel", "sixel", "truecolor", CELL),
+         ("iterm", "iterm", "truecolor", CELL)]
 
 
 class Viewer:
-    def __init__(self, args: list[str], colorterm: str | None):
-        env = {k: v for k, v in os.environ.items() if k not in ("COLORTERM", "LINES", "COLUMNS")}
-        env |= {"TERM": "xterm-256color", "LANG": "C.UTF-8"} | ({"COLORTERM": colorterm} if colorterm else {})
+    def __init__(self, args: list[str], colorterm: str | None, mode: str = "half"):
+        env = {k: v for k, v in os.environ.items() if k not in ("COLORTERM", "LINES", "COLUMNS", "VSTACK_MODE")}
+        env |= {"TERM": "xterm-256color", "LANG": "C.UTF-8", "VSTACK_MODE": mode}
+        env |= {"COLORTERM": colorterm} if colorterm else {}
         pid, fd = pty.fork()
         if pid == 0:
             os.execve(str(common.vstack_bin()), [str(common.vstack_bin()), *args], env)
@@ -81,8 +93,8 @@ class Viewer:
             pass
 
 
-def measure(args: list[str], colorterm: str | None) -> dict:
-    v = Viewer(args, colorterm)
+def measure(args: list[str], colorterm: str | None, mode: str = "half") -> dict:
+    v = Viewer(args, colorterm, mode)
     try:
         v.drain(2.0, 60)                       # first frame and its prefetch
         for key in [b"]"] * 24 + [b"["] * 24:  # visit the planes so they are cached
@@ -109,15 +121,15 @@ def run(reps: int, regenerate: bool = False) -> tuple[str, dict]:
     info["vstack"] = common.vstack_version()
     results: dict = {}
     for label, args in sources.items():
-        for depth, colorterm in (("256", None), ("truecolor", "truecolor")):
+        for what, mode, colorterm, extra in MODES:
             runs = []
             for rep in range(reps):
-                log(f"  {label} {depth} rep {rep + 1}/{reps} ...")
-                runs.append(measure(args, colorterm))
-            results[f"{label} {depth}"] = {k: statistics.median(r[k] for r in runs) for k in runs[0]} | {"runs": runs}
+                log(f"  {label} {what} rep {rep + 1}/{reps} ...")
+                runs.append(measure(args + extra, colorterm, mode))
+            results[f"{label}, {what}"] = {k: statistics.median(r[k] for r in runs) for k in runs[0]} | {"runs": runs}
     md = [f"## tui: the viewer in a {COLS}×{ROWS} pty, {STEPS} z steps over cached planes", "",
           common.machine_markdown(info), "",
-          "| source, colours | bytes per z step (frame) | max | incl. status updates | key → frame ms | max ms |",
+          "| source, mode | bytes per z step (frame) | max | incl. status updates | key → frame ms | max ms |",
           "|---|---:|---:|---:|---:|---:|"]
     for k, r in results.items():
         md.append(f"| {k} | {r['bytes_per_step']:,.0f} | {r['bytes_per_step_max']:,.0f} | "

@@ -1,7 +1,8 @@
 import CZlib
 
-/// Minimal PNG encoder: 8-bit RGB, no interlace, one zlib-compressed IDAT.
+/// Minimal PNG encoder: 8-bit RGB (or gray), no interlace, one zlib-compressed IDAT.
 public enum PNGWriter {
+    /// A figure file: RGB, no row filter, zlib level 6.
     public static func encode(width: Int, height: Int, rgb: [RGB]) throws -> [UInt8] {
         precondition(rgb.count == width * height)
         // Each row: filter byte 0 (none), then RGB triples.
@@ -14,13 +15,57 @@ public enum PNGWriter {
                 raw.append(c.r); raw.append(c.g); raw.append(c.b)
             }
         }
-        let compressed = try Deflate.compress(raw, level: 6)
+        return assemble(width: width, height: height, colourType: 2, idat: try Deflate.compress(raw, level: 6))
+    }
 
+    /// A picture for the terminal (kitty `f=100`, iTerm2), made for speed and size: 8-bit gray
+    /// when every pixel is gray (a third of the data), else RGB; every row with the Sub filter
+    /// (each byte minus the one a pixel to the left: flat areas become zeros, gradients small
+    /// numbers); zlib level 1 with the run-length strategy.
+    public static func encodeFast(width: Int, height: Int, rgb: [RGB]) throws -> [UInt8] {
+        precondition(rgb.count == width * height)
+        let gray = rgb.withUnsafeBufferPointer { p in
+            var all = true
+            for c in p where c.r != c.g || c.g != c.b { all = false; break }
+            return all
+        }
+        let bpp = gray ? 1 : 3
+        let stride = 1 + bpp * width
+        var raw = [UInt8](repeating: 0, count: height * stride)
+        raw.withUnsafeMutableBufferPointer { o in
+            rgb.withUnsafeBufferPointer { p in
+                for y in 0..<height {
+                    let row = y * stride, src = y * width
+                    o[row] = 1  // Sub
+                    if gray {
+                        var left: UInt8 = 0
+                        for x in 0..<width {
+                            let v = p[src + x].r
+                            o[row + 1 + x] = v &- left
+                            left = v
+                        }
+                    } else {
+                        var l = RGB.black
+                        for x in 0..<width {
+                            let c = p[src + x], i = row + 1 + 3 * x
+                            o[i] = c.r &- l.r; o[i + 1] = c.g &- l.g; o[i + 2] = c.b &- l.b
+                            l = c
+                        }
+                    }
+                }
+            }
+        }
+        return assemble(width: width, height: height, colourType: gray ? 0 : 2,
+                        idat: try Deflate.compress(raw, level: 1, strategy: .rle))
+    }
+
+    static func assemble(width: Int, height: Int, colourType: UInt8, idat: [UInt8]) -> [UInt8] {
         var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        out.reserveCapacity(idat.count + 64)
         var header = be32(UInt32(width)) + be32(UInt32(height))
-        header += [8, 2, 0, 0, 0]  // bit depth 8, colour type RGB, deflate, filter 0, no interlace
+        header += [8, colourType, 0, 0, 0]  // bit depth 8, colour type (0 gray, 2 RGB), deflate, filter 0, no interlace
         chunk("IHDR", header, into: &out)
-        chunk("IDAT", compressed, into: &out)
+        chunk("IDAT", idat, into: &out)
         chunk("IEND", [], into: &out)
         return out
     }

@@ -79,8 +79,14 @@ def kitty_images(data):
                 if keys.get(b"o") == b"z":
                     raw = zlib.decompress(raw)
                 w, h = int(keys[b"s"]), int(keys[b"v"])
-                assert keys[b"f"] == b"24" and len(raw) == w * h * 3, f"kitty payload {len(raw)} bytes for {w}x{h} RGB"
-                images.append((keys, np.frombuffer(raw, np.uint8).reshape(h, w, 3).astype(np.int64)))
+                if keys[b"f"] == b"100":  # a PNG (gray or RGB): its size must be the one the keys give
+                    img = Image.open(io.BytesIO(raw))
+                    assert img.format == "PNG" and img.size == (w, h), f"kitty PNG {img.format} {img.size} for {w}x{h}"
+                    rgb = np.asarray(img.convert("RGB"))
+                else:
+                    assert keys[b"f"] == b"24" and len(raw) == w * h * 3, f"kitty payload {len(raw)} bytes for {w}x{h} RGB"
+                    rgb = np.frombuffer(raw, np.uint8).reshape(h, w, 3)
+                images.append((keys, rgb.astype(np.int64)))
             keys, payload = None, b""
     return images
 
@@ -164,7 +170,8 @@ def test_kitty_payload_matches_reference(region, cells, cell, look, demo_plane):
     for c in chunks:
         assert len(c.split(b";", 1)[1]) - 2 <= 4096 if b";" in c else True
     assert all(b"m=1" in c for c in chunks[:-1]) and b"m=0" in chunks[-1]
-    assert keys[b"i"] == b"1" and keys[b"o"] == b"z" and keys[b"q"] == b"2"
+    assert keys[b"i"] == b"1" and keys[b"q"] == b"2"
+    assert keys[b"f"] == b"100" or keys.get(b"o") == b"z", "a PNG or zlib-compressed RGB"
     if region == PIXEL_CASES[0][0]:
         assert (w, h) == (320, 176), "the 1:1 case is drawn at the region's own size"
 

@@ -7,10 +7,12 @@ public struct PixelOutput: Sendable {
 
     /// nil for a glyph mode.
     /// - Parameter movesCursor: the cursor ends past the picture (a frame on stdout) rather than where it was.
-    public init?(mode: DisplayMode, tmuxWrap: Bool = false, movesCursor: Bool = false) {
+    /// - Parameter kittyFormat: how kitty pictures travel (PNG unless a benchmark compares).
+    public init?(mode: DisplayMode, tmuxWrap: Bool = false, movesCursor: Bool = false, kittyFormat: KittyEncoder.Format = .png) {
         guard let p = mode.pixelProtocol else { return nil }
         (pixelProtocol, self.tmuxWrap) = (p, tmuxWrap)
         kitty.movesCursor = movesCursor
+        kitty.format = kittyFormat
     }
 
     /// The sequences that draw `image` at the cursor, scaled to `cells` when given (kitty, iTerm2).

@@ -6,5 +6,6 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure vstack's core without a terminal (see bench/README.md).",
         subcommands: [DecodeBenchCommand.self, RenderBenchCommand.self, ScrubBenchCommand.self, PlaneBenchCommand.self,
-                      FilterBenchCommand.self, ZoomBenchCommand.self, LabelsBenchCommand.self, SixelBenchCommand.self])
+                      FilterBenchCommand.self, ZoomBenchCommand.self, LabelsBenchCommand.self, PixelsBenchCommand.self,
+                      SixelBenchCommand.self])
 }

@@ -16,9 +16,10 @@ from conftest import FIXTURES, describe, run_vstack
 
 MANIFEST = FIXTURES / "hdf5" / "manifest.json"
 DOC = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
-BDV = DOC.get("bdv", [])
+BDV_N5 = [c for c in DOC.get("bdv", []) if "n5" in c]
+BDV = [c for c in DOC.get("bdv", []) if "n5" not in c]
 IMARIS = DOC.get("imaris")
-ERRORS = [e for e in DOC.get("errors", []) if e["kind"] in {"bdv-n5-loader", "not-spimdata", "bdv-no-h5", "not-imaris"}]
+ERRORS = [e for e in DOC.get("errors", []) if e["kind"] in {"bdv-other-loader", "bdv-n5-absent", "not-spimdata", "bdv-no-h5", "not-imaris"}]
 
 
 def info(path):
@@ -38,7 +39,7 @@ def zs(n):
 
 
 def test_fixtures_present():
-    assert len(BDV) == 2 and IMARIS and len(ERRORS) == 4, f"no BDV/Imaris fixtures in {MANIFEST} (run tests/fixtures/make_hdf5_fixtures.py)"
+    assert len(BDV) == 2 and IMARIS and len(BDV_N5) == 1 and len(ERRORS) == 5, f"no BDV/Imaris fixtures in {MANIFEST} (run tests/fixtures/make_hdf5_fixtures.py)"
 
 
 @pytest.mark.parametrize("case", BDV, ids=[c["name"] for c in BDV])
@@ -77,6 +78,28 @@ def test_bdv_planes_match_h5py(case, tmp_path):
                         assert np.array_equal(out, ref), (level, t, s, z)
                         if level == 0 and z == 0:
                             assert out.max() > 32767  # stored negative as int16
+
+
+def test_bdv_n5_matches_the_containers_datasets(tmp_path):
+    """bdv.n5: setupN/timepointM/sL of the N5 container (make_n5_fixtures.py's BigStitcher tree) as t c z y x."""
+    case = BDV_N5[0]
+    if not (FIXTURES / case["n5"]).is_dir():
+        pytest.skip("no N5 fixtures (run tests/fixtures/make_n5_fixtures.py)")
+    doc = info(FIXTURES / case["path"])
+    assert doc["format"] == "bdv" and doc["axis_names"] == ["t", "c", "z", "y", "x"]
+    assert [ch["label"] for ch in doc["channels"]] == ["setup0", "setup1"]
+    assert doc["scales"][2:] == [{"step": s, "unit": case["unit"]} for s in case["scales"]]
+    for level in range(len(doc["levels"])):
+        for c in case["setups"]:
+            single = info(FIXTURES / case["n5"] / f"setup{c}" / "timepoint0")
+            assert doc["levels"][level] == [1, 2] + single["levels"][level]
+            z = single["levels"][level][0] // 2
+            out = plane(FIXTURES / case["path"], tmp_path / "p.npy", level, 0, c, z)
+            proc = run_vstack("export", FIXTURES / case["n5"] / f"setup{c}" / "timepoint0", "--level", level,
+                              "--at", f"0={z}", "-o", tmp_path / "r.npy")
+            assert proc.returncode == 0, describe(proc)
+            ref = np.load(tmp_path / "r.npy")
+            assert out.dtype == ref.dtype and np.array_equal(out, ref), (level, c)
 
 
 def test_imaris_info():

@@ -6,6 +6,7 @@ import Stores
 /// their factors come from `s00/resolutions` (xyz), the data from `tTTTTT/sSS/L/cells` (zyx).
 /// uint16 data, which BigDataViewer stores as int16, reads as uint16 (the same bits).
 /// A view that is missing (listed in `MissingViews`, or absent from the file) reads as zeros.
+/// `bdv.n5` reads the N5 container's `setupN/timepointM/sL` datasets the same way.
 enum BigDataViewerImage {
     /// XML files larger than this are refused (BigStitcher's registrations make them a few MiB).
     static let maxXMLBytes = 64 << 20
@@ -30,28 +31,47 @@ enum BigDataViewerImage {
             throw FormatError.invalidMetadata(file: nil, problem: "no <ImageLoader> in the BigDataViewer XML")
         }
         let format = loader.attributes["format"] ?? ""
-        guard format == "bdv.hdf5" else {
-            let hint = format == "bdv.n5" ? "; open the N5 container's setupN/timepointM group instead" : ""
-            throw FormatError.unsupported("BigDataViewer image loader format '\(format.isEmpty ? "(none)" : format)' (vstack reads bdv.hdf5\(hint))")
+        guard format == "bdv.hdf5" || format == "bdv.n5" else {
+            throw FormatError.unsupported("BigDataViewer image loader format '\(format.isEmpty ? "(none)" : format)' (vstack reads bdv.hdf5 and bdv.n5)")
         }
-        guard let h5 = loader.child("hdf5"), !h5.text.trimmed.isEmpty else {
-            throw FormatError.invalidMetadata(file: nil, problem: "no <hdf5> file in the ImageLoader")
+        let tag = format == "bdv.n5" ? "n5" : "hdf5"
+        guard let ref = loader.child(tag), !ref.text.trimmed.isEmpty else {
+            throw FormatError.invalidMetadata(file: nil, problem: "no <\(tag)> in the ImageLoader")
         }
-        let name = h5.text.trimmed
+        let name = ref.text.trimmed
         let directory = path.contains("/") ? String(path[...path.lastIndex(of: "/")!]) : ""
-        let file = h5.attributes["type"] == "absolute" || name.hasPrefix("/") ? name : directory + name
-        guard HDF5Library.isRegularFile(file) else {
-            throw FormatError.missing("the XML's HDF5 file \(file): no such file")
-        }
+        let file = ref.attributes["type"] == "absolute" || name.hasPrefix("/") ? name : directory + name
 
         let setups = try (seq.child("ViewSetups")?.all("ViewSetup") ?? []).map(setup).sorted { $0.id < $1.id }
         guard !setups.isEmpty else { throw FormatError.invalidMetadata(file: nil, problem: "no <ViewSetup> in the BigDataViewer XML") }
+        if let size = setups[0].size, let other = setups.first(where: { $0.size != nil && $0.size != size }) {
+            throw FormatError.unsupported("BigDataViewer setups of different sizes (setup \(setups[0].id) is \(size.map(String.init).joined(separator: "×")), setup \(other.id) \(other.size!.map(String.init).joined(separator: "×")); vstack stacks setups of one size)")
+        }
         let times = try timepoints(seq.child("Timepoints"))
         let missingViews = Set((seq.child("MissingViews")?.all("View") ?? []).compactMap { v -> [Int]? in
             guard let t = v.attributes["timepoint"].flatMap({ Int($0) }), let s = v.attributes["setup"].flatMap({ Int($0) }) else { return nil }
             return [t, s]
         })
+        let image = Image(xml: path, location: location, source: file, setups: setups, times: times, missing: missingViews)
+        return format == "bdv.n5" ? try openN5(image) : try openHDF5(image)
+    }
 
+    /// What the XML says: the views, and the file or container holding them.
+    struct Image {
+        var xml, location, source: String
+        var setups: [Setup]
+        var times: [Int]
+        var missing: Set<[Int]>
+        var nT: Int { times.count }
+        var nC: Int { setups.count }
+        var sourceName: String { source.split(separator: "/").last.map(String.init) ?? source }
+    }
+
+    static func openHDF5(_ image: Image) throws -> LazyArray {
+        let (file, setups, times) = (image.source, image.setups, image.times)
+        guard HDF5Library.isRegularFile(file) else {
+            throw FormatError.missing("the XML's HDF5 file \(file): no such file")
+        }
         let h5file: HDF5File
         do { h5file = try HDF5File(file) } catch { throw FormatError("BigDataViewer HDF5 file \(file): \(error)") }
         let (factors, subdivisions) = try levels(h5file, setup: setups[0].id)
@@ -60,38 +80,68 @@ enum BigDataViewerImage {
                 throw FormatError.unsupported("BigDataViewer setups with different resolution levels (setup \(s.id) differs from setup \(setups[0].id))")
             }
         }
-        if let size = setups[0].size, let other = setups.first(where: { $0.size != nil && $0.size != size }) {
-            throw FormatError.unsupported("BigDataViewer setups of different sizes (setup \(setups[0].id) is \(size.map(String.init).joined(separator: "×")), setup \(other.id) \(other.size!.map(String.init).joined(separator: "×")); vstack stacks setups of one size)")
-        }
+        let nC = image.nC
+        let cells = { @Sendable (slot: Int, level: Int) -> String in "t\(pad(times[slot / nC], 5))/s\(pad(setups[slot % nC].id, 2))/\(level)/cells" }
+        let notes = ["subdivisions (xyz): " + subdivisions.map { "(" + $0.map(String.init).joined(separator: ", ") + ")" }.joined(separator: ", ")]
+        return try assemble(image, format: "BigDataViewer XML/HDF5", factors: factors, notes: notes, reinterpretInt16: true,
+                            exists: { h5file.exists(cells($0, $1)) }, describe: { cells($0, $1) },
+                            open: { slot, level in
+                                let inner = cells(slot, level)
+                                return try HDF5Array.open(file: file, dataset: inner, location: file + "/" + inner)
+                            })
+    }
 
-        let (nT, nC) = (times.count, setups.count)
+    /// `bdv.n5`: the container's `setupN/timepointM/sL` datasets; the levels' factors from
+    /// `setupN`'s `downsamplingFactors` (xyz), else as many `sL` as the first view has.
+    static func openN5(_ image: Image) throws -> LazyArray {
+        let (container, setups, times) = (image.source, image.setups, image.times)
+        guard LocalStore.isDirectory(container) else {
+            throw FormatError.missing("the XML's N5 container \(container): no such directory")
+        }
+        let root = LocalStore(root: container)
+        let nC = image.nC
+        let group = { @Sendable (slot: Int) -> String in "setup\(setups[slot % nC].id)/timepoint\(times[slot / nC])" }
+        var factors = N5Attributes.numbers2D(try N5Attributes.read(root, "setup\(setups[0].id)")?.object["downsamplingFactors"], rank: 3)
+            .map { $0.map { Array($0.reversed()) } }  // numbers2D reverses to zyx; keep BDV's xyz here
+        if factors == nil {
+            let first = (0..<(image.nT * nC)).first { (try? root.contains(joinKey(group($0), "s0", N5Attributes.file))) == true } ?? 0
+            let n = try N5MultiscaleImage.levelCount(LocalStore(root: joinPath(container, group(first))))
+            guard n > 0 else { throw FormatError.missing("no \(group(first))/s0 in \(container)") }
+            factors = (0..<n).map { [Double(1 << $0), Double(1 << $0), Double(1 << $0)] }
+        }
+        return try assemble(image, format: "BigDataViewer XML/N5", factors: factors!, notes: [], reinterpretInt16: false,
+                            exists: { slot, level in (try? root.contains(joinKey(group(slot), "s\(level)", N5Attributes.file))) == true },
+                            describe: { "\(group($0))/s\($1)" },
+                            open: { slot, level in
+                                try N5Array(store: try StoreLocation.open(joinPath(container, group(slot) + "/s\(level)")))
+                            })
+    }
+
+    /// The levels (`factors`, xyz) as StackedArrays over timepoints and setups, as one pyramid.
+    static func assemble(_ image: Image, format: String, factors: [[Double]], notes: [String], reinterpretInt16: Bool,
+                         exists: (Int, Int) -> Bool, describe: (Int, Int) -> String,
+                         open: @escaping @Sendable (Int, Int) throws -> LazyArray) throws -> LazyArray {
+        let (nT, nC, setups, times) = (image.nT, image.nC, image.setups, image.times)
+        let sources = [image.xml, image.source]
         var levelArrays: [LazyArray] = []
-        var warnings: [String] = []
         var level0: ArrayMetadata?
         for level in factors.indices {
-            let cells = { @Sendable (slot: Int) -> String in "t\(pad(times[slot / nC], 5))/s\(pad(setups[slot % nC].id, 2))/\(level)/cells" }
             let present = (0..<(nT * nC)).map { slot in
-                !missingViews.contains([times[slot / nC], setups[slot % nC].id]) && h5file.exists(cells(slot))
+                !image.missing.contains([times[slot / nC], setups[slot % nC].id]) && exists(slot, level)
             }
             guard let firstSlot = present.firstIndex(of: true) else {
-                throw FormatError.missing("no data for level \(level) in \(file) (no \(cells(0)))")
+                throw FormatError.missing("no data for level \(level) in \(image.source) (no \(describe(0, level)))")
             }
-            if level == 0 {
-                let absent = present.indices.filter { !present[$0] }
-                if !absent.isEmpty {
-                    let shown = absent.prefix(3).map { "timepoint \(times[$0 / nC]) setup \(setups[$0 % nC].id)" }.joined(separator: "; ")
-                    warnings.append("\(absent.count) of \(present.count) views missing (\(shown)\(absent.count > 3 ? "; …" : "")): read as zeros")
-                }
-            }
-            let openPart = { @Sendable (slot: Int) throws -> LazyArray in
-                let inner = cells(slot)
-                return try HDF5Array.open(file: file, dataset: inner, location: file + "/" + inner)
-            }
+            let openPart = { @Sendable (slot: Int) throws -> LazyArray in try open(slot, level) }
             let first: LazyArray
             do { first = try openPart(firstSlot) } catch { throw FormatError.level(path: "\(level)", underlying: error) }
             let f = first.metadata
-            var m = ArrayMetadata(format: "bdv", location: location, shape: [nT, nC] + f.shape,
-                                  dataType: f.dataType == .int16 ? .uint16 : f.dataType, chunkShape: [1, 1] + f.chunkShape,
+            guard f.rank == 3 else {
+                throw FormatError.invalidMetadata(file: describe(firstSlot, level), problem: "\(f.rank) axes, expected 3 (z, y, x)")
+            }
+            let reinterpret = reinterpretInt16 && f.dataType == .int16
+            var m = ArrayMetadata(format: "bdv", location: image.location, shape: [nT, nC] + f.shape,
+                                  dataType: reinterpret ? .uint16 : f.dataType, chunkShape: [1, 1] + f.chunkShape,
                                   fillValue: .int(0), axisNames: ["t", "c", "z", "y", "x"], codecs: f.codecs)
             m.axisTypes = ["time", "channel", "space", "space", "space"]
             m.channels = setups.map { ChannelInfo(label: $0.name ?? "setup \($0.id)", color: nil, window: nil, active: true) }
@@ -100,18 +150,22 @@ enum BigDataViewerImage {
                     let unit = normalizedUnit(setups[0].voxelUnit)
                     m.scales = [nil, nil] + v.reversed().map { AxisScale(step: $0, unit: unit) }
                 }
-                m.notes = ["BigDataViewer XML/HDF5 \(file.split(separator: "/").last.map(String.init) ?? file): \(nC) setup\(nC == 1 ? "" : "s") as c, \(nT) timepoint\(nT == 1 ? "" : "s") as t, \(factors.count) level\(factors.count == 1 ? "" : "s")"]
-                    + (f.dataType == .int16 ? ["uint16 stored as int16 (BigDataViewer's convention), read as uint16"] : [])
-                    + ["subdivisions (xyz): " + subdivisions.map { "(" + $0.map(String.init).joined(separator: ", ") + ")" }.joined(separator: ", ")]
-                m.warnings = warnings
+                let counts = "\(nC) setup\(nC == 1 ? "" : "s") as c, \(nT) timepoint\(nT == 1 ? "" : "s") as t, \(factors.count) level\(factors.count == 1 ? "" : "s")"
+                m.notes = ["\(format) \(image.sourceName): " + counts]
+                    + (reinterpret ? ["uint16 stored as int16 (BigDataViewer's convention), read as uint16"] : []) + notes
+                let absent = present.indices.filter { !present[$0] }
+                if !absent.isEmpty {
+                    let shown = absent.prefix(3).map { "timepoint \(times[$0 / nC]) setup \(setups[$0 % nC].id)" }.joined(separator: "; ")
+                    m.warnings = ["\(absent.count) of \(present.count) views missing (\(shown)\(absent.count > 3 ? "; …" : "")): read as zeros"]
+                }
                 level0 = m
             }
-            levelArrays.append(try StackedArray(metadata: m, leading: [nT, nC], present: present, sourcePaths: [path, file],
+            levelArrays.append(try StackedArray(metadata: m, leading: [nT, nC], present: present, sourcePaths: sources,
                                                 first: (firstSlot, first), open: openPart))
         }
         let zyx = factors.map { [1.0, 1.0] + $0.reversed() }
         return HDF5Pyramid(metadata: level0!, levels: levelArrays, factors: zyx, paths: factors.indices.map { "\($0)" },
-                           sourcePaths: [path, file])
+                           sourcePaths: sources)
     }
 
     /// `s00/resolutions` (factors, xyz) and `s00/subdivisions` (chunk sizes, xyz) of one setup.

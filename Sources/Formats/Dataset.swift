@@ -32,12 +32,15 @@ public enum Dataset {
             throw FormatError.missing(reason)  // "no such file or directory", "too many levels of symbolic links", …
         }
         guard LocalStore.isDirectory(location) else {
+            let lower = location.lowercased()
+            if lower.hasSuffix(".xml") { return try BigDataViewerImage.open(xml: location, location: location) }
+            if lower.hasSuffix(".ims") { return try ImarisImage.open(file: location, location: location) }
             if try isTiff(location) { return try TiffArray(path: location) }
             if try isNpy(location) { return try NpyArray(path: location) }
             if HDF5Library.hasSignature(try LocalStore.readPrefix(location, count: 8)) {
                 return try HDF5Array.open(file: location, dataset: "", location: location)
             }
-            throw FormatError("not a dataset vstack can read (expected a Zarr or N5 directory, a TIFF file, a .npy file, an HDF5 file, a directory of TIFFs or a pattern such as 'raw/*.tif')")
+            throw FormatError("not a dataset vstack can read (expected a Zarr or N5 directory, a TIFF file, a .npy file, an HDF5 file, a BigDataViewer .xml, an Imaris .ims file, a directory of TIFFs or a pattern such as 'raw/*.tif')")
         }
         let store = LocalStore(root: location)
         if let node = try ZarrNode.read(store) {

@@ -67,7 +67,7 @@ struct DaskScript {
     // MARK: - The script
 
     var text: String {
-        [header, imports, constants, helpers, stageFunctions, pipelineFunction, ioFunctions, mainFunction]
+        header + "\n\n" + [imports, constants, helpers, stageFunctions, pipelineFunction, ioFunctions, mainFunction]
             .joined(separator: "\n\n\n") + "\n"
     }
 
@@ -476,6 +476,8 @@ struct DaskScript {
         def main():
             args = parse_arguments()
             source, zarr_format, multiscale = open_source()
+            if source.shape != SHAPE:
+                sys.exit(f"{SOURCE}: the shape is {source.shape}, not {SHAPE} as when the script was written")
             if args.zarr_format:
                 zarr_format = args.zarr_format
             x = source.astype(np.float32)  # vstack's operators all work on float32
@@ -505,8 +507,8 @@ struct DaskScript {
                 client = Client(cluster)
             with client:
                 job = da.store(result, output, lock=False, compute=False).persist()
-                progress(job)
-                print(file=sys.stderr)
+                progress(job)  # a text progress bar on stdout
+                print()
                 job.compute()
             if not args.scheduler:
                 cluster.close()

@@ -7,6 +7,7 @@ tolerance (1e-3 x the range) for the floating-point operators, exactly for morph
 point operations on integers and projections. Every operator of `vstack operators` appears in at
 least one pipeline. Most runs use `--local-threads` (dask's threads, quick); two use the default
 LocalCluster (`--workers 2`), and one a real `dask scheduler` + `dask worker` on loopback.
+Sources: Zarr v3 and v2, OME-Zarr 0.4 and 0.5, a tiled TIFF and an HDF5 dataset.
 """
 import json
 import os
@@ -262,13 +263,27 @@ def test_tiff_source(tmp_path):
     compare(out[1], vstack_plane(tmp_path / "stack.tif", "tophat(5)", "0=1", tmp_path), True, "tophat on TIFF")
 
 
+def test_hdf5_source(tmp_path):
+    """An HDF5 dataset inside a group (big-endian, chunked): each task opens the file with h5py itself."""
+    import h5py
+    a = (np.random.default_rng(3).random((4, 50, 60)) * 3000).astype(">u2")
+    with h5py.File(tmp_path / "t.h5", "w") as f:
+        f.create_dataset("grp/raw", data=a, chunks=(1, 16, 16))
+    job = tmp_path / "job.py"
+    text = script(f"{tmp_path}/t.h5/grp/raw", "median(3)|sobel", job)
+    assert 'READER = "hdf5"' in text and 'DATASET = "/grp/raw"' in text
+    run_script(job, tmp_path / "out.zarr", "--local-threads")
+    out = zarr.open_array(str(tmp_path / "out.zarr"), mode="r")
+    compare(out[2], vstack_plane(f"{tmp_path}/t.h5/grp/raw", "median(3)|sobel", "z=2", tmp_path), False, "HDF5")
+
+
 def test_refusals(data, tmp_path):
     root, _ = data
     np.save(tmp_path / "a.npy", np.zeros((8, 8, 8), np.uint16))
     np.save(tmp_path / "plane.npy", np.zeros((8, 8), np.uint16))
     cases = [
         (["export", root / "src.zarr", "--filter", "gaussian(1)", "--script", "dask", "-o", tmp_path / "job.txt"], ".py"),
-        (["export", tmp_path / "a.npy", "--script", "dask", "-o", tmp_path / "job.py"], "reads Zarr"),
+        (["export", tmp_path / "a.npy", "--script", "dask", "-o", tmp_path / "job.py"], "reads Zarr (v2, v3, OME-Zarr), TIFF and HDF5"),
         (["export", root / "src.zarr", "--script", "dask", "--region", "0:8,0:8", "-o", tmp_path / "job.py"], "whole dataset"),
         (["export", root / "src.zarr", "--script", "python", "-o", tmp_path / "job.py"], "only script is dask"),
     ]

@@ -14,9 +14,10 @@ import Stores
 /// life; every libhdf5 call holds `HDF5Library`'s one lock.
 public final class HDF5Array: LazyArray, @unchecked Sendable {
     public let metadata: ArrayMetadata
-    let file: String
+    /// The HDF5 file's path.
+    public let file: String
     /// The dataset's absolute path inside the file (`/raw`).
-    let datasetPath: String
+    public let datasetPath: String
     private let fileID: hid_t
     private let datasetID: hid_t
     /// The native in-memory type H5Dread converts to (owned, closed in deinit).

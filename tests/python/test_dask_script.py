@@ -206,15 +206,15 @@ def test_zarr_v2_source_keeps_array_dimensions_and_rechunks(tmp_path):
     compare(out[3], vstack_plane(tmp_path / "v2.zarr", "median(3)", "z=3", tmp_path), True, "median(3) on v2")
 
 
-def test_without_filter_copies_as_float32(tmp_path, data):
+def test_without_filter_copies_in_the_source_dtype(tmp_path, data):
     root, a = data
     job = tmp_path / "job.py"
     text = script(root / "src.zarr", None, job)
     assert "def pipeline(x)" in text
     run_script(job, tmp_path / "out.zarr", "--local-threads", "--chunks", "1,6,-1,-1")
     out = zarr.open_array(str(tmp_path / "out.zarr"), mode="r")
-    assert out.dtype == np.float32 and out.chunks == (1, 6, 64, 80)
-    assert np.array_equal(out[:], a.astype(np.float32))
+    assert out.dtype == np.uint16 and out.chunks == (1, 6, 64, 80)
+    assert np.array_equal(out[:], a)
 
 
 @pytest.mark.parametrize("version", ["0.4", "0.5"])

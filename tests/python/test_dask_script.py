@@ -277,6 +277,43 @@ def test_hdf5_source(tmp_path):
     compare(out[2], vstack_plane(f"{tmp_path}/t.h5/grp/raw", "median(3)|sobel", "z=2", tmp_path), False, "HDF5")
 
 
+def test_display_and_tuples_follow_the_view(tmp_path):
+    """--display z,x: the stages work on z,x planes, 3-D stages along y, a (z,y,x) tuple by the axes' names."""
+    a = (np.random.default_rng(4).random((20, 40, 30)) * 1000).astype(np.uint16)
+    z = zarr.create_array(str(tmp_path / "s.zarr"), shape=a.shape, chunks=(8, 16, 16), dtype="uint16",
+                          dimension_names=["z", "y", "x"])
+    z[:] = a
+    pipeline = "gaussian(sigma=(1,2,3))|sobel"
+    job = tmp_path / "job.py"
+    text = script(tmp_path / "s.zarr", pipeline, job, "--display", "z,x")
+    assert "ROW_AXIS, COL_AXIS = 0, 2" in text and "DEPTH_AXIS = 1" in text and "--display z,x --at" in text
+    run_script(job, tmp_path / "out.zarr", "--local-threads")
+    out = zarr.open_array(str(tmp_path / "out.zarr"), mode="r")
+    for y in (0, 7, 39):
+        ref = vstack_plane_with(tmp_path / "s.zarr", pipeline, tmp_path, "--display", "z,x", "--at", f"y={y}")
+        compare(out[:, y, :], ref, False, f"{pipeline} --display z,x at y={y}")
+
+
+def vstack_plane_with(source, pipeline, tmp_path, *options):
+    out = tmp_path / "plane.npy"
+    p = run_vstack("export", source, "--filter", pipeline, *options, "-o", out)
+    assert p.returncode == 0, describe(p)
+    return np.load(out)
+
+
+def test_dask_reflect_is_scipy_reflect():
+    """The comment in the script: dask's boundary='reflect' repeats the edge pixel (numpy's
+    'symmetric'), which is scipy.ndimage's mode='reflect'; the script still uses 'none'."""
+    import dask.array as da
+    x = np.arange(10.0)
+    padded = da.overlap.overlap(da.from_array(x, chunks=5), depth={0: 3}, boundary={0: "reflect"}).compute()
+    assert np.array_equal(padded[:3], np.pad(x, 3, mode="symmetric")[:3])
+    assert np.array_equal(padded[-3:], np.pad(x, 3, mode="symmetric")[-3:])
+    k = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0])
+    assert np.allclose(ndi.correlate1d(x, k, mode="reflect"),
+                       np.correlate(np.pad(x, 3, mode="symmetric"), k, mode="valid"))
+
+
 def test_refusals(data, tmp_path):
     root, _ = data
     np.save(tmp_path / "a.npy", np.zeros((8, 8, 8), np.uint16))

@@ -89,14 +89,16 @@ struct ExportCommand: ParsableCommand {
 extension ExportCommand {
     /// `--script dask`: the Python script, executable, written atomically.
     func writeDaskScript(_ array: LazyArray, _ selection: PlaneSelection, _ pipeline: Pipeline?) throws {
+        var view: [String] = []
+        if let axes = plane.axes { view += ["--axes", axes] }
+        if let display = plane.display { view += ["--display", display] }
         var words = ["vstack", "export", path]
         if let filter { words += ["--filter", filter] }
-        if let axes = plane.axes { words += ["--axes", axes] }
-        if let display = plane.display { words += ["--display", display] }
-        words += ["--script", "dask", "-o", output]
+        words += view + ["--script", "dask", "-o", output]
         let command = words.map(DaskScript.shellWord).joined(separator: " ")
         var generator = try DaskScript(path: path, array: array, selection: selection, pipeline: pipeline, command: command)
         generator.outputName = output.split(separator: "/").last.map(String.init) ?? output
+        generator.viewOptions = view.map { " " + DaskScript.shellWord($0) }.joined()
         try OutputFile.write(Array(generator.text.utf8), to: output)
         chmod(output, 0o755)
     }

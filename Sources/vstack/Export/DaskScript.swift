@@ -29,6 +29,8 @@ struct DaskScript {
     let rowAxis: Int, columnAxis: Int
     let depthAxis: Int?
     let vstackCommand: String
+    /// `--axes` / `--display` as given, for the docstring's `vstack export … --at …` line.
+    var viewOptions = ""
 
     /// Binds the pipeline for the default view of `array`, or throws a one-line usage error.
     init(path: String, array: LazyArray, selection: PlaneSelection, pipeline: Pipeline?, command: String) throws {
@@ -106,7 +108,7 @@ struct DaskScript {
 
         The source: \(shapeText) \(metadata.dataType), axes \(axisNames.joined(separator: ",")), read with \(readerLibrary).
         Each stage works on the \(axisNames[rowAxis]),\(axisNames[columnAxis]) planes\(depth), as vstack shows
-        them with --filter: `vstack export SOURCE --filter '\(pipelineText)' --at ...` gives one
+        them with --filter: `vstack export SOURCE --filter '\(pipelineText)'\(viewOptions) --at ...` gives one
         plane of this script's output. Blocks overlap by the halo vstack uses for each
         stage, so chunk borders leave no seams.
 

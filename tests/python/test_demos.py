@@ -19,7 +19,8 @@ BLOCKS = set("▀▄█▌▐▖▗▘▙▚▛▜▝▞▟")
 
 def test_demos_exist():
     assert {p.name for p in RUNNABLE} >= {"lightsheet_dask.py", "ome_zarr_pyramid.py",
-                                          "tiff_series.py", "remote_http.py"}
+                                          "tiff_series.py", "remote_http.py",
+                                          "filters_to_dask.py"}
     assert (DEMOS / "README.md").exists()
 
 

@@ -17,9 +17,10 @@ import Stores
 /// holds `HDF5Library`'s lock (libhdf5 is not reentrant).
 public final class HDF5Array: LazyArray, @unchecked Sendable {
     public let metadata: ArrayMetadata
-    let file: String
+    /// The HDF5 file's path.
+    public let file: String
     /// The dataset's absolute path inside the file (`/raw`).
-    let datasetPath: String
+    public let datasetPath: String
     private let fileID: hid_t
     private let datasetID: hid_t
     /// The native in-memory type H5Dread converts to (owned, closed in deinit).

@@ -32,6 +32,20 @@ public struct Pipeline: Sendable, Equatable {
         }
     }
 
+    /// The stages that are on, bound for a view: each with its arguments (defaults filled in),
+    /// its operator (halo) and what its input and output hold, starting from `kind`. For code
+    /// that writes the pipeline out in another language (`export --script dask`).
+    public func boundStages(_ setup: OperatorSetup, kind: ValueKind) throws -> [BoundStage] {
+        var kind = kind
+        return try zip(stages, enabled).filter(\.1).map { stage, _ in
+            let spec = OperatorCatalog.spec(named: stage.name)!
+            let arguments = try StageArguments(stage, spec: spec)
+            let op = try spec.make(arguments, setup)
+            defer { kind = op.outputKind(kind) }
+            return BoundStage(arguments: arguments, operator: op, setup: setup, inputKind: kind, outputKind: op.outputKind(kind))
+        }
+    }
+
     /// Turns stage `i` (0-based) on or off.
     public mutating func toggle(_ i: Int) {
         guard enabled.indices.contains(i) else { return }
@@ -96,6 +110,25 @@ public struct Pipeline: Sendable, Equatable {
         var r = 1.0
         for _ in 0..<abs(n) { r *= 1.25 }
         return n < 0 ? 1 / r : r
+    }
+}
+
+/// One stage that is on, bound to its operator (`Pipeline.boundStages`).
+public struct BoundStage: Sendable {
+    public let arguments: StageArguments
+    public let `operator`: FilterOperator
+    public let setup: OperatorSetup
+    /// What the stage receives and gives (the point operations' range, a mask).
+    public let inputKind: ValueKind
+    public let outputKind: ValueKind
+
+    public var name: String { arguments.stage.name }
+    /// The margin of input each output pixel needs, along (depth, rows, columns).
+    public var halo: Extent { `operator`.halo }
+    /// A per-axis argument as (depth, rows, columns) in data pixels: a number applies to rows and
+    /// columns (depth gets `zDefault`), a (y,x) tuple likewise, a (z,y,x) tuple follows the view.
+    public func perAxis(_ name: String, zDefault: Double = 0) -> (z: Double, y: Double, x: Double) {
+        arguments.perAxis(name, setup, zDefault: zDefault)
     }
 }
 

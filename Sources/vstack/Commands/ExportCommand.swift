@@ -8,7 +8,7 @@ import Processing
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write the plane of the current view as a NumPy .npy or a TIFF file (source dtype; float32, or uint8 0/1 for a mask, with --filter).")
+        abstract: "Write the plane of the current view as a NumPy .npy or a TIFF file (source dtype; float32, or uint8 0/1 for a mask, with --filter), or with --script dask a Python script that filters the whole dataset with Dask.")
 
     @Argument(help: ArgumentHelp(CLI.datasetHelp))
     var path: String
@@ -16,7 +16,7 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var plane: PlaneOptions
     @OptionGroup var caching: CacheOptions
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Output file (.npy, .tif or .tiff).", valueName: "FILE"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output file (.npy, .tif or .tiff; .py with --script).", valueName: "FILE"))
     var output: String
 
     @Option(help: ArgumentHelp("Operators applied at full resolution before writing, e.g. 'gaussian(2)|threshold(otsu)'.", valueName: "PIPELINE"))
@@ -28,9 +28,21 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "Write the plane of the --labels image under the view (its own dtype and pixels) instead of the image's.")
     var labelsOnly = false
 
+    @Option(help: ArgumentHelp("Instead of a plane, write a Python script that applies --filter (if any) to every plane of the whole dataset with Dask and writes a Zarr (docs/OPERATORS.md, Scaling out with Dask).", valueName: "dask"))
+    var script: String?
+
     private var writesTiff: Bool { output.lowercased().hasSuffix(".tif") || output.lowercased().hasSuffix(".tiff") }
 
     func validate() throws {
+        if let script {
+            guard script == "dask" else { throw ValidationError("--script \(script): the only script is dask") }
+            guard output.hasSuffix(".py") else { throw ValidationError("-o \(output): with --script dask the output must end in .py") }
+            guard !labelsOnly && labels == nil else { throw ValidationError("--script dask filters the image; it does not take --labels") }
+            guard plane.region == nil && plane.at == nil && plane.level == nil else {
+                throw ValidationError("--script dask processes every plane of the whole dataset at full resolution; it does not take --region, --at or --level")
+            }
+            return
+        }
         guard output.lowercased().hasSuffix(".npy") || writesTiff else {
             throw ValidationError("-o \(output): the output must end in .npy, .tif or .tiff")
         }
@@ -44,6 +56,10 @@ struct ExportCommand: ParsableCommand {
         CLI.printWarnings(array)
         let selection = try plane.selection(for: array)
         try OutputFile.refuseInsideDataset(output, sources: array.sourcePaths)
+        if script != nil {
+            try writeDaskScript(array, selection, pipeline)
+            return
+        }
         let cache = try caching.makeCache()
         var buffer: ArrayBuffer
         var thresholds: [Double] = []
@@ -67,6 +83,24 @@ struct ExportCommand: ParsableCommand {
             try OutputFile.write(NPY.encode(buffer), to: output)
         }
         caching.report(cache, array, extra: thresholds.isEmpty ? "" : ", \"thresholds\": [\(thresholds.map { String($0) }.joined(separator: ", "))]")
+    }
+}
+
+extension ExportCommand {
+    /// `--script dask`: the Python script, executable, written atomically.
+    func writeDaskScript(_ array: LazyArray, _ selection: PlaneSelection, _ pipeline: Pipeline?) throws {
+        var view: [String] = []
+        if let axes = plane.axes { view += ["--axes", axes] }
+        if let display = plane.display { view += ["--display", display] }
+        var words = ["vstack", "export", path]
+        if let filter { words += ["--filter", filter] }
+        words += view + ["--script", "dask", "-o", output]
+        let command = words.map(DaskScript.shellWord).joined(separator: " ")
+        var generator = try DaskScript(path: path, array: array, selection: selection, pipeline: pipeline, command: command)
+        generator.outputName = output.split(separator: "/").last.map(String.init) ?? output
+        generator.viewOptions = view.map { " " + DaskScript.shellWord($0) }.joined()
+        try OutputFile.write(Array(generator.text.utf8), to: output)
+        chmod(output, 0o755)
     }
 }
 

@@ -15,7 +15,7 @@ FUZZ_SECONDS ?= 60
 # Mutations per target in make test: seconds in all, enough to catch a regression in a parser path.
 FUZZ_RUNS    ?= 3000
 
-.PHONY: demo test build release deps test-deps venv fixtures bench clean fuzz fuzz-build asan-c
+.PHONY: lint demo test build release deps test-deps venv fixtures bench clean fuzz fuzz-build asan-c
 
 ## make demo: build (release) and open the viewer on the built-in synthetic dataset.
 demo: deps
@@ -23,7 +23,7 @@ demo: deps
 	.build/release/vstack demo
 
 ## make test: install what the tests need, build, run the whole suite.
-test: test-deps venv fixtures
+test: test-deps venv fixtures lint
 	$(SWIFT) build
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build/debug/vstack $(SWIFT) test
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build/debug/vstack $(PY) -m pytest -q tests/python
@@ -67,6 +67,10 @@ fuzz: deps fixtures
 
 fuzz-build: deps
 	Fuzz/build.sh $(FUZZ_TARGETS)
+
+## make lint: swift-format (.swift-format) finds nothing beyond .swift-format-baseline; scripts/lint.sh --fix formats.
+lint:
+	scripts/lint.sh
 
 ## make asan-c: c-blosc and libtiff (Debian's source packages) built with AddressSanitizer
 ## into .build-asan (once), and a C decode driver run over the corrupted fixtures and their variants.

@@ -11,10 +11,14 @@ let codecs: [BytesCodec] = [.blosc, .zstd, .zlib, .gzip, .lz4, .crc32c]
 let streamed: [BytesCodec] = [.zstd, .zlib, .gzip]
 /// The default shard index codecs (bytes + crc32c), and one without the crc32c.
 let shardings: [V3Sharding] = [
-    try! V3Sharding(["chunk_shape": [1, 1], "codecs": [["name": "bytes"]]], dataType: .uint16, rank: 2, file: "zarr.json"),
-    try! V3Sharding(["chunk_shape": [2, 1], "codecs": [["name": "bytes"]], "index_location": "start",
-                     "index_codecs": [["name": "bytes", "configuration": ["endian": "big"]]]],
-                    dataType: .uint16, rank: 2, file: "zarr.json"),
+    try! V3Sharding(
+        ["chunk_shape": [1, 1], "codecs": [["name": "bytes"]]], dataType: .uint16, rank: 2, file: "zarr.json"),
+    try! V3Sharding(
+        [
+            "chunk_shape": [2, 1], "codecs": [["name": "bytes"]], "index_location": "start",
+            "index_codecs": [["name": "bytes", "configuration": ["endian": "big"]]],
+        ],
+        dataType: .uint16, rank: 2, file: "zarr.json"),
 ]
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -26,20 +30,25 @@ public func fuzzCodecs(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let src = Array(input[5...])
     /// The stored bytes as a range fetch: exactly `length` bytes, or a throw past the end.
     func fetch(_ offset: Int, _ length: Int) throws -> [UInt8] {
-        guard offset >= 0, length >= 0, offset <= src.count, length <= src.count - offset else { throw CodecError("short") }
+        guard offset >= 0, length >= 0, offset <= src.count, length <= src.count - offset else {
+            throw CodecError("short")
+        }
         return Array(src[offset..<(offset + length)])
     }
     switch mode {
     case 0..<6:
         _ = try? codecs[mode].decode(src, expectedSize: a & 1 == 0 ? nil : a >> 1)
     case 6:
-        _ = try? StreamingRange.read(streamed[a % 3], byteOffset: (b >> 8) << 4, byteCount: b & 0xff,
-                                     expectedSize: a, fetch: { o, l in Array(src[min(o, src.count)..<min(o + l, src.count)]) })
+        _ = try? StreamingRange.read(
+            streamed[a % 3], byteOffset: (b >> 8) << 4, byteCount: b & 0xff,
+            expectedSize: a, fetch: { o, l in Array(src[min(o, src.count)..<min(o + l, src.count)]) })
     case 7:
         _ = try? Blosc.readRange(byteOffset: (b >> 8) << 4, byteCount: b & 0xff, expectedSize: a, fetch: fetch)
     case 8:
         var out = [UInt8](repeating: 0, count: (b & 0xff) * max(1, a >> 12))
-        _ = try? src.withUnsafeBytes { s in try out.withUnsafeMutableBytes { try Blosc.decompressItems(s, start: b >> 8, count: b & 0xff, into: $0) } }
+        _ = try? src.withUnsafeBytes { s in
+            try out.withUnsafeMutableBytes { try Blosc.decompressItems(s, start: b >> 8, count: b & 0xff, into: $0) }
+        }
     default:
         let sharding = shardings[a & 1]
         let shardShape = [1 + (a >> 1) % 8 * 2, 1 + b % 8]

@@ -4,8 +4,10 @@
 import Formats
 import FuzzSupport
 
-let v2Array = #"{"zarr_format":2,"shape":[2,4,4],"chunks":[1,4,4],"dtype":"|u1","compressor":null,"fill_value":0,"order":"C","filters":null}"#
-let v3Array = #"{"zarr_format":3,"node_type":"array","shape":[2,4,4],"data_type":"uint8","chunk_grid":{"name":"regular","configuration":{"chunk_shape":[1,4,4]}},"chunk_key_encoding":{"name":"default"},"fill_value":0,"codecs":[{"name":"bytes"}]}"#
+let v2Array =
+    #"{"zarr_format":2,"shape":[2,4,4],"chunks":[1,4,4],"dtype":"|u1","compressor":null,"fill_value":0,"order":"C","filters":null}"#
+let v3Array =
+    #"{"zarr_format":3,"node_type":"array","shape":[2,4,4],"data_type":"uint8","chunk_grid":{"name":"regular","configuration":{"chunk_shape":[1,4,4]}},"chunk_key_encoding":{"name":"default"},"fill_value":0,"codecs":[{"name":"bytes"}]}"#
 
 /// The two levels, written once.
 let layout: Void = {

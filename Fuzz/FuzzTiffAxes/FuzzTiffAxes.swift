@@ -30,18 +30,23 @@ func tinyStack(pages: Int, description: [UInt8]) -> [UInt8] {
         let textAt = pixelsAt + 4
         let next = page == pages - 1 ? 0 : textAt + (page == 0 ? text.count : 0)
         u16(tagCount)
-        func tag(_ id: Int, _ type: Int, _ count: Int, _ value: Int) { u16(id); u16(type); u32(count); u32(value) }
-        tag(256, 3, 1, 2)            // ImageWidth
-        tag(257, 3, 1, 2)            // ImageLength
-        tag(258, 3, 1, 8)            // BitsPerSample
-        tag(259, 3, 1, 1)            // Compression: none
-        tag(262, 3, 1, 1)            // Photometric: black is zero
+        func tag(_ id: Int, _ type: Int, _ count: Int, _ value: Int) {
+            u16(id)
+            u16(type)
+            u32(count)
+            u32(value)
+        }
+        tag(256, 3, 1, 2)  // ImageWidth
+        tag(257, 3, 1, 2)  // ImageLength
+        tag(258, 3, 1, 8)  // BitsPerSample
+        tag(259, 3, 1, 1)  // Compression: none
+        tag(262, 3, 1, 1)  // Photometric: black is zero
         // ImageDescription: up to 4 bytes in the entry itself, else at textAt.
         let inline = text.prefix(4).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         if page == 0 { tag(270, 2, text.count, text.count <= 4 ? inline : textAt) }
-        tag(273, 4, 1, pixelsAt)     // StripOffsets
-        tag(278, 3, 1, 2)            // RowsPerStrip
-        tag(279, 4, 1, 4)            // StripByteCounts
+        tag(273, 4, 1, pixelsAt)  // StripOffsets
+        tag(278, 3, 1, 2)  // RowsPerStrip
+        tag(279, 4, 1, 4)  // StripByteCounts
         u32(next)
         out += [UInt8(page & 0xFF), 1, 2, 3]
         if page == 0 { out += text }

@@ -9,8 +9,10 @@ import Stores
 /// Runs libFuzzer's driver (its flags and inputs in argv) over `body`. SwiftPM
 /// links an executable's entry point as `<module>_main` in place of `main`,
 /// so each target's entry point calls this instead of libFuzzer's own main.
-public func runFuzzer(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
-                      _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt {
+public func runFuzzer(
+    _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+    _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt {
     var argc = argc
     var argv = argv
     return LLVMFuzzerRunDriver(&argc, &argv, body)
@@ -42,14 +44,18 @@ public struct PayloadStore: Store {
         switch range {
         case let .slice(o, l):
             let (end, overflow) = o.addingReportingOverflow(l)
-            guard o >= 0, l >= 0, !overflow, end <= bytes.count else { throw StoreError.badRange(path: key, problem: "range outside the value") }
+            guard o >= 0, l >= 0, !overflow, end <= bytes.count else {
+                throw StoreError.badRange(path: key, problem: "range outside the value")
+            }
             return Array(bytes[o..<end])
         case let .upTo(o, l):
             guard o >= 0, l >= 0 else { throw StoreError.badRange(path: key, problem: "negative range") }
             let lo = min(o, bytes.count)
             return Array(bytes[lo..<(lo + max(0, min(l, bytes.count - lo)))])
         case let .suffix(l):
-            guard l >= 0, l <= bytes.count else { throw StoreError.badRange(path: key, problem: "value shorter than suffix") }
+            guard l >= 0, l <= bytes.count else {
+                throw StoreError.badRange(path: key, problem: "value shorter than suffix")
+            }
             return Array(bytes[(bytes.count - l)...])
         }
     }

@@ -5,8 +5,9 @@ import ArrayModel
 public func readFirstChunk(_ array: LazyArray) {
     let m = array.metadata
     guard m.shape.allSatisfy({ $0 > 0 }),
-          let elements = CheckedSize.product(m.chunkShape),
-          elements.multipliedReportingOverflow(by: m.dataType.size).partialValue <= maxDecodedChunkBytes,
-          !elements.multipliedReportingOverflow(by: m.dataType.size).overflow else { return }
+        let elements = CheckedSize.product(m.chunkShape),
+        elements.multipliedReportingOverflow(by: m.dataType.size).partialValue <= maxDecodedChunkBytes,
+        !elements.multipliedReportingOverflow(by: m.dataType.size).overflow
+    else { return }
     _ = try? array.readChunk(m.shape.map { _ in 0 })
 }

@@ -15,9 +15,11 @@ public struct AxisScale: Sendable, Equatable, CustomStringConvertible {
     /// The unit as people write it next to a number: OME-NGFF's `micrometer` is `µm`, `second` is `s`.
     public var unitSymbol: String? {
         guard let unit, !unit.isEmpty else { return nil }
-        let symbols = ["micrometer": "µm", "nanometer": "nm", "millimeter": "mm", "centimeter": "cm", "meter": "m",
-                       "angstrom": "Å", "picometer": "pm", "second": "s", "millisecond": "ms", "microsecond": "µs",
-                       "nanosecond": "ns", "minute": "min", "hour": "h"]
+        let symbols = [
+            "micrometer": "µm", "nanometer": "nm", "millimeter": "mm", "centimeter": "cm", "meter": "m",
+            "angstrom": "Å", "picometer": "pm", "second": "s", "millisecond": "ms", "microsecond": "µs",
+            "nanosecond": "ns", "minute": "min", "hour": "h",
+        ]
         return symbols[unit] ?? unit
     }
 }

@@ -61,16 +61,20 @@ public enum CheckedSize {
     /// The limits at open for an array read in chunks: rank ≤ 32, extents ≥ 0,
     /// chunk extents > 0, a chunk ≤ 2 GiB decoded, the array ≤ 2^62 bytes.
     /// `file` and the field names make the message (`.zarray: 'shape' [...] is too large ...`).
-    public static func checkLayout(shape: [Int], chunkShape: [Int], elementSize: Int,
-                                   file: String, shapeField: String = "shape", chunkField: String = "chunks") throws {
+    public static func checkLayout(
+        shape: [Int], chunkShape: [Int], elementSize: Int,
+        file: String, shapeField: String = "shape", chunkField: String = "chunks"
+    ) throws {
         guard shape.count <= maxRank else {
-            throw FormatError.invalidMetadata(file: file, problem: "'\(shapeField)' has \(shape.count) axes (at most \(maxRank) are supported)")
+            throw FormatError.invalidMetadata(
+                file: file, problem: "'\(shapeField)' has \(shape.count) axes (at most \(maxRank) are supported)")
         }
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw FormatError.invalidMetadata(file: file, problem: "'\(shapeField)' \(shape) has a negative extent")
         }
         guard let elements = product(shape), let bytes = multiply(elements, elementSize), bytes <= maxArrayBytes else {
-            throw FormatError.tooLarge(what: "\(file): '\(shapeField)' \(shape)", limit: "the array would take more than 2^62 bytes")
+            throw FormatError.tooLarge(
+                what: "\(file): '\(shapeField)' \(shape)", limit: "the array would take more than 2^62 bytes")
         }
         try checkChunk(chunkShape, elementSize: elementSize, file: file, field: chunkField)
     }
@@ -80,8 +84,10 @@ public enum CheckedSize {
         guard chunkShape.allSatisfy({ $0 > 0 }) else {
             throw FormatError.invalidMetadata(file: file, problem: "'\(field)' \(chunkShape) must be positive sizes")
         }
-        guard let elements = product(chunkShape), let bytes = multiply(elements, elementSize), bytes <= maxChunkBytes else {
-            throw FormatError.tooLarge(what: "\(file): '\(field)' \(chunkShape)", limit: "a chunk may take at most 2 GiB decoded")
+        guard let elements = product(chunkShape), let bytes = multiply(elements, elementSize), bytes <= maxChunkBytes
+        else {
+            throw FormatError.tooLarge(
+                what: "\(file): '\(field)' \(chunkShape)", limit: "a chunk may take at most 2 GiB decoded")
         }
     }
 }
@@ -91,10 +97,15 @@ extension Int {
     /// are Int.min/Int.max. The one float-to-int conversion for values that
     /// come from data, statistics or options (`Int(Double)` traps on those).
     public init(clamping value: Double) {
-        if value.isNaN { self = 0 }
-        else if value >= 9.223372036854775807e18 { self = .max }
-        else if value <= -9.223372036854775808e18 { self = .min }
-        else { self = Int(value) }
+        if value.isNaN {
+            self = 0
+        } else if value >= 9.223372036854775807e18 {
+            self = .max
+        } else if value <= -9.223372036854775808e18 {
+            self = .min
+        } else {
+            self = Int(value)
+        }
     }
 
     public init(clamping value: Float) { self.init(clamping: Double(value)) }

@@ -30,7 +30,9 @@ public struct ChunkGrid: Sendable, Equatable {
 
     /// The part of `region` that chunk `index` holds (array coordinates).
     public func overlap(of index: [Int], with region: [Range<Int>]) -> [Range<Int>] {
-        zip(self.region(of: index), region).map { max($0.lowerBound, $1.lowerBound)..<min($0.upperBound, $1.upperBound) }
+        zip(self.region(of: index), region).map {
+            max($0.lowerBound, $1.lowerBound)..<min($0.upperBound, $1.upperBound)
+        }
     }
 
     /// Indices of the chunks that overlap a region, in C order.

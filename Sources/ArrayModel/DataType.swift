@@ -34,7 +34,8 @@ public enum DataType: String, Sendable, CaseIterable, Codable {
         return "\(order)\(kindCharacter)\(size)"
     }
 
-    public enum ByteOrderMark: Sendable { case little, big
+    public enum ByteOrderMark: Sendable {
+        case little, big
         public static var host: ByteOrderMark { 1.littleEndian == 1 ? .little : .big }
     }
 
@@ -51,20 +52,21 @@ public enum DataType: String, Sendable, CaseIterable, Codable {
         guard chars.count >= 2, let size = Int(String(chars.dropFirst())) else {
             throw FormatError.unsupported("data type '\(s)'")
         }
-        let found: DataType? = switch (chars[0], size) {
-        case ("b", 1): .bool
-        case ("i", 1): .int8
-        case ("i", 2): .int16
-        case ("i", 4): .int32
-        case ("i", 8): .int64
-        case ("u", 1): .uint8
-        case ("u", 2): .uint16
-        case ("u", 4): .uint32
-        case ("u", 8): .uint64
-        case ("f", 4): .float32
-        case ("f", 8): .float64
-        default: nil
-        }
+        let found: DataType? =
+            switch (chars[0], size) {
+            case ("b", 1): .bool
+            case ("i", 1): .int8
+            case ("i", 2): .int16
+            case ("i", 4): .int32
+            case ("i", 8): .int64
+            case ("u", 1): .uint8
+            case ("u", 2): .uint16
+            case ("u", 4): .uint32
+            case ("u", 8): .uint64
+            case ("f", 4): .float32
+            case ("f", 8): .float64
+            default: nil
+            }
         guard let t = found else { throw FormatError.unsupported("data type '\(s)'") }
         return (t, size > 1 && big)
     }

@@ -12,8 +12,10 @@ extension FormatError {
         case let .tooLarge(what, limit): "\(what) is too large (\(limit))"
         case let .corruptData(problem, nil): problem
         case let .corruptData(problem, underlying?): "\(problem) (\(underlying))"
-        case let .regionOutside(lower, upper, axis, size): "region \(lower):\(upper) is outside axis \(axis) (size \(size))"
-        case let .level(path, underlying): "multiscales level '\(path)': \((underlying as? DatasetError)?.problem ?? "\(underlying)")"
+        case let .regionOutside(lower, upper, axis, size):
+            "region \(lower):\(upper) is outside axis \(axis) (size \(size))"
+        case let .level(path, underlying):
+            "multiscales level '\(path)': \((underlying as? DatasetError)?.problem ?? "\(underlying)")"
         }
     }
 }

@@ -19,33 +19,46 @@ public struct LabelAlignment: Sendable {
     public init(image: ArrayMetadata, imageNames: [String], labels: ArrayMetadata, what: String) throws {
         let (ishape, lshape) = (image.shape, labels.shape)
         func mismatch(_ detail: String) -> DatasetError {
-            DatasetError(what, "the label image's shape (\(lshape.map(String.init).joined(separator: ", "))) does not match the image's (\(ishape.map(String.init).joined(separator: ", "))): \(detail)")
+            DatasetError(
+                what,
+                "the label image's shape (\(lshape.map(String.init).joined(separator: ", "))) does not match the image's (\(ishape.map(String.init).joined(separator: ", "))): \(detail)"
+            )
         }
         guard ArrayBuffer.holdsLabels(labels.dataType) else {
             throw DatasetError(what, "labels must be integers (or bool), this array is \(labels.dataType.name)")
         }
         let named = labels.axisNames != nil && image.axisNames != nil
-        let names = labels.axisNames ?? (0..<lshape.count).map { d in
-            let i = ishape.count - lshape.count + d
-            return i >= 0 ? imageNames[i] : "dim\(d)"
-        }
+        let names =
+            labels.axisNames
+            ?? (0..<lshape.count).map { d in
+                let i = ishape.count - lshape.count + d
+                return i >= 0 ? imageNames[i] : "dim\(d)"
+            }
         var axes: [Int?] = [], ratios: [Double] = []
         for (d, n) in lshape.enumerated() {
-            let i = named ? imageNames.firstIndex(of: names[d]) : (ishape.count - lshape.count + d >= 0 ? ishape.count - lshape.count + d : nil)
+            let i =
+                named
+                ? imageNames.firstIndex(of: names[d])
+                : (ishape.count - lshape.count + d >= 0 ? ishape.count - lshape.count + d : nil)
             guard let i else {
                 guard n == 1 else { throw mismatch("the image has no axis '\(names[d])'") }
-                axes.append(nil); ratios.append(0)
+                axes.append(nil)
+                ratios.append(0)
                 continue
             }
             guard !axes.contains(i) else { throw mismatch("two label axes follow the image's '\(imageNames[i])'") }
             if n == ishape[i] {
-                axes.append(i); ratios.append(1)
+                axes.append(i)
+                ratios.append(1)
             } else if n == 1 {
-                axes.append(nil); ratios.append(0)
+                axes.append(nil)
+                ratios.append(0)
             } else if let a = image.scales?[safe: i] ?? nil, let b = labels.scales?[safe: d] ?? nil,
-                      a.unit == b.unit, a.step > 0, b.step > 0, a.step.isFinite, b.step.isFinite,
-                      abs(Double(n) - Double(ishape[i]) * a.step / b.step) <= max(1, a.step / b.step) {
-                axes.append(i); ratios.append(a.step / b.step)
+                a.unit == b.unit, a.step > 0, b.step > 0, a.step.isFinite, b.step.isFinite,
+                abs(Double(n) - Double(ishape[i]) * a.step / b.step) <= max(1, a.step / b.step)
+            {
+                axes.append(i)
+                ratios.append(a.step / b.step)
             } else {
                 throw mismatch("\(imageNames[i]) has \(ishape[i]) pixels in the image and \(n) in the labels")
             }
@@ -57,7 +70,9 @@ public struct LabelAlignment: Sendable {
     /// the image's displayed axes have no counterpart in the labels (a yx label image
     /// under an xz view of the image).
     public func view(for v: PlaneSelection) -> PlaneSelection? {
-        guard let r = imageAxis.firstIndex(of: v.rowAxis), let c = imageAxis.firstIndex(of: v.columnAxis) else { return nil }
+        guard let r = imageAxis.firstIndex(of: v.rowAxis), let c = imageAxis.firstIndex(of: v.columnAxis) else {
+            return nil
+        }
         func map(_ range: Range<Int>, _ d: Int) -> Range<Int> {
             let lo = min(Int(clamping: (Double(range.lowerBound) * ratio[d]).rounded(.down)), labelShape[d] - 1)
             let hi = min(Int(clamping: (Double(range.upperBound) * ratio[d]).rounded(.up)), labelShape[d])
@@ -65,16 +80,20 @@ public struct LabelAlignment: Sendable {
         }
         let indices = labelShape.indices.map { d -> Int in
             guard let i = imageAxis[d] else { return 0 }
-            return min(max(0, Int(clamping: ((Double(v.indices[i]) + 0.5) * ratio[d]).rounded(.down))), labelShape[d] - 1)
+            return min(
+                max(0, Int(clamping: ((Double(v.indices[i]) + 0.5) * ratio[d]).rounded(.down))), labelShape[d] - 1)
         }
-        return PlaneSelection(axisNames: labelNames, rowAxis: r, columnAxis: c, indices: indices,
-                              rows: map(v.rows, r), columns: map(v.columns, c))
+        return PlaneSelection(
+            axisNames: labelNames, rowAxis: r, columnAxis: c, indices: indices,
+            rows: map(v.rows, r), columns: map(v.columns, c))
     }
 }
 
 extension PlaneSelection {
     /// A selection given field by field (the caller keeps the ranges inside the array).
-    public init(axisNames: [String], rowAxis: Int, columnAxis: Int, indices: [Int], rows: Range<Int>, columns: Range<Int>) {
+    public init(
+        axisNames: [String], rowAxis: Int, columnAxis: Int, indices: [Int], rows: Range<Int>, columns: Range<Int>
+    ) {
         (self.axisNames, self.rowAxis, self.columnAxis, self.indices, self.rows, self.columns) =
             (axisNames, rowAxis, columnAxis, indices, rows, columns)
     }

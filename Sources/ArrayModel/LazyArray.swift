@@ -81,9 +81,11 @@ public struct ArrayMetadata: Sendable {
     /// (`2 files missing: filled with zeros`); printed once at open.
     public var warnings: [String]
 
-    public init(format: String, location: String, shape: [Int], dataType: DataType, chunkShape: [Int],
-                shardShape: [Int]? = nil, fillValue: Scalar, axisNames: [String]?, codecs: [String],
-                levels: [[Int]]? = nil, scales: [AxisScale?]? = nil, notes: [String] = [], warnings: [String] = []) {
+    public init(
+        format: String, location: String, shape: [Int], dataType: DataType, chunkShape: [Int],
+        shardShape: [Int]? = nil, fillValue: Scalar, axisNames: [String]?, codecs: [String],
+        levels: [[Int]]? = nil, scales: [AxisScale?]? = nil, notes: [String] = [], warnings: [String] = []
+    ) {
         self.format = format
         self.location = location
         self.shape = shape
@@ -101,14 +103,18 @@ public struct ArrayMetadata: Sendable {
 
     public var grid: ChunkGrid { ChunkGrid(shape: shape, chunkShape: chunkShape) }
     /// Saturates at Int.max (sources refuse arrays over 2^62 bytes at open).
-    public var logicalBytes: Int { CheckedSize.product(shape).flatMap { CheckedSize.multiply($0, dataType.size) } ?? .max }
+    public var logicalBytes: Int {
+        CheckedSize.product(shape).flatMap { CheckedSize.multiply($0, dataType.size) } ?? .max
+    }
     public var rank: Int { shape.count }
 }
 
 /// A colour a label image records for one id (OME `image-label.colors[].rgba`).
 public struct LabelColor: Sendable, Equatable {
     public var r: UInt8, g: UInt8, b: UInt8, a: UInt8
-    public init(_ r: UInt8, _ g: UInt8, _ b: UInt8, _ a: UInt8 = 255) { (self.r, self.g, self.b, self.a) = (r, g, b, a) }
+    public init(_ r: UInt8, _ g: UInt8, _ b: UInt8, _ a: UInt8 = 255) {
+        (self.r, self.g, self.b, self.a) = (r, g, b, a)
+    }
 }
 
 /// What a source says about one channel (OME `omero.channels`): how it is

@@ -44,7 +44,9 @@ public final class PlaneReduction: Sendable {
     /// reduced chunk by chunk rather than assembled: its plane would take more than a quarter
     /// of the cache budget (at most 32 MiB: an assembled plane also costs its float copy), and
     /// it is downsampled on both axes.
-    public static func reduces(_ view: PlaneSelection, dataType: DataType, width: Int, height: Int, cacheBudget: Int) -> Bool {
+    public static func reduces(
+        _ view: PlaneSelection, dataType: DataType, width: Int, height: Int, cacheBudget: Int
+    ) -> Bool {
         let (rows, columns) = (view.rows.count, view.columns.count)
         return rows * columns * dataType.size > min(cacheBudget / 4, 32 << 20)
             && height <= rows && width <= columns && (height < rows || width < columns)
@@ -55,15 +57,17 @@ public final class PlaneReduction: Sendable {
     public convenience init(view: PlaneSelection, dataType: DataType, width: Int, height: Int, mode: DownsampleMode) {
         precondition(width >= 1 && height >= 1 && width <= view.columns.count && height <= view.rows.count)
         let (H, W) = (view.rows.count, view.columns.count)
-        self.init(view: view, dataType: dataType, rowStarts: (0...height).map { $0 * H / height },
-                  columnStarts: (0...width).map { $0 * W / width }, mode: mode)
+        self.init(
+            view: view, dataType: dataType, rowStarts: (0...height).map { $0 * H / height },
+            columnStarts: (0...width).map { $0 * W / width }, mode: mode)
     }
 
     /// Whole `factor`×`factor` blocks from the view's origin, the last ones partial: a filter's working resolution.
     public convenience init(view: PlaneSelection, dataType: DataType, factor f: Int, mode: DownsampleMode) {
         let (H, W) = (view.rows.count, view.columns.count)
-        self.init(view: view, dataType: dataType, rowStarts: (0...((H + f - 1) / f)).map { min($0 * f, H) },
-                  columnStarts: (0...((W + f - 1) / f)).map { min($0 * f, W) }, mode: mode)
+        self.init(
+            view: view, dataType: dataType, rowStarts: (0...((H + f - 1) / f)).map { min($0 * f, H) },
+            columnStarts: (0...((W + f - 1) / f)).map { min($0 * f, W) }, mode: mode)
     }
 
     /// Blocks with the given edges (relative to the view's origin; increasing, from 0 to the view's size).
@@ -85,13 +89,14 @@ public final class PlaneReduction: Sendable {
         default: (histogramOffset, keepsHistogram) = (0, false)
         }
         let n = width * height
-        state = Mutex(Accumulators(
-            sums: mode == .mean ? [Double](repeating: 0, count: n) : [],
-            maxima: mode == .max ? [Float](repeating: -.infinity, count: n) : [],
-            nearest: mode == .nearest ? [Float](repeating: .nan, count: n) : [],
-            nan: mode == .max ? [Bool](repeating: false, count: n) : [],
-            covered: [Int32](repeating: 0, count: n),
-            histogram: keepsHistogram ? [Int](repeating: 0, count: dataType.size == 1 ? 256 : 65536) : []))
+        state = Mutex(
+            Accumulators(
+                sums: mode == .mean ? [Double](repeating: 0, count: n) : [],
+                maxima: mode == .max ? [Float](repeating: -.infinity, count: n) : [],
+                nearest: mode == .nearest ? [Float](repeating: .nan, count: n) : [],
+                nan: mode == .max ? [Bool](repeating: false, count: n) : [],
+                covered: [Int32](repeating: 0, count: n),
+                histogram: keepsHistogram ? [Int](repeating: 0, count: dataType.size == 1 ? 256 : 65536) : []))
     }
 
     /// Folds the part of `piece` inside the view (the piece's `box`, array coordinates). The
@@ -143,7 +148,8 @@ public final class PlaneReduction: Sendable {
                     }
                     if keepsHistogram {
                         counts.withUnsafeMutableBufferPointer { h in
-                            PlaneReduction.count(raw, dataType, start: start, stride: sc, n: cols.count, offset: offset, into: h)
+                            PlaneReduction.count(
+                                raw, dataType, start: start, stride: sc, n: cols.count, offset: offset, into: h)
                         }
                     }
                     if integerMean { continue }
@@ -156,14 +162,23 @@ public final class PlaneReduction: Sendable {
                             var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
                             var k = a
                             while k + 4 <= b {
-                                s0 += Double(v[k]); s1 += Double(v[k + 1]); s2 += Double(v[k + 2]); s3 += Double(v[k + 3])
+                                s0 += Double(v[k])
+                                s1 += Double(v[k + 1])
+                                s2 += Double(v[k + 2])
+                                s3 += Double(v[k + 3])
                                 k += 4
                             }
-                            while k < b { s0 += Double(v[k]); k += 1 }
+                            while k < b {
+                                s0 += Double(v[k])
+                                k += 1
+                            }
                             sums[row + li] += (s0 + s1) + (s2 + s3)
                         case .max:
                             var m = maxima[row + li], sawNaN = false
-                            for k in a..<b { let x = v[k]; if x.isNaN { sawNaN = true } else if x > m { m = x } }
+                            for k in a..<b {
+                                let x = v[k]
+                                if x.isNaN { sawNaN = true } else if x > m { m = x }
+                            }
                             maxima[row + li] = m
                             if sawNaN { nan[row + li] = true }
                         case .nearest:
@@ -208,7 +223,8 @@ public final class PlaneReduction: Sendable {
                 let top = max(rowStarts[j], rows.lowerBound - r0), bottom = min(rowStarts[j + 1], rows.upperBound - r0)
                 let firstRow = top == rowStarts[j]
                 for i in i0...i1 {
-                    let left = max(columnStarts[i], cols.lowerBound - c0), right = min(columnStarts[i + 1], cols.upperBound - c0)
+                    let left = max(columnStarts[i], cols.lowerBound - c0),
+                        right = min(columnStarts[i + 1], cols.upperBound - c0)
                     let n = (bottom - top) * (right - left)
                     guard n > 0 else { continue }
                     let p = j * width + i
@@ -228,9 +244,17 @@ public final class PlaneReduction: Sendable {
     /// Records a chunk that could not be read; the screen pixels of `box` stay incomplete.
     public func fail(_ message: String, box: [Range<Int>]) {
         let (r0, c0) = (view.rows.lowerBound, view.columns.lowerBound)
-        let rows = Int(rowBlock[box[view.rowAxis].lowerBound - r0])..<(Int(rowBlock[box[view.rowAxis].upperBound - 1 - r0]) + 1)
-        let cols = Int(columnBlock[box[view.columnAxis].lowerBound - c0])..<(Int(columnBlock[box[view.columnAxis].upperBound - 1 - c0]) + 1)
-        state.withLock { $0.failures.append((message, rows, cols)); $0.chunksDone += 1 }
+        let rows =
+            Int(
+                rowBlock[box[view.rowAxis].lowerBound - r0])..<(Int(rowBlock[box[view.rowAxis].upperBound - 1 - r0]) + 1)
+        let cols =
+            Int(
+                columnBlock[box[view.columnAxis].lowerBound - c0])..<(Int(
+                columnBlock[box[view.columnAxis].upperBound - 1 - c0]) + 1)
+        state.withLock {
+            $0.failures.append((message, rows, cols))
+            $0.chunksDone += 1
+        }
     }
 
     public var chunksDone: Int { state.withLock { $0.chunksDone } }
@@ -275,8 +299,10 @@ public final class PlaneReduction: Sendable {
     }
 
     /// Adds to `sums[row + li]` the integer sum of elements `start + a ..< start + b` for each run (8/16-bit data).
-    static func sumRuns(_ raw: UnsafeRawBufferPointer, _ type: DataType, start: Int, runs: [(Int, Int, Int)], row: Int,
-                        into sums: inout [Double]) {
+    static func sumRuns(
+        _ raw: UnsafeRawBufferPointer, _ type: DataType, start: Int, runs: [(Int, Int, Int)], row: Int,
+        into sums: inout [Double]
+    ) {
         func run<T: BinaryInteger>(_: T.Type) {
             let p = raw.bindMemory(to: T.self)
             sums.withUnsafeMutableBufferPointer { out in
@@ -297,12 +323,17 @@ public final class PlaneReduction: Sendable {
     }
 
     /// Adds elements `start`, `start + stride`, … (n of them) of an 8/16-bit buffer to a histogram.
-    static func count(_ raw: UnsafeRawBufferPointer, _ type: DataType, start: Int, stride: Int, n: Int, offset: Int,
-                      into h: UnsafeMutableBufferPointer<Int>) {
+    static func count(
+        _ raw: UnsafeRawBufferPointer, _ type: DataType, start: Int, stride: Int, n: Int, offset: Int,
+        into h: UnsafeMutableBufferPointer<Int>
+    ) {
         func run<T: BinaryInteger>(_: T.Type) {
             let p = raw.bindMemory(to: T.self)
             var k = 0
-            while k < n { h[Int(p[start + k * stride]) + offset] += 1; k += 1 }
+            while k < n {
+                h[Int(p[start + k * stride]) + offset] += 1
+                k += 1
+            }
         }
         switch type {
         case .uint8: run(UInt8.self)
@@ -317,13 +348,18 @@ public final class PlaneReduction: Sendable {
     }
 
     /// Elements `start`, `start + stride`, … of a native-endian buffer of `type`, as floats.
-    static func convert(_ raw: UnsafeRawBufferPointer, _ type: DataType, start: Int, stride: Int,
-                        into o: UnsafeMutableBufferPointer<Float>) {
+    static func convert(
+        _ raw: UnsafeRawBufferPointer, _ type: DataType, start: Int, stride: Int,
+        into o: UnsafeMutableBufferPointer<Float>
+    ) {
         let n = o.count
         func run<T>(_: T.Type, _ f: (T) -> Float) {
             let p = raw.bindMemory(to: T.self)
             var k = 0
-            while k < n { o[k] = f(p[start + k * stride]); k += 1 }
+            while k < n {
+                o[k] = f(p[start + k * stride])
+                k += 1
+            }
         }
         switch type {
         case .bool: run(UInt8.self) { $0 != 0 ? 1 : 0 }
@@ -347,14 +383,18 @@ extension PlaneReduction {
     /// Stops early, with false, when `cancelled` says so.
     @discardableResult
     /// - Parameter continueOnError: record a failed chunk (`failures`) and go on, instead of stopping with its error.
-    public func run(_ array: LazyArray, source: @escaping RegionReader.ChunkSource, threads: Int,
-                    continueOnError: Bool = false, cancelled: @escaping @Sendable () -> Bool = { false },
-                    progress: @escaping @Sendable () -> Void = {}) throws -> Bool {
+    public func run(
+        _ array: LazyArray, source: @escaping RegionReader.ChunkSource, threads: Int,
+        continueOnError: Bool = false, cancelled: @escaping @Sendable () -> Bool = { false },
+        progress: @escaping @Sendable () -> Void = {}
+    ) throws -> Bool {
         let meta = array.metadata
         let grid = meta.grid
         let region = view.region
-        let (cy, cx) = (Double(view.rows.lowerBound + view.rows.upperBound) / 2,
-                        Double(view.columns.lowerBound + view.columns.upperBound) / 2)
+        let (cy, cx) = (
+            Double(view.rows.lowerBound + view.rows.upperBound) / 2,
+            Double(view.columns.lowerBound + view.columns.upperBound) / 2
+        )
         let order = grid.chunks(overlapping: region).map { index -> ([Int], [Range<Int>], Double) in
             let box = grid.overlap(of: index, with: region)
             let dy = Double(box[view.rowAxis].lowerBound + box[view.rowAxis].upperBound) / 2 - cy
@@ -373,9 +413,17 @@ extension PlaneReduction {
                 guard k < order.count else { return }
                 let (index, box, _) = order[k]
                 do {
-                    if let piece = try source(index, box) { add(piece, box: box) } else { addConstant(fillValue, box: box) }
+                    if let piece = try source(index, box) {
+                        add(piece, box: box)
+                    } else {
+                        addConstant(fillValue, box: box)
+                    }
                 } catch {
-                    if continueOnError { fail("\(error)", box: box) } else { firstError.withLock { if $0 == nil { $0 = error } } }
+                    if continueOnError {
+                        fail("\(error)", box: box)
+                    } else {
+                        firstError.withLock { if $0 == nil { $0 = error } }
+                    }
                 }
                 progress()
             }

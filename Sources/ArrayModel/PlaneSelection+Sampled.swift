@@ -9,7 +9,9 @@ extension PlaneSelection {
     /// for): what a label overlay needs when a screen pixel covers many label pixels,
     /// without assembling the whole plane. Chunks the source returns nil for read as
     /// the fill value.
-    public func readSampledPlane(_ array: LazyArray, step: Int, chunks source: RegionReader.ChunkSource) throws -> ArrayBuffer {
+    public func readSampledPlane(
+        _ array: LazyArray, step: Int, chunks source: RegionReader.ChunkSource
+    ) throws -> ArrayBuffer {
         precondition(step >= 1)
         let meta = array.metadata
         let grid = meta.grid
@@ -22,9 +24,13 @@ extension PlaneSelection {
         for index in grid.chunks(overlapping: region) {
             let box = grid.overlap(of: index, with: region)
             let r0 = first(box[ra].lowerBound, rows.lowerBound), c0 = first(box[ca].lowerBound, columns.lowerBound)
-            guard r0 < box[ra].upperBound && c0 < box[ca].upperBound, let piece = try source(index, box) else { continue }
+            guard r0 < box[ra].upperBound && c0 < box[ca].upperBound, let piece = try source(index, box) else {
+                continue
+            }
             var strides = [Int](repeating: 1, count: piece.buffer.shape.count)
-            for d in stride(from: strides.count - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * piece.buffer.shape[d + 1] }
+            for d in stride(from: strides.count - 2, through: 0, by: -1) {
+                strides[d] = strides[d + 1] * piece.buffer.shape[d + 1]
+            }
             var base = 0
             for d in indices.indices where d != ra && d != ca { base += (indices[d] - piece.origin[d]) * strides[d] }
             piece.buffer.bytes.withUnsafeBytes { src in

@@ -62,11 +62,15 @@ public enum AxisNames {
     /// Resolves names; `override` is a string of one letter per axis (`ctzyx`) or comma-separated names.
     public static func resolve(_ metadata: ArrayMetadata, override: String? = nil) throws -> [String] {
         if let override {
-            let names = override.contains(",") ? override.split(separator: ",").map(String.init) : override.map { String($0) }
+            let names =
+                override.contains(",") ? override.split(separator: ",").map(String.init) : override.map { String($0) }
             guard names.count == metadata.rank else {
-                throw SelectionError("--axes '\(override)' names \(names.count) axes but the array has \(metadata.rank)")
+                throw SelectionError(
+                    "--axes '\(override)' names \(names.count) axes but the array has \(metadata.rank)")
             }
-            guard Set(names).count == names.count else { throw SelectionError("--axes '\(override)' repeats an axis name") }
+            guard Set(names).count == names.count else {
+                throw SelectionError("--axes '\(override)' repeats an axis name")
+            }
             return names
         }
         return metadata.axisNames ?? metadata.defaultAxisNames ?? defaults(shape: metadata.shape)
@@ -110,11 +114,15 @@ public struct PlaneSelection: Sendable, Hashable {
     public var columns: Range<Int>
 
     /// Builds a selection from the command-line options of SPEC §1.
-    public init(_ metadata: ArrayMetadata, axes: String? = nil, at: String? = nil, display: String? = nil,
-                region: String? = nil) throws {
+    public init(
+        _ metadata: ArrayMetadata, axes: String? = nil, at: String? = nil, display: String? = nil,
+        region: String? = nil
+    ) throws {
         let shape = metadata.shape
         guard shape.count >= 2 else {
-            throw SelectionError("the array has \(shape.count) dimension\(shape.count == 1 ? "" : "s"); vstack shows 2-D planes of arrays with at least 2")
+            throw SelectionError(
+                "the array has \(shape.count) dimension\(shape.count == 1 ? "" : "s"); vstack shows 2-D planes of arrays with at least 2"
+            )
         }
         let names = try AxisNames.resolve(metadata, override: axes)
         axisNames = names
@@ -129,7 +137,9 @@ public struct PlaneSelection: Sendable, Hashable {
             guard parts.count == 2 else { throw SelectionError("--display '\(display)': expected two axes, e.g. y,x") }
             rowAxis = try axis(parts[0], option: "--display")
             columnAxis = try axis(parts[1], option: "--display")
-            guard rowAxis != columnAxis else { throw SelectionError("--display '\(display)': the two axes must differ") }
+            guard rowAxis != columnAxis else {
+                throw SelectionError("--display '\(display)': the two axes must differ")
+            }
         } else if let y = names.firstIndex(of: "y"), let x = names.firstIndex(of: "x") {
             (rowAxis, columnAxis) = (y, x)
         } else {
@@ -186,9 +196,13 @@ public struct PlaneSelection: Sendable, Hashable {
     }
 
     /// Reads the plane as a 2-D (rows, columns) buffer.
-    public func readPlane(_ array: LazyArray, threads: Int = 1, chunks: RegionReader.ChunkSource? = nil) throws -> ArrayBuffer {
+    public func readPlane(
+        _ array: LazyArray, threads: Int = 1, chunks: RegionReader.ChunkSource? = nil
+    ) throws -> ArrayBuffer {
         let nd = try RegionReader.read(array, region: region, threads: threads, chunks: chunks)
-        let flat = ArrayBuffer(dataType: nd.dataType, shape: [nd.shape[min(rowAxis, columnAxis)], nd.shape[max(rowAxis, columnAxis)]], bytes: nd.bytes)
+        let flat = ArrayBuffer(
+            dataType: nd.dataType, shape: [nd.shape[min(rowAxis, columnAxis)], nd.shape[max(rowAxis, columnAxis)]],
+            bytes: nd.bytes)
         if rowAxis < columnAxis { return flat }
         let swapped = Transpose.permute(flat.bytes, shape: flat.shape, axes: [1, 0], elementSize: flat.dataType.size)
         return ArrayBuffer(dataType: flat.dataType, shape: [rows.count, columns.count], bytes: swapped)

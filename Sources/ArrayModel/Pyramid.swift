@@ -24,13 +24,16 @@ public struct PyramidLevel: Sendable {
     /// A single-scale array as its own level 0.
     public init(single array: LazyArray) {
         let rank = array.metadata.rank
-        self.init(array: array, path: "", factors: Array(repeating: 1, count: rank), offsets: Array(repeating: 0, count: rank))
+        self.init(
+            array: array, path: "", factors: Array(repeating: 1, count: rank), offsets: Array(repeating: 0, count: rank)
+        )
     }
 
     /// Factors from the shapes alone (`ceil(n0 / nL)`), corner-aligned: for pyramids that record no scales.
     public init(array: LazyArray, path: String, levelZeroShape: [Int]) {
         let shape = array.metadata.shape
-        let factors = zip(levelZeroShape, shape).map { n0, n in n > 0 && n0 > n ? (Double(n0) / Double(n)).rounded() : 1 }
+        let factors = zip(levelZeroShape, shape).map { n0, n in n > 0 && n0 > n ? (Double(n0) / Double(n)).rounded() : 1
+        }
         self.init(array: array, path: path, factors: factors, offsets: factors.map { ($0 - 1) / 2 })
     }
 
@@ -80,13 +83,16 @@ public struct PyramidLevel: Sendable {
 /// BigDataViewer's best mipmap level).
 public enum LevelChoice {
     /// - Parameter dataPerScreenPixel: level-0 pixels per screen pixel along (rows, columns).
-    public static func level(_ levels: [PyramidLevel], rowAxis: Int, columnAxis: Int,
-                             dataPerScreenPixel: (rows: Double, columns: Double)) -> Int {
+    public static func level(
+        _ levels: [PyramidLevel], rowAxis: Int, columnAxis: Int,
+        dataPerScreenPixel: (rows: Double, columns: Double)
+    ) -> Int {
         var best = 0
         for (i, level) in levels.enumerated() {
             let tolerance = 1 + 1e-9
             if level.factors[rowAxis] <= dataPerScreenPixel.rows * tolerance
-                && level.factors[columnAxis] <= dataPerScreenPixel.columns * tolerance {
+                && level.factors[columnAxis] <= dataPerScreenPixel.columns * tolerance
+            {
                 best = i
             }
         }

@@ -3,7 +3,9 @@
 public enum RegionCopy {
     /// Copies `box` (absolute coordinates, inside both buffers) from `src`
     /// (whose element 0 sits at `origin`) into `dst` (element 0 at `regionOrigin`).
-    public static func copy(_ src: ArrayBuffer, origin: [Int], into dst: inout ArrayBuffer, regionOrigin: [Int], box: [Range<Int>]) {
+    public static func copy(
+        _ src: ArrayBuffer, origin: [Int], into dst: inout ArrayBuffer, regionOrigin: [Int], box: [Range<Int>]
+    ) {
         let n = box.count
         if box.contains(where: { $0.isEmpty }) { return }
         let size = src.dataType.size

@@ -20,12 +20,15 @@ public enum RegionReader {
 
     /// - Parameter threads: chunks loaded at once (1 = in order on this thread). More than the
     ///   cores makes sense for sources that wait on a network (`preferredConcurrency`).
-    public static func read(_ array: LazyArray, region: [Range<Int>], threads: Int = 1,
-                            chunks source: ChunkSource? = nil) throws -> ArrayBuffer {
+    public static func read(
+        _ array: LazyArray, region: [Range<Int>], threads: Int = 1,
+        chunks source: ChunkSource? = nil
+    ) throws -> ArrayBuffer {
         let meta = array.metadata
         precondition(region.count == meta.rank)
         for (d, r) in region.enumerated() where r.lowerBound < 0 || r.upperBound > meta.shape[d] {
-            throw FormatError.regionOutside(lowerBound: r.lowerBound, upperBound: r.upperBound, axis: d, size: meta.shape[d])
+            throw FormatError.regionOutside(
+                lowerBound: r.lowerBound, upperBound: r.upperBound, axis: d, size: meta.shape[d])
         }
         let load = source ?? wholeChunks(array)
         let grid = meta.grid
@@ -44,7 +47,8 @@ public enum RegionReader {
         let origin = region.map(\.lowerBound)
         // One piece that is exactly the region (a page, a whole-chunk plane): share it, no copy.
         if indices.count == 1, case .success(let only?) = loaded[0], only.origin == origin,
-           only.buffer.shape == region.map(\.count) {
+            only.buffer.shape == region.map(\.count)
+        {
             return only.buffer
         }
         var out = ArrayBuffer(dataType: meta.dataType, shape: region.map(\.count), filledWith: meta.fillValue)
@@ -100,7 +104,10 @@ private final class ResultSlots: @unchecked Sendable {
         base = .allocate(capacity: count)
         base.initialize(repeating: .success(nil), count: count)
     }
-    deinit { base.deinitialize(count: count); base.deallocate() }
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
     func set(_ i: Int, _ r: Result<ChunkPiece?, Error>) { base[i] = r }
     var results: [Result<ChunkPiece?, Error>] { Array(UnsafeBufferPointer(start: base, count: count)) }
 }

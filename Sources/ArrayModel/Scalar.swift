@@ -23,8 +23,13 @@ public enum Scalar: Sendable, Equatable, CustomStringConvertible {
         case .int(let v): String(v)
         case .uint(let v): String(v)
         case .float(let v):
-            v.isNaN ? "NaN" : v == .infinity ? "Infinity" : v == -.infinity ? "-Infinity"
-                : (v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v))
+            v.isNaN
+                ? "NaN"
+                : v == .infinity
+                    ? "Infinity"
+                    : v == -.infinity
+                        ? "-Infinity"
+                        : (v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v))
         }
     }
 
@@ -32,12 +37,13 @@ public enum Scalar: Sendable, Equatable, CustomStringConvertible {
     /// (integers wrap like NumPy's `astype`, floats convert).
     public func bytes(as type: DataType) -> [UInt8] {
         func raw<T>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v) { Array($0) } }
-        let i64: Int64 = switch self {
-        case .bool(let b): b ? 1 : 0
-        case .int(let v): v
-        case .uint(let v): Int64(bitPattern: v)
-        case .float(let v): Int64(exactly: v.rounded(.towardZero)) ?? 0  // NaN, ±inf, out of range → 0
-        }
+        let i64: Int64 =
+            switch self {
+            case .bool(let b): b ? 1 : 0
+            case .int(let v): v
+            case .uint(let v): Int64(bitPattern: v)
+            case .float(let v): Int64(exactly: v.rounded(.towardZero)) ?? 0  // NaN, ±inf, out of range → 0
+            }
         switch type {
         case .bool: return [doubleValue != 0 ? 1 : 0]
         case .int8: return raw(Int8(truncatingIfNeeded: i64))

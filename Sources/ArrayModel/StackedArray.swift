@@ -20,8 +20,10 @@ public final class StackedArray: LazyArray, @unchecked Sendable {
     ///   - metadata: shape `leading + inner`, chunk shape `1… + the parts' chunk shape`.
     ///   - first: a part already open (its slot), checked like the others.
     ///   - open: opens the part of a slot (only called for present slots).
-    public init(metadata: ArrayMetadata, leading: [Int], present: [Bool], sourcePaths: [String],
-                first: (slot: Int, array: LazyArray)? = nil, open: @escaping @Sendable (Int) throws -> LazyArray) throws {
+    public init(
+        metadata: ArrayMetadata, leading: [Int], present: [Bool], sourcePaths: [String],
+        first: (slot: Int, array: LazyArray)? = nil, open: @escaping @Sendable (Int) throws -> LazyArray
+    ) throws {
         precondition(present.count == leading.reduce(1, *))
         self.metadata = metadata
         self.leading = leading
@@ -63,9 +65,13 @@ public final class StackedArray: LazyArray, @unchecked Sendable {
         let inner = Array(metadata.shape.dropFirst(k)), chunks = Array(metadata.chunkShape.dropFirst(k))
         let tuple = { (s: [Int]) in "(" + s.map(String.init).joined(separator: ", ") + ")" }
         guard a.rank == inner.count, zip(a.shape, inner).allSatisfy({ $0 >= $1 }), a.chunkShape == chunks,
-              a.dataType.size == metadata.dataType.size else {
-            throw DatasetError(a.location, "is \(tuple(a.shape)) \(a.dataType.name) in chunks \(tuple(a.chunkShape)); "
-                + "the image's other parts are \(tuple(inner)) \(metadata.dataType.name) in chunks \(tuple(chunks))")
+            a.dataType.size == metadata.dataType.size
+        else {
+            throw DatasetError(
+                a.location,
+                "is \(tuple(a.shape)) \(a.dataType.name) in chunks \(tuple(a.chunkShape)); "
+                    + "the image's other parts are \(tuple(inner)) \(metadata.dataType.name) in chunks \(tuple(chunks))"
+            )
         }
     }
 }

@@ -16,7 +16,9 @@ public struct ArrayIdentity: Hashable, Sendable, CustomStringConvertible {
         hashValue_ = text.hashValue
     }
 
-    public static func == (a: ArrayIdentity, b: ArrayIdentity) -> Bool { a.hashValue_ == b.hashValue_ && a.text == b.text }
+    public static func == (a: ArrayIdentity, b: ArrayIdentity) -> Bool {
+        a.hashValue_ == b.hashValue_ && a.text == b.text
+    }
     public func hash(into hasher: inout Hasher) { hasher.combine(hashValue_) }
     public var description: String { text }
 }

@@ -24,7 +24,10 @@ public enum ByteSize {
     public static func describe(_ n: Int, compact: Bool = false) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
         var v = Double(n), u = 0
-        while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
+        while v >= 1024 && u < units.count - 1 {
+            v /= 1024
+            u += 1
+        }
         if u == 0 { return "\(n) B" }
         if compact { return v >= 10 ? "\(Int(v.rounded())) \(units[u])" : String(format: "%.1f %@", v, units[u]) }
         let r = (v * 100).rounded() / 100

@@ -20,7 +20,9 @@ public struct CachedChunks: Sendable {
 
     public static let defaultSlabThreshold = 1 << 20
 
-    public init(cache: ChunkCache, array: LazyArray, level: Int = 0, slabThreshold: Int = CachedChunks.defaultSlabThreshold) {
+    public init(
+        cache: ChunkCache, array: LazyArray, level: Int = 0, slabThreshold: Int = CachedChunks.defaultSlabThreshold
+    ) {
         (self.cache, self.array, self.level, self.slabThreshold) = (cache, array, level, slabThreshold)
         identity = ArrayIdentity(array)
     }
@@ -29,14 +31,17 @@ public struct CachedChunks: Sendable {
     public func key(_ index: [Int]) -> ChunkKey { ChunkKey(array: identity, level: level, index: index) }
 
     /// Bytes one whole chunk decodes to.
-    public var chunkBytes: Int { CheckedSize.multiply(array.metadata.grid.elementsPerChunk, array.metadata.dataType.size) ?? .max }
+    public var chunkBytes: Int {
+        CheckedSize.multiply(array.metadata.grid.elementsPerChunk, array.metadata.dataType.size) ?? .max
+    }
 
     /// The key that serves `box` (array coordinates) of chunk `index`: the
     /// whole chunk when it is resident or small, else the slab holding the box.
     public func key(_ index: [Int], box: [Range<Int>]) -> ChunkKey {
         let whole = key(index)
         guard let slabbed = array as? SlabReadable, slabbed.readsSlabs, chunkBytes >= slabThreshold,
-              !cache.contains(whole) else { return whole }
+            !cache.contains(whole)
+        else { return whole }
         let origin = array.metadata.grid.region(of: index).map(\.lowerBound)
         let local = zip(box, origin).map { ($0.lowerBound - $1)..<($0.upperBound - $1) }
         guard let slab = ChunkSlab.enclosing(local, chunkShape: array.metadata.chunkShape) else { return whole }

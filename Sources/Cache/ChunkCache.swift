@@ -181,8 +181,10 @@ public final class ChunkCache: Sendable {
     /// Returns the chunk, loading it with `load` when absent. Concurrent calls
     /// for the same key share one load. A load's error is returned to every
     /// waiter and nothing is cached, so a later call tries again.
-    public func chunk(_ key: ChunkKey, purpose: LoadPurpose = .visible,
-                      load: () throws -> ArrayBuffer?) throws -> CachedChunk {
+    public func chunk(
+        _ key: ChunkKey, purpose: LoadPurpose = .visible,
+        load: () throws -> ArrayBuffer?
+    ) throws -> CachedChunk {
         let step = state.withLock { s -> Step in
             if let entry = s.entries.value(for: key) {
                 s.counters.hits += 1

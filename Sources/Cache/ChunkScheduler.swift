@@ -79,8 +79,10 @@ public final class ChunkScheduler: @unchecked Sendable {
     ///   - workers: loads run at once (decode is CPU work: one per core).
     ///   - completion: called on the worker thread after each load (success or error), before the
     ///     load stops counting as pending.
-    public init(cache: ChunkCache, workers: Int, recordsTrace: Bool = false,
-                completion: (@Sendable (ChunkKey, Error?) -> Void)? = nil) {
+    public init(
+        cache: ChunkCache, workers: Int, recordsTrace: Bool = false,
+        completion: (@Sendable (ChunkKey, Error?) -> Void)? = nil
+    ) {
         self.cache = cache
         self.workerCount = max(1, workers)
         self.events = recordsTrace ? [] : nil
@@ -130,30 +132,35 @@ public final class ChunkScheduler: @unchecked Sendable {
 
     /// Queued requests, next first.
     public var queued: [Request] {
-        state.lock(); defer { state.unlock() }
+        state.lock()
+        defer { state.unlock() }
         return queue.reversed()
     }
 
     /// Loads running or queued.
     public var pending: Int {
-        state.lock(); defer { state.unlock() }
+        state.lock()
+        defer { state.unlock() }
         return queue.count + running.count
     }
 
     /// Queued loads dropped because the view moved on.
     public var dropped: Int {
-        state.lock(); defer { state.unlock() }
+        state.lock()
+        defer { state.unlock() }
         return droppedCount
     }
 
     /// Running loads cancelled because the view moved on.
     public var cancelled: Int {
-        state.lock(); defer { state.unlock() }
+        state.lock()
+        defer { state.unlock() }
         return cancelledCount
     }
 
     public var trace: [Event] {
-        state.lock(); defer { state.unlock() }
+        state.lock()
+        defer { state.unlock() }
         return events ?? []
     }
 
@@ -178,7 +185,10 @@ public final class ChunkScheduler: @unchecked Sendable {
         while true {
             state.lock()
             while queue.isEmpty && !stopping { state.wait() }
-            if stopping { state.unlock(); return }
+            if stopping {
+                state.unlock()
+                return
+            }
             let request = queue.removeLast()
             // Taken, but still planned (so a plan that keeps it does not cancel it); the
             // merge skips running keys, so it is not queued twice.

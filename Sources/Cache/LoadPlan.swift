@@ -25,8 +25,10 @@ public struct LoadPlan: Sendable {
         self.init(level: level, visible: [], coarse: [], prefetch: [], prefetchBytes: 0, requests: [])
     }
 
-    init(level: Int, visible: [ChunkKey], coarse: [ChunkKey], prefetch: [ChunkKey], prefetchBytes: Int,
-         requests: [ChunkScheduler.Request]) {
+    init(
+        level: Int, visible: [ChunkKey], coarse: [ChunkKey], prefetch: [ChunkKey], prefetchBytes: Int,
+        requests: [ChunkScheduler.Request]
+    ) {
         (self.level, self.visible, self.coarse, self.prefetch, self.prefetchBytes, self.requests) =
             (level, visible, coarse, prefetch, prefetchBytes, requests)
     }

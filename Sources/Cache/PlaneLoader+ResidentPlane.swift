@@ -21,9 +21,13 @@ extension PlaneLoader {
         public var failed: [(rows: Range<Int>, columns: Range<Int>, message: String)]
         public var isComplete: Bool { missing.isEmpty && failed.isEmpty && coarse.isEmpty }
 
-        public init(plane: ArrayBuffer, view: PlaneSelection, level: Int, missing: [Part], coarse: [Part],
-                    failed: [(rows: Range<Int>, columns: Range<Int>, message: String)]) {
-            (self.plane, self.view, self.level, self.missing, self.coarse, self.failed) = (plane, view, level, missing, coarse, failed)
+        public init(
+            plane: ArrayBuffer, view: PlaneSelection, level: Int, missing: [Part], coarse: [Part],
+            failed: [(rows: Range<Int>, columns: Range<Int>, message: String)]
+        ) {
+            (self.plane, self.view, self.level, self.missing, self.coarse, self.failed) = (
+                plane, view, level, missing, coarse, failed
+            )
         }
     }
 
@@ -41,8 +45,10 @@ extension PlaneLoader {
             let source = try residentLevelPlane(pyramid[coarser].selection(for: view), level: coarser, counting: false)
             var still: [Part] = []
             for part in partial.missing {
-                if PlaneLoader.fill(&partial.plane, part, shown: partial.view, level: pyramid[level],
-                                    from: source, coarse: pyramid[coarser]) {
+                if PlaneLoader.fill(
+                    &partial.plane, part, shown: partial.view, level: pyramid[level],
+                    from: source, coarse: pyramid[coarser])
+                {
                     partial.coarse.append(part)
                 } else {
                     still.append(part)
@@ -56,18 +62,26 @@ extension PlaneLoader {
 
     /// Copies into `part` of `plane` (which shows `shown` of `level`) the
     /// nearest pixels of the coarser `source`, when every one of them is resident there.
-    static func fill(_ plane: inout ArrayBuffer, _ part: Part, shown: PlaneSelection, level: PyramidLevel,
-                     from source: PartialPlane, coarse: PyramidLevel) -> Bool {
+    static func fill(
+        _ plane: inout ArrayBuffer, _ part: Part, shown: PlaneSelection, level: PyramidLevel,
+        from source: PartialPlane, coarse: PyramidLevel
+    ) -> Bool {
         let (ra, ca) = (shown.rowAxis, shown.columnAxis)
         let (sr, sc) = (source.view.rows, source.view.columns)
         // Each fine row/column → the coarse one whose centre is nearest, relative to the source plane.
-        let rows = part.rows.map { coarse.index(levelZero: level.levelZero(shown.rows.lowerBound + $0, axis: ra), axis: ra) - sr.lowerBound }
-        let cols = part.columns.map { coarse.index(levelZero: level.levelZero(shown.columns.lowerBound + $0, axis: ca), axis: ca) - sc.lowerBound }
+        let rows = part.rows.map {
+            coarse.index(levelZero: level.levelZero(shown.rows.lowerBound + $0, axis: ra), axis: ra) - sr.lowerBound
+        }
+        let cols = part.columns.map {
+            coarse.index(levelZero: level.levelZero(shown.columns.lowerBound + $0, axis: ca), axis: ca) - sc.lowerBound
+        }
         guard let r0 = rows.first, let r1 = rows.last, let c0 = cols.first, let c1 = cols.last,
-              r0 >= 0, c0 >= 0, r1 < sr.count, c1 < sc.count else { return false }
+            r0 >= 0, c0 >= 0, r1 < sr.count, c1 < sc.count
+        else { return false }
         let needed = (rows: r0..<(r1 + 1), columns: c0..<(c1 + 1))
         func meets(_ p: Part) -> Bool { p.rows.overlaps(needed.rows) && p.columns.overlaps(needed.columns) }
-        guard !source.missing.contains(where: meets), !source.failed.contains(where: { meets(($0.rows, $0.columns)) }) else {
+        guard !source.missing.contains(where: meets), !source.failed.contains(where: { meets(($0.rows, $0.columns)) })
+        else {
             return false
         }
         let size = plane.dataType.size
@@ -88,11 +102,14 @@ extension PlaneLoader {
     /// Every `step`-th pixel of the level-0 `view` at `level` (`readSampledPlane`), from
     /// resident chunks only: chunks still loading read as the fill value; failed ones
     /// are listed with their error (relative to the sampled plane's region, in level pixels).
-    public func residentSampledPlane(_ view: PlaneSelection, level: Int = 0, step: Int, counting: Bool = true) throws -> PartialPlane {
+    public func residentSampledPlane(
+        _ view: PlaneSelection, level: Int = 0, step: Int, counting: Bool = true
+    ) throws -> PartialPlane {
         let shown = level == 0 ? view : pyramid[level].selection(for: view)
         let gaps = Gaps()
-        let plane = try shown.readSampledPlane(levels[level].array, step: step,
-                                               chunks: residentSource(shown, level: level, counting: counting, gaps: gaps))
+        let plane = try shown.readSampledPlane(
+            levels[level].array, step: step,
+            chunks: residentSource(shown, level: level, counting: counting, gaps: gaps))
         let (missing, failed) = gaps.parts.withLock { $0 }
         return PartialPlane(plane: plane, view: shown, level: level, missing: missing, coarse: [], failed: failed)
     }
@@ -100,14 +117,17 @@ extension PlaneLoader {
     /// The plane of `shown` (level coordinates) from resident chunks of `level`.
     private func residentLevelPlane(_ shown: PlaneSelection, level: Int, counting: Bool) throws -> PartialPlane {
         let gaps = Gaps()
-        let plane = try shown.readPlane(levels[level].array, chunks: residentSource(shown, level: level, counting: counting, gaps: gaps))
+        let plane = try shown.readPlane(
+            levels[level].array, chunks: residentSource(shown, level: level, counting: counting, gaps: gaps))
         let (missing, failed) = gaps.parts.withLock { $0 }
         return PartialPlane(plane: plane, view: shown, level: level, missing: missing, coarse: [], failed: failed)
     }
 
     /// A chunk source that serves resident chunks of `level` only and records the parts of
     /// `shown` it cannot serve in `gaps` (missing, or failed with the error).
-    private func residentSource(_ shown: PlaneSelection, level: Int, counting: Bool, gaps: Gaps) -> RegionReader.ChunkSource {
+    private func residentSource(
+        _ shown: PlaneSelection, level: Int, counting: Bool, gaps: Gaps
+    ) -> RegionReader.ChunkSource {
         let chunks = levels[level]
         return { [self] index, box in
             let key = chunks.key(index, box: box)

@@ -35,9 +35,11 @@ public final class PlaneLoader: @unchecked Sendable {
     /// - Parameters:
     ///   - workers: loads at once; default one per core, or the source's preference when it waits on storage.
     ///   - onLoad: called on a worker thread after each load, e.g. to redraw.
-    public init(array: LazyArray, cache: ChunkCache, policy: PrefetchPolicy = PrefetchPolicy(), workers: Int? = nil,
-                slabThreshold: Int = CachedChunks.defaultSlabThreshold, recordsTrace: Bool = false,
-                onLoad: (@Sendable (ChunkKey, Error?) -> Void)? = nil) {
+    public init(
+        array: LazyArray, cache: ChunkCache, policy: PrefetchPolicy = PrefetchPolicy(), workers: Int? = nil,
+        slabThreshold: Int = CachedChunks.defaultSlabThreshold, recordsTrace: Bool = false,
+        onLoad: (@Sendable (ChunkKey, Error?) -> Void)? = nil
+    ) {
         pyramid = array.pyramid
         levels = pyramid.enumerated().map { i, level in
             CachedChunks(cache: cache, array: level.array, level: i, slabThreshold: slabThreshold)
@@ -51,7 +53,9 @@ public final class PlaneLoader: @unchecked Sendable {
         self.failureLog = failuresBox
         scheduler = ChunkScheduler(cache: cache, workers: count, recordsTrace: recordsTrace) { key, error in
             if let error { failuresBox.record(key, error) }
-            arrivals.lock(); arrivals.broadcast(); arrivals.unlock()
+            arrivals.lock()
+            arrivals.broadcast()
+            arrivals.unlock()
             onLoad?(key, error)
         }
     }
@@ -59,8 +63,10 @@ public final class PlaneLoader: @unchecked Sendable {
     /// A loader for another layer of the same view (a label image over the image): the same
     /// cache, workers and queue — its loads are ranked with `other`'s, and `other`'s `onLoad`
     /// hears them — but its own pins and plans, as `owner`.
-    public init(layer array: LazyArray, sharing other: PlaneLoader, owner: PinOwner,
-                slabThreshold: Int = CachedChunks.defaultSlabThreshold) {
+    public init(
+        layer array: LazyArray, sharing other: PlaneLoader, owner: PinOwner,
+        slabThreshold: Int = CachedChunks.defaultSlabThreshold
+    ) {
         pyramid = array.pyramid
         levels = pyramid.enumerated().map { i, level in
             CachedChunks(cache: other.cache, array: level.array, level: i, slabThreshold: slabThreshold)
@@ -77,7 +83,9 @@ public final class PlaneLoader: @unchecked Sendable {
     /// Axes that can be scrubbed and prefetched along: not displayed, not the
     /// channel axis; z first (the axis `[`/`]` moves), then the others from the innermost out.
     public static func scrubAxes(_ view: PlaneSelection, channelAxis: Int?) -> [Int] {
-        let free = view.indices.indices.reversed().filter { $0 != view.rowAxis && $0 != view.columnAxis && $0 != channelAxis }
+        let free = view.indices.indices.reversed().filter {
+            $0 != view.rowAxis && $0 != view.columnAxis && $0 != channelAxis
+        }
         guard let z = view.axisNames.firstIndex(of: "z"), free.contains(z) else { return free }
         return [z] + free.filter { $0 != z }
     }
@@ -120,7 +128,8 @@ public final class PlaneLoader: @unchecked Sendable {
         if level < levels.count - 1, let last = levels.last {
             var seen = Set<ChunkKey>()
             for view in views {
-                for (k, _) in PlaneLoader.keys(last, pyramid[levels.count - 1].selection(for: view)) where seen.insert(k).inserted {
+                for (k, _) in PlaneLoader.keys(last, pyramid[levels.count - 1].selection(for: view))
+                where seen.insert(k).inserted {
                     coarse.append(k)
                     request(last, k, .visible, -1)
                 }
@@ -129,7 +138,9 @@ public final class PlaneLoader: @unchecked Sendable {
 
         var visible: [(ChunkKey, Double)] = []
         var seen = Set<ChunkKey>()
-        for view in shown { for (k, d) in PlaneLoader.keys(chunks, view) where seen.insert(k).inserted { visible.append((k, d)) } }
+        for view in shown {
+            for (k, d) in PlaneLoader.keys(chunks, view) where seen.insert(k).inserted { visible.append((k, d)) }
+        }
         visible.sort { $0.1 < $1.1 }
         for (k, d) in visible { request(chunks, k, .visible, d) }
 
@@ -162,10 +173,13 @@ public final class PlaneLoader: @unchecked Sendable {
         let channel = views.count == 1 ? channelAxis : nil
         // Over a network the horizon grows with the measured round trip.
         var policy = self.policy
-        if chunks.array.preferredConcurrency != nil { policy.horizon = policy.horizon(forLatency: HTTPClient.existing?.statistics.meanLatency) }
-        let positions = policy.positions(around: shown[0], shape: meta.shape,
-                                         scrubAxes: PlaneLoader.scrubAxes(shown[0], channelAxis: channelAxis),
-                                         channelAxis: channel, motion: motion)
+        if chunks.array.preferredConcurrency != nil {
+            policy.horizon = policy.horizon(forLatency: HTTPClient.existing?.statistics.meanLatency)
+        }
+        let positions = policy.positions(
+            around: shown[0], shape: meta.shape,
+            scrubAxes: PlaneLoader.scrubAxes(shown[0], channelAxis: channelAxis),
+            channelAxis: channel, motion: motion)
         outer: for position in positions {
             if !wholesPlanned && position.rank >= policy.wholeChunkRank && !planVisibleWholes() { break }
             for view in shown {
@@ -180,16 +194,19 @@ public final class PlaneLoader: @unchecked Sendable {
         if !wholesPlanned { _ = planVisibleWholes() }
         prefetch.sort { $0.1 < $1.1 }
         for (k, rank) in prefetch { request(chunks, k, .prefetch, rank) }
-        return LoadPlan(level: level, visible: visible.map(\.0), coarse: coarse, prefetch: prefetch.map(\.0),
-                        prefetchBytes: spent, requests: requests)
+        return LoadPlan(
+            level: level, visible: visible.map(\.0), coarse: coarse, prefetch: prefetch.map(\.0),
+            prefetchBytes: spent, requests: requests)
     }
 
     /// The keys a view (in the level's coordinates) draws, with their distance from the view's centre.
     static func keys(_ chunks: CachedChunks, _ view: PlaneSelection) -> [(ChunkKey, Double)] {
         let grid = chunks.array.metadata.grid
         let region = view.region
-        let (cy, cx) = (Double(view.rows.lowerBound + view.rows.upperBound) / 2,
-                        Double(view.columns.lowerBound + view.columns.upperBound) / 2)
+        let (cy, cx) = (
+            Double(view.rows.lowerBound + view.rows.upperBound) / 2,
+            Double(view.columns.lowerBound + view.columns.upperBound) / 2
+        )
         return grid.chunks(overlapping: region).map { index in
             let box = grid.overlap(of: index, with: region)
             let (r, c) = (box[view.rowAxis], box[view.columnAxis])
@@ -221,7 +238,8 @@ public final class PlaneLoader: @unchecked Sendable {
     /// Waits until every key is resident or has failed; false on timeout.
     public func waitUntilLoaded(_ keys: [ChunkKey], timeout: Double = 60) -> Bool {
         let deadline = Date(timeIntervalSinceNow: timeout)
-        arrivals.lock(); defer { arrivals.unlock() }
+        arrivals.lock()
+        defer { arrivals.unlock() }
         while !keys.allSatisfy({ isResident($0) || failure($0) != nil }) {
             if !arrivals.wait(until: deadline) { return false }
         }
@@ -235,7 +253,12 @@ public final class PlaneLoader: @unchecked Sendable {
 
     /// Stops the workers after their current loads (a layer's loader stops only its own loads).
     public func stop() {
-        if ownsScheduler { scheduler.stop() } else { cache.pin([], owner: owner); scheduler.replace(with: [], owner: owner) }
+        if ownsScheduler {
+            scheduler.stop()
+        } else {
+            cache.pin([], owner: owner)
+            scheduler.replace(with: [], owner: owner)
+        }
     }
 }
 

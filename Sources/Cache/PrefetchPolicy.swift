@@ -54,8 +54,10 @@ public struct PrefetchPolicy: Sendable, Equatable {
     /// - Parameters:
     ///   - scrubAxes: axes z/t-like axes that may be prefetched (non-displayed, not channel).
     ///   - channelAxis: when set, the other channels at the same position are prefetched too.
-    public func positions(around view: PlaneSelection, shape: [Int], scrubAxes: [Int], channelAxis: Int?,
-                          motion: Motion?) -> [Position] {
+    public func positions(
+        around view: PlaneSelection, shape: [Int], scrubAxes: [Int], channelAxis: Int?,
+        motion: Motion?
+    ) -> [Position] {
         var out: [(Position, Int)] = []
         var order = 0
         func add(_ axis: Int, _ value: Int, _ rank: Double) {

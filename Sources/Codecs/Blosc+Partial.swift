@@ -14,17 +14,23 @@ extension Blosc {
     /// - Returns: the bytes `[byteOffset, byteOffset + byteCount)` of the
     ///   decompressed frame, and how many stored bytes were fetched; nil when
     ///   `fetch` finds no frame.
-    public static func readRange(byteOffset: Int, byteCount: Int, expectedSize: Int,
-                                 fetch: (Int, Int) throws -> [UInt8]?) throws -> (bytes: [UInt8], fetched: Int)? {
+    public static func readRange(
+        byteOffset: Int, byteCount: Int, expectedSize: Int,
+        fetch: (Int, Int) throws -> [UInt8]?
+    ) throws -> (bytes: [UInt8], fetched: Int)? {
         guard let headerBytes = try fetch(0, Int(BLOSC_MIN_HEADER_LENGTH)) else { return nil }
         var fetched = headerBytes.count
         let h = try headerBytes.withUnsafeBytes { try header($0, wholeFrame: false) }
-        guard h.blockBytes > 0 || h.uncompressedBytes == 0 else { throw CodecError.corrupt(codec: "blosc", reason: "corrupt header") }
+        guard h.blockBytes > 0 || h.uncompressedBytes == 0 else {
+            throw CodecError.corrupt(codec: "blosc", reason: "corrupt header")
+        }
         guard h.uncompressedBytes == expectedSize else {
             throw CodecError.sizeMismatch(codec: "blosc", decoded: h.uncompressedBytes, expected: expectedSize)
         }
         guard byteOffset >= 0, byteCount >= 0, byteOffset + byteCount <= expectedSize else {
-            throw CodecError.rangeOutside(codec: "blosc", unit: "byte", lowerBound: byteOffset, upperBound: byteOffset + byteCount, bound: "the frame")
+            throw CodecError.rangeOutside(
+                codec: "blosc", unit: "byte", lowerBound: byteOffset, upperBound: byteOffset + byteCount,
+                bound: "the frame")
         }
         if byteCount == 0 { return ([], fetched) }
         let flags = headerBytes[2]
@@ -52,7 +58,10 @@ extension Blosc {
         let sorted = starts.sorted()
         func end(of start: Int) -> Int {
             var lo = 0, hi = sorted.count
-            while lo < hi { let mid = (lo + hi) / 2; if sorted[mid] <= start { lo = mid + 1 } else { hi = mid } }
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if sorted[mid] <= start { lo = mid + 1 } else { hi = mid }
+            }
             return lo < sorted.count ? sorted[lo] : h.compressedBytes
         }
         let firstBlock = firstItem * ts / h.blockBytes
@@ -65,14 +74,18 @@ extension Blosc {
         let frame = UnsafeMutableRawBufferPointer.allocate(byteCount: h.compressedBytes, alignment: 16)
         defer { frame.deallocate() }
         headerBytes.withUnsafeBytes { frame.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        table.withUnsafeBytes { (frame.baseAddress! + Int(BLOSC_MAX_OVERHEAD)).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        table.withUnsafeBytes {
+            (frame.baseAddress! + Int(BLOSC_MAX_OVERHEAD)).copyMemory(from: $0.baseAddress!, byteCount: $0.count)
+        }
         span.withUnsafeBytes { (frame.baseAddress! + spanStart).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         let itemCount = lastItem - firstItem
         var items = [UInt8](repeating: 0, count: itemCount * ts)
         let n = items.withUnsafeMutableBytes { dst in
             blosc_getitem(frame.baseAddress!, Int32(firstItem), Int32(itemCount), dst.baseAddress!)
         }
-        guard n == items.count else { throw CodecError.corrupt(codec: "blosc", reason: "corrupt data (getitem returned \(n))") }
+        guard n == items.count else {
+            throw CodecError.corrupt(codec: "blosc", reason: "corrupt data (getitem returned \(n))")
+        }
         let skip = byteOffset - firstItem * ts
         if skip == 0 && items.count == byteCount { return (items, fetched) }
         return (Array(items[skip..<(skip + byteCount)]), fetched)

@@ -48,11 +48,14 @@ public enum Blosc {
 
     /// Decompresses `count` items of the header's type size starting at item `start`,
     /// touching only the blocks that hold them (blosc_getitem).
-    public static func decompressItems(_ src: UnsafeRawBufferPointer, start: Int, count: Int,
-                                       into dst: UnsafeMutableRawBufferPointer) throws {
+    public static func decompressItems(
+        _ src: UnsafeRawBufferPointer, start: Int, count: Int,
+        into dst: UnsafeMutableRawBufferPointer
+    ) throws {
         let h = try header(src)
         guard (start + count) * h.typeSize <= h.uncompressedBytes, count * h.typeSize == dst.count else {
-            throw CodecError.rangeOutside(codec: "blosc", unit: "item", lowerBound: start, upperBound: start + count, bound: "the buffer")
+            throw CodecError.rangeOutside(
+                codec: "blosc", unit: "item", lowerBound: start, upperBound: start + count, bound: "the buffer")
         }
         if count == 0 { return }
         let n = blosc_getitem(src.baseAddress, Int32(start), Int32(count), dst.baseAddress)

@@ -14,7 +14,9 @@ public enum BytesCodec: Sendable, Equatable {
     public func decode(_ src: [UInt8], expectedSize: Int?) throws -> [UInt8] {
         switch self {
         case .crc32c:
-            guard src.count >= 4 else { throw CodecError.truncated(codec: "crc32c", what: "data", detail: "\(src.count) bytes") }
+            guard src.count >= 4 else {
+                throw CodecError.truncated(codec: "crc32c", what: "data", detail: "\(src.count) bytes")
+            }
             let n = src.count - 4
             let stored = UInt32(src[n]) | UInt32(src[n + 1]) << 8 | UInt32(src[n + 2]) << 16 | UInt32(src[n + 3]) << 24
             let actual = src.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
@@ -36,14 +38,19 @@ public enum BytesCodec: Sendable, Equatable {
             let wrapper: Zlib.Wrapper = self == .zlib ? .zlib : .gzip
             if let size = expectedSize {
                 try checkClaim(src, size)
-                return try Self.produce(size) { dst in try src.withUnsafeBytes { try Zlib.decompress($0, wrapper: wrapper, into: dst) } }
+                return try Self.produce(size) { dst in
+                    try src.withUnsafeBytes { try Zlib.decompress($0, wrapper: wrapper, into: dst) }
+                }
             }
             return try src.withUnsafeBytes { try Zlib.decompressUnknownSize($0, wrapper: wrapper) }
         case .lz4:
-            guard src.count >= 4 else { throw CodecError.truncated(codec: "lz4", what: "header", detail: "\(src.count) bytes") }
+            guard src.count >= 4 else {
+                throw CodecError.truncated(codec: "lz4", what: "header", detail: "\(src.count) bytes")
+            }
             var size = Int(UInt32(src[0]) | UInt32(src[1]) << 8 | UInt32(src[2]) << 16 | UInt32(src[3]) << 24)
             guard size <= LZ4.maximumDecodedSize(compressedBytes: src.count - 4) else {
-                throw CodecError.corrupt(codec: "lz4", reason: "corrupt header (claims \(size) bytes from \(src.count - 4))")
+                throw CodecError.corrupt(
+                    codec: "lz4", reason: "corrupt header (claims \(size) bytes from \(src.count - 4))")
             }
             size = expectedSize ?? size
             return try Self.produce(size) { dst in try src.withUnsafeBytes { try LZ4.decompress($0, into: dst) } }
@@ -73,14 +80,18 @@ public enum BytesCodec: Sendable, Equatable {
         switch self {
         case .blosc:
             let declared = try src.withUnsafeBytes { try Blosc.header($0).uncompressedBytes }
-            guard declared == size else { throw CodecError.sizeMismatch(codec: "blosc", decoded: declared, expected: size) }
+            guard declared == size else {
+                throw CodecError.sizeMismatch(codec: "blosc", decoded: declared, expected: size)
+            }
         case .zstd:
             if let declared = try src.withUnsafeBytes({ try Zstd.declaredSize($0) }), declared != size {
                 throw CodecError.sizeMismatch(codec: "zstd", decoded: declared, expected: size)
             }
         case .zlib, .gzip:
             guard size / 1032 <= src.count else {
-                throw CodecError.implausibleSize(codec: "\(self)", reason: "\(src.count) compressed bytes cannot decode to \(size) (deflate expands at most 1032:1)")
+                throw CodecError.implausibleSize(
+                    codec: "\(self)",
+                    reason: "\(src.count) compressed bytes cannot decode to \(size) (deflate expands at most 1032:1)")
             }
         case .lz4, .crc32c: break
         }

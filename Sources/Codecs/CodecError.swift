@@ -36,7 +36,8 @@ public enum CodecError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .implausibleSize(codec, reason): "\(codec): \(reason)"
         case let .checksumMismatch(stored, computed):
             "crc32c mismatch (stored \(hex8(stored)), computed \(hex8(computed))): the chunk is corrupt"
-        case let .rangeOutside(codec, unit, lower, upper, bound): "\(codec): \(unit) range \(lower)..<\(upper) outside \(bound)"
+        case let .rangeOutside(codec, unit, lower, upper, bound):
+            "\(codec): \(unit) range \(lower)..<\(upper) outside \(bound)"
         case let .decoderUnavailable(codec, reason): "\(codec): \(reason)"
         case let .unsupported(codec, operation): "\(codec) \(operation)"
         case let .invalid(message): message

@@ -16,10 +16,14 @@ public enum StreamingRange {
     ///     or nil when there is no stored data.
     /// - Returns: the decoded bytes of the range and the compressed bytes fetched; nil when
     ///   `fetch` finds no data.
-    public static func read(_ codec: BytesCodec, byteOffset: Int, byteCount: Int, expectedSize: Int,
-                            fetch: (_ offset: Int, _ length: Int) throws -> [UInt8]?) throws -> (bytes: [UInt8], fetched: Int)? {
+    public static func read(
+        _ codec: BytesCodec, byteOffset: Int, byteCount: Int, expectedSize: Int,
+        fetch: (_ offset: Int, _ length: Int) throws -> [UInt8]?
+    ) throws -> (bytes: [UInt8], fetched: Int)? {
         guard byteOffset >= 0, byteCount >= 0, byteOffset <= expectedSize - byteCount else {
-            throw CodecError.rangeOutside(codec: "\(codec)", unit: "byte", lowerBound: byteOffset, upperBound: byteOffset + byteCount, bound: "the \(expectedSize) decoded bytes")
+            throw CodecError.rangeOutside(
+                codec: "\(codec)", unit: "byte", lowerBound: byteOffset, upperBound: byteOffset + byteCount,
+                bound: "the \(expectedSize) decoded bytes")
         }
         var out = [UInt8]()
         out.reserveCapacity(byteCount)
@@ -40,7 +44,10 @@ public enum StreamingRange {
         func refill() throws -> Bool {
             guard used == input.count else { return true }
             guard !exhausted else { return false }
-            guard let piece = try fetch(fetched, pieceSize) else { absent = true; return false }
+            guard let piece = try fetch(fetched, pieceSize) else {
+                absent = true
+                return false
+            }
             input = piece
             used = 0
             fetched += input.count
@@ -49,13 +56,16 @@ public enum StreamingRange {
         }
         switch codec {
         case .zstd:
-            guard let dctx = ZSTD_createDCtx() else { throw CodecError.decoderUnavailable(codec: "zstd", reason: "out of memory") }
+            guard let dctx = ZSTD_createDCtx() else {
+                throw CodecError.decoderUnavailable(codec: "zstd", reason: "out of memory")
+            }
             defer { ZSTD_freeDCtx(dctx) }
             var last = 1
             while produced < end {
                 guard try refill() else {
                     if absent { return nil }
-                    throw last == 0 ? CodecError.sizeMismatch(codec: "zstd", decoded: produced, expected: expectedSize)
+                    throw last == 0
+                        ? CodecError.sizeMismatch(codec: "zstd", decoded: produced, expected: expectedSize)
                         : CodecError.truncated(codec: "zstd", what: "data", detail: nil)
                 }
                 let (n, consumed) = try input.withUnsafeBytes { src in
@@ -63,7 +73,9 @@ public enum StreamingRange {
                         var i = ZSTD_inBuffer(src: src.baseAddress! + used, size: src.count - used, pos: 0)
                         var o = ZSTD_outBuffer(dst: dst.baseAddress, size: dst.count, pos: 0)
                         last = ZSTD_decompressStream(dctx, &o, &i)
-                        if ZSTD_isError(last) != 0 { throw CodecError.corrupt(codec: "zstd", reason: String(cString: ZSTD_getErrorName(last))) }
+                        if ZSTD_isError(last) != 0 {
+                            throw CodecError.corrupt(codec: "zstd", reason: String(cString: ZSTD_getErrorName(last)))
+                        }
                         take(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(dst)[0..<o.pos]))
                         return (o.pos, i.pos)
                     }
@@ -76,7 +88,10 @@ public enum StreamingRange {
         case .zlib, .gzip:
             let name = codec == .zlib ? "zlib" : "gzip"
             var stream = z_stream()
-            guard inflateInit2_(&stream, codec == .zlib ? 15 : 31, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            guard
+                inflateInit2_(&stream, codec == .zlib ? 15 : 31, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+                    == Z_OK
+            else {
                 throw CodecError.decoderUnavailable(codec: name, reason: "cannot initialise inflate")
             }
             defer { inflateEnd(&stream) }
@@ -90,16 +105,22 @@ public enum StreamingRange {
                 let consumed = try input.withUnsafeBytes { src in
                     try scratch.withUnsafeMutableBytes { dst -> Int in
                         let available = src.count - used
-                        stream.next_in = UnsafeMutablePointer(mutating: (src.baseAddress! + used).assumingMemoryBound(to: UInt8.self))
+                        stream.next_in = UnsafeMutablePointer(
+                            mutating: (src.baseAddress! + used).assumingMemoryBound(to: UInt8.self))
                         stream.avail_in = UInt32(available)
                         stream.next_out = dst.baseAddress!.assumingMemoryBound(to: UInt8.self)
                         stream.avail_out = UInt32(dst.count)
                         let rc = inflate(&stream, Z_NO_FLUSH)
-                        if rc == Z_STREAM_END { finished = true }
-                        else if rc != Z_OK && rc != Z_BUF_ERROR {
-                            throw CodecError.corrupt(codec: name, reason: "corrupt data (\(stream.msg.map { String(cString: $0) } ?? "error \(rc)"))")
+                        if rc == Z_STREAM_END {
+                            finished = true
+                        } else if rc != Z_OK && rc != Z_BUF_ERROR {
+                            throw CodecError.corrupt(
+                                codec: name,
+                                reason: "corrupt data (\(stream.msg.map { String(cString: $0) } ?? "error \(rc)"))")
                         }
-                        take(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(dst)[0..<(dst.count - Int(stream.avail_out))]))
+                        take(
+                            UnsafeRawBufferPointer(
+                                rebasing: UnsafeRawBufferPointer(dst)[0..<(dst.count - Int(stream.avail_out))]))
                         return available - Int(stream.avail_in)
                     }
                 }

@@ -16,9 +16,21 @@ public enum Transpose {
             src.withUnsafeBytes { s in
                 switch elementSize {
                 case 1: walk(s.bindMemory(to: UInt8.self), out.baseAddress!, outShape, outStrideInSrc, total)
-                case 2: walk(s.bindMemory(to: UInt16.self), UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: UInt16.self), outShape, outStrideInSrc, total)
-                case 4: walk(s.bindMemory(to: UInt32.self), UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: UInt32.self), outShape, outStrideInSrc, total)
-                case 8: walk(s.bindMemory(to: UInt64.self), UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: UInt64.self), outShape, outStrideInSrc, total)
+                case 2:
+                    walk(
+                        s.bindMemory(to: UInt16.self),
+                        UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: UInt16.self), outShape,
+                        outStrideInSrc, total)
+                case 4:
+                    walk(
+                        s.bindMemory(to: UInt32.self),
+                        UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: UInt32.self), outShape,
+                        outStrideInSrc, total)
+                case 8:
+                    walk(
+                        s.bindMemory(to: UInt64.self),
+                        UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: UInt64.self), outShape,
+                        outStrideInSrc, total)
                 default: preconditionFailure("element size \(elementSize)")
                 }
             }
@@ -28,8 +40,10 @@ public enum Transpose {
 
     /// Visits the output in C order with an odometer, tracking the source offset;
     /// the innermost axis is a strided gather.
-    private static func walk<T>(_ src: UnsafeBufferPointer<T>, _ dst: UnsafeMutablePointer<T>,
-                                _ shape: [Int], _ strides: [Int], _ total: Int) {
+    private static func walk<T>(
+        _ src: UnsafeBufferPointer<T>, _ dst: UnsafeMutablePointer<T>,
+        _ shape: [Int], _ strides: [Int], _ total: Int
+    ) {
         if total == 0 { return }
         let n = shape.count
         let inner = shape[n - 1], innerStride = strides[n - 1]

@@ -5,8 +5,10 @@ public enum Zlib {
     public enum Wrapper: Sendable { case zlib, gzip }
 
     /// Inflates into exactly `dst.count` bytes.
-    public static func decompress(_ src: UnsafeRawBufferPointer, wrapper: Wrapper,
-                                  into dst: UnsafeMutableRawBufferPointer) throws {
+    public static func decompress(
+        _ src: UnsafeRawBufferPointer, wrapper: Wrapper,
+        into dst: UnsafeMutableRawBufferPointer
+    ) throws {
         let name = wrapper == .zlib ? "zlib" : "gzip"
         var stream = z_stream()
         let windowBits: Int32 = wrapper == .zlib ? 15 : 31
@@ -33,7 +35,9 @@ public enum Zlib {
                     _ = inflate(&stream, Z_NO_FLUSH)
                     return 1 - stream.avail_out
                 }
-                if produced > 0 { throw CodecError.outputTooLarge(codec: name, limit: "the expected \(dst.count) bytes") }
+                if produced > 0 {
+                    throw CodecError.outputTooLarge(codec: name, limit: "the expected \(dst.count) bytes")
+                }
                 throw CodecError.truncated(codec: name, what: "data", detail: nil)
             }
             if rc == Z_BUF_ERROR { throw CodecError.truncated(codec: name, what: "data", detail: nil) }
@@ -54,7 +58,9 @@ extension Zlib {
     public static func decompressUnknownSize(_ src: UnsafeRawBufferPointer, wrapper: Wrapper) throws -> [UInt8] {
         let name = wrapper == .zlib ? "zlib" : "gzip"
         var stream = z_stream()
-        guard inflateInit2_(&stream, wrapper == .zlib ? 15 : 31, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard
+            inflateInit2_(&stream, wrapper == .zlib ? 15 : 31, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        else {
             throw CodecError.decoderUnavailable(codec: name, reason: "cannot initialise inflate")
         }
         defer { inflateEnd(&stream) }
@@ -71,7 +77,9 @@ extension Zlib {
             }
             out.append(contentsOf: chunk[0..<produced])
             if rc == Z_STREAM_END { return out }
-            if out.count > BytesCodec.maxUnknownOutput { throw CodecError.outputTooLarge(codec: name, limit: "the 2 GiB a chunk may hold") }
+            if out.count > BytesCodec.maxUnknownOutput {
+                throw CodecError.outputTooLarge(codec: name, limit: "the 2 GiB a chunk may hold")
+            }
             if rc == Z_BUF_ERROR || (rc == Z_OK && produced == 0 && stream.avail_in == 0) {
                 throw CodecError.truncated(codec: name, what: "data", detail: nil)
             }

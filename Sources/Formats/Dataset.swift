@@ -28,7 +28,10 @@ public enum Dataset {
         if let reason = LocalStore.unreachableReason(location) {
             if FilePattern.isPattern(location) { return try TiffSeriesArray.open(pattern: location) }
             // Arguments that are not UTF-8 reach Swift with U+FFFD in place of the bad bytes.
-            if location.contains("\u{FFFD}") { throw FormatError.missing("\(reason) (the name is not valid UTF-8, which vstack cannot open: rename it or link to it)") }
+            if location.contains("\u{FFFD}") {
+                throw FormatError.missing(
+                    "\(reason) (the name is not valid UTF-8, which vstack cannot open: rename it or link to it)")
+            }
             throw FormatError.missing(reason)  // "no such file or directory", "too many levels of symbolic links", …
         }
         guard LocalStore.isDirectory(location) else {
@@ -40,7 +43,9 @@ public enum Dataset {
             if HDF5Library.hasSignature(try LocalStore.readPrefix(location, count: 8)) {
                 return try HDF5Array.open(file: location, dataset: "", location: location)
             }
-            throw FormatError("not a dataset vstack can read (expected a Zarr or N5 directory, a TIFF file, a .npy file, an HDF5 file, a BigDataViewer .xml, an Imaris .ims file, a directory of TIFFs or a pattern such as 'raw/*.tif')")
+            throw FormatError(
+                "not a dataset vstack can read (expected a Zarr or N5 directory, a TIFF file, a .npy file, an HDF5 file, a BigDataViewer .xml, an Imaris .ims file, a directory of TIFFs or a pattern such as 'raw/*.tif')"
+            )
         }
         let store = LocalStore(root: location)
         if let node = try ZarrNode.read(store) {
@@ -48,13 +53,16 @@ public enum Dataset {
                 return try ZarrGroupOpener.open(node, store: store, location: location)
             }
             let level = ZarrGroupOpener.levelContext(of: location)
-            return node.zarrFormat == 3 ? try ZarrV3Array(store: store, level: level) : try ZarrV2Array(store: store, level: level)
+            return node.zarrFormat == 3
+                ? try ZarrV3Array(store: store, level: level) : try ZarrV2Array(store: store, level: level)
         }
         if try N5Opener.isN5(store) { return try N5Opener.open(store, location: location) }
         if try FilePattern.listFiles(location).contains(where: FilePattern.isTiffName) {
             return try TiffSeriesArray.open(directory: location)
         }
-        throw FormatError.missing("not a Zarr array or N5 dataset (no .zarray, zarr.json or attributes.json in this directory) and no .tif files")
+        throw FormatError.missing(
+            "not a Zarr array or N5 dataset (no .zarray, zarr.json or attributes.json in this directory) and no .tif files"
+        )
     }
 
     /// A dataset behind a URL (`http(s)://`, `s3://`): what it is, found by probing keys
@@ -71,7 +79,9 @@ public enum Dataset {
             throw FormatError("HDF5 files over the network are not supported (copy the file, or convert it to Zarr)")
         }
         if name.lowercased().hasSuffix(".npy") {
-            throw FormatError.unsupported(".npy files over the network (vstack reads Zarr, OME-Zarr and TIFF from URLs; copy the file, or convert it to Zarr)")
+            throw FormatError.unsupported(
+                ".npy files over the network (vstack reads Zarr, OME-Zarr and TIFF from URLs; copy the file, or convert it to Zarr)"
+            )
         }
         let store = try StoreLocation.open(base)
         if let node = try ZarrNode.read(store) {
@@ -79,17 +89,20 @@ public enum Dataset {
                 return try ZarrGroupOpener.open(node, store: store, location: base)
             }
             let level = ZarrGroupOpener.levelContext(of: base)
-            return node.zarrFormat == 3 ? try ZarrV3Array(store: store, level: level) : try ZarrV2Array(store: store, level: level)
+            return node.zarrFormat == 3
+                ? try ZarrV3Array(store: store, level: level) : try ZarrV2Array(store: store, level: level)
         }
         if try N5Opener.isN5(store) { return try N5Opener.open(store, location: base) }
-        throw FormatError.missing("no Zarr metadata there (no zarr.json, .zarray, .zgroup or .zattrs) and no N5 attributes.json")
+        throw FormatError.missing(
+            "no Zarr metadata there (no zarr.json, .zarray, .zgroup or .zattrs) and no N5 attributes.json")
     }
 
     /// `demo:` with optional query options: `demo:?latency=50ms&chunks=1,1,16,256,256`.
     static func openSynthetic(_ location: String) throws -> SyntheticArray {
         let rest = location.drop { $0 != ":" }.dropFirst()
         guard rest.isEmpty || rest.hasPrefix("?") else {
-            throw FormatError("unknown synthetic dataset '\(location)' (use demo:, demo:?latency=50ms or demo:?levels=4)")
+            throw FormatError(
+                "unknown synthetic dataset '\(location)' (use demo:, demo:?latency=50ms or demo:?levels=4)")
         }
         var latency = 0.0
         var chunks = SyntheticArray.defaultChunks
@@ -130,7 +143,8 @@ public enum Dataset {
     static func isTiff(_ path: String) throws -> Bool {
         if FilePattern.isTiffName(path) { return true }
         let head = try LocalStore.readPrefix(path, count: 4)
-        return head == [0x49, 0x49, 42, 0] || head == [0x4D, 0x4D, 0, 42] || head == [0x49, 0x49, 43, 0] || head == [0x4D, 0x4D, 0, 43]
+        return head == [0x49, 0x49, 42, 0] || head == [0x4D, 0x4D, 0, 42] || head == [0x49, 0x49, 43, 0]
+            || head == [0x4D, 0x4D, 0, 43]
     }
 }
 

@@ -57,13 +57,22 @@ public struct ByteBudgetLRU<Key: Hashable, Value> {
     /// used entries that `keep` does not hold until the rest fit. Returns what was evicted
     /// (possibly the new entry itself, when it cannot fit and is not kept).
     @discardableResult
-    public mutating func insert(_ value: Value, cost: Int, for key: Key, keep: (Key) -> Bool = { _ in false })
-        -> [(key: Key, value: Value)] {
+    public mutating func insert(
+        _ value: Value, cost: Int, for key: Key, keep: (Key) -> Bool = { _ in false }
+    )
+        -> [(key: Key, value: Value)]
+    {
         precondition(cost >= 0)
         removeValue(for: key)
         let slot = Slot(key: key, value: value, cost: cost, prev: tail, next: -1)
         let i: Int
-        if let free = freeSlots.popLast() { slots[free] = slot; i = free } else { slots.append(slot); i = slots.count - 1 }
+        if let free = freeSlots.popLast() {
+            slots[free] = slot
+            i = free
+        } else {
+            slots.append(slot)
+            i = slots.count - 1
+        }
         if tail >= 0 { slots[tail]!.next = i } else { head = i }
         tail = i
         index[key] = i
@@ -81,7 +90,8 @@ public struct ByteBudgetLRU<Key: Hashable, Value> {
 
     /// Evicts least recently used entries that `keep` does not hold until the entries fit the budget.
     @discardableResult
-    public mutating func evict(toFit extra: Int = 0, keep: (Key) -> Bool = { _ in false }) -> [(key: Key, value: Value)] {
+    public mutating func evict(toFit extra: Int = 0, keep: (Key) -> Bool = { _ in false }) -> [(key: Key, value: Value)]
+    {
         var evicted: [(key: Key, value: Value)] = []
         var i = head
         while totalCost + extra > budget && i >= 0 {
@@ -118,7 +128,10 @@ public struct ByteBudgetLRU<Key: Hashable, Value> {
     public var keysLeastRecentFirst: [Key] {
         var keys: [Key] = []
         var i = head
-        while i >= 0 { keys.append(slots[i]!.key); i = slots[i]!.next }
+        while i >= 0 {
+            keys.append(slots[i]!.key)
+            i = slots[i]!.next
+        }
         return keys
     }
 

@@ -50,10 +50,17 @@ public enum ANSIWriter {
             let setFg = cell.fg != nil && cell.fg != fg
             let setBg = cell.bg != bg
             if setFg || setBg {
-                out.byte(0x1B); out.byte(0x5B)  // ESC [
-                if setFg { out.sgr(cell.fg!, foreground: true); fg = cell.fg! }
+                out.byte(0x1B)
+                out.byte(0x5B)  // ESC [
+                if setFg {
+                    out.sgr(cell.fg!, foreground: true)
+                    fg = cell.fg!
+                }
                 if setFg && setBg { out.byte(0x3B) }
-                if setBg { out.sgr(cell.bg, foreground: false); bg = cell.bg }
+                if setBg {
+                    out.sgr(cell.bg, foreground: false)
+                    bg = cell.bg
+                }
                 out.byte(0x6D)  // m
             }
             out.scalar(cell.glyph)
@@ -68,7 +75,10 @@ public enum ANSIWriter {
     /// A growing UTF-8 buffer with number formatting.
     struct Bytes {
         var storage: [UInt8]
-        init(capacity: Int) { storage = []; storage.reserveCapacity(capacity) }
+        init(capacity: Int) {
+            storage = []
+            storage.reserveCapacity(capacity)
+        }
 
         @inline(__always) mutating func byte(_ b: UInt8) { storage.append(b) }
 
@@ -83,20 +93,33 @@ public enum ANSIWriter {
         }
 
         mutating func bigNumber(_ v: Int) {
-            if v >= 1000 { bigNumber(v / 1000); let r = v % 1000; byte(UInt8(48 + r / 100)); byte(UInt8(48 + (r / 10) % 10)); byte(UInt8(48 + r % 10)) }
-            else { number(v) }
+            if v >= 1000 {
+                bigNumber(v / 1000)
+                let r = v % 1000
+                byte(UInt8(48 + r / 100))
+                byte(UInt8(48 + (r / 10) % 10))
+                byte(UInt8(48 + r % 10))
+            } else {
+                number(v)
+            }
         }
 
         mutating func scalar(_ s: Unicode.Scalar) {
             let v = s.value
             switch v {
             case 0..<0x80: byte(UInt8(v))
-            case 0x80..<0x800: byte(UInt8(0xC0 | (v >> 6))); byte(UInt8(0x80 | (v & 0x3F)))
+            case 0x80..<0x800:
+                byte(UInt8(0xC0 | (v >> 6)))
+                byte(UInt8(0x80 | (v & 0x3F)))
             case 0x800..<0x10000:
-                byte(UInt8(0xE0 | (v >> 12))); byte(UInt8(0x80 | ((v >> 6) & 0x3F))); byte(UInt8(0x80 | (v & 0x3F)))
+                byte(UInt8(0xE0 | (v >> 12)))
+                byte(UInt8(0x80 | ((v >> 6) & 0x3F)))
+                byte(UInt8(0x80 | (v & 0x3F)))
             default:
-                byte(UInt8(0xF0 | (v >> 18))); byte(UInt8(0x80 | ((v >> 12) & 0x3F)))
-                byte(UInt8(0x80 | ((v >> 6) & 0x3F))); byte(UInt8(0x80 | (v & 0x3F)))
+                byte(UInt8(0xF0 | (v >> 18)))
+                byte(UInt8(0x80 | ((v >> 12) & 0x3F)))
+                byte(UInt8(0x80 | ((v >> 6) & 0x3F)))
+                byte(UInt8(0x80 | (v & 0x3F)))
             }
         }
 
@@ -105,16 +128,28 @@ public enum ANSIWriter {
             switch c {
             case .default: number(foreground ? 39 : 49)
             case .rgb(let v):
-                number(foreground ? 38 : 48); ascii(";2;")
-                number(Int(v.r)); byte(0x3B); number(Int(v.g)); byte(0x3B); number(Int(v.b))
+                number(foreground ? 38 : 48)
+                ascii(";2;")
+                number(Int(v.r))
+                byte(0x3B)
+                number(Int(v.g))
+                byte(0x3B)
+                number(Int(v.b))
             case .index(let i) where i < 8: number((foreground ? 30 : 40) + Int(i))
             case .index(let i) where i < 16: number((foreground ? 90 : 100) + Int(i) - 8)
-            case .index(let i): number(foreground ? 38 : 48); ascii(";5;"); number(Int(i))
+            case .index(let i):
+                number(foreground ? 38 : 48)
+                ascii(";5;")
+                number(Int(i))
             }
         }
 
         mutating func cursor(row: Int, column: Int) {
-            ascii("\u{1B}["); bigNumber(row); byte(0x3B); bigNumber(column); byte(0x48)
+            ascii("\u{1B}[")
+            bigNumber(row)
+            byte(0x3B)
+            bigNumber(column)
+            byte(0x48)
         }
     }
 }

@@ -7,7 +7,8 @@ public enum ColorDepth: String, Sendable, CaseIterable {
 
     /// SPEC §1: `--color` wins, then VSTACK_COLOR, then COLORTERM=truecolor/24bit,
     /// then the terminal's colour count (TERM unset: 256, for files; TERM=dumb: none).
-    public static func detect(option: String?, environment: [String: String], terminfoColors: Int?) throws -> ColorDepth {
+    public static func detect(option: String?, environment: [String: String], terminfoColors: Int?) throws -> ColorDepth
+    {
         for source in [option, environment["VSTACK_COLOR"]] {
             if let s = source?.lowercased(), !s.isEmpty {
                 if let d = parse(s) { return d }
@@ -70,14 +71,23 @@ public enum Palette {
     /// The 16 system colours as xterm shows them, then the 6×6×6 cube, then 24 grays.
     public static let xterm256: [RGB] = {
         let system: [RGB] = [
-            RGB(0, 0, 0), RGB(205, 0, 0), RGB(0, 205, 0), RGB(205, 205, 0), RGB(0, 0, 238), RGB(205, 0, 205), RGB(0, 205, 205), RGB(229, 229, 229),
-            RGB(127, 127, 127), RGB(255, 0, 0), RGB(0, 255, 0), RGB(255, 255, 0), RGB(92, 92, 255), RGB(255, 0, 255), RGB(0, 255, 255), RGB(255, 255, 255),
+            RGB(0, 0, 0), RGB(205, 0, 0), RGB(0, 205, 0), RGB(205, 205, 0), RGB(0, 0, 238), RGB(205, 0, 205),
+            RGB(0, 205, 205), RGB(229, 229, 229),
+            RGB(127, 127, 127), RGB(255, 0, 0), RGB(0, 255, 0), RGB(255, 255, 0), RGB(92, 92, 255), RGB(255, 0, 255),
+            RGB(0, 255, 255), RGB(255, 255, 255),
         ]
         var all = system
-        for r in 0..<6 { for g in 0..<6 { for b in 0..<6 {
-            all.append(RGB(UInt8(cubeLevels[r]), UInt8(cubeLevels[g]), UInt8(cubeLevels[b])))
-        } } }
-        for i in 0..<24 { let v = UInt8(8 + 10 * i); all.append(RGB(v, v, v)) }
+        for r in 0..<6 {
+            for g in 0..<6 {
+                for b in 0..<6 {
+                    all.append(RGB(UInt8(cubeLevels[r]), UInt8(cubeLevels[g]), UInt8(cubeLevels[b])))
+                }
+            }
+        }
+        for i in 0..<24 {
+            let v = UInt8(8 + 10 * i)
+            all.append(RGB(v, v, v))
+        }
         return all
     }()
 

@@ -31,7 +31,10 @@ public struct Contrast: Sendable, Equatable {
     public static func auto(_ values: [Float], lowPercentile: Double = 0.5, highPercentile: Double = 99.5) -> Contrast {
         var finite = [Float](unsafeUninitializedCapacity: values.count) { buf, n in
             n = 0
-            for v in values where v.isFinite { buf[n] = v; n += 1 }
+            for v in values where v.isFinite {
+                buf[n] = v
+                n += 1
+            }
         }
         guard !finite.isEmpty else { return Contrast(low: 0, high: 1) }
         let lo = Percentile.value(&finite, lowPercentile)
@@ -41,7 +44,9 @@ public struct Contrast: Sendable, Equatable {
 
     /// Auto contrast straight from a data plane: a histogram for 8- and 16-bit
     /// integers (exact order statistics, so the same result as sorting), else selection.
-    public static func auto(_ plane: ArrayBuffer, lowPercentile: Double = 0.5, highPercentile: Double = 99.5) -> Contrast {
+    public static func auto(
+        _ plane: ArrayBuffer, lowPercentile: Double = 0.5, highPercentile: Double = 99.5
+    ) -> Contrast {
         let offset: Int
         switch plane.dataType {
         case .uint8, .bool, .uint16: offset = 0
@@ -65,7 +70,9 @@ public struct Contrast: Sendable, Equatable {
     }
 
     /// Percentiles from a histogram of integer values (bin b holds value b - offset): exact order statistics.
-    public static func auto(histogram: [Int], offset: Int, lowPercentile: Double = 0.5, highPercentile: Double = 99.5) -> Contrast {
+    public static func auto(
+        histogram: [Int], offset: Int, lowPercentile: Double = 0.5, highPercentile: Double = 99.5
+    ) -> Contrast {
         let n = histogram.reduce(0, +)
         guard n > 0 else { return Contrast(low: 0, high: 1) }
         /// The k-th smallest value (0-based).
@@ -86,7 +93,6 @@ public struct Contrast: Sendable, Equatable {
         return Contrast(low: percentile(lowPercentile), high: percentile(highPercentile))
     }
 }
-
 
 /// Percentiles by selection (O(n)), matching `numpy.percentile` (method "linear").
 enum Percentile {
@@ -119,7 +125,11 @@ enum Percentile {
                 while i <= j {
                     while p[i] < pivot { i += 1 }
                     while p[j] > pivot { j -= 1 }
-                    if i <= j { p.swapAt(i, j); i += 1; j -= 1 }
+                    if i <= j {
+                        p.swapAt(i, j)
+                        i += 1
+                        j -= 1
+                    }
                 }
                 if k <= j { hi = j } else if k >= i { lo = i } else { break }
             }

@@ -26,7 +26,9 @@ public enum GlyphMode: String, Sendable, CaseIterable {
     /// cells are twice as tall as wide.
     /// - Parameter aspect: the height of a data row in units of a column's width (a 2 µm z step
     ///   over 0.4 µm x pixels is 5); 1 keeps data pixels square.
-    public func pixelSize(fitting width: Int, _ height: Int, columns: Int, rows: Int, aspect: Double = 1) -> (width: Int, height: Int) {
+    public func pixelSize(
+        fitting width: Int, _ height: Int, columns: Int, rows: Int, aspect: Double = 1
+    ) -> (width: Int, height: Int) {
         let (px, py) = pixelsPerCell
         let tall = Double(height) * (aspect.isFinite && aspect > 0 ? aspect : 1)
         // Terminal units: a cell is 1 wide and 2 tall.
@@ -74,9 +76,12 @@ public struct GlyphEncoder: Sendable {
                 case .ascii:
                     guard let p = pixel(cx, cy) else { continue }
                     let v = image.pixels[p]
-                    let level = v.isNaN ? 0 : Int(clamping: (min(max(v, 0), 1) * Float(GlyphMode.asciiRamp.count - 1)).rounded())
+                    let level =
+                        v.isNaN
+                        ? 0 : Int(clamping: (min(max(v, 0), 1) * Float(GlyphMode.asciiRamp.count - 1)).rounded())
                     let glyph = v.isNaN ? "?" : GlyphMode.asciiRamp[level]
-                    frame[cx, cy] = Cell(glyph, fg: glyph == " " || depth == .none ? nil : depth.quantize(rgb[p]), bg: .default)
+                    frame[cx, cy] = Cell(
+                        glyph, fg: glyph == " " || depth == .none ? nil : depth.quantize(rgb[p]), bg: .default)
                 case .quad:
                     frame[cx, cy] = quadCell(cx, cy, rgb: rgb, pixel: pixel)
                 case .braille:
@@ -90,16 +95,25 @@ public struct GlyphEncoder: Sendable {
     /// Tries the 7 ways to split the 4 pixels into two groups and keeps the one
     /// whose two mean colours are closest to the pixels.
     private func quadCell(_ cx: Int, _ cy: Int, rgb: [RGB], pixel: (Int, Int) -> Int?) -> Cell {
-        let idx = [pixel(2 * cx, 2 * cy), pixel(2 * cx + 1, 2 * cy), pixel(2 * cx, 2 * cy + 1), pixel(2 * cx + 1, 2 * cy + 1)]
+        let idx = [
+            pixel(2 * cx, 2 * cy), pixel(2 * cx + 1, 2 * cy), pixel(2 * cx, 2 * cy + 1), pixel(2 * cx + 1, 2 * cy + 1),
+        ]
         let colors: [RGB?] = idx.map { $0.map { rgb[$0] } }
         var best = (mask: 0, error: Int.max, fg: RGB.black, bg: RGB.black)
         for mask in 0..<8 {  // bit 3 (bottom right) always in the background group
             var sums = [[Int]](repeating: [0, 0, 0, 0], count: 2)
-            for k in 0..<4 { if let c = colors[k] {
-                let g = (mask >> k) & 1
-                sums[g][0] += Int(c.r); sums[g][1] += Int(c.g); sums[g][2] += Int(c.b); sums[g][3] += 1
-            } }
-            let means = sums.map { s in s[3] == 0 ? RGB.black : RGB(UInt8(s[0] / s[3]), UInt8(s[1] / s[3]), UInt8(s[2] / s[3])) }
+            for k in 0..<4 {
+                if let c = colors[k] {
+                    let g = (mask >> k) & 1
+                    sums[g][0] += Int(c.r)
+                    sums[g][1] += Int(c.g)
+                    sums[g][2] += Int(c.b)
+                    sums[g][3] += 1
+                }
+            }
+            let means = sums.map { s in
+                s[3] == 0 ? RGB.black : RGB(UInt8(s[0] / s[3]), UInt8(s[1] / s[3]), UInt8(s[2] / s[3]))
+            }
             var error = 0
             for k in 0..<4 { if let c = colors[k] { error += c.distance2(means[(mask >> k) & 1]) } }
             if error < best.error { best = (mask, error, means[1], means[0]) }
@@ -122,8 +136,12 @@ public struct GlyphEncoder: Sendable {
                 guard let p = pixel(2 * cx + dx, 4 * cy + dy) else { continue }
                 let v = image.pixels[p]
                 if v >= 0.5 {
-                    code |= bits[dx][dy]; sum += v; lit += 1
-                    colors.0 += Int(rgb[p].r); colors.1 += Int(rgb[p].g); colors.2 += Int(rgb[p].b)
+                    code |= bits[dx][dy]
+                    sum += v
+                    lit += 1
+                    colors.0 += Int(rgb[p].r)
+                    colors.1 += Int(rgb[p].g)
+                    colors.2 += Int(rgb[p].b)
                 }
             }
         }

@@ -9,16 +9,27 @@ public struct LevelSelection: Sendable {
 
     /// The level for a level-0 `view` drawn into `columns`×`rows` cells: the
     /// coarsest whose pixels are not larger than a screen pixel.
-    public init(_ levels: [PyramidLevel], view: PlaneSelection, mode: DisplayMode, columns: Int, rows: Int, aspect: Double = 1) {
-        self.init(levels, view: view, pixelSize: mode.pixelSize(fitting: view.columns.count, view.rows.count, columns: columns,
-                                                                rows: rows, aspect: aspect))
+    public init(
+        _ levels: [PyramidLevel], view: PlaneSelection, mode: DisplayMode, columns: Int, rows: Int, aspect: Double = 1
+    ) {
+        self.init(
+            levels, view: view,
+            pixelSize: mode.pixelSize(
+                fitting: view.columns.count, view.rows.count, columns: columns,
+                rows: rows, aspect: aspect))
     }
 
     /// The level for a level-0 `view` drawn as a `pixelSize` picture (a figure's own size).
     public init(_ levels: [PyramidLevel], view: PlaneSelection, pixelSize size: (width: Int, height: Int)) {
-        let perPixel = (rows: Double(view.rows.count) / Double(size.height), columns: Double(view.columns.count) / Double(size.width))
-        self.init(levels, view: view, index: LevelChoice.level(levels, rowAxis: view.rowAxis, columnAxis: view.columnAxis,
-                                                               dataPerScreenPixel: perPixel))
+        let perPixel = (
+            rows: Double(view.rows.count) / Double(size.height),
+            columns: Double(view.columns.count) / Double(size.width)
+        )
+        self.init(
+            levels, view: view,
+            index: LevelChoice.level(
+                levels, rowAxis: view.rowAxis, columnAxis: view.columnAxis,
+                dataPerScreenPixel: perPixel))
     }
 
     /// A given level (0: the view itself).

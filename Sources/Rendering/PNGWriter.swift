@@ -12,7 +12,9 @@ public enum PNGWriter {
             raw.append(0)
             for x in 0..<width {
                 let c = rgb[y * width + x]
-                raw.append(c.r); raw.append(c.g); raw.append(c.b)
+                raw.append(c.r)
+                raw.append(c.g)
+                raw.append(c.b)
             }
         }
         return assemble(width: width, height: height, colourType: 2, idat: try Deflate.compress(raw, level: 6))
@@ -26,7 +28,10 @@ public enum PNGWriter {
         precondition(rgb.count == width * height)
         let gray = rgb.withUnsafeBufferPointer { p in
             var all = true
-            for c in p where c.r != c.g || c.g != c.b { all = false; break }
+            for c in p where c.r != c.g || c.g != c.b {
+                all = false
+                break
+            }
             return all
         }
         let bpp = gray ? 1 : 3
@@ -48,15 +53,18 @@ public enum PNGWriter {
                         var l = RGB.black
                         for x in 0..<width {
                             let c = p[src + x], i = row + 1 + 3 * x
-                            o[i] = c.r &- l.r; o[i + 1] = c.g &- l.g; o[i + 2] = c.b &- l.b
+                            o[i] = c.r &- l.r
+                            o[i + 1] = c.g &- l.g
+                            o[i + 2] = c.b &- l.b
                             l = c
                         }
                     }
                 }
             }
         }
-        return assemble(width: width, height: height, colourType: gray ? 0 : 2,
-                        idat: try Deflate.compress(raw, level: 1, strategy: .rle))
+        return assemble(
+            width: width, height: height, colourType: gray ? 0 : 2,
+            idat: try Deflate.compress(raw, level: 1, strategy: .rle))
     }
 
     static func assemble(width: Int, height: Int, colourType: UInt8, idat: [UInt8]) -> [UInt8] {
@@ -70,7 +78,9 @@ public enum PNGWriter {
         return out
     }
 
-    static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+    static func be32(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
+    }
 
     static func chunk(_ type: String, _ data: [UInt8], into out: inout [UInt8]) {
         let typeBytes = Array(type.utf8)

@@ -164,10 +164,14 @@ public struct LocalStore: Store {
             }
             (offset, length) = (o, l)
         case let .upTo(o, l)?:
-            guard o >= 0, l >= 0 else { throw StoreError.badRange(path: path, problem: "range of \(l) bytes at \(o) is negative") }
+            guard o >= 0, l >= 0 else {
+                throw StoreError.badRange(path: path, problem: "range of \(l) bytes at \(o) is negative")
+            }
             (offset, length) = (min(o, size), max(0, min(l, size - o)))
         case let .suffix(l)?:
-            guard l >= 0, l <= size else { throw StoreError.badRange(path: path, problem: "file shorter (\(size) bytes) than \(l)") }
+            guard l >= 0, l <= size else {
+                throw StoreError.badRange(path: path, problem: "file shorter (\(size) bytes) than \(l)")
+            }
             (offset, length) = (size - l, l)
         }
         var out = [UInt8](repeating: 0, count: length)

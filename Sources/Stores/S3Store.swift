@@ -10,17 +10,23 @@ public struct S3Store: Store {
     public let s3: S3Location
     let http: HTTPStore
 
-    public init(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                client: HTTPClient = .shared) throws {
+    public init(
+        _ location: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        client: HTTPClient = .shared
+    ) throws {
         let s3: S3Location
         do { s3 = try S3Location(url: location, environment: environment) } catch {
             throw StoreError.cannotOpen(path: location, reason: "\(error)")
         }
-        let source = S3CredentialSource(environment: environment, readFile: { try? String(contentsOfFile: $0, encoding: .utf8) })
+        let source = S3CredentialSource(
+            environment: environment, readFile: { try? String(contentsOfFile: $0, encoding: .utf8) })
         let credentials = client.options.anonymous ? nil : source.credentials()
-        let tried = client.options.anonymous ? "--anon: no credentials are sent"
-            : credentials == nil ? "no credentials found: \(source.searchDescription)"
-            : "signed with the credentials from \(environment["AWS_ACCESS_KEY_ID"] != nil ? "AWS_ACCESS_KEY_ID" : "profile '\(source.profile)'")"
+        let tried =
+            client.options.anonymous
+            ? "--anon: no credentials are sent"
+            : credentials == nil
+                ? "no credentials found: \(source.searchDescription)"
+                : "signed with the credentials from \(environment["AWS_ACCESS_KEY_ID"] != nil ? "AWS_ACCESS_KEY_ID" : "profile '\(source.profile)'")"
         let hint = credentials == nil ? "; check the bucket is public" : "; use --anon for a public bucket"
         var base = s3.objectURL("").string
         while base.hasSuffix("/") { base.removeLast() }
@@ -34,8 +40,12 @@ public struct S3Store: Store {
     }
 
     /// The headers SigV4 adds to a request (the others are passed in, since `Range` is signed too).
-    static func sign(_ signer: SigV4Signer, method: HTTPClient.Method, url: String, headers: [String]) throws -> [String] {
-        guard let request = RequestURL(parsing: url) else { throw StoreError.badAnswer(url: url, problem: "not a URL that can be signed") }
+    static func sign(
+        _ signer: SigV4Signer, method: HTTPClient.Method, url: String, headers: [String]
+    ) throws -> [String] {
+        guard let request = RequestURL(parsing: url) else {
+            throw StoreError.badAnswer(url: url, problem: "not a URL that can be signed")
+        }
         let given = headers.compactMap { h -> (name: String, value: String)? in
             guard let colon = h.firstIndex(of: ":") else { return nil }
             return (String(h[..<colon]), String(h[h.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
@@ -48,7 +58,9 @@ public struct S3Store: Store {
     }
 
     public func get(_ key: String) throws -> [UInt8]? { try http.get(key) }
-    public func get(_ key: String, atMost limit: Int, limitName: String) throws -> [UInt8]? { try http.get(key, atMost: limit, limitName: limitName) }
+    public func get(_ key: String, atMost limit: Int, limitName: String) throws -> [UInt8]? {
+        try http.get(key, atMost: limit, limitName: limitName)
+    }
     public func get(_ key: String, range: ByteRange) throws -> [UInt8]? { try http.get(key, range: range) }
     public func contains(_ key: String) throws -> Bool { try http.contains(key) }
     public func size(_ key: String) throws -> Int? { try http.size(key) }
@@ -66,7 +78,9 @@ public struct S3Store: Store {
             let extra = try http.authorize?(.get, url, []) ?? []
             let response = try http.client.send(.get, url, headers: extra)
             guard response.status == 200 else {
-                if response.status == 401 || response.status == 403 { throw StoreError.refused(url: url, status: response.status, credentials: http.credentials) }
+                if response.status == 401 || response.status == 403 {
+                    throw StoreError.refused(url: url, status: response.status, credentials: http.credentials)
+                }
                 throw StoreError.httpStatus(url: url, status: response.status, tries: 1)
             }
             let page: S3ListResult

@@ -78,7 +78,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .tooLarge(what, size, limit): "\(what) is \(size) bytes, more than \(limit); it is not read"
         case let .badRange(path, problem): "\(path): \(problem)"
         case let .cannotRead(path, reason): "cannot read \(path): \(reason)"
-        case let .refused(url, status, credentials): "\(url): HTTP \(status) \(status == 401 ? "unauthorized" : "forbidden") (\(credentials))"
+        case let .refused(url, status, credentials):
+            "\(url): HTTP \(status) \(status == 401 ? "unauthorized" : "forbidden") (\(credentials))"
         case let .httpStatus(url, status, tries): "\(url): HTTP \(status)\(tries > 1 ? " after \(tries) tries" : "")"
         case let .transferFailed(url, reason, tries): "\(url): \(reason)\(tries > 1 ? " (\(tries) tries)" : "")"
         case let .badAnswer(url, problem): "\(url): \(problem)"

@@ -27,8 +27,10 @@ final class FilterWorker: Sendable {
     /// Makes `keys` the wanted set and queues those neither cached nor queued;
     /// `done` runs on the worker whenever a result (or failure) is stored.
     /// - Parameter levels: the pyramid's levels through the cache (a coarse level serves a working factor > 1).
-    func show(_ keys: [ProcessedPlaneCache.Key], pipeline: Pipeline, pyramid: [PyramidLevel], levels: [CachedChunks],
-              done: @escaping @Sendable () -> Void) {
+    func show(
+        _ keys: [ProcessedPlaneCache.Key], pipeline: Pipeline, pyramid: [PyramidLevel], levels: [CachedChunks],
+        done: @escaping @Sendable () -> Void
+    ) {
         wanted.withLock { $0 = Set(keys) }
         for key in keys where results.get(key) == nil {
             guard pending.withLock({ $0.insert(key).inserted }) else { continue }
@@ -37,8 +39,10 @@ final class FilterWorker: Sendable {
                 defer { pending.withLock { _ = $0.remove(key) } }
                 guard wanted.withLock({ $0.contains(key) }) else { return }
                 do {
-                    let plane = try PlaneFilter.apply(pipeline, to: key.view, levels: pyramid, factor: key.factor,
-                                                      threads: threads) { levels[$0].source }
+                    let plane = try PlaneFilter.apply(
+                        pipeline, to: key.view, levels: pyramid, factor: key.factor,
+                        threads: threads
+                    ) { levels[$0].source }
                     results.put(key, .plane(plane))
                 } catch {
                     results.put(key, .failure("\(error)"))

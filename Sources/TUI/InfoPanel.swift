@@ -23,10 +23,14 @@ enum InfoPanel {
             }
         }
         if m.levels.count > 1 {
-            out.append("levels " + m.levels.map { $0.suffix(2).map(String.init).joined(separator: "x") }.joined(separator: " "))
+            out.append(
+                "levels " + m.levels.map { $0.suffix(2).map(String.init).joined(separator: "x") }.joined(separator: " ")
+            )
         }
         for (i, c) in (m.channels ?? []).enumerated() {
-            out.append("c=\(i)    ".prefix(7) + (c.label ?? "") + (c.color.map { " #" + $0 } ?? "") + (c.active ? "" : " (off)"))
+            out.append(
+                "c=\(i)    ".prefix(7) + (c.label ?? "") + (c.color.map { " #" + $0 } ?? "")
+                    + (c.active ? "" : " (off)"))
         }
         if !app.state.labelNames.isEmpty {
             out.append("labels " + app.state.labelNames.joined(separator: ", "))
@@ -37,9 +41,11 @@ enum InfoPanel {
         for w in m.warnings { out.append("! " + w) }
         out.append("")
         if let plane = app.plane, let c = app.contrast {
-            out.append(app.state.histogramLog ? "histogram, log counts (| = limits)" : "histogram (| = contrast limits)")
-            out += histogram(plane, low: c.low, high: c.high, width: ScreenComposer.panelWidth - 2, height: 8,
-                             logCounts: app.state.histogramLog)
+            out.append(
+                app.state.histogramLog ? "histogram, log counts (| = limits)" : "histogram (| = contrast limits)")
+            out += histogram(
+                plane, low: c.low, high: c.high, width: ScreenComposer.panelWidth - 2, height: 8,
+                logCounts: app.state.histogramLog)
             out.append("")
         }
         let s = app.loader.cache.statistics
@@ -52,23 +58,30 @@ enum InfoPanel {
         ]
         if let r = HTTPClient.existing?.statistics.snapshot, r.requests + r.failures > 0 {
             let ms = { (v: Double) in "\(Int((v * 1000).rounded())) ms" }
-            out += ["network \(r.requests) requests, \(ByteSize.describe(r.bytesFetched, compact: true))",
-                    "        \(r.inFlight) in flight, \(r.retries) retries, \(r.failures) failed",
-                    "        latency mean \(ms(r.latencyMean)), p99 \(ms(r.latencyP99))"]
+            out += [
+                "network \(r.requests) requests, \(ByteSize.describe(r.bytesFetched, compact: true))",
+                "        \(r.inFlight) in flight, \(r.retries) retries, \(r.failures) failed",
+                "        latency mean \(ms(r.latencyMean)), p99 \(ms(r.latencyP99))",
+            ]
         }
         return out
     }
 
     /// Rows of a bar histogram of finite values (top row first), the limits as `|`; with
     /// `logCounts` a bar's height is log(1 + count), so sparse bins beside a peak still show.
-    static func histogram(_ plane: ArrayBuffer, low: Double, high: Double, width: Int, height: Int,
-                          logCounts: Bool = false) -> [String] {
+    static func histogram(
+        _ plane: ArrayBuffer, low: Double, high: Double, width: Int, height: Int,
+        logCounts: Bool = false
+    ) -> [String] {
         var lo = Double.infinity, hi = -Double.infinity
         let n = plane.count
         let stride = max(1, n / 200_000)
         for i in Swift.stride(from: 0, to: n, by: stride) {
             let v = plane.double(at: i)
-            if v.isFinite { lo = min(lo, v); hi = max(hi, v) }
+            if v.isFinite {
+                lo = min(lo, v)
+                hi = max(hi, v)
+            }
         }
         guard lo < hi else { return ["(constant plane)"] }
         var bins = [Int](repeating: 0, count: width)
@@ -83,10 +96,12 @@ enum InfoPanel {
         let (ml, mh) = (mark(low), mark(high))
         var rows: [String] = []
         for r in (0..<height).reversed() {
-            rows.append(String((0..<width).map { x -> Character in
-                if x == ml || x == mh { return "|" }
-                return scaled(bins[x]) / top * Double(height) > Double(r) ? "#" : " "
-            }))
+            rows.append(
+                String(
+                    (0..<width).map { x -> Character in
+                        if x == ml || x == mh { return "|" }
+                        return scaled(bins[x]) / top * Double(height) > Double(r) ? "#" : " "
+                    }))
         }
         rows.append(NumberText.short(lo).padding(width / 2) + NumberText.short(hi))
         return rows

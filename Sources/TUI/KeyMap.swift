@@ -87,7 +87,9 @@ public enum KeyMap {
             b(c("f"), .fpsPrompt, "frames per second"),
             b(c("o"), .cycleDisplayedAxes, "orthogonal view: yx → zx → zy"),
             b(c("d"), .cycleDownsample, "downsampling: mean → max → nearest"),
-            b(c("r"), .cycleRenderMode, "display: pixels (kitty, sixel, iTerm2, when the terminal shows them) → half → quad → braille → ascii"),
+            b(
+                c("r"), .cycleRenderMode,
+                "display: pixels (kitty, sixel, iTerm2, when the terminal shows them) → half → quad → braille → ascii"),
             b(c("s"), .saveFigure, "save the view as a PNG at data resolution (named after the dataset and position)"),
             b(c("F"), .filterPrompt, "filter pipeline prompt"),
             b(c("123456789"), .toggleStage(0), "toggle filter pipeline stage 1–9", "1–9"),
@@ -110,7 +112,7 @@ public enum KeyMap {
         for binding in bindings {
             for key in binding.keys {
                 if case .toggleStage = binding.action, case .char(let ch) = key, let n = ch.wholeNumberValue {
-                    if n != 1 { t[key] = .toggleStage(n) }   // `1` is 1:1 until filters are on
+                    if n != 1 { t[key] = .toggleStage(n) }  // `1` is 1:1 until filters are on
                 } else {
                     t[key] = binding.action
                 }

@@ -32,14 +32,16 @@ final class ReductionWorker: Sendable {
         return keys.map { key in
             if let existing = running.withLock({ $0[key] }) { return existing }
             let chunks = levels[key.level]
-            let reduction = PlaneReduction(view: key.view, dataType: chunks.array.metadata.dataType,
-                                           width: key.width, height: key.height, mode: key.mode)
+            let reduction = PlaneReduction(
+                view: key.view, dataType: chunks.array.metadata.dataType,
+                width: key.width, height: key.height, mode: key.mode)
             reduction.countChunks(of: chunks.array.metadata.grid)
             running.withLock { $0[key] = reduction }
             queue.async { [self] in
                 // Failed chunks are recorded (drawn as error tiles) and the rest still folds.
-                _ = try? reduction.run(chunks.array, source: chunks.source, threads: threads, continueOnError: true,
-                                       cancelled: { !self.isWanted(key) }, progress: progress)
+                _ = try? reduction.run(
+                    chunks.array, source: chunks.source, threads: threads, continueOnError: true,
+                    cancelled: { !self.isWanted(key) }, progress: progress)
                 progress()
             }
             return reduction
@@ -64,7 +66,10 @@ extension PlaneReduction {
         for j in 0..<height {
             var i = 0
             while i < width {
-                guard !complete[j * width + i] else { i += 1; continue }
+                guard !complete[j * width + i] else {
+                    i += 1
+                    continue
+                }
                 let start = i
                 while i < width && !complete[j * width + i] { i += 1 }
                 missing.append((rows: j..<(j + 1), columns: start..<i))
@@ -76,7 +81,9 @@ extension PlaneReduction {
         let failedCells = Set(failed.flatMap { f in f.rows.flatMap { j in f.columns.map { j * width + $0 } } })
         return PlaneLoader.PartialPlane(
             plane: ArrayBuffer(float32: image.pixels, shape: [height, width]), view: shown, level: 0,
-            missing: missing.filter { m in !m.columns.allSatisfy { failedCells.contains(m.rows.lowerBound * width + $0) } },
+            missing: missing.filter { m in
+                !m.columns.allSatisfy { failedCells.contains(m.rows.lowerBound * width + $0) }
+            },
             coarse: [], failed: failed)
     }
 }

@@ -31,14 +31,17 @@ struct ScreenComposer {
     /// "terminal too small" in the middle of an otherwise empty screen.
     func tooSmallScreen() -> Frame {
         var f = blank()
-        put(&f, "vstack: enlarge to \(ScreenComposer.minimumSize.columns)x\(ScreenComposer.minimumSize.rows)",
+        put(
+            &f, "vstack: enlarge to \(ScreenComposer.minimumSize.columns)x\(ScreenComposer.minimumSize.rows)",
             x: 0, y: rows / 2, fg: .default, bg: .default)
         return f
     }
 
     /// Copies the rendered image into the pane, dims loading parts and marks failed ones.
-    func image(_ into: inout Frame, _ picture: Frame, mapping: CellMapping, missing: [(Range<Int>, Range<Int>)],
-               failed: [(Range<Int>, Range<Int>)]) {
+    func image(
+        _ into: inout Frame, _ picture: Frame, mapping: CellMapping, missing: [(Range<Int>, Range<Int>)],
+        failed: [(Range<Int>, Range<Int>)]
+    ) {
         let used = mapping.usedCells
         for y in 0..<min(picture.rows, used.rows) where mapping.origin.y + y < rows {
             for x in 0..<min(picture.columns, used.columns) where mapping.origin.x + x < columns {
@@ -66,15 +69,21 @@ struct ScreenComposer {
     /// Where in the plane the pane is, when zoomed in: a small map of the whole plane in the
     /// pane's top-right corner (its shape the plane's, cells counted two rows to a column's
     /// width), the part shown filled. Nothing on panes too small to spare the corner.
-    func overview(_ f: inout Frame, pane: ViewState.Pane, plane: (rows: Int, columns: Int),
-                  shown: (rows: Range<Int>, columns: Range<Int>), unicode: Bool) {
+    func overview(
+        _ f: inout Frame, pane: ViewState.Pane, plane: (rows: Int, columns: Int),
+        shown: (rows: Range<Int>, columns: Range<Int>), unicode: Bool
+    ) {
         guard pane.columns >= 40, pane.rows >= 12, plane.rows > 0, plane.columns > 0,
-              shown.rows.count < plane.rows || shown.columns.count < plane.columns else { return }
-        let (w, h) = ScreenComposer.overviewSize(plane: plane, maxColumns: min(20, pane.columns / 4), maxRows: min(8, pane.rows / 3))
+            shown.rows.count < plane.rows || shown.columns.count < plane.columns
+        else { return }
+        let (w, h) = ScreenComposer.overviewSize(
+            plane: plane, maxColumns: min(20, pane.columns / 4), maxRows: min(8, pane.rows / 3))
         let x0 = pane.columns - w, y0 = 0
         func cell(_ v: Int, _ n: Int, _ cells: Int) -> Int { min(cells - 1, max(0, v * cells / n)) }
         let (r0, r1) = (cell(shown.rows.lowerBound, plane.rows, h), cell(shown.rows.upperBound - 1, plane.rows, h))
-        let (c0, c1) = (cell(shown.columns.lowerBound, plane.columns, w), cell(shown.columns.upperBound - 1, plane.columns, w))
+        let (c0, c1) = (
+            cell(shown.columns.lowerBound, plane.columns, w), cell(shown.columns.upperBound - 1, plane.columns, w)
+        )
         let (fg, bg) = statusColors
         let (plain, view): (Unicode.Scalar, Unicode.Scalar) = unicode ? ("\u{00B7}", "\u{2588}") : (".", "#")
         for y in 0..<h {
@@ -125,7 +134,9 @@ struct ScreenComposer {
         guard x0 > 0 else { return }
         for y in 0..<(rows - 2) {
             f[x0 - 1, y] = Cell(colored ? "\u{2502}" : "|", fg: dimColor, bg: .default)
-            put(&f, (y < lines.count ? lines[y] : "").padding(ScreenComposer.panelWidth), x: x0, y: y, fg: .default, bg: .default)
+            put(
+                &f, (y < lines.count ? lines[y] : "").padding(ScreenComposer.panelWidth), x: x0, y: y, fg: .default,
+                bg: .default)
         }
     }
 
@@ -146,7 +157,10 @@ struct ScreenComposer {
         let (perColumn, columnsPerPage, pages) = helpLayout(lines)
         let page = min(max(0, page), pages - 1)
         let shown = Array(lines.dropFirst(page * perColumn * columnsPerPage).prefix(perColumn * columnsPerPage))
-        let title = pages > 1 ? " vstack keys \(page + 1)/\(pages) (space: more, any other key closes) " : " vstack keys (any key closes) "
+        let title =
+            pages > 1
+            ? " vstack keys \(page + 1)/\(pages) (space: more, any other key closes) "
+            : " vstack keys (any key closes) "
         let columnWidth = (lines.map(\.count).max() ?? 0) + 3
         let height = min(rows - 2, min(perColumn, shown.count) + 2)
         var body = [String](repeating: "", count: max(1, height - 2))
@@ -159,9 +173,13 @@ struct ScreenComposer {
         let edge = unicode ? "\u{2500}" : "-"
         for y in 0..<height {
             let text: String
-            if y == 0 { text = String((edge + title + String(repeating: edge, count: width)).prefix(width)) }
-            else if y == height - 1 { text = String(repeating: edge, count: width) }
-            else { text = ("  " + body[y - 1]).padding(width) }
+            if y == 0 {
+                text = String((edge + title + String(repeating: edge, count: width)).prefix(width))
+            } else if y == height - 1 {
+                text = String(repeating: edge, count: width)
+            } else {
+                text = ("  " + body[y - 1]).padding(width)
+            }
             put(&f, text, x: x0, y: y0 + y, fg: fg, bg: bg)
         }
     }

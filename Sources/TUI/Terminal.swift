@@ -53,7 +53,9 @@ final class Terminal {
         var ws = winsize()
         guard ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_row > 0, ws.ws_col > 0 else { return false }
         let (columns, rows) = size
-        guard min(Int(ws.ws_col), Terminal.maxCells.columns) != columns || min(Int(ws.ws_row), Terminal.maxCells.rows) != rows
+        guard
+            min(Int(ws.ws_col), Terminal.maxCells.columns) != columns
+                || min(Int(ws.ws_row), Terminal.maxCells.rows) != rows
         else { return false }
         resizeterm(Int32(ws.ws_row), Int32(ws.ws_col))
         return true
@@ -69,8 +71,10 @@ final class Terminal {
 
     /// The screen in cells, held to the frame limit (`render --size` refuses more) whatever the terminal says.
     var size: (columns: Int, rows: Int) {
-        (min(Int(vstack_getmaxx(vstack_stdscr())), Terminal.maxCells.columns),
-         min(Int(vstack_getmaxy(vstack_stdscr())), Terminal.maxCells.rows))
+        (
+            min(Int(vstack_getmaxx(vstack_stdscr())), Terminal.maxCells.columns),
+            min(Int(vstack_getmaxy(vstack_stdscr())), Terminal.maxCells.rows)
+        )
     }
     static let maxCells = (columns: 2000, rows: 1000)
 
@@ -137,7 +141,10 @@ enum ScreenWriter {
             var done = 0
             while done < raw.count {
                 let n = Foundation.write(1, raw.baseAddress! + done, raw.count - done)
-                if n < 0 { if errno == EINTR || errno == EAGAIN { continue }; return }
+                if n < 0 {
+                    if errno == EINTR || errno == EAGAIN { continue }
+                    return
+                }
                 done += n
             }
         }

@@ -106,7 +106,8 @@ public struct ViewState: Equatable, Sendable {
         scrubAxis = names.firstIndex(of: "z").flatMap { free.contains($0) ? $0 : nil } ?? free.last ?? selection.rowAxis
         playAxis = names.firstIndex(of: "t").flatMap { free.contains($0) ? $0 : nil } ?? scrubAxis
         let rows = selection.rows, cols = selection.columns
-        centre = Point(y: Double(rows.lowerBound + rows.upperBound) / 2, x: Double(cols.lowerBound + cols.upperBound) / 2)
+        centre = Point(
+            y: Double(rows.lowerBound + rows.upperBound) / 2, x: Double(cols.lowerBound + cols.upperBound) / 2)
         if rows.count < shape[selection.rowAxis] || cols.count < shape[selection.columnAxis] {
             // A start-up --region: show that region (at least), centred.
             scale = nil
@@ -217,11 +218,17 @@ public struct ViewState: Equatable, Sendable {
             limits = nil
             channelWindows = false
         case .adjustHigh(let n), .adjustLow(let n):
-            guard let base = limits ?? lastAutoLimits else { message = "no contrast yet"; break }
+            guard let base = limits ?? lastAutoLimits else {
+                message = "no contrast yet"
+                break
+            }
             let span = max(base.high - base.low, 1e-12)
             var l = base
-            if case .adjustHigh = action { l.high = max(l.low + span * 0.01, l.high + Double(n) * span * 0.05) }
-            else { l.low = min(l.high - span * 0.01, l.low + Double(n) * span * 0.05) }
+            if case .adjustHigh = action {
+                l.high = max(l.low + span * 0.01, l.high + Double(n) * span * 0.05)
+            } else {
+                l.low = min(l.high - span * 0.01, l.low + Double(n) * span * 0.05)
+            }
             limits = l
         case .playPause:
             playing.toggle()
@@ -241,29 +248,45 @@ public struct ViewState: Equatable, Sendable {
         case .filterPrompt:
             openPrompt(.filter)
         case .toggleStage(let n):
-            guard var p = pipeline else { message = "no filter pipeline (F sets one)"; break }
+            guard var p = pipeline else {
+                message = "no filter pipeline (F sets one)"
+                break
+            }
             guard n >= 1 && n <= p.stages.count else {
-                message = "the pipeline has \(p.stages.count) stage\(p.stages.count == 1 ? "" : "s")"; break
+                message = "the pipeline has \(p.stages.count) stage\(p.stages.count == 1 ? "" : "s")"
+                break
             }
             p.toggle(n - 1)
             pipeline = p
             message = "stage \(n) \(p.stages[n - 1]) \(p.enabled[n - 1] ? "on" : "off")"
         case .adjustFilter(let n):
-            guard var p = pipeline else { message = "no filter pipeline (F sets one)"; break }
+            guard var p = pipeline else {
+                message = "no filter pipeline (F sets one)"
+                break
+            }
             message = p.adjustLastStage(by: n)
             pipeline = p
         case .probeCursor:
             probe = probe == nil ? centre : nil
         case .cycleLabels:
-            guard !labelNames.isEmpty else { message = "no label images (--labels PATH adds one)"; break }
+            guard !labelNames.isEmpty else {
+                message = "no label images (--labels PATH adds one)"
+                break
+            }
             labelIndex = labelIndex.map { $0 + 1 < labelNames.count ? $0 + 1 : nil } ?? 0
             message = labelIndex.map { "labels \(labelNames[$0])" } ?? "labels off"
         case .toggleLabelStyle:
-            guard labelIndex != nil else { message = "no labels shown (L shows them)"; break }
+            guard labelIndex != nil else {
+                message = "no labels shown (L shows them)"
+                break
+            }
             labelStyle = labelStyle == .fill ? .outline : .fill
             message = labelStyle == .fill ? "labels filled" : "labels as outlines"
         case .adjustLabelOpacity(let n):
-            guard labelIndex != nil else { message = "no labels shown (L shows them)"; break }
+            guard labelIndex != nil else {
+                message = "no labels shown (L shows them)"
+                break
+            }
             labelOpacity = min(1, max(0, ((labelOpacity + Double(n) * 0.1) * 10).rounded() / 10))
             message = "label opacity \(NumberText.short(labelOpacity))"
         case .toggleInfo:
@@ -293,7 +316,10 @@ public struct ViewState: Equatable, Sendable {
     }
 
     private mutating func step(_ axis: Int, by n: Int) {
-        guard isFree(axis) else { message = "no axis to scrub"; return }
+        guard isFree(axis) else {
+            message = "no axis to scrub"
+            return
+        }
         selection.indices[axis] = min(max(0, selection.indices[axis] + n), shape[axis] - 1)
     }
 
@@ -313,7 +339,8 @@ public struct ViewState: Equatable, Sendable {
         let (y, x) = (homeAxes[0], homeAxes[1])
         let names = selection.axisNames
         guard let z = names.firstIndex(of: "z") ?? ViewState.freeAxes(selection, channelAxis: channelAxis).last,
-              z != y && z != x else {
+            z != y && z != x
+        else {
             message = "no third axis for an orthogonal view"
             return
         }
@@ -356,8 +383,11 @@ public struct ViewState: Equatable, Sendable {
         case .ctrl("u"):
             replacePrompt(0..<promptText.count, with: "")
         case .backspace:
-            if selected { replacePrompt(0..<promptText.count, with: "") }
-            else if promptCursor > 0 { replacePrompt((promptCursor - 1)..<promptCursor, with: "") }
+            if selected {
+                replacePrompt(0..<promptText.count, with: "")
+            } else if promptCursor > 0 {
+                replacePrompt((promptCursor - 1)..<promptCursor, with: "")
+            }
         case .ctrl("w"):
             replacePrompt((selected ? 0 : promptWordStart)..<(selected ? promptText.count : promptCursor), with: "")
         case .home, .ctrl("a"):
@@ -403,25 +433,33 @@ public struct ViewState: Equatable, Sendable {
                 let kv = item.split(separator: "=", maxSplits: 1).map { String($0).trimmedSpaces }
                 let (name, value) = kv.count == 2 ? (kv[0], kv[1]) : (names[scrubAxis], kv.first ?? "")
                 guard let axis = names.firstIndex(of: name) ?? Int(name), isFree(axis) || axis == channelAxis else {
-                    message = "go to: no axis '\(name)' to move"; return
+                    message = "go to: no axis '\(name)' to move"
+                    return
                 }
-                guard moves[axis] == nil else { message = "go to: axis \(names[axis]) is given twice"; return }
+                guard moves[axis] == nil else {
+                    message = "go to: axis \(names[axis]) is given twice"
+                    return
+                }
                 guard let typed = Int(value) else {
-                    message = "go to: \(name)=\(value) is not a number"; return
+                    message = "go to: \(name)=\(value) is not a number"
+                    return
                 }
                 let i = typed - indexBase
                 guard i >= 0, i < shape[axis] else {
-                    message = "go to: \(name)=\(value) is outside \(indexBase)..\(shape[axis] - 1 + indexBase)"; return
+                    message = "go to: \(name)=\(value) is outside \(indexBase)..\(shape[axis] - 1 + indexBase)"
+                    return
                 }
                 moves[axis] = i
             }
             for (axis, i) in moves { selection.indices[axis] = i }
         case .fps:
             guard let v = Double(text.trimmedSpaces), v.isFinite else {
-                message = "frames per second: '\(text)' is not a number"; return
+                message = "frames per second: '\(text)' is not a number"
+                return
             }
             guard v > 0, v <= 240 else {
-                message = "frames per second: \(text.trimmedSpaces) is outside (0, 240]"; return
+                message = "frames per second: \(text.trimmedSpaces) is outside (0, 240]"
+                return
             }
             fps = v
         case .filter:

@@ -79,15 +79,18 @@ public final class ViewerApp {
     /// - Parameter maxWorkPixels: filters run at full resolution up to this many shown pixels (SPEC §4).
     /// - Parameter openLabels: opens the label images `state.labelNames` lists (nil: there are none).
     /// - Parameter tmuxWrap: pixel modes send their pictures through tmux's passthrough.
-    public init(array: LazyArray, name: String, state: ViewState, cache: ChunkCache, depth: ColorDepth,
-                maxWorkPixels: Int = PlaneFilter.defaultMaxWorkPixels, tmuxWrap: Bool = false, openLabels: LabelOpener? = nil) {
+    public init(
+        array: LazyArray, name: String, state: ViewState, cache: ChunkCache, depth: ColorDepth,
+        maxWorkPixels: Int = PlaneFilter.defaultMaxWorkPixels, tmuxWrap: Bool = false, openLabels: LabelOpener? = nil
+    ) {
         self.array = array
         self.tmuxWrap = tmuxWrap
         self.openLabels = openLabels
         self.maxWorkPixels = maxWorkPixels
         // Filtered planes share --cache with the chunks: a quarter of it, at most 256 MiB.
-        filters = FilterWorker(threads: ProcessInfo.processInfo.activeProcessorCount,
-                               budget: cache.setAside(min(256 << 20, cache.budget / 4)))
+        filters = FilterWorker(
+            threads: ProcessInfo.processInfo.activeProcessorCount,
+            budget: cache.setAside(min(256 << 20, cache.budget / 4)))
         self.name = name
         self.state = state
         self.depth = depth
@@ -126,7 +129,10 @@ public final class ViewerApp {
                 dirty = true
             }
             let count = arrived.count.load(ordering: .relaxed)
-            if count != seen { seen = count; dirty = true }
+            if count != seen {
+                seen = count
+                dirty = true
+            }
             if dirty {
                 try draw()
                 dirty = false
@@ -149,8 +155,10 @@ public final class ViewerApp {
             if state.showHelp {
                 // Space, ↓ and PgDn page on (and close after the last page); PgUp, ↑ and b page back.
                 let size = terminal.size
-                let pages = ScreenComposer(columns: size.columns, rows: size.rows, depth: depth, asciiOnly: state.mode == .ascii)
-                    .helpPageCount(KeyMap.helpLines())
+                let pages = ScreenComposer(
+                    columns: size.columns, rows: size.rows, depth: depth, asciiOnly: state.mode == .ascii
+                )
+                .helpPageCount(KeyMap.helpLines())
                 switch key {
                 case .char(" "), .pageDown, .down:
                     if state.helpPage + 1 < pages { state.helpPage += 1 } else { state.showHelp = false }
@@ -161,25 +169,35 @@ public final class ViewerApp {
                 }
                 return
             }
-            if state.prompt != nil { state.type(key, pane: pane); return }
+            if state.prompt != nil {
+                state.type(key, pane: pane)
+                return
+            }
             let stages = state.pipeline?.stages.count ?? 0
             guard let action = KeyMap.action(for: key, pipelineStages: stages) else {
                 state.message = "\(key): not a key of vstack (? lists them)"
                 return
             }
             if action == .saveFigure {
-                guard let saveFigure else { state.message = "no figures from this viewer"; return }
+                guard let saveFigure else {
+                    state.message = "no figures from this viewer"
+                    return
+                }
                 state.message = "saving…"
                 do { state.message = "saved \(try saveFigure(state))" } catch { state.message = "save: \(error)" }
                 return
             }
             state.apply(action, pane: pane)
-            if action == .toggleInfo { previous = nil; state.fitRegion(pane) }
+            if action == .toggleInfo {
+                previous = nil
+                state.fitRegion(pane)
+            }
             switch action {
             case .adjustHigh, .adjustLow:
                 // The mask on screen does not change: say where the new limits went.
                 if lastMask, let l = state.limits {
-                    state.message = "limits \(NumberText.short(l.low))..\(NumberText.short(l.high)) kept for the data: a mask shows 0 black, 1 white"
+                    state.message =
+                        "limits \(NumberText.short(l.low))..\(NumberText.short(l.high)) kept for the data: a mask shows 0 black, 1 white"
                 }
             default: break
             }
@@ -190,8 +208,11 @@ public final class ViewerApp {
             if let m = lastMapping, let p = m.pixel(cellX: x, cellY: y) {
                 // Plane pixels of the drawn level → level-0 pixels.
                 let s = state.selection
-                state.probe = ViewState.Point(y: Double(s.rows.lowerBound) + (Double(p.row) + 0.5) * Double(s.rows.count) / Double(m.regionRows) - 0.5,
-                                              x: Double(s.columns.lowerBound) + (Double(p.column) + 0.5) * Double(s.columns.count) / Double(m.regionColumns) - 0.5)
+                state.probe = ViewState.Point(
+                    y: Double(s.rows.lowerBound) + (Double(p.row) + 0.5) * Double(s.rows.count) / Double(m.regionRows)
+                        - 0.5,
+                    x: Double(s.columns.lowerBound) + (Double(p.column) + 0.5) * Double(s.columns.count)
+                        / Double(m.regionColumns) - 0.5)
                 state.probe!.y = state.probe!.y.rounded()
                 state.probe!.x = state.probe!.x.rounded()
             }
@@ -219,7 +240,8 @@ public final class ViewerApp {
 
     private func draw() throws {
         let size = terminal.size
-        let composer = ScreenComposer(columns: size.columns, rows: size.rows, depth: depth, asciiOnly: state.mode == .ascii)
+        let composer = ScreenComposer(
+            columns: size.columns, rows: size.rows, depth: depth, asciiOnly: state.mode == .ascii)
         guard !composer.tooSmall else {
             write(composer.tooSmallScreen())
             return
@@ -229,16 +251,19 @@ public final class ViewerApp {
         let pane = pane
         // The zoom picks the level of the raw frame (drawn meanwhile when filters are on: they
         // choose their own level for their working resolution, see `filteredPlanes`).
-        let level = LevelSelection(loader.pyramid, view: state.selection, mode: state.mode, columns: pane.columns,
-                                   rows: pane.rows, aspect: state.aspect)
+        let level = LevelSelection(
+            loader.pyramid, view: state.selection, mode: state.mode, columns: pane.columns,
+            rows: pane.rows, aspect: state.aspect)
         let newView = views != shownViews || level.index != shownLevel
         // A plane too big to assemble is reduced chunk by chunk into screen pixels instead of pinned.
         let levelArray = loader.levels[level.index].array
-        let screenSize = state.mode.pixelSize(fitting: level.view.columns.count, level.view.rows.count,
-                                              columns: pane.columns, rows: pane.rows, aspect: state.aspect)
-        let reducing = PlaneReduction.reduces(level.view, dataType: levelArray.metadata.dataType,
-                                              width: screenSize.width, height: screenSize.height,
-                                              cacheBudget: loader.cache.budget)
+        let screenSize = state.mode.pixelSize(
+            fitting: level.view.columns.count, level.view.rows.count,
+            columns: pane.columns, rows: pane.rows, aspect: state.aspect)
+        let reducing = PlaneReduction.reduces(
+            level.view, dataType: levelArray.metadata.dataType,
+            width: screenSize.width, height: screenSize.height,
+            cacheBudget: loader.cache.budget)
         if newView {
             if reducing { loader.execute(LoadPlan(level: level.index)) } else { reductions.cancel() }
             if !reducing { loader.show(views, level: level.index, channelAxis: state.channelAxis) }
@@ -251,13 +276,17 @@ public final class ViewerApp {
         let partials: [PlaneLoader.PartialPlane]
         if reducing {
             let keys = views.map { v in
-                ReductionWorker.Key(view: LevelSelection(loader.pyramid, view: v, index: level.index).view, level: level.index,
-                                    width: screenSize.width, height: screenSize.height, mode: state.downsample)
+                ReductionWorker.Key(
+                    view: LevelSelection(loader.pyramid, view: v, index: level.index).view, level: level.index,
+                    width: screenSize.width, height: screenSize.height, mode: state.downsample)
             }
             let arrived = arrived
             let running = reductions.show(keys, levels: loader.levels) { arrived.signal() }
             partials = running.map { $0.partialPlane() }
-            reducedLimits = running.map { r in let c = r.autoContrast(); return RenderSettings.Limits(c.low, c.high) }
+            reducedLimits = running.map { r in
+                let c = r.autoContrast()
+                return RenderSettings.Limits(c.low, c.high)
+            }
             reading = (running.reduce(0) { $0 + $1.chunksDone }, running.reduce(0) { $0 + $1.chunkTotal })
         } else {
             partials = try views.map { try loader.residentPlane($0, level: level.index, counting: newView) }
@@ -277,19 +306,24 @@ public final class ViewerApp {
             let map = views.count == 1 ? settings.colorMap : ChannelLayer.compositeColorMap(i, channel: channel)
             let window = state.channelWindows ? channel?.window.map { RenderSettings.Limits($0.start, $0.end) } : nil
             let auto = i < reducedLimits.count ? reducedLimits[i] : nil
-            guard let f = filtered?[i] else { return ChannelLayer(plane: p.plane, colorMap: map, limits: state.limits ?? window ?? auto) }
+            guard let f = filtered?[i] else {
+                return ChannelLayer(plane: p.plane, colorMap: map, limits: state.limits ?? window ?? auto)
+            }
             // A mask shows as 0 → black, 1 → white: the user's limits are in data units, for the
             // unfiltered data, and apply again once the mask stage is off.
             return ChannelLayer(plane: f.plane, colorMap: map, limits: f.isMask ? .init(0, 1) : state.limits)
         }
         let overlay = labelOverlay(over: layers[0].plane, pane: pane, newView: newView)
-        let rendered = Renderer.composite(layers, labels: overlay, settings: settings, columns: pane.columns, rows: pane.rows)
+        let rendered = Renderer.composite(
+            layers, labels: overlay, settings: settings, columns: pane.columns, rows: pane.rows)
         lastLabels = rendered.labels
-        let labelled = filtered.map { LevelSelection(loader.pyramid, view: state.selection, index: $0[0].level) } ?? level
+        let labelled =
+            filtered.map { LevelSelection(loader.pyramid, view: state.selection, index: $0[0].level) } ?? level
         levelLabel = labelled.label(levelCount: loader.pyramid.count)
         let drawn = filtered == nil ? partials[0].view : state.selection
-        var mapping = CellMapping(regionRows: drawn.rows.count, regionColumns: drawn.columns.count,
-                                  pixelWidth: rendered.image.width, pixelHeight: rendered.image.height, mode: state.mode)
+        var mapping = CellMapping(
+            regionRows: drawn.rows.count, regionColumns: drawn.columns.count,
+            pixelWidth: rendered.image.width, pixelHeight: rendered.image.height, mode: state.mode)
         mapping.origin = CellMapping.centred(mapping.usedCells, in: pane)
         lastPlane = filtered?[0].plane ?? partials[0].plane
         lastFiltered = filtered != nil
@@ -301,21 +335,28 @@ public final class ViewerApp {
         if state.limits == nil && !lastMask {
             state.lastAutoLimits = RenderSettings.Limits(rendered.contrast.low, rendered.contrast.high)
         }
-        hiddenByLimits = views.count == 1 && !lastMask && (state.limits != nil || usesChannelWindow)
+        hiddenByLimits =
+            views.count == 1 && !lastMask && (state.limits != nil || usesChannelWindow)
             ? ViewerApp.hiddenText(layers[0].plane, low: rendered.contrast.low, high: rendered.contrast.high) : nil
-        composer.image(&screen, rendered.frame, mapping: mapping,
-                       missing: partials.flatMap { $0.missing.map { ($0.rows, $0.columns) } },
-                       failed: partials.flatMap { $0.failed.map { ($0.rows, $0.columns) } })
+        composer.image(
+            &screen, rendered.frame, mapping: mapping,
+            missing: partials.flatMap { $0.missing.map { ($0.rows, $0.columns) } },
+            failed: partials.flatMap { $0.failed.map { ($0.rows, $0.columns) } })
         if let p = state.probe { composer.probeMarker(&screen, probeCell(p, mapping: mapping)) }
         let sel = state.selection
-        composer.overview(&screen, pane: pane, plane: (state.shape[sel.rowAxis], state.shape[sel.columnAxis]),
-                          shown: (sel.rows, sel.columns), unicode: state.mode != .ascii)
+        composer.overview(
+            &screen, pane: pane, plane: (state.shape[sel.rowAxis], state.shape[sel.columnAxis]),
+            shown: (sel.rows, sel.columns), unicode: state.mode != .ascii)
         let failure = partials.lazy.flatMap(\.failed).first
-        composer.statusLine(&screen, statusText(loading: partials.reduce(0) { $0 + $1.missing.count + $1.coarse.count },
-                                                reading: reading.flatMap { $0.done < $0.total ? $0 : nil }))
+        composer.statusLine(
+            &screen,
+            statusText(
+                loading: partials.reduce(0) { $0 + $1.missing.count + $1.coarse.count },
+                reading: reading.flatMap { $0.done < $0.total ? $0 : nil }))
         if let prompt = state.prompt {
-            composer.promptLine(&screen, label: prompt.label, text: state.promptText, cursor: state.promptCursor,
-                                selected: state.promptSelected)
+            composer.promptLine(
+                &screen, label: prompt.label, text: state.promptText, cursor: state.promptCursor,
+                selected: state.promptSelected)
         } else if let failure {
             composer.messageLine(&screen, "error: \(failure.message)", isError: true)
         } else if let filterFailure, state.message == nil {
@@ -323,10 +364,13 @@ public final class ViewerApp {
         } else if let labelFailure, state.message == nil {
             composer.messageLine(&screen, "labels: \(labelFailure)", isError: true)
         } else {
-            composer.messageLine(&screen, state.message ?? hiddenByLimits ?? probeText() ?? "? keys  q quit", isError: false)
+            composer.messageLine(
+                &screen, state.message ?? hiddenByLimits ?? probeText() ?? "? keys  q quit", isError: false)
         }
         if state.showInfo { composer.panel(&screen, InfoPanel.lines(self)) }
-        if state.showHelp { composer.helpOverlay(&screen, KeyMap.helpLines(), page: state.helpPage, unicode: state.mode != .ascii) }
+        if state.showHelp {
+            composer.helpOverlay(&screen, KeyMap.helpLines(), page: state.helpPage, unicode: state.mode != .ascii)
+        }
         // A pixel mode's picture: kept as it is under the help overlay (which is drawn over it).
         let picture = state.mode.pixelProtocol == nil ? nil : state.showHelp ? shownPicture?.image : rendered.picture
         write(screen, picture: picture, at: mapping.origin)
@@ -362,23 +406,29 @@ public final class ViewerApp {
             labelLoader = (i, PlaneLoader(layer: layer.array, sharing: loader, owner: .labels))
             shownLabels = nil
         }
-        let size = state.mode.pixelSize(fitting: plane.shape[1], plane.shape[0], columns: pane.columns, rows: pane.rows,
-                                        aspect: state.aspect)
+        let size = state.mode.pixelSize(
+            fitting: plane.shape[1], plane.shape[0], columns: pane.columns, rows: pane.rows,
+            aspect: state.aspect)
         let s = state.selection
         guard let source = layer.source(for: s, width: size.width, height: size.height),
-              let view = layer.alignment.view(for: s), let labels = labelLoader?.loader else {
-            labelFailure = "the label image has no axes for the displayed \(s.axisNames[s.rowAxis]),\(s.axisNames[s.columnAxis])"
+            let view = layer.alignment.view(for: s), let labels = labelLoader?.loader
+        else {
+            labelFailure =
+                "the label image has no axes for the displayed \(s.axisNames[s.rowAxis]),\(s.axisNames[s.columnAxis])"
             return nil
         }
         // Every `step`-th label pixel when a screen pixel covers many: a huge label plane is never assembled.
-        let step = layer.step(for: source, width: size.width, height: size.height, maxBytes: min(loader.cache.budget / 4, 32 << 20))
+        let step = layer.step(
+            for: source, width: size.width, height: size.height, maxBytes: min(loader.cache.budget / 4, 32 << 20))
         let changed = shownLabels.map { $0.index != i || $0.view != view || $0.level != source.index } ?? true
         if changed {
             labels.show([view], level: source.index)
             shownLabels = (i, view, source.index)
         }
         do {
-            let partial = step == 1 ? try labels.residentPlane(view, level: source.index, counting: changed)
+            let partial =
+                step == 1
+                ? try labels.residentPlane(view, level: source.index, counting: changed)
                 : try labels.residentSampledPlane(view, level: source.index, step: step, counting: changed)
             labelFailure = partial.failed.first.map(\.message)
             var overlay = layer.overlay(partial.plane)
@@ -397,19 +447,26 @@ public final class ViewerApp {
         let (px, py) = m.mode.pixelsPerCell
         let fx = (p.x + 0.5 - Double(s.columns.lowerBound)) / Double(max(1, s.columns.count))
         let fy = (p.y + 0.5 - Double(s.rows.lowerBound)) / Double(max(1, s.rows.count))
-        return (m.origin.x + Int(clamping: (fx * Double(m.pixelWidth)).rounded(.down)) / px,
-                m.origin.y + Int(clamping: (fy * Double(m.pixelHeight)).rounded(.down)) / py)
+        return (
+            m.origin.x + Int(clamping: (fx * Double(m.pixelWidth)).rounded(.down)) / px,
+            m.origin.y + Int(clamping: (fy * Double(m.pixelHeight)).rounded(.down)) / py
+        )
     }
 
     /// The label id drawn at a level-0 probe point, when labels are shown.
     private func probeLabel(_ p: ViewState.Point) -> String? {
         guard let labels = lastLabels, let i = state.labelIndex, let layer = labelLayers[i] else { return nil }
         let s = state.selection
-        let x = Int(clamping: ((p.x + 0.5 - Double(s.columns.lowerBound)) / Double(max(1, s.columns.count)) * Double(labels.width)).rounded(.down))
-        let y = Int(clamping: ((p.y + 0.5 - Double(s.rows.lowerBound)) / Double(max(1, s.rows.count)) * Double(labels.height)).rounded(.down))
+        let x = Int(
+            clamping: ((p.x + 0.5 - Double(s.columns.lowerBound)) / Double(max(1, s.columns.count))
+                * Double(labels.width)).rounded(.down))
+        let y = Int(
+            clamping: ((p.y + 0.5 - Double(s.rows.lowerBound)) / Double(max(1, s.rows.count)) * Double(labels.height))
+                .rounded(.down))
         guard x >= 0, y >= 0, x < labels.width, y < labels.height else { return nil }
         let id = labels.ids[y * labels.width + x]
-        return id == 0 ? "\(layer.name) background" : "\(layer.name) id \(LabelIDText.text(id, signed: layer.signedIDs))"
+        return id == 0
+            ? "\(layer.name) background" : "\(layer.name) id \(LabelIDText.text(id, signed: layer.signedIDs))"
     }
 
     /// The filtered planes of `views` when a pipeline is on and all are computed, else nil (the
@@ -421,8 +478,9 @@ public final class ViewerApp {
             filterStatus = state.pipeline.map { FilterStatus.text($0) }
             return nil
         }
-        let factor = PlaneFilter.workingFactor(rows: state.selection.rows.count, columns: state.selection.columns.count,
-                                               maxWorkPixels: maxWorkPixels)
+        let factor = PlaneFilter.workingFactor(
+            rows: state.selection.rows.count, columns: state.selection.columns.count,
+            maxWorkPixels: maxWorkPixels)
         let keys = views.map { ProcessedPlaneCache.Key(view: $0, pipeline: pipeline.activeText, factor: factor) }
         let arrived = arrived
         filters.show(keys, pipeline: pipeline, pyramid: loader.pyramid, levels: loader.levels) {
@@ -452,7 +510,9 @@ public final class ViewerApp {
         var bytes: [UInt8] = []
         // A sixel or iTerm2 picture is cells: one that goes away or shrinks is cleared with the screen.
         if let shown = shownPicture, shown.mode.pixelProtocol != .kitty,
-           picture.map({ $0.width < shown.image.width || $0.height < shown.image.height || shown.at != origin }) ?? true {
+            picture.map({ $0.width < shown.image.width || $0.height < shown.image.height || shown.at != origin })
+                ?? true
+        {
             previous = nil
         }
         if previous == nil || previous!.columns != screen.columns || previous!.rows != screen.rows {
@@ -463,7 +523,9 @@ public final class ViewerApp {
         if picture == nil { bytes += removePictureBytes() }
         bytes += ANSIWriter.diffBytes(from: previous, to: screen)
         if let picture, let output = PixelOutput(mode: state.mode, tmuxWrap: tmuxWrap) {
-            do { bytes += try pictureBytes(picture, output: output, screen: screen, at: origin) } catch { state.message = "picture: \(error)" }
+            do { bytes += try pictureBytes(picture, output: output, screen: screen, at: origin) } catch {
+                state.message = "picture: \(error)"
+            }
         }
         ScreenWriter.write(bytes)
         lastFrameBytes = bytes.count
@@ -474,11 +536,14 @@ public final class ViewerApp {
     /// already; for sixel and iTerm2 only the rows of cells that changed (a picture the same size);
     /// kitty's whole picture, replaced in place. Over `maxFrameBytes`, kitty and iTerm2 get a
     /// smaller picture that the terminal scales to the same cells.
-    private func pictureBytes(_ picture: PixelImage, output: PixelOutput, screen: Frame, at origin: (x: Int, y: Int)) throws -> [UInt8] {
+    private func pictureBytes(
+        _ picture: PixelImage, output: PixelOutput, screen: Frame, at origin: (x: Int, y: Int)
+    ) throws -> [UInt8] {
         let (cw, ch) = state.mode.pixelsPerCell
         var part = picture, firstRow = 0
         if let shown = shownPicture, shown.mode == state.mode, shown.image.width == picture.width,
-           shown.image.height == picture.height, shown.at == origin {
+            shown.image.height == picture.height, shown.at == origin
+        {
             guard let changed = picture.changedRows(from: shown.image) else { return [] }
             if output.pixelProtocol != .kitty {
                 firstRow = changed.lowerBound / ch
@@ -527,10 +592,17 @@ public final class ViewerApp {
         var parts: [(text: String, drop: Int)] = [(name, 0)]
         func add(_ text: String, _ drop: Int) { parts.append((text, drop)) }
         for axis in s.indices.indices where axis != s.rowAxis && axis != s.columnAxis {
-            if state.composite && axis == state.channelAxis { add("\(s.axisNames[axis]) all", 0); continue }
+            if state.composite && axis == state.channelAxis {
+                add("\(s.axisNames[axis]) all", 0)
+                continue
+            }
             let mark = axis == state.scrubAxis ? "*" : ""
-            let label = axis == state.channelAxis ? ChannelLayer.channel(of: s, axis: axis, in: array.metadata)?.label.map { " " + $0 } : nil
-            add("\(mark)\(s.axisNames[axis]) \(s.indices[axis] + state.indexBase)/\(state.shape[axis])\(label ?? "")", 0)
+            let label =
+                axis == state.channelAxis
+                ? ChannelLayer.channel(of: s, axis: axis, in: array.metadata)?.label.map { " " + $0 } : nil
+            add(
+                "\(mark)\(s.axisNames[axis]) \(s.indices[axis] + state.indexBase)/\(state.shape[axis])\(label ?? "")", 0
+            )
         }
         let pane = pane
         if let scale = state.scale, scale < state.fitScale(pane) {
@@ -540,8 +612,13 @@ public final class ViewerApp {
         }
         if let label = levelLabel { add(label, 4) }
         if let cell = cellWidth { add("cell \(cell)", 6) }
-        let limits = lastMask ? "mask 0..1" : state.limits.map { "\(NumberText.short($0.low))..\(NumberText.short($0.high))" }
-            ?? lastContrast.map { "\(usesChannelWindow ? "window" : "auto") \(NumberText.short($0.low))..\(NumberText.short($0.high))" } ?? "auto"
+        let limits =
+            lastMask
+            ? "mask 0..1"
+            : state.limits.map { "\(NumberText.short($0.low))..\(NumberText.short($0.high))" }
+                ?? lastContrast.map {
+                    "\(usesChannelWindow ? "window" : "auto") \(NumberText.short($0.low))..\(NumberText.short($0.high))"
+                } ?? "auto"
         add("\(state.composite ? "composite" : state.colorMapName) \(limits)", 3)
         if let i = state.labelIndex, i < state.labelNames.count {
             add("labels \(state.labelNames[i])" + (state.labelStyle == .outline ? " outline" : ""), 2)
@@ -553,8 +630,9 @@ public final class ViewerApp {
         let stats = loader.cache.statistics
         let inFlight = loader.scheduler.pending
         if let reading { add("reading \(reading.done)/\(reading.total) chunks", 0) }
-        add("cache \(ByteSize.describe(stats.usedBytes, compact: true))/\(ByteSize.describe(stats.budget, compact: true))"
-            + (reading == nil && (loading > 0 || inFlight > 0) ? ", \(max(loading, inFlight)) loading" : ""), 0)
+        add(
+            "cache \(ByteSize.describe(stats.usedBytes, compact: true))/\(ByteSize.describe(stats.budget, compact: true))"
+                + (reading == nil && (loading > 0 || inFlight > 0) ? ", \(max(loading, inFlight)) loading" : ""), 0)
         if let network = networkStatus { add(network, 2) }
         return ViewerApp.fit(parts, columns: terminal.size.columns)
     }
@@ -567,7 +645,9 @@ public final class ViewerApp {
         if line().count > columns, let last = parts.first?.text.split(separator: "/").last {
             parts[0].text = String(last)
         }
-        while line().count > columns, let worst = parts.indices.filter({ parts[$0].drop > 0 }).max(by: { parts[$0].drop < parts[$1].drop }) {
+        while line().count > columns,
+            let worst = parts.indices.filter({ parts[$0].drop > 0 }).max(by: { parts[$0].drop < parts[$1].drop })
+        {
             parts.remove(at: worst)
         }
         return line()
@@ -582,8 +662,10 @@ public final class ViewerApp {
 
     /// The physical width of one cell (a scale bar in words: `cell 2.6 µm`), when x's scale is known.
     private var cellWidth: String? {
-        guard let m = lastMapping, let scale = array.metadata.scales?[state.selection.columnAxis], m.pixelWidth > 0 else { return nil }
-        let dataPerCell = Double(state.selection.columns.count) / Double(m.pixelWidth) * Double(state.mode.pixelsPerCell.x)
+        guard let m = lastMapping, let scale = array.metadata.scales?[state.selection.columnAxis], m.pixelWidth > 0
+        else { return nil }
+        let dataPerCell =
+            Double(state.selection.columns.count) / Double(m.pixelWidth) * Double(state.mode.pixelsPerCell.x)
         let width = dataPerCell * scale.step
         let text = width >= 100 ? String(Int(width.rounded())) : String(format: width >= 10 ? "%.1f" : "%.2g", width)
         return text + (scale.unitSymbol.map { " " + $0 } ?? "")
@@ -606,12 +688,16 @@ public final class ViewerApp {
             (r, c) = (Int(p.y) / f - s.rows.lowerBound / f, Int(p.x) / f - s.columns.lowerBound / f)
         } else if lastReduced {
             // Screen pixels: the probe reads the block mean (or max, or sample) holding the pixel.
-            (r, c) = ((Int(p.y) - s.rows.lowerBound) * plane.shape[0] / max(1, s.rows.count),
-                      (Int(p.x) - s.columns.lowerBound) * plane.shape[1] / max(1, s.columns.count))
+            (r, c) = (
+                (Int(p.y) - s.rows.lowerBound) * plane.shape[0] / max(1, s.rows.count),
+                (Int(p.x) - s.columns.lowerBound) * plane.shape[1] / max(1, s.columns.count)
+            )
         } else if let level = lastLevel, level.index > 0 {
             // The drawn level's pixels: the one whose centre is nearest the level-0 pixel.
-            (r, c) = (level.level.index(Int(p.y), axis: level.view.rowAxis) - level.view.rows.lowerBound,
-                      level.level.index(Int(p.x), axis: level.view.columnAxis) - level.view.columns.lowerBound)
+            (r, c) = (
+                level.level.index(Int(p.y), axis: level.view.rowAxis) - level.view.rows.lowerBound,
+                level.level.index(Int(p.x), axis: level.view.columnAxis) - level.view.columns.lowerBound
+            )
         } else {
             (r, c) = (Int(p.y) - s.rows.lowerBound, Int(p.x) - s.columns.lowerBound)
         }
@@ -623,12 +709,13 @@ public final class ViewerApp {
         var where_ = "\(names[ra])=\(Int(p.y) + base) \(names[ca])=\(Int(p.x) + base)"
         // The position in physical units too, where the scales are known (pixel centres from 0).
         let physical = [(ra, p.y), (ca, p.x)].compactMap { axis, v in
-            array.metadata.scales?[axis].map { "\(NumberText.short((v * $0.step * 1000).rounded() / 1000))\($0.unitSymbol.map { " " + $0 } ?? "")" }
+            array.metadata.scales?[axis].map {
+                "\(NumberText.short((v * $0.step * 1000).rounded() / 1000))\($0.unitSymbol.map { " " + $0 } ?? "")"
+            }
         }
         if physical.count == 2 { where_ += " (\(physical.joined(separator: ", ")))" }
         return "probe \(where_): \(value)" + (probeLabel(p).map { "  " + $0 } ?? "")
     }
-
 
     /// `all values below 112: a to auto-contrast` when every finite value of `plane` lies below
     /// `low` (or above `high`), so the picture is one flat colour; nil when any shows.
@@ -658,4 +745,3 @@ public final class ViewerApp {
     var contrast: Contrast? { lastContrast }
     var shownLabelName: String? { state.labelIndex.flatMap { labelLayers[$0]?.name } }
 }
-

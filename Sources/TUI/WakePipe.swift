@@ -39,7 +39,9 @@ final class WakePipe: Sendable {
 
     /// Sleeps until stdin has input, a signal arrives, or `timeout` seconds pass (EINTR, e.g. SIGWINCH, also ends it).
     func wait(orInputOn fd: Int32, timeout: Double) {
-        var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0),
+        ]
         _ = poll(&fds, 2, Int32(max(0, min(timeout, 3600)) * 1000))
     }
 }

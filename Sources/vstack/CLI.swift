@@ -18,10 +18,12 @@ struct UsageFailure: Error, CustomStringConvertible {
 
 enum CLI {
     /// The help of every command's dataset argument.
-    static let datasetHelp = "A Zarr array or OME-Zarr image, an N5 dataset, a TIFF file, a directory of TIFFs, a pattern such as 'raw/*_ch{c}_stack{t}_*.tif', a .npy file, an HDF5 dataset (file.h5/group/dataset, or file.h5 when it holds one image), a BigDataViewer dataset.xml, an Imaris .ims file, an http(s):// or s3:// URL of a Zarr, N5 or TIFF, or demo:."
+    static let datasetHelp =
+        "A Zarr array or OME-Zarr image, an N5 dataset, a TIFF file, a directory of TIFFs, a pattern such as 'raw/*_ch{c}_stack{t}_*.tif', a .npy file, an HDF5 dataset (file.h5/group/dataset, or file.h5 when it holds one image), a BigDataViewer dataset.xml, an Imaris .ims file, an http(s):// or s3:// URL of a Zarr, N5 or TIFF, or demo:."
 
     /// The formats `Dataset.open` reads, for the top-level help (docs/FORMATS.md).
-    static let formatsRead = "Zarr v2 and v3 arrays (blosc, zstd, zlib, gzip, lz4, sharding); OME-Zarr 0.4/0.5 images (levels, channels); "
+    static let formatsRead =
+        "Zarr v2 and v3 arrays (blosc, zstd, zlib, gzip, lz4, sharding); OME-Zarr 0.4/0.5 images (levels, channels); "
         + "TIFF and BigTIFF files (ImageJ, OME-TIFF, SubIFD pyramids); TIFF series (a directory, a glob, or a pattern with {fields}); "
         + "N5 datasets and multiscale groups (raw, gzip, zstd, blosc); NumPy .npy files (versions 1-3, C or Fortran order); "
         + "HDF5 datasets (file.h5/path; chunked or contiguous, gzip, shuffle, plugin filters through HDF5_PLUGIN_PATH); "

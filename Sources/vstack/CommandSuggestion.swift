@@ -20,7 +20,8 @@ enum CommandSuggestion {
                 continue
             }
             guard looksLikeCommand(word), LocalStore.unreachableReason(word) != nil,
-                  let best = closest(word, names) else { return nil }
+                let best = closest(word, names)
+            else { return nil }
             return "unknown command '\(prefix)\(word)'; did you mean \(prefix)\(best)?"
         }
         return nil
@@ -51,7 +52,9 @@ enum CommandSuggestion {
             for j in 1...y.count {
                 let cost = x[i - 1] == y[j - 1] ? 0 : 1
                 d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-                if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+                if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] {
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                }
             }
         }
         return d[x.count][y.count]

@@ -29,7 +29,8 @@ import Formats
     /// Each damaged fixture: exit 1, exactly one stderr line `vstack: PATH: …`, no crash.
     @Test func damagedDatasetsFailWithOneLine() throws {
         guard let data = FileManager.default.contents(atPath: VStack.fixtures + "/zarr/errors.json"),
-              let list = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            let list = try JSONSerialization.jsonObject(with: data) as? [[String: Any]]
+        else {
             Issue.record("no error fixtures in \(VStack.fixtures) (run `make test`)")
             return
         }
@@ -81,14 +82,18 @@ import Formats
     func viewOptionErrorsNameTheDataset(_ options: [String], _ message: String) throws {
         let path = VStack.fixtures + "/slab/v2-raw-uint16.zarr"
         for command in ["export", "render"] {
-            let r = try VStack.run([command, path] + options + ["-o", VStack.tempPath("at." + (command == "export" ? "npy" : "png"))])
+            let r = try VStack.run(
+                [command, path] + options + ["-o", VStack.tempPath("at." + (command == "export" ? "npy" : "png"))])
             #expect(r.status == 2, "\(options): \(r.stderr)")
             #expect(r.stderr == "vstack: \(path): \(message)\n", "\(options)")
         }
     }
 
     @Test func exportRefusesToWriteIntoTheDataset() throws {
-        let cases = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: VStack.fixtures + "/zarr/manifest.json"))) as? [String: Any])
+        let cases = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: VStack.fixtures + "/zarr/manifest.json"))) as? [String: Any]
+        )
         let first = try #require((cases["cases"] as? [[String: Any]])?.first)
         let path = VStack.fixtures + "/" + (first["path"] as! String)
         let before = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
@@ -118,8 +123,10 @@ import Formats
     /// `bench scrub` on slow synthetic storage reports the documented keys, and prefetch
     /// (the only thing that can make frames ready before they are asked for) shows up.
     @Test func benchScrubReportsOnTimeFramesAndLatency() throws {
-        let r = try VStack.run(["bench", "scrub", "demo:?latency=20ms", "--steps", "12", "--rate", "20",
-                                "--at", "c=0,t=0,z=0", "--json"])
+        let r = try VStack.run([
+            "bench", "scrub", "demo:?latency=20ms", "--steps", "12", "--rate", "20",
+            "--at", "c=0,t=0,z=0", "--json",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         for key in ["frames", "on_time_fraction", "p50_ms", "p99_ms", "peak_rss_bytes", "prefetch_hits", "bytes_read"] {
@@ -128,8 +135,10 @@ import Formats
         #expect(json["frames"] as? Int == 12)
         #expect((json["prefetch_hits"] as? Int ?? 0) > 0)
         #expect((json["p50_ms"] as? Double ?? 0) > 0 && (json["peak_rss_bytes"] as? Int ?? 0) > 1 << 20)
-        let off = try VStack.run(["bench", "scrub", "demo:?latency=20ms", "--steps", "8", "--rate", "20",
-                                  "--no-prefetch", "--json"])
+        let off = try VStack.run([
+            "bench", "scrub", "demo:?latency=20ms", "--steps", "8", "--rate", "20",
+            "--no-prefetch", "--json",
+        ])
         let offJSON = try #require(try JSONSerialization.jsonObject(with: Data(off.stdout.utf8)) as? [String: Any])
         #expect(offJSON["prefetch_hits"] as? Int == 0 && offJSON["on_time_fraction"] as? Double == 0)
     }
@@ -142,8 +151,10 @@ import Formats
         #expect(json["visible_chunks"] as? Int == 12)
     }
 
-    @Test(arguments: [("demo:?latency=fast", "latency 'fast'"), ("demo:?speed=1", "unknown synthetic option 'speed'"),
-                      ("demo:?chunks=1,2", "five positive sizes")])
+    @Test(arguments: [
+        ("demo:?latency=fast", "latency 'fast'"), ("demo:?speed=1", "unknown synthetic option 'speed'"),
+        ("demo:?chunks=1,2", "five positive sizes"),
+    ])
     func badSyntheticOptions(_ location: String, _ message: String) throws {
         let r = try VStack.run(["info", location])
         #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains(message), "\(r.stderr)")

@@ -10,7 +10,9 @@ import Testing
         var total: Int { order.reduce(0) { $0 + $1.cost } }
         mutating func use(_ k: Int) -> Int? {
             guard let i = order.firstIndex(where: { $0.key == k }) else { return nil }
-            let e = order.remove(at: i); order.append(e); return e.value
+            let e = order.remove(at: i)
+            order.append(e)
+            return e.value
         }
         mutating func insert(_ k: Int, _ v: Int, _ c: Int, keep: (Int) -> Bool) -> [Int] {
             order.removeAll { $0.key == k }

@@ -6,8 +6,9 @@ import Testing
 
 /// A stand-in array so keys have an identity; its chunks come from the loaders in the tests.
 final class KeyOwner: LazyArray {
-    let metadata = ArrayMetadata(format: "test", location: "test:", shape: [1000], dataType: .uint8, chunkShape: [1],
-                                 fillValue: .zero, axisNames: nil, codecs: [])
+    let metadata = ArrayMetadata(
+        format: "test", location: "test:", shape: [1000], dataType: .uint8, chunkShape: [1],
+        fillValue: .zero, axisNames: nil, codecs: [])
     func readChunk(_ index: [Int]) throws -> ArrayBuffer? { nil }
 }
 
@@ -15,8 +16,9 @@ final class KeyOwner: LazyArray {
 final class PlacedArray: LazyArray {
     let metadata: ArrayMetadata
     init(_ location: String) {
-        metadata = ArrayMetadata(format: "test", location: location, shape: [10], dataType: .uint8, chunkShape: [1],
-                                 fillValue: .zero, axisNames: nil, codecs: [])
+        metadata = ArrayMetadata(
+            format: "test", location: location, shape: [10], dataType: .uint8, chunkShape: [1],
+            fillValue: .zero, axisNames: nil, codecs: [])
     }
     func readChunk(_ index: [Int]) throws -> ArrayBuffer? { nil }
 }
@@ -28,7 +30,12 @@ final class PlacedArray: LazyArray {
         let cache = ChunkCache(budget: 1 << 20, waitTimeout: 0.2)
         let key = ChunkKey(array: PlacedArray("stuck.zarr"), index: [0])
         let gate = Gate()
-        let loader = Thread { _ = try? cache.chunk(key) { gate.wait(); return payload(0, size: 10) } }
+        let loader = Thread {
+            _ = try? cache.chunk(key) {
+                gate.wait()
+                return payload(0, size: 10)
+            }
+        }
         loader.start()
         #expect(eventually { cache.statistics.inFlight == 1 })
         let t0 = Date()
@@ -53,8 +60,10 @@ final class PlacedArray: LazyArray {
 
     /// The same place opened twice is the same data: its chunks are shared.
     @Test func theSameLocationSharesChunks() {
-        #expect(ChunkKey(array: PlacedArray("a.zarr"), index: [3]) == ChunkKey(array: PlacedArray("a.zarr"), index: [3]))
-        #expect(ChunkKey(array: PlacedArray("a.zarr"), index: [3]) != ChunkKey(array: PlacedArray("b.zarr"), index: [3]))
+        #expect(
+            ChunkKey(array: PlacedArray("a.zarr"), index: [3]) == ChunkKey(array: PlacedArray("a.zarr"), index: [3]))
+        #expect(
+            ChunkKey(array: PlacedArray("a.zarr"), index: [3]) != ChunkKey(array: PlacedArray("b.zarr"), index: [3]))
     }
 }
 
@@ -129,7 +138,10 @@ struct LoadFailed: Error {}
         let cache = ChunkCache(budget: 10 * entry)
         var loads = 0
         for _ in 0..<3 {
-            let c = try cache.chunk(key(5)) { loads += 1; return nil }
+            let c = try cache.chunk(key(5)) {
+                loads += 1
+                return nil
+            }
             if case .fill = c {} else { Issue.record("expected fill") }
         }
         #expect(loads == 1)
@@ -180,14 +192,25 @@ struct LoadFailed: Error {}
             for step in 0..<3000 {
                 let id = Int(rng.next() % UInt64(keys))
                 let size = 512 + (id * 37) % 4096
-                if step % 500 == 0 { var pins = Set<ChunkKey>(); for _ in 0..<3 { pins.insert(key(Int(rng.next() % UInt64(keys)))) }; cache.pin(pins) }
+                if step % 500 == 0 {
+                    var pins = Set<ChunkKey>()
+                    for _ in 0..<3 { pins.insert(key(Int(rng.next() % UInt64(keys)))) }
+                    cache.pin(pins)
+                }
                 let c = try? cache.chunk(key(id)) {
-                    if loading.withLock({ l in l[id] += 1; return l[id] }) != 1 { overlaps.add(1, ordering: .relaxed) }
+                    if loading.withLock({ l in
+                        l[id] += 1
+                        return l[id]
+                    }) != 1 {
+                        overlaps.add(1, ordering: .relaxed)
+                    }
                     defer { loading.withLock { $0[id] -= 1 } }
                     if id % 61 == 7 && rng.next() % 4 == 0 { throw LoadFailed() }
                     return payload(id, size: size)
                 }
-                if let b = c?.buffer, b.bytes.count != size || b.bytes.first != UInt8(id % 251) { wrong.add(1, ordering: .relaxed) }
+                if let b = c?.buffer, b.bytes.count != size || b.bytes.first != UInt8(id % 251) {
+                    wrong.add(1, ordering: .relaxed)
+                }
                 if step % 10 == 0 {
                     do { try cache.checkInvariants() } catch { broken.withLock { $0 = $0 ?? "\(error)" } }
                 }

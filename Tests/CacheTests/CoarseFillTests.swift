@@ -8,14 +8,16 @@ import Testing
 /// (one 32×32 chunk), loaded at once.
 final class GatedPyramid: LazyArray, @unchecked Sendable {
     static let (height, width) = (64, 48)
-    let metadata = ArrayMetadata(format: "test", location: "gated:", shape: [GatedPyramid.height, GatedPyramid.width],
-                                 dataType: .uint32, chunkShape: [16, 16], fillValue: .zero, axisNames: ["y", "x"], codecs: [])
+    let metadata = ArrayMetadata(
+        format: "test", location: "gated:", shape: [GatedPyramid.height, GatedPyramid.width],
+        dataType: .uint32, chunkShape: [16, 16], fillValue: .zero, axisNames: ["y", "x"], codecs: [])
     let gate = Gate()
     let coarse = Strided()
 
     final class Strided: LazyArray, @unchecked Sendable {
-        let metadata = ArrayMetadata(format: "test", location: "gated: level 1", shape: [32, 24], dataType: .uint32,
-                                     chunkShape: [32, 32], fillValue: .zero, axisNames: ["y", "x"], codecs: [])
+        let metadata = ArrayMetadata(
+            format: "test", location: "gated: level 1", shape: [32, 24], dataType: .uint32,
+            chunkShape: [32, 32], fillValue: .zero, axisNames: ["y", "x"], codecs: [])
         func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
             GatedPyramid.values(rows: 0..<32, columns: 0..<32, step: 2)
         }
@@ -24,12 +26,14 @@ final class GatedPyramid: LazyArray, @unchecked Sendable {
     static func values(rows: Range<Int>, columns: Range<Int>, step: Int) -> ArrayBuffer {
         var v: [UInt32] = []
         for y in rows { for x in columns { v.append(UInt32(y * step * width + x * step)) } }
-        return ArrayBuffer(dataType: .uint32, shape: [rows.count, columns.count], bytes: v.withUnsafeBytes { Array($0) })
+        return ArrayBuffer(
+            dataType: .uint32, shape: [rows.count, columns.count], bytes: v.withUnsafeBytes { Array($0) })
     }
 
     func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
         gate.wait()
-        return GatedPyramid.values(rows: (index[0] * 16)..<(index[0] * 16 + 16), columns: (index[1] * 16)..<(index[1] * 16 + 16), step: 1)
+        return GatedPyramid.values(
+            rows: (index[0] * 16)..<(index[0] * 16 + 16), columns: (index[1] * 16)..<(index[1] * 16 + 16), step: 1)
     }
 
     var pyramid: [PyramidLevel] {
@@ -44,7 +48,10 @@ final class GatedPyramid: LazyArray, @unchecked Sendable {
     @Test func coarseLevelFillsWhileTheFineLevelLoads() throws {
         let array = GatedPyramid()
         let loader = PlaneLoader(array: array, cache: ChunkCache(budget: 1 << 24), workers: 2, recordsTrace: true)
-        defer { array.gate.open(); loader.stop() }
+        defer {
+            array.gate.open()
+            loader.stop()
+        }
         var view = try PlaneSelection(array.metadata)
         view.rows = 8..<40
         view.columns = 4..<36

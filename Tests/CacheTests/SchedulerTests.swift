@@ -15,7 +15,10 @@ final class Gate: @unchecked Sendable {
         condition.unlock()
     }
     func open() {
-        condition.lock(); isOpen = true; condition.broadcast(); condition.unlock()
+        condition.lock()
+        isOpen = true
+        condition.broadcast()
+        condition.unlock()
     }
 }
 
@@ -56,8 +59,10 @@ func eventually(_ ok: () -> Bool) -> Bool {
     @Test func visibleBeforePrefetchInRankOrder() throws {
         let (cache, scheduler, gate) = heldScheduler()
         defer { scheduler.stop() }
-        scheduler.replace(with: [request(5, .prefetch, 2), request(1, .visible, 0.7), request(6, .prefetch, 1),
-                                 request(2, .visible, 0.1), request(7, .prefetch, 3), request(3, .visible, 0.4)])
+        scheduler.replace(with: [
+            request(5, .prefetch, 2), request(1, .visible, 0.7), request(6, .prefetch, 1),
+            request(2, .visible, 0.1), request(7, .prefetch, 3), request(3, .visible, 0.4),
+        ])
         #expect(scheduler.queued.map(\.key) == [2, 3, 1, 6, 5, 7].map(key))
         gate.open()
         scheduler.waitUntilIdle()
@@ -89,10 +94,14 @@ func eventually(_ ok: () -> Bool) -> Bool {
         let (cache, scheduler, gate) = heldScheduler()
         defer { scheduler.stop() }
         // View A.
-        scheduler.replace(with: [request(1, .visible, 0), request(2, .visible, 1), request(3, .prefetch, 1), request(4, .prefetch, 2)])
+        scheduler.replace(with: [
+            request(1, .visible, 0), request(2, .visible, 1), request(3, .prefetch, 1), request(4, .prefetch, 2),
+        ])
         // View B moves on: it shares chunk 4 (now visible) and wants 8, 9.
-        scheduler.replace(with: [request(4, .visible, 0), request(8, .visible, 1), request(9, .prefetch, 1),
-                                 request(0, .visible, 2)])
+        scheduler.replace(with: [
+            request(4, .visible, 0), request(8, .visible, 1), request(9, .prefetch, 1),
+            request(0, .visible, 2),
+        ])
         gate.open()
         scheduler.waitUntilIdle()
         let trace = scheduler.trace
@@ -150,8 +159,10 @@ func eventually(_ ok: () -> Bool) -> Bool {
             if error != nil { failed.withLock { $0.append(key) } }
         }
         defer { scheduler.stop() }
-        scheduler.replace(with: [ChunkScheduler.Request(key: key(1), tier: .visible, rank: 0) { throw LoadFailed() },
-                                 request(2, .visible, 1)])
+        scheduler.replace(with: [
+            ChunkScheduler.Request(key: key(1), tier: .visible, rank: 0) { throw LoadFailed() },
+            request(2, .visible, 1),
+        ])
         scheduler.waitUntilIdle()
         #expect(failed.withLock { $0 } == [key(1)])
         #expect(!cache.contains(key(1)) && cache.contains(key(2)))
@@ -160,12 +171,14 @@ func eventually(_ ok: () -> Bool) -> Bool {
 
 /// A (z, y, x) uint8 array whose loads wait at a gate; chunks are (1, 32, 32).
 final class GatedVolume: LazyArray, @unchecked Sendable {
-    let metadata = ArrayMetadata(format: "test", location: "gated:", shape: [64, 64, 64], dataType: .uint8,
-                                 chunkShape: [1, 32, 32], fillValue: .zero, axisNames: ["z", "y", "x"], codecs: [])
+    let metadata = ArrayMetadata(
+        format: "test", location: "gated:", shape: [64, 64, 64], dataType: .uint8,
+        chunkShape: [1, 32, 32], fillValue: .zero, axisNames: ["z", "y", "x"], codecs: [])
     let gate = Gate()
     func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
         gate.wait()
-        return ArrayBuffer(dataType: .uint8, shape: [1, 32, 32], bytes: [UInt8](repeating: UInt8(index[0]), count: 1024))
+        return ArrayBuffer(
+            dataType: .uint8, shape: [1, 32, 32], bytes: [UInt8](repeating: UInt8(index[0]), count: 1024))
     }
 }
 
@@ -185,13 +198,17 @@ final class GatedVolume: LazyArray, @unchecked Sendable {
         far.horizon = policy.horizon(forLatency: 0.5)
         let volume = GatedVolume()
         let view = try PlaneSelection(volume.metadata, at: "z=10")
-        let ahead = far.positions(around: view, shape: volume.metadata.shape, scrubAxes: [0], channelAxis: nil,
-                                  motion: .init(axis: 0, direction: 1)).map { $0.indices[0] }
+        let ahead = far.positions(
+            around: view, shape: volume.metadata.shape, scrubAxes: [0], channelAxis: nil,
+            motion: .init(axis: 0, direction: 1)
+        ).map { $0.indices[0] }
         #expect(ahead.contains(40) && !ahead.contains(41), "\(ahead)")
     }
 
     /// Shows z = start, start+step, … with the workers held, then reports the queue.
-    func scrub(_ zs: [Int], budgetPlanes: Int = 20) -> (queue: [ChunkKey], plan: LoadPlan, loader: PlaneLoader, volume: GatedVolume) {
+    func scrub(
+        _ zs: [Int], budgetPlanes: Int = 20
+    ) -> (queue: [ChunkKey], plan: LoadPlan, loader: PlaneLoader, volume: GatedVolume) {
         let volume = GatedVolume()
         let cache = ChunkCache(budget: 2 * budgetPlanes * planeCost)
         let loader = PlaneLoader(array: volume, cache: cache, workers: 1)
@@ -206,7 +223,10 @@ final class GatedVolume: LazyArray, @unchecked Sendable {
 
     @Test func scrubbingUpPrefetchesMoreAbove() {
         let (queue, plan, loader, volume) = scrub([20, 21, 22, 23])
-        defer { volume.gate.open(); loader.stop() }
+        defer {
+            volume.gate.open()
+            loader.stop()
+        }
         let ahead = zs(queue).filter { $0 > 23 }.count, behind = zs(queue).filter { $0 < 23 }.count
         #expect(ahead > 2 * behind && behind > 0, "queue z: \(zs(queue))")
         // The visible plane is queued first (one of its chunks may be running), then z+1.
@@ -221,14 +241,20 @@ final class GatedVolume: LazyArray, @unchecked Sendable {
 
     @Test func scrubbingDownPrefetchesMoreBelow() {
         let (queue, _, loader, volume) = scrub([40, 39, 38])
-        defer { volume.gate.open(); loader.stop() }
+        defer {
+            volume.gate.open()
+            loader.stop()
+        }
         let ahead = zs(queue).filter { $0 < 38 }.count, behind = zs(queue).filter { $0 > 38 }.count
         #expect(ahead > 2 * behind && behind > 0, "queue z: \(zs(queue))")
     }
 
     @Test func withoutMotionPrefetchIsSymmetric() {
         let (queue, _, loader, volume) = scrub([30])
-        defer { volume.gate.open(); loader.stop() }
+        defer {
+            volume.gate.open()
+            loader.stop()
+        }
         let above = zs(queue).filter { $0 > 30 }.count, below = zs(queue).filter { $0 < 30 }.count
         #expect(above == below && above > 0, "queue z: \(zs(queue))")
     }

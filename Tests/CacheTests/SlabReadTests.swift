@@ -17,10 +17,11 @@ struct SlabCase: Sendable, CustomStringConvertible {
     static func all() -> [SlabCase] {
         (Fixtures.jsonList("slab/manifest.json") ?? []).map { c in
             let ints = { (k: String) in (c[k] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue } }
-            return SlabCase(name: c["name"] as? String ?? "?", path: c["path"] as? String ?? "",
-                            reference: c["reference"] as? String ?? "", position: ints("position"), chunk: ints("chunk"),
-                            prefix: ints("prefix"), chunkBytes: (c["chunk_bytes"] as? NSNumber)?.intValue ?? 0,
-                            storedBytes: (c["stored_bytes"] as? NSNumber)?.intValue ?? 0)
+            return SlabCase(
+                name: c["name"] as? String ?? "?", path: c["path"] as? String ?? "",
+                reference: c["reference"] as? String ?? "", position: ints("position"), chunk: ints("chunk"),
+                prefix: ints("prefix"), chunkBytes: (c["chunk_bytes"] as? NSNumber)?.intValue ?? 0,
+                storedBytes: (c["stored_bytes"] as? NSNumber)?.intValue ?? 0)
         }
     }
 
@@ -96,8 +97,13 @@ extension AxisNames {
         let data = try #require(FileManager.default.contents(atPath: chunkFile))
         try data.prefix(data.count / 3).write(to: URL(fileURLWithPath: chunkFile))
         let array = try #require(try Dataset.open(dir) as? SlabReadable)
-        let error = #expect(throws: DatasetError.self) { _ = try array.readChunkSlab([0, 0, 0], slab: ChunkSlab(prefix: [23])) }
-        guard case .corruptData? = error?.underlying as? FormatError else { Issue.record("not corrupt data: \(String(describing: error))"); return }
+        let error = #expect(throws: DatasetError.self) {
+            _ = try array.readChunkSlab([0, 0, 0], slab: ChunkSlab(prefix: [23]))
+        }
+        guard case .corruptData? = error?.underlying as? FormatError else {
+            Issue.record("not corrupt data: \(String(describing: error))")
+            return
+        }
         #expect(error?.problem.hasPrefix("chunk 0.0.0: truncated") == true, "\(String(describing: error))")
     }
 }

@@ -34,12 +34,18 @@ import Testing
             let out = Transpose.permute(src, shape: shape, axes: axes, elementSize: 1)
             let oshape = axes.map { shape[$0] }
             var k = 0
-            for i in 0..<oshape[0] { for j in 0..<oshape[1] { for l in 0..<oshape[2] {
-                var idx = [0, 0, 0]
-                idx[axes[0]] = i; idx[axes[1]] = j; idx[axes[2]] = l
-                #expect(out[k] == src[idx[0] * 12 + idx[1] * 4 + idx[2]], "axes \(axes)")
-                k += 1
-            } } }
+            for i in 0..<oshape[0] {
+                for j in 0..<oshape[1] {
+                    for l in 0..<oshape[2] {
+                        var idx = [0, 0, 0]
+                        idx[axes[0]] = i
+                        idx[axes[1]] = j
+                        idx[axes[2]] = l
+                        #expect(out[k] == src[idx[0] * 12 + idx[1] * 4 + idx[2]], "axes \(axes)")
+                        k += 1
+                    }
+                }
+            }
         }
     }
 
@@ -56,9 +62,9 @@ import Testing
     /// A zstd frame whose header claims 2^40 bytes is refused before anything is allocated,
     /// even where the caller cannot say how much to expect.
     @Test func zstdClaimWithoutExpectedSizeIsBounded() {
-        var frame: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD, 0xE0]         // magic; 8-byte content size, single segment
+        var frame: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD, 0xE0]  // magic; 8-byte content size, single segment
         frame += withUnsafeBytes(of: UInt64(1 << 40).littleEndian) { Array($0) }
-        frame += [0x01, 0x00, 0x00]                                  // one empty raw block, the last
+        frame += [0x01, 0x00, 0x00]  // one empty raw block, the last
         #expect(throws: CodecError.self) { try BytesCodec.zstd.decode(frame, expectedSize: nil) }
     }
 
@@ -95,8 +101,13 @@ import Testing
         let zlib = #expect(throws: CodecError.self) {
             try BytesCodec.zlib.decode([UInt8](repeating: 0, count: 10), expectedSize: 1 << 31)
         }
-        guard case .implausibleSize(codec: "zlib", _)? = zlib else { Issue.record("not an implausible size: \(String(describing: zlib))"); return }
-        #expect(zlib?.description == "zlib: 10 compressed bytes cannot decode to 2147483648 (deflate expands at most 1032:1)")
+        guard case .implausibleSize(codec: "zlib", _)? = zlib else {
+            Issue.record("not an implausible size: \(String(describing: zlib))")
+            return
+        }
+        #expect(
+            zlib?.description
+                == "zlib: 10 compressed bytes cannot decode to 2147483648 (deflate expands at most 1032:1)")
         #expect(BytesCodec.zstd.maxEncodedSize(decoded: 1 << 20) == (1 << 20) + (1 << 16) + 65536)
         #expect(BytesCodec.crc32c.maxEncodedSize(decoded: 100) == 104)
         #expect(BytesCodec.maxStoredSize(decoded: .max) == .max)

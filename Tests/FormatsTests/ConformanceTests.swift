@@ -26,11 +26,16 @@ import TestSupport
         #expect(whole.shape == reference.shape)
         #expect(whole.dataType == reference.dataType)
         let bad = firstMismatch(whole, reference)
-        #expect(bad == nil, "first mismatch at flat index \(bad ?? -1): read \(bad.map { whole.double(at: $0) } ?? 0), reference \(bad.map { reference.double(at: $0) } ?? 0)")
+        #expect(
+            bad == nil,
+            "first mismatch at flat index \(bad ?? -1): read \(bad.map { whole.double(at: $0) } ?? 0), reference \(bad.map { reference.double(at: $0) } ?? 0)"
+        )
     }
 
     /// A sub-region that starts and ends inside chunks equals the same slice of the reference.
-    @Test(arguments: ConformanceCase.all().filter { $0.shape.count >= 2 }.enumerated().filter { $0.offset % 7 == 0 }.map(\.element))
+    @Test(
+        arguments: ConformanceCase.all().filter { $0.shape.count >= 2 }.enumerated().filter { $0.offset % 7 == 0 }.map(
+            \.element))
     func readsRegionsAcrossChunkBorders(_ c: ConformanceCase) throws {
         let array = try Dataset.open(Fixtures.path(c.path))
         let region = c.shape.map { n in (n / 3)..<max(n / 3 + 1, n - n / 4) }

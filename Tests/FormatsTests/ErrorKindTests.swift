@@ -9,12 +9,14 @@ import TestSupport
 /// refused key by the error's type and case, not by its message.
 @Suite struct ErrorKindTests {
     @Test func chunkErrorsCarryWhatWentWrong() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vstack-kinds-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vstack-kinds-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let zarray = #"{"zarr_format": 2, "shape": [8], "chunks": [4], "dtype": "<u2", "compressor": {"id": "zlib", "level": 1}, "fill_value": 0, "order": "C", "filters": null}"#
+        let zarray =
+            #"{"zarr_format": 2, "shape": [8], "chunks": [4], "dtype": "<u2", "compressor": {"id": "zlib", "level": 1}, "fill_value": 0, "order": "C", "filters": null}"#
         try zarray.write(toFile: dir + "/.zarray", atomically: true, encoding: .utf8)
-        try Data([1, 2, 3, 4, 5]).write(to: URL(fileURLWithPath: dir + "/0"))   // not a zlib stream
+        try Data([1, 2, 3, 4, 5]).write(to: URL(fileURLWithPath: dir + "/0"))  // not a zlib stream
         #expect(mkfifo(dir + "/1", 0o600) == 0)
         let array = try ZarrV2Array(store: LocalStore(root: dir))
 
@@ -34,8 +36,10 @@ import TestSupport
 /// gzip chunks, one zstd v3 array), read whole and a slab at a time, with one
 /// chunk removed, overwritten, or replaced by a FIFO, and the metadata broken.
 @Suite struct ErrorKindsOnFixturesTests {
-    static let fixtures = ["slab/v2-raw-uint16.zarr", "slab/v2-blosc-lz4-shuffle.zarr", "slab/v2-gzip-stack.zarr",
-                           "slab/v3-bytes-zstd-stack.zarr"]
+    static let fixtures = [
+        "slab/v2-raw-uint16.zarr", "slab/v2-blosc-lz4-shuffle.zarr", "slab/v2-gzip-stack.zarr",
+        "slab/v3-bytes-zstd-stack.zarr",
+    ]
 
     enum Kind: Equatable { case missing, corrupt, io, metadata, other }
 
@@ -58,7 +62,8 @@ import TestSupport
 
     @Test(arguments: fixtures)
     func aCallerTellsTheKindsApartByCase(_ fixture: String) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vstack-kinds-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vstack-kinds-\(UUID().uuidString)")
+            .path
         try FileManager.default.copyItem(atPath: Fixtures.path(fixture), toPath: dir)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let v3 = fixture.hasPrefix("slab/v3")
@@ -67,8 +72,10 @@ import TestSupport
         #expect(array.readsSlabs)
         let slab = ChunkSlab(prefix: [1])
         func errors() -> [any Error] {
-            [#expect(throws: (any Error).self) { try array.readChunk([0, 0, 0]) },
-             #expect(throws: (any Error).self) { try array.readChunkSlab([0, 0, 0], slab: slab) }].compactMap { $0 }
+            [
+                #expect(throws: (any Error).self) { try array.readChunk([0, 0, 0]) },
+                #expect(throws: (any Error).self) { try array.readChunkSlab([0, 0, 0], slab: slab) },
+            ].compactMap { $0 }
         }
 
         // A missing chunk is no error: every element is the fill value.
@@ -87,25 +94,38 @@ import TestSupport
         try FileManager.default.removeItem(atPath: chunk)
         #expect(mkfifo(chunk, 0o600) == 0)
         for error in errors() {
-            #expect((error as? DatasetError)?.underlying as? StoreError == .notRegularFile(path: chunk, kind: "a FIFO"), "\(error)")
+            #expect(
+                (error as? DatasetError)?.underlying as? StoreError == .notRegularFile(path: chunk, kind: "a FIFO"),
+                "\(error)")
         }
 
         // Metadata that is wrong, not JSON, or not there.
         let metadata = dir + (v3 ? "/zarr.json" : "/.zarray")
         let text = try String(contentsOfFile: metadata, encoding: .utf8)
-        try text.replacingOccurrences(of: "\"shape\"", with: "\"shape_\"").write(toFile: metadata, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"shape\"", with: "\"shape_\"").write(
+            toFile: metadata, atomically: true, encoding: .utf8)
         let wrong = #expect(throws: DatasetError.self) { try Dataset.open(dir) }
         #expect(wrong.map(Self.kind) == .metadata, "\(String(describing: wrong))")
-        guard case let .invalidMetadata(file, _)? = wrong?.underlying as? FormatError else { Issue.record("not invalidMetadata"); return }
+        guard case let .invalidMetadata(file, _)? = wrong?.underlying as? FormatError else {
+            Issue.record("not invalidMetadata")
+            return
+        }
         #expect(file == (v3 ? "zarr.json" : ".zarray"))
 
         try "{\"shape\": [".write(toFile: metadata, atomically: true, encoding: .utf8)
         let malformed = #expect(throws: DatasetError.self) { try Dataset.open(dir) }
         #expect(malformed.map(Self.kind) == .metadata)
-        guard case .malformedJSON? = malformed?.underlying as? FormatError else { Issue.record("not malformedJSON"); return }
+        guard case .malformedJSON? = malformed?.underlying as? FormatError else {
+            Issue.record("not malformedJSON")
+            return
+        }
 
         try FileManager.default.removeItem(atPath: metadata)
-        if v3 { try FileManager.default.removeItem(atPath: dir + "/c") } else { try FileManager.default.removeItem(atPath: chunk) }
+        if v3 {
+            try FileManager.default.removeItem(atPath: dir + "/c")
+        } else {
+            try FileManager.default.removeItem(atPath: chunk)
+        }
         let missing = #expect(throws: DatasetError.self) { try Dataset.open(dir) }
         #expect(missing.map(Self.kind) == .missing, "\(String(describing: missing))")
     }

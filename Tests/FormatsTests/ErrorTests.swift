@@ -6,7 +6,11 @@ import TestSupport
 @Suite struct ErrorTests {
     @Test func errorFixturesWereGenerated() {
         let kinds = Set(ErrorCase.all().map(\.kind))
-        #expect(kinds == ["missing_path", "group", "malformed_json", "unknown_codec", "truncated_chunk", "crc32c_mismatch", "wrong_size", "not_zarr"])
+        #expect(
+            kinds == [
+                "missing_path", "group", "malformed_json", "unknown_codec", "truncated_chunk", "crc32c_mismatch",
+                "wrong_size", "not_zarr",
+            ])
     }
 
     @Test(arguments: ErrorCase.all())
@@ -34,7 +38,9 @@ import TestSupport
         if e.kind == "group" { #expect(message.contains("open one: \(location)/0")) }
         if let chunk = e.chunk, e.kind != "missing_path" {
             // The message names the chunk (v2 `i.j.k` / v3 `c/i/j/k` keys, or shard and inner chunk).
-            let named = message.contains(chunk.map(String.init).joined(separator: ".")) || message.contains(chunk.map(String.init).joined(separator: "/"))
+            let named =
+                message.contains(chunk.map(String.init).joined(separator: "."))
+                || message.contains(chunk.map(String.init).joined(separator: "/"))
                 || message.contains(chunk.map(String.init).joined(separator: ","))
             #expect(named, "'\(message)' does not name chunk \(chunk)")
         }

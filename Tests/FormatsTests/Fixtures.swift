@@ -18,13 +18,15 @@ struct ConformanceCase: Sendable, CustomStringConvertible {
     let codecs: [String]
     var description: String { name }
 
-
     static func all() -> [ConformanceCase] {
-        guard let manifest = Fixtures.json("zarr/manifest.json"), let cases = manifest["cases"] as? [[String: Any]] else { return [] }
+        guard let manifest = Fixtures.json("zarr/manifest.json"), let cases = manifest["cases"] as? [[String: Any]]
+        else { return [] }
         return cases.map { c in
             ConformanceCase(
-                name: c["name"] as? String ?? "?", path: c["path"] as? String ?? "", reference: c["reference"] as? String ?? "",
-                format: c["format"] as? String ?? "", writer: c["writer"] as? String ?? "", dtype: c["dtype"] as? String ?? "",
+                name: c["name"] as? String ?? "?", path: c["path"] as? String ?? "",
+                reference: c["reference"] as? String ?? "",
+                format: c["format"] as? String ?? "", writer: c["writer"] as? String ?? "",
+                dtype: c["dtype"] as? String ?? "",
                 shape: (c["shape"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue },
                 chunks: (c["chunks"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue },
                 axes: c["axes"] as? String, fillValue: c["fill_value"].map { "\($0)" } ?? "null",
@@ -44,9 +46,10 @@ struct ErrorCase: Sendable, CustomStringConvertible {
 
     static func all() -> [ErrorCase] {
         (Fixtures.jsonList("zarr/errors.json") ?? []).map { e in
-            ErrorCase(kind: e["kind"] as? String ?? "?", path: e["path"] as? String ?? "",
-                      chunk: (e["chunk"] as? [Any])?.compactMap { ($0 as? NSNumber)?.intValue },
-                      detail: e["detail"].map { "\($0)" } ?? "")
+            ErrorCase(
+                kind: e["kind"] as? String ?? "?", path: e["path"] as? String ?? "",
+                chunk: (e["chunk"] as? [Any])?.compactMap { ($0 as? NSNumber)?.intValue },
+                detail: e["detail"].map { "\($0)" } ?? "")
         }
     }
 

@@ -19,7 +19,8 @@ import TestSupport
         #expect(image.pyramid.map(\.factors) == [[1, 1, 1, 1, 1], [1, 1, 1, 2, 2], [1, 1, 2, 4, 4]])
         for (level, p) in image.pyramid.enumerated() {
             for (t, c) in [(0, 0), (2, 1), (1, 0)] {
-                let cells = try HDF5Array.open(file: Fixtures.path("hdf5/bdv.h5"), dataset: "t0000\(t)/s0\(c)/\(level)/cells", location: "cells")
+                let cells = try HDF5Array.open(
+                    file: Fixtures.path("hdf5/bdv.h5"), dataset: "t0000\(t)/s0\(c)/\(level)/cells", location: "cells")
                 #expect(cells.metadata.dataType == .int16)
                 let inner = cells.metadata.shape.map { 0..<$0 }
                 let want = try RegionReader.read(cells, region: inner).bytes
@@ -42,7 +43,9 @@ import TestSupport
         #expect(image.metadata.channels?.map(\.color) == ["FF0000", "00FF80"])
         for (level, p) in image.pyramid.enumerated() {
             let shape = Array(p.array.metadata.shape.dropFirst(2))
-            let data = try HDF5Array.open(file: Fixtures.path("hdf5/imaris.ims"), dataset: "DataSet/ResolutionLevel \(level)/TimePoint 1/Channel 1/Data", location: "data")
+            let data = try HDF5Array.open(
+                file: Fixtures.path("hdf5/imaris.ims"),
+                dataset: "DataSet/ResolutionLevel \(level)/TimePoint 1/Channel 1/Data", location: "data")
             #expect(zip(data.metadata.shape, shape).allSatisfy { $0 >= $1 })
             let inner = shape.map { 0..<$0 }
             let want = try RegionReader.read(data, region: inner).bytes
@@ -52,13 +55,13 @@ import TestSupport
 
     @Test func xmlElementsAttributesAndText() throws {
         let text = """
-        <?xml version="1.0"?>
-        <!-- a comment --><SpimData a='1' b="x &amp; y">
-          <one>  text &lt;here&gt; &#65;&#x42; </one>
-          <empty k="v"/>
-          <two><![CDATA[<raw>]]></two><one>second</one>
-        </SpimData>
-        """
+            <?xml version="1.0"?>
+            <!-- a comment --><SpimData a='1' b="x &amp; y">
+              <one>  text &lt;here&gt; &#65;&#x42; </one>
+              <empty k="v"/>
+              <two><![CDATA[<raw>]]></two><one>second</one>
+            </SpimData>
+            """
         let root = try XMLNode.parse(Array(text.utf8))
         #expect(root.name == "SpimData" && root.attributes == ["a": "1", "b": "x & y"])
         #expect(root.value("one") == "text <here> AB" && root.all("one").count == 2)
@@ -70,9 +73,14 @@ import TestSupport
     @Test func timepointPatterns() throws {
         func tps(_ xml: String) throws -> [Int] { try BigDataViewerImage.timepoints(XMLNode.parse(Array(xml.utf8))) }
         #expect(try tps("<Timepoints type=\"range\"><first>2</first><last>4</last></Timepoints>") == [2, 3, 4])
-        #expect(try tps("<Timepoints type=\"pattern\"><integerpattern>0-10:5, 12</integerpattern></Timepoints>") == [0, 5, 10, 12])
+        #expect(
+            try tps("<Timepoints type=\"pattern\"><integerpattern>0-10:5, 12</integerpattern></Timepoints>") == [
+                0, 5, 10, 12,
+            ])
         #expect(try tps("<Timepoints type=\"list\"><integerpattern>3, 1</integerpattern></Timepoints>") == [1, 3])
         #expect(try BigDataViewerImage.timepoints(nil) == [0])
-        #expect(throws: FormatError.self) { try tps("<Timepoints type=\"range\"><first>4</first><last>2</last></Timepoints>") }
+        #expect(throws: FormatError.self) {
+            try tps("<Timepoints type=\"range\"><first>4</first><last>2</last></Timepoints>")
+        }
     }
 }

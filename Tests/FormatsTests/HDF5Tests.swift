@@ -28,11 +28,14 @@ import TestSupport
 
     static func parse(_ list: Any?) -> [Case] {
         (list as? [[String: Any]] ?? []).map { c in
-            Case(name: c["name"] as? String ?? "?", path: c["path"] as? String ?? "", reference: c["reference"] as? String ?? "",
-                 dtype: c["dtype"] as? String ?? "", shape: ints(c["shape"]),
-                 chunks: c["chunks"] is NSNull || c["chunks"] == nil ? nil : ints(c["chunks"]),
-                 axes: c["axes"] as? String, scales: (c["scales"] as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue },
-                 fill: (c["fill"] as? NSNumber)?.doubleValue ?? 0)
+            Case(
+                name: c["name"] as? String ?? "?", path: c["path"] as? String ?? "",
+                reference: c["reference"] as? String ?? "",
+                dtype: c["dtype"] as? String ?? "", shape: ints(c["shape"]),
+                chunks: c["chunks"] is NSNull || c["chunks"] == nil ? nil : ints(c["chunks"]),
+                axes: c["axes"] as? String,
+                scales: (c["scales"] as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue },
+                fill: (c["fill"] as? NSNumber)?.doubleValue ?? 0)
         }
     }
 
@@ -41,13 +44,17 @@ import TestSupport
 
     static func failures() -> [Failure] {
         (manifest["errors"] as? [[String: Any]] ?? []).map { e in
-            Failure(kind: e["kind"] as? String ?? "?", path: e["path"] as? String ?? "", fragments: e["fragments"] as? [String] ?? [])
+            Failure(
+                kind: e["kind"] as? String ?? "?", path: e["path"] as? String ?? "",
+                fragments: e["fragments"] as? [String] ?? [])
         }
     }
 
     @Test func theFixturesWereGenerated() {
         let cases = Self.cases()
-        #expect(cases.count >= 30, "expected the HDF5 fixtures in \(Fixtures.root) (run tests/fixtures/make_hdf5_fixtures.py)")
+        #expect(
+            cases.count >= 30,
+            "expected the HDF5 fixtures in \(Fixtures.root) (run tests/fixtures/make_hdf5_fixtures.py)")
         #expect(Set(cases.map(\.dtype)).count == 11)
         #expect(Set(cases.map(\.shape.count)) == [2, 3, 4])
         #expect(cases.contains { $0.chunks == nil } && cases.contains { $0.chunks != nil })
@@ -81,7 +88,10 @@ import TestSupport
     func readsLikeH5py(_ c: Case) throws { try check(c) }
 
     /// Four threads reading chunks at once go through the one libhdf5 lock.
-    @Test(arguments: cases().filter { ["gzip-shuffle-u2", "ragged-4d-u2", "contiguous-big-plane-u1", "nested-labels"].contains($0.name) })
+    @Test(
+        arguments: cases().filter {
+            ["gzip-shuffle-u2", "ragged-4d-u2", "contiguous-big-plane-u1", "nested-labels"].contains($0.name)
+        })
     func readsWithThreads(_ c: Case) throws {
         for _ in 0..<3 { try check(c, threads: 4) }
     }
@@ -94,9 +104,10 @@ import TestSupport
         let results = HitCounter()
         RegionReader.forEach(16, threads: 4) { i in
             let array = i % 2 == 0 ? a : b
-            let ok = (try? RegionReader.read(array, region: array.metadata.shape.map { 0..<$0 })).map {
-                firstMismatch($0, i % 2 == 0 ? refA : refB) == nil
-            } ?? false
+            let ok =
+                (try? RegionReader.read(array, region: array.metadata.shape.map { 0..<$0 })).map {
+                    firstMismatch($0, i % 2 == 0 ? refA : refB) == nil
+                } ?? false
             results.record(ok)
         }
         #expect(results.all == 16)
@@ -116,7 +127,9 @@ import TestSupport
             } catch let e as DatasetError {
                 let message = e.description
                 #expect(message.hasPrefix(location + ": ") && !message.contains("\n"))
-                #expect(message.contains("HDF5 filter \(c.name.dropFirst("plugin-".count))") && message.contains("HDF5_PLUGIN_PATH"), "\(message)")
+                #expect(
+                    message.contains("HDF5 filter \(c.name.dropFirst("plugin-".count))")
+                        && message.contains("HDF5_PLUGIN_PATH"), "\(message)")
             }
         }
     }
@@ -179,6 +192,14 @@ import TestSupport
 final class HitCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
-    func record(_ ok: Bool) { lock.lock(); if ok { count += 1 }; lock.unlock() }
-    var all: Int { lock.lock(); defer { lock.unlock() }; return count }
+    func record(_ ok: Bool) {
+        lock.lock()
+        if ok { count += 1 }
+        lock.unlock()
+    }
+    var all: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
 }

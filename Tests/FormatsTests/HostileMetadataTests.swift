@@ -19,24 +19,35 @@ import Stores
         #expect(CheckedSize.product([Int.max, 2]) == nil)
         #expect(CheckedSize.product([-1, 2]) == nil)
         #expect(CheckedSize.add(Int.max, 1) == nil)
-        #expect(message {
-            try CheckedSize.multiply(Int.max, 3, "'chunks' [1]")
-        } == "'chunks' [1] is too large (overflows a 64-bit size)")
+        #expect(
+            message {
+                try CheckedSize.multiply(Int.max, 3, "'chunks' [1]")
+            } == "'chunks' [1] is too large (overflows a 64-bit size)")
     }
 
     @Test func layoutLimitsNameTheField() {
-        #expect(message {
-            try CheckedSize.checkLayout(shape: [Int.max, 2], chunkShape: [1, 1], elementSize: 2, file: ".zarray")
-        } == ".zarray: 'shape' [9223372036854775807, 2] is too large (the array would take more than 2^62 bytes)")
-        #expect(message {
-            try CheckedSize.checkLayout(shape: [10, 10], chunkShape: [65536, 65536], elementSize: 1, file: ".zarray")
-        } == ".zarray: 'chunks' [65536, 65536] is too large (a chunk may take at most 2 GiB decoded)")
+        #expect(
+            message {
+                try CheckedSize.checkLayout(shape: [Int.max, 2], chunkShape: [1, 1], elementSize: 2, file: ".zarray")
+            } == ".zarray: 'shape' [9223372036854775807, 2] is too large (the array would take more than 2^62 bytes)")
+        #expect(
+            message {
+                try CheckedSize.checkLayout(
+                    shape: [10, 10], chunkShape: [65536, 65536], elementSize: 1, file: ".zarray")
+            } == ".zarray: 'chunks' [65536, 65536] is too large (a chunk may take at most 2 GiB decoded)")
         #expect(throws: FormatError.self) {
-            try CheckedSize.checkLayout(shape: [Int](repeating: 1, count: 33), chunkShape: [Int](repeating: 1, count: 33), elementSize: 1, file: "zarr.json")
+            try CheckedSize.checkLayout(
+                shape: [Int](repeating: 1, count: 33), chunkShape: [Int](repeating: 1, count: 33), elementSize: 1,
+                file: "zarr.json")
         }
         // Empty arrays are valid; the largest chunk allowed is exactly 2 GiB.
-        #expect(throws: Never.self) { try CheckedSize.checkLayout(shape: [0, 5], chunkShape: [1, 5], elementSize: 8, file: ".zarray") }
-        #expect(throws: Never.self) { try CheckedSize.checkLayout(shape: [1 << 20, 1 << 20], chunkShape: [1 << 15, 1 << 15], elementSize: 2, file: ".zarray") }
+        #expect(throws: Never.self) {
+            try CheckedSize.checkLayout(shape: [0, 5], chunkShape: [1, 5], elementSize: 8, file: ".zarray")
+        }
+        #expect(throws: Never.self) {
+            try CheckedSize.checkLayout(
+                shape: [1 << 20, 1 << 20], chunkShape: [1 << 15, 1 << 15], elementSize: 2, file: ".zarray")
+        }
     }
 
     @Test func clampingConversionNeverTraps() {
@@ -70,9 +81,10 @@ import Stores
 
     @Test func deepOrHugeJSONIsRefusedBeforeParsing() {
         let deep = Array(String(repeating: "[", count: 65).utf8) + Array(String(repeating: "]", count: 65).utf8)
-        #expect(message {
-            try JSONMetadata(file: "zarr.json", bytes: deep)
-        } == "malformed JSON in zarr.json: nested deeper than 64 levels")
+        #expect(
+            message {
+                try JSONMetadata(file: "zarr.json", bytes: deep)
+            } == "malformed JSON in zarr.json: nested deeper than 64 levels")
         // Brackets inside strings do not count.
         let quoted = Array("{\"a\": \"\(String(repeating: "[", count: 100))\\\"\"}".utf8)
         #expect(throws: Never.self) { try JSONMetadata(file: "zarr.json", bytes: quoted) }
@@ -88,7 +100,8 @@ import Stores
         #expect(truncate(dir + "/big", 1 << 36) == 0)  // sparse: 64 GiB claimed, nothing stored
         let store = LocalStore(root: dir)
         #expect(message { try store.get("fifo") } == "\(dir)/fifo is a FIFO, not a regular file")
-        #expect(message { try store.get("big", atMost: 1024, limitName: "the 1 KiB limit") }
+        #expect(
+            message { try store.get("big", atMost: 1024, limitName: "the 1 KiB limit") }
                 == "\(dir)/big is 68719476736 bytes, more than the 1 KiB limit; it is not read")
         #expect(throws: StoreError.self) { try store.get("big", range: .slice(offset: Int.max - 1, length: 16)) }
         #expect(try store.get("big", range: .slice(offset: 1 << 35, length: 4)) == [0, 0, 0, 0])

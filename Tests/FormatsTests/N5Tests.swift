@@ -38,10 +38,12 @@ import TestSupport
 
     static func cases() -> [Case] {
         (manifest["cases"] as? [[String: Any]] ?? []).map { c in
-            Case(name: c["name"] as? String ?? "?", path: c["path"] as? String ?? "", reference: c["reference"] as? String ?? "",
-                 dtype: c["dtype"] as? String ?? "", writer: c["writer"] as? String ?? "",
-                 shape: ints(c["shape"]), chunks: ints(c["chunks"]), axes: c["axes"] as? String,
-                 scales: doubles(c["scales"]), unit: c["unit"] as? String)
+            Case(
+                name: c["name"] as? String ?? "?", path: c["path"] as? String ?? "",
+                reference: c["reference"] as? String ?? "",
+                dtype: c["dtype"] as? String ?? "", writer: c["writer"] as? String ?? "",
+                shape: ints(c["shape"]), chunks: ints(c["chunks"]), axes: c["axes"] as? String,
+                scales: doubles(c["scales"]), unit: c["unit"] as? String)
         }
     }
 
@@ -50,21 +52,24 @@ import TestSupport
             let levels = (p["levels"] as? [[String: Any]] ?? []).map {
                 (path: $0["path"] as? String ?? "", shape: ints($0["shape"]), factors: doubles($0["factors"]) ?? [])
             }
-            return Pyramid(name: p["name"] as? String ?? "?", path: p["path"] as? String ?? "", levels: levels,
-                           axes: p["axes"] as? String, scales: doubles(p["scales"]))
+            return Pyramid(
+                name: p["name"] as? String ?? "?", path: p["path"] as? String ?? "", levels: levels,
+                axes: p["axes"] as? String, scales: doubles(p["scales"]))
         }
     }
 
     static func failures() -> [Failure] {
         (manifest["errors"] as? [[String: Any]] ?? []).map { e in
-            Failure(kind: e["kind"] as? String ?? "?", path: e["path"] as? String ?? "",
-                    fragments: e["fragments"] as? [String] ?? [], block: (e["block"] as? [Any]).map { ints($0) })
+            Failure(
+                kind: e["kind"] as? String ?? "?", path: e["path"] as? String ?? "",
+                fragments: e["fragments"] as? [String] ?? [], block: (e["block"] as? [Any]).map { ints($0) })
         }
     }
 
     @Test func theFixturesWereGenerated() {
         let cases = Self.cases()
-        #expect(cases.count >= 70, "expected the N5 fixtures in \(Fixtures.root) (run tests/fixtures/make_n5_fixtures.py)")
+        #expect(
+            cases.count >= 70, "expected the N5 fixtures in \(Fixtures.root) (run tests/fixtures/make_n5_fixtures.py)")
         #expect(Set(cases.map(\.dtype)).count == 10)
         #expect(Set(cases.map(\.shape.count)) == [2, 3, 4])
         #expect(Self.pyramids().count >= 3)

@@ -17,17 +17,19 @@ import Testing
     }
 
     @Test func refusesHeadersThatAreNotPlainArrays() {
-        for bad in ["{'descr': '|O', 'fortran_order': False, 'shape': (2,), }",
-                    "{'descr': [('a', '<u2')], 'fortran_order': False, 'shape': (2,), }",
-                    "{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }",
-                    "{'descr': '<u2', 'fortran_order': False, 'shape': (-1, 2), }",
-                    "{'descr': '<u2', 'fortran_order': 0, 'shape': (2,), }",
-                    "{'descr': '<u2', 'fortran_order': False, 'shape': (99999999999999999999,), }",
-                    "{'descr': '<u2', 'descr': '<u2', 'fortran_order': False, 'shape': (2,), }",
-                    "{'descr': '<u2', 'fortran_order': False}",
-                    "{'descr': '<u2', 'fortran_order': False, 'shape': (2,)} trailing",
-                    "{'descr': '<u2",
-                    "", "[1, 2]"] {
+        for bad in [
+            "{'descr': '|O', 'fortran_order': False, 'shape': (2,), }",
+            "{'descr': [('a', '<u2')], 'fortran_order': False, 'shape': (2,), }",
+            "{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }",
+            "{'descr': '<u2', 'fortran_order': False, 'shape': (-1, 2), }",
+            "{'descr': '<u2', 'fortran_order': 0, 'shape': (2,), }",
+            "{'descr': '<u2', 'fortran_order': False, 'shape': (99999999999999999999,), }",
+            "{'descr': '<u2', 'descr': '<u2', 'fortran_order': False, 'shape': (2,), }",
+            "{'descr': '<u2', 'fortran_order': False}",
+            "{'descr': '<u2', 'fortran_order': False, 'shape': (2,)} trailing",
+            "{'descr': '<u2",
+            "", "[1, 2]",
+        ] {
             #expect(throws: FormatError.self, "\(bad)") { try NpyArray.parse(bad) }
         }
     }

@@ -50,26 +50,35 @@ import TestSupport
         #expect(!log.isEmpty)
         #expect(log.allSatisfy { $0.method == "GET" || $0.method == "HEAD" }, "\(Set(log.map(\.method)))")
         let metadata: Set<String> = ["zarr.json", ".zarray", ".zgroup", ".zattrs", ".zmetadata"]
-        let shardReads = log.filter { $0.uri.hasPrefix("/" + shard.path + "/") && !metadata.contains(String($0.uri.split(separator: "/").last ?? "")) }
-        #expect(!shardReads.isEmpty && shardReads.allSatisfy { $0.status == 206 && $0.range.hasPrefix("bytes=") },
-                "\(shardReads.prefix(4))")
+        let shardReads = log.filter {
+            $0.uri.hasPrefix("/" + shard.path + "/")
+                && !metadata.contains(String($0.uri.split(separator: "/").last ?? ""))
+        }
+        #expect(
+            !shardReads.isEmpty && shardReads.allSatisfy { $0.status == 206 && $0.range.hasPrefix("bytes=") },
+            "\(shardReads.prefix(4))")
     }
 
     /// Every TIFF fixture over HTTP (libtiff reading through ranged requests and a block
     /// cache) reads like the local file; those that fail locally fail the same way.
     @Test func tiffFilesReadLikeLocal() throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: Fixtures.path("tiff")).filter { $0.hasSuffix(".tif") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: Fixtures.path("tiff")).filter {
+            $0.hasSuffix(".tif")
+        }.sorted()
         #expect(names.count >= 20)
         for name in names {
             let local: LazyArray
             do { local = try Dataset.open(Fixtures.path("tiff/" + name)) } catch {
                 let remote = #expect(throws: DatasetError.self) { try Dataset.open(try url("tiff/" + name)) }
-                #expect(remote.map { "\($0)".components(separatedBy: ": ").dropFirst().joined() }
+                #expect(
+                    remote.map { "\($0)".components(separatedBy: ": ").dropFirst().joined() }
                         == "\(error)".components(separatedBy: ": ").dropFirst().joined(), "\(name)")
                 continue
             }
             let remote = try Dataset.open(try url("tiff/" + name))
-            #expect(remote.metadata.shape == local.metadata.shape && remote.metadata.axisNames == local.metadata.axisNames, "\(name)")
+            #expect(
+                remote.metadata.shape == local.metadata.shape && remote.metadata.axisNames == local.metadata.axisNames,
+                "\(name)")
             let region = local.metadata.shape.map { 0..<$0 }
             let a = Result { try RegionReader.read(local, region: region) }
             let b = Result { try RegionReader.read(remote, region: region, threads: 8) }

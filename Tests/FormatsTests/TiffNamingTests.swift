@@ -34,11 +34,13 @@ import Testing
     }
 
     @Test func imageJHyperstackAxesAndCalibration() {
-        var page = TiffPageInfo(width: 4, height: 3, bitsPerSample: 16, sampleFormat: 1, samplesPerPixel: 1,
-                                planarSeparate: false, compression: 1, predictor: 1, photometric: 1, tiled: false,
-                                tileWidth: 0, tileLength: 0, rowsPerStrip: 3, description: nil,
-                                xResolution: 4, yResolution: 4, resolutionUnit: 1)
-        page.description = "ImageJ=1.54f\nimages=24\nchannels=2\nslices=3\nframes=4\nhyperstack=true\nunit=micron\nspacing=2.5\n"
+        var page = TiffPageInfo(
+            width: 4, height: 3, bitsPerSample: 16, sampleFormat: 1, samplesPerPixel: 1,
+            planarSeparate: false, compression: 1, predictor: 1, photometric: 1, tiled: false,
+            tileWidth: 0, tileLength: 0, rowsPerStrip: 3, description: nil,
+            xResolution: 4, yResolution: 4, resolutionUnit: 1)
+        page.description =
+            "ImageJ=1.54f\nimages=24\nchannels=2\nslices=3\nframes=4\nhyperstack=true\nunit=micron\nspacing=2.5\n"
         let axes = TiffPageAxes.imageJ(page.description!, page)
         #expect(axes.names == ["t", "z", "c"] && axes.shape == [4, 3, 2])
         #expect(axes.scales["z"] == AxisScale(step: 2.5, unit: "µm"))
@@ -49,11 +51,13 @@ import Testing
     }
 
     @Test func omeDimensionOrderGivesAxesSlowestFirst() {
-        let page = TiffPageInfo(width: 4, height: 3, bitsPerSample: 16, sampleFormat: 1, samplesPerPixel: 1,
-                                planarSeparate: false, compression: 1, predictor: 1, photometric: 1, tiled: false,
-                                tileWidth: 0, tileLength: 0, rowsPerStrip: 3, description: nil,
-                                xResolution: nil, yResolution: nil, resolutionUnit: 2)
-        let xml = #"<?xml version="1.0"?><OME xmlns="x"><Image ID="Image:0"><ome:Pixels DimensionOrder="XYCZT" ID="Pixels:0" SizeC="2" SizeT="5" SizeX="4" SizeY="3" SizeZ="1" PhysicalSizeX="0.5" PhysicalSizeXUnit="nm" Type="uint16"></ome:Pixels></Image></OME>"#
+        let page = TiffPageInfo(
+            width: 4, height: 3, bitsPerSample: 16, sampleFormat: 1, samplesPerPixel: 1,
+            planarSeparate: false, compression: 1, predictor: 1, photometric: 1, tiled: false,
+            tileWidth: 0, tileLength: 0, rowsPerStrip: 3, description: nil,
+            xResolution: nil, yResolution: nil, resolutionUnit: 2)
+        let xml =
+            #"<?xml version="1.0"?><OME xmlns="x"><Image ID="Image:0"><ome:Pixels DimensionOrder="XYCZT" ID="Pixels:0" SizeC="2" SizeT="5" SizeX="4" SizeY="3" SizeZ="1" PhysicalSizeX="0.5" PhysicalSizeXUnit="nm" Type="uint16"></ome:Pixels></Image></OME>"#
         let axes = TiffPageAxes.ome(xml, page)
         #expect(axes?.names == ["t", "c"] && axes?.shape == [5, 2])
         #expect(axes?.scales["x"] == AxisScale(step: 0.5, unit: "nm"))

@@ -3,9 +3,11 @@ import Testing
 
 /// `--filter` text → stages, and the exact one-line errors for bad pipelines.
 @Suite struct PipelineSyntaxTests {
-    static let names = ["gaussian", "median", "uniform", "minimum", "maximum", "sobel", "laplace", "log", "dog",
-                        "unsharp", "threshold", "erode", "dilate", "open", "close", "tophat", "invert", "gamma",
-                        "logscale", "clip", "deconvolve", "mip"]
+    static let names = [
+        "gaussian", "median", "uniform", "minimum", "maximum", "sobel", "laplace", "log", "dog",
+        "unsharp", "threshold", "erode", "dilate", "open", "close", "tophat", "invert", "gamma",
+        "logscale", "clip", "deconvolve", "mip",
+    ]
 
     func parse(_ text: String) throws -> [PipelineStage] { try PipelineParser.parse(text, operators: Self.names) }
 
@@ -39,7 +41,9 @@ import Testing
     @Test func errorsNameTheTextAndColumn() {
         #expect(error("gausian(2)") == "unknown operator 'gausian' at column 1 (did you mean gaussian?)")
         #expect(error("gaussian(2)|tresh(otsu)") == "unknown operator 'tresh' at column 13")
-        #expect(error("gaussian(2)|threshhold(otsu)") == "unknown operator 'threshhold' at column 13 (did you mean threshold?)")
+        #expect(
+            error("gaussian(2)|threshhold(otsu)")
+                == "unknown operator 'threshhold' at column 13 (did you mean threshold?)")
         #expect(error("") == "empty pipeline")
         #expect(error("gaussian(2") == "missing ')' at column 11")
         #expect(error("gaussian(2 3)") == "expected ',' or ')' at column 12, found '3'")

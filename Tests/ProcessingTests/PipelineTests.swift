@@ -13,7 +13,7 @@ import Formats
         #expect(try p.operators(OperatorSetup()).count == 2)
         p.toggle(1)
         #expect(p.activeText == p.text)
-        p.toggle(7)   // no such stage: nothing happens
+        p.toggle(7)  // no such stage: nothing happens
         #expect(p.enabled == [true, true, true])
     }
 
@@ -41,8 +41,8 @@ import Formats
     @Test func workingResolutionScalesSpatialParameters() throws {
         let ops = try Pipeline("gaussian(8)|median(7)|tophat(15)").operators(OperatorSetup(factor: 4))
         #expect((ops[0] as! Gaussian).sigma == Sigma(y: 2, x: 2))
-        #expect((ops[1] as! Median).size == Extent(1, 3, 3))        // 7/4 → 2, kept odd → 3
-        #expect((ops[2] as! WhiteTophat).size == Extent(1, 5, 5))   // 15/4 → 4 → 5
+        #expect((ops[1] as! Median).size == Extent(1, 3, 3))  // 7/4 → 2, kept odd → 3
+        #expect((ops[2] as! WhiteTophat).size == Extent(1, 5, 5))  // 15/4 → 4 → 5
         #expect(PlaneFilter.workingFactor(rows: 2048, columns: 2048, maxWorkPixels: 4 << 20) == 1)
         #expect(PlaneFilter.workingFactor(rows: 4096, columns: 4096, maxWorkPixels: 4 << 20) == 2)
         #expect(PlaneFilter.workingFactor(rows: 10000, columns: 3000, maxWorkPixels: 4 << 20) == 3)
@@ -92,8 +92,9 @@ import Formats
     final class Plain: LazyArray, @unchecked Sendable {
         let metadata: ArrayMetadata
         init(_ shape: [Int]) {
-            metadata = ArrayMetadata(format: "test", location: "test:", shape: shape, dataType: .uint16, chunkShape: shape,
-                                     fillValue: .zero, axisNames: ["z", "y", "x"], codecs: [])
+            metadata = ArrayMetadata(
+                format: "test", location: "test:", shape: shape, dataType: .uint16, chunkShape: shape,
+                fillValue: .zero, axisNames: ["z", "y", "x"], codecs: [])
         }
         func readChunk(_ index: [Int]) throws -> ArrayBuffer? { nil }
     }
@@ -102,7 +103,10 @@ import Formats
         let base = Plain([4, 800, 600])
         var levels = [PyramidLevel(single: base)]
         for f in [2.0, 4.0, 8.0] {
-            levels.append(PyramidLevel(array: Plain([4, Int(800 / f), Int(600 / f)]), path: "\(f)", factors: [1, f, f], offsets: [0, 0, 0]))
+            levels.append(
+                PyramidLevel(
+                    array: Plain([4, Int(800 / f), Int(600 / f)]), path: "\(f)", factors: [1, f, f], offsets: [0, 0, 0])
+            )
         }
         // A level downsampled in z is not used: 3-D halos would change meaning.
         levels.append(PyramidLevel(array: Plain([2, 50, 38]), path: "z", factors: [2, 16, 16], offsets: [0, 0, 0]))

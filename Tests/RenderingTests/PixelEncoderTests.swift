@@ -15,12 +15,16 @@ import Testing
         let out = String(decoding: KittyEncoder.chunked(control: "a=T,i=1", payload: payload), as: UTF8.self)
         let chunks = out.components(separatedBy: "\u{1b}\\").filter { !$0.isEmpty }
         #expect(chunks.count == 3)
-        #expect(chunks[0].hasPrefix("\u{1b}_Ga=T,i=1,m=1;") && chunks[1].hasPrefix("\u{1b}_Gm=1;") && chunks[2].hasPrefix("\u{1b}_Gm=0;"))
+        #expect(
+            chunks[0].hasPrefix("\u{1b}_Ga=T,i=1,m=1;") && chunks[1].hasPrefix("\u{1b}_Gm=1;")
+                && chunks[2].hasPrefix("\u{1b}_Gm=0;"))
         #expect(chunks.allSatisfy { $0.split(separator: ";", maxSplits: 1)[1].count <= 4096 })
     }
 
     @Test func tmuxDoublesEscapes() {
-        #expect(TmuxPassthrough.wrap(Array("\u{1b}_Gx\u{1b}\\".utf8)) == Array("\u{1b}Ptmux;\u{1b}\u{1b}_Gx\u{1b}\u{1b}\\\u{1b}\\".utf8))
+        #expect(
+            TmuxPassthrough.wrap(Array("\u{1b}_Gx\u{1b}\\".utf8))
+                == Array("\u{1b}Ptmux;\u{1b}\u{1b}_Gx\u{1b}\u{1b}\\\u{1b}\\".utf8))
     }
 
     @Test func pixelModesFitThePaneInPixels() {
@@ -31,9 +35,14 @@ import Testing
         #expect(kitty.pixelSize(fitting: 40, 30, columns: 30, rows: 10) == (267, 200))
         #expect(kitty.pixelSize(fitting: 100, 20, columns: 100, rows: 50, aspect: 5) == (1000, 1000))
         // Held to 4096 a side whatever the terminal claims.
-        let huge = DisplayMode.pixels(.sixel, cell: CellSize(40, 80)).pixelSize(fitting: 1000, 1000, columns: 2000, rows: 1000)
+        let huge = DisplayMode.pixels(.sixel, cell: CellSize(40, 80)).pixelSize(
+            fitting: 1000, 1000, columns: 2000, rows: 1000)
         #expect(huge == (4096, 4096))
-        #expect(DisplayMode(name: "half", cell: .fallback) == .half && DisplayMode(name: "iterm", cell: .fallback)?.name == "iterm")
-        #expect(CellSize(parsing: "10x20") == CellSize(10, 20) && CellSize(parsing: "0x20") == nil && CellSize(parsing: "10") == nil)
+        #expect(
+            DisplayMode(name: "half", cell: .fallback) == .half
+                && DisplayMode(name: "iterm", cell: .fallback)?.name == "iterm")
+        #expect(
+            CellSize(parsing: "10x20") == CellSize(10, 20) && CellSize(parsing: "0x20") == nil
+                && CellSize(parsing: "10") == nil)
     }
 }

@@ -11,8 +11,9 @@ final class MemoryArray: LazyArray, @unchecked Sendable {
     let absent: Bool
     init(dataType: DataType, seed: UInt64, nan: Bool = false, absent: Bool = false) {
         self.absent = absent
-        metadata = ArrayMetadata(format: "test", location: "memory:", shape: [5, 211, 157], dataType: dataType,
-                                 chunkShape: [2, 37, 29], fillValue: absent ? .int(7) : .zero, axisNames: ["z", "y", "x"], codecs: [])
+        metadata = ArrayMetadata(
+            format: "test", location: "memory:", shape: [5, 211, 157], dataType: dataType,
+            chunkShape: [2, 37, 29], fillValue: absent ? .int(7) : .zero, axisNames: ["z", "y", "x"], codecs: [])
         var state = seed
         values = (0..<(5 * 211 * 157)).map { i in
             state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -25,10 +26,16 @@ final class MemoryArray: LazyArray, @unchecked Sendable {
         if absent && index.reduce(0, +) % 3 == 0 { return nil }
         let cs = metadata.chunkShape, shape = metadata.shape
         var out: [Float] = []
-        for z in 0..<cs[0] { for y in 0..<cs[1] { for x in 0..<cs[2] {
-            let (gz, gy, gx) = (index[0] * cs[0] + z, index[1] * cs[1] + y, index[2] * cs[2] + x)
-            out.append(gz < shape[0] && gy < shape[1] && gx < shape[2] ? values[(gz * shape[1] + gy) * shape[2] + gx] : 0)
-        } } }
+        for z in 0..<cs[0] {
+            for y in 0..<cs[1] {
+                for x in 0..<cs[2] {
+                    let (gz, gy, gx) = (index[0] * cs[0] + z, index[1] * cs[1] + y, index[2] * cs[2] + x)
+                    out.append(
+                        gz < shape[0] && gy < shape[1] && gx < shape[2]
+                            ? values[(gz * shape[1] + gy) * shape[2] + gx] : 0)
+                }
+            }
+        }
         let f = ArrayBuffer(float32: out, shape: cs)
         guard metadata.dataType == .uint16 else { return f }
         let u = out.map { UInt16($0) }
@@ -53,8 +60,11 @@ final class MemoryArray: LazyArray, @unchecked Sendable {
             let plane = try view.readPlane(array)
             let want = Downsampler.resample(FloatImage(plane), width: w, height: h, mode: mode)
             for (a, b) in zip(got.pixels, want.pixels) {
-                if type == .uint16 || mode != .mean { #expect(a == b || (a.isNaN && b.isNaN)) }
-                else { #expect(a.isNaN && b.isNaN || abs(a - b) <= 1e-4 * max(1, abs(b))) }
+                if type == .uint16 || mode != .mean {
+                    #expect(a == b || (a.isNaN && b.isNaN))
+                } else {
+                    #expect(a.isNaN && b.isNaN || abs(a - b) <= 1e-4 * max(1, abs(b)))
+                }
             }
             if type == .uint16 { #expect(reduction.autoContrast() == Contrast.auto(plane)) }
         }

@@ -13,7 +13,8 @@ enum RenderFixtures {
     /// A fixture as a float image; arrays that are not 2-D become one row.
     static func image(_ relative: String) throws -> FloatImage {
         let b = try npy(relative)
-        return FloatImage(b.shape.count == 2 ? b : ArrayBuffer(dataType: b.dataType, shape: [1, b.count], bytes: b.bytes))
+        return FloatImage(
+            b.shape.count == 2 ? b : ArrayBuffer(dataType: b.dataType, shape: [1, b.count], bytes: b.bytes))
     }
 
     struct DownsampleCase: Sendable, CustomStringConvertible {
@@ -23,9 +24,13 @@ enum RenderFixtures {
 
     static func downsampleCases() -> [DownsampleCase] {
         (manifest["downsample"] as? [[String: Any]] ?? []).map { c in
-            DownsampleCase(name: c["name"] as? String ?? "?", source: c["source"] as? String ?? "",
-                           width: (c["width"] as? NSNumber)?.intValue ?? 0, height: (c["height"] as? NSNumber)?.intValue ?? 0,
-                           references: ["mean": c["mean"] as? String ?? "", "max": c["max"] as? String ?? "", "nearest": c["nearest"] as? String ?? ""])
+            DownsampleCase(
+                name: c["name"] as? String ?? "?", source: c["source"] as? String ?? "",
+                width: (c["width"] as? NSNumber)?.intValue ?? 0, height: (c["height"] as? NSNumber)?.intValue ?? 0,
+                references: [
+                    "mean": c["mean"] as? String ?? "", "max": c["max"] as? String ?? "",
+                    "nearest": c["nearest"] as? String ?? "",
+                ])
         }
     }
 
@@ -36,8 +41,9 @@ enum RenderFixtures {
 
     static func percentileCases() -> [PercentileCase] {
         (manifest["percentiles"] as? [[String: Any]] ?? []).map { c in
-            PercentileCase(name: c["name"] as? String ?? "?", source: c["source"] as? String ?? "",
-                           low: (c["low"] as? NSNumber)?.doubleValue, high: (c["high"] as? NSNumber)?.doubleValue)
+            PercentileCase(
+                name: c["name"] as? String ?? "?", source: c["source"] as? String ?? "",
+                low: (c["low"] as? NSNumber)?.doubleValue, high: (c["high"] as? NSNumber)?.doubleValue)
         }
     }
 }
@@ -104,7 +110,10 @@ enum RenderFixtures {
 
 @Suite struct ColorMapTests {
     @Test func everyNamedMapExists() {
-        for name in ["gray", "viridis", "magma", "inferno", "plasma", "turbo", "green", "magenta", "cyan", "red", "blue", "yellow", "fire"] {
+        for name in [
+            "gray", "viridis", "magma", "inferno", "plasma", "turbo", "green", "magenta", "cyan", "red", "blue",
+            "yellow", "fire",
+        ] {
             #expect(ColorMap.named(name)?.table.count == 256, "\(name)")
         }
         #expect(ColorMap.named("jet") == nil)
@@ -139,7 +148,9 @@ enum RenderFixtures {
     @Test func nearest256IsNearest() {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<3000 {
-            let c = RGB(UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng))
+            let c = RGB(
+                UInt8.random(in: 0...255, using: &rng), UInt8.random(in: 0...255, using: &rng),
+                UInt8.random(in: 0...255, using: &rng))
             let got = Int(Palette.nearest256(c))
             let best = (16..<256).map { c.distance2(Palette.xterm256[$0]) }.min()!
             #expect(c.distance2(Palette.xterm256[got]) == best, "\(c) → \(got)")
@@ -147,13 +158,25 @@ enum RenderFixtures {
     }
 
     @Test func detection() throws {
-        #expect(try ColorDepth.detect(option: nil, environment: ["COLORTERM": "truecolor", "TERM": "xterm"], terminfoColors: 8) == .truecolor)
-        #expect(try ColorDepth.detect(option: nil, environment: ["VSTACK_COLOR": "truecolor", "TERM": "xterm-256color"], terminfoColors: 256) == .truecolor)
-        #expect(try ColorDepth.detect(option: "16", environment: ["COLORTERM": "truecolor"], terminfoColors: 256) == .palette16)
-        #expect(try ColorDepth.detect(option: nil, environment: ["TERM": "xterm-256color"], terminfoColors: 256) == .palette256)
-        #expect(try ColorDepth.detect(option: nil, environment: ["TERM": "dumb"], terminfoColors: nil) == ColorDepth.none)
+        #expect(
+            try ColorDepth.detect(
+                option: nil, environment: ["COLORTERM": "truecolor", "TERM": "xterm"], terminfoColors: 8) == .truecolor)
+        #expect(
+            try ColorDepth.detect(
+                option: nil, environment: ["VSTACK_COLOR": "truecolor", "TERM": "xterm-256color"], terminfoColors: 256)
+                == .truecolor)
+        #expect(
+            try ColorDepth.detect(option: "16", environment: ["COLORTERM": "truecolor"], terminfoColors: 256)
+                == .palette16)
+        #expect(
+            try ColorDepth.detect(option: nil, environment: ["TERM": "xterm-256color"], terminfoColors: 256)
+                == .palette256)
+        #expect(
+            try ColorDepth.detect(option: nil, environment: ["TERM": "dumb"], terminfoColors: nil) == ColorDepth.none)
         #expect(try ColorDepth.detect(option: nil, environment: [:], terminfoColors: nil) == .palette256)
-        #expect(throws: RenderError.self) { try ColorDepth.detect(option: "lots", environment: [:], terminfoColors: nil) }
+        #expect(throws: RenderError.self) {
+            try ColorDepth.detect(option: "lots", environment: [:], terminfoColors: nil)
+        }
     }
 }
 

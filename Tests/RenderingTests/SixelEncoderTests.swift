@@ -4,7 +4,12 @@ import Testing
 @Suite struct SixelEncoderTests {
     func gray(_ width: Int, _ height: Int, _ level: (Int, Int) -> Int) -> PixelImage {
         var pixels: [RGB] = []
-        for y in 0..<height { for x in 0..<width { let v = UInt8(level(x, y) & 255); pixels.append(RGB(v, v, v)) } }
+        for y in 0..<height {
+            for x in 0..<width {
+                let v = UInt8(level(x, y) & 255)
+                pixels.append(RGB(v, v, v))
+            }
+        }
         return PixelImage(width: width, height: height, pixels: pixels)
     }
 
@@ -18,13 +23,19 @@ import Testing
         i += 1
         func number() -> Int {
             var n = 0
-            while i < s.count, (0x30...0x39).contains(s[i]) { n = n * 10 + Int(s[i] - 0x30); i += 1 }
+            while i < s.count, (0x30...0x39).contains(s[i]) {
+                n = n * 10 + Int(s[i] - 0x30)
+                i += 1
+            }
             return n
         }
         guard i < s.count, s[i] == UInt8(ascii: "\"") else { return nil }
         i += 1
         var attrs: [Int] = [number()]
-        while s[i] == UInt8(ascii: ";") { i += 1; attrs.append(number()) }
+        while s[i] == UInt8(ascii: ";") {
+            i += 1
+            attrs.append(number())
+        }
         guard attrs.count == 4, attrs[0] == 1, attrs[1] == 1 else { return nil }
         let (w, h) = (attrs[2], attrs[3])
         var image = PixelImage(width: w, height: h, pixels: Array(repeating: RGB(1, 2, 3), count: w * h))
@@ -33,7 +44,9 @@ import Testing
         func put(_ c: UInt8, _ n: Int) {
             let bits = Int(c) - 0x3F
             for _ in 0..<n {
-                for r in 0..<6 where bits & (1 << r) != 0 && band * 6 + r < h && x < w { image[x, band * 6 + r] = color }
+                for r in 0..<6 where bits & (1 << r) != 0 && band * 6 + r < h && x < w {
+                    image[x, band * 6 + r] = color
+                }
                 x += 1
             }
         }
@@ -45,7 +58,10 @@ import Testing
                 let n = number()
                 if i < s.count, s[i] == UInt8(ascii: ";") {
                     var p: [Int] = []
-                    while s[i] == UInt8(ascii: ";") { i += 1; p.append(number()) }
+                    while s[i] == UInt8(ascii: ";") {
+                        i += 1
+                        p.append(number())
+                    }
                     guard p.count == 4, p[0] == 2 else { return nil }
                     let v = { (q: Int) in UInt8((q * 255 + 50) / 100) }
                     registers[n] = RGB(v(p[1]), v(p[2]), v(p[3]))
@@ -53,13 +69,21 @@ import Testing
                     guard let r = registers[n] else { return nil }
                     color = r
                 }
-            case UInt8(ascii: "$"): x = 0; i += 1
-            case UInt8(ascii: "-"): x = 0; band += 1; i += 1
+            case UInt8(ascii: "$"):
+                x = 0
+                i += 1
+            case UInt8(ascii: "-"):
+                x = 0
+                band += 1
+                i += 1
             case UInt8(ascii: "!"):
                 i += 1
                 let n = number()
-                put(s[i], n); i += 1
-            case 0x3F...0x7E: put(c, 1); i += 1
+                put(s[i], n)
+                i += 1
+            case 0x3F...0x7E:
+                put(c, 1)
+                i += 1
             default: return nil
             }
         }
@@ -110,7 +134,7 @@ import Testing
         let text = String(decoding: out, as: UTF8.self)
         #expect(text.hasPrefix("\u{1B}P0;1;0q\"1;1;10;13#0;2;"))
         #expect(text.hasSuffix("\u{1B}\\"))
-        #expect(text.filter { $0 == "-" }.count == 2)   // 3 bands
+        #expect(text.filter { $0 == "-" }.count == 2)  // 3 bands
         #expect(!text.hasSuffix("-\u{1B}\\"))
     }
 
@@ -121,15 +145,18 @@ import Testing
         #expect(text == "\u{1B}P0;1;0q\"1;1;300;12#0;2;4;78;12#0!300~-#0!300~\u{1B}\\")
         // short runs are literal, a short final band uses only its rows
         let small = PixelImage(width: 3, height: 2, pixels: Array(repeating: RGB(255, 255, 255), count: 6))
-        #expect(String(decoding: SixelEncoder.encode(small), as: UTF8.self) == "\u{1B}P0;1;0q\"1;1;3;2#0;2;100;100;100#0BBB\u{1B}\\")
+        #expect(
+            String(decoding: SixelEncoder.encode(small), as: UTF8.self)
+                == "\u{1B}P0;1;0q\"1;1;3;2#0;2;100;100;100#0BBB\u{1B}\\")
     }
 
     /// Leading empty columns of a register are one `?` run, trailing ones are left out.
     @Test func spansOnly() {
         var img = PixelImage(width: 20, height: 6, pixels: Array(repeating: .black, count: 120))
-        img[12, 0] = RGB(255, 255, 255); img[13, 0] = RGB(255, 255, 255)
+        img[12, 0] = RGB(255, 255, 255)
+        img[13, 0] = RGB(255, 255, 255)
         let text = String(decoding: SixelEncoder.encode(img), as: UTF8.self)
-        #expect(text.hasSuffix("#0!20~$#1!12?@@\u{1B}\\"))   // black paints the whole band first
+        #expect(text.hasSuffix("#0!20~$#1!12?@@\u{1B}\\"))  // black paints the whole band first
     }
 
     @Test func emptyImage() {
@@ -146,8 +173,11 @@ import Testing
         #expect(zip(decoded.pixels, ramp.pixels).allSatisfy { $0 == roundTrip($1) && abs(Int($0.r) - Int($1.r)) <= 1 })
         #expect(Set(decoded.pixels).count == 101)
         var rng = SystemRandomNumberGenerator()
-        let colours = (0..<200).map { _ in RGB(.random(in: 0...255, using: &rng), .random(in: 0...255, using: &rng), .random(in: 0...255, using: &rng)) }
-        let noise = PixelImage(width: 97, height: 31, pixels: (0..<(97 * 31)).map { _ in colours.randomElement(using: &rng)! })
+        let colours = (0..<200).map { _ in
+            RGB(.random(in: 0...255, using: &rng), .random(in: 0...255, using: &rng), .random(in: 0...255, using: &rng))
+        }
+        let noise = PixelImage(
+            width: 97, height: 31, pixels: (0..<(97 * 31)).map { _ in colours.randomElement(using: &rng)! })
         let back = try #require(decode(SixelEncoder.encode(noise)))
         #expect(zip(back.pixels, noise.pixels).allSatisfy { $0 == roundTrip($1) })
         // A palette given by the caller (fewer colours than the image): each pixel shows its index's colour.

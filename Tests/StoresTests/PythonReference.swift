@@ -55,5 +55,7 @@ enum PythonReference {
 /// Hex text to bytes, for vectors written in hex.
 func bytes(hex: String) -> [UInt8] {
     let digits = Array(hex.utf8)
-    return stride(from: 0, to: digits.count - 1, by: 2).map { UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16)! }
+    return stride(from: 0, to: digits.count - 1, by: 2).map {
+        UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16)!
+    }
 }

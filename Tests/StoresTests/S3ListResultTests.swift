@@ -39,11 +39,17 @@ import Testing
     }
 
     @Test func truncatedAndEmpty() throws {
-        let page = try S3ListResult(xml: "<ListBucketResult><Prefix/><KeyCount>0</KeyCount><IsTruncated>true</IsTruncated>"
-            + "<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken></ListBucketResult>")
-        #expect(page == S3ListResult(isTruncated: true, nextContinuationToken: "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="))
+        let page = try S3ListResult(
+            xml: "<ListBucketResult><Prefix/><KeyCount>0</KeyCount><IsTruncated>true</IsTruncated>"
+                + "<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken></ListBucketResult>"
+        )
+        #expect(
+            page
+                == S3ListResult(
+                    isTruncated: true, nextContinuationToken: "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="))
         // Element names that merely start like the ones read are not read.
-        let lookalike = try S3ListResult(xml: "<ListBucketResult><Contents><KeyCount>1</KeyCount><Key>k</Key></Contents></ListBucketResult>")
+        let lookalike = try S3ListResult(
+            xml: "<ListBucketResult><Contents><KeyCount>1</KeyCount><Key>k</Key></Contents></ListBucketResult>")
         #expect(lookalike.keys == ["k"])
         #expect(S3ListResult.decode("a &unknown; & b &#xZZ;") == "a &unknown; & b &#xZZ;")
     }
@@ -53,7 +59,9 @@ import Testing
             <?xml version="1.0" encoding="UTF-8"?>
             <Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>656c76696e6727732072657175657374</RequestId></Error>
             """
-        #expect(throws: S3ListResult.Problem.errorResponse(code: "AccessDenied", message: "Access Denied")) { try S3ListResult(xml: xml) }
+        #expect(throws: S3ListResult.Problem.errorResponse(code: "AccessDenied", message: "Access Denied")) {
+            try S3ListResult(xml: xml)
+        }
         #expect(throws: S3ListResult.Problem.notAListing(start: "<html>")) { try S3ListResult(xml: "<html>") }
     }
 
@@ -63,10 +71,14 @@ import Testing
     @Test(.enabled(if: PythonReference.available, PythonReference.missing), .timeLimit(.minutes(2)))
     func motoServer() throws {
         let port = try freeLoopbackPort()
-        let keys = ["data/a b+c=d~e.txt", "data/x&y<z>'\".bin", "data/\u{00FC}n\u{00EF}c\u{00F6}d\u{00E9}", "data/sub/c/0",
-                    "data/sub/d", "data/z/.zattrs", "other/k"]
-        let location = try S3Location(url: "s3://vstack-list-test/data/", environment: [:], explicitEndpoint: "http://127.0.0.1:\(port)")
-        let signer = SigV4Signer(credentials: S3Credentials(accessKeyID: "testing", secretAccessKey: "testing"), region: location.region)
+        let keys = [
+            "data/a b+c=d~e.txt", "data/x&y<z>'\".bin", "data/\u{00FC}n\u{00EF}c\u{00F6}d\u{00E9}", "data/sub/c/0",
+            "data/sub/d", "data/z/.zattrs", "other/k",
+        ]
+        let location = try S3Location(
+            url: "s3://vstack-list-test/data/", environment: [:], explicitEndpoint: "http://127.0.0.1:\(port)")
+        let signer = SigV4Signer(
+            credentials: S3Credentials(accessKeyID: "testing", secretAccessKey: "testing"), region: location.region)
         let now = Date()
         var requests: [[String: Any]] = []
         func add(_ url: RequestURL, _ headers: [(name: String, value: String)] = []) {
@@ -80,7 +92,9 @@ import Testing
         add(firstPage)
         for key in keys.prefix(3) { add(location.objectURL(String(key.dropFirst(5))), [("Range", "bytes=2-5")]) }
 
-        let input = try JSONSerialization.data(withJSONObject: ["port": port, "bucket": location.bucket, "keys": keys, "requests": requests])
+        let input = try JSONSerialization.data(withJSONObject: [
+            "port": port, "bucket": location.bucket, "keys": keys, "requests": requests,
+        ])
         let script = """
             import json, sys, urllib.request, urllib.error
             import boto3
@@ -164,13 +178,17 @@ func freeLoopbackPort() throws -> Int {
         for end in 0...text.count {
             _ = try? S3ListResult(xml: String(text[..<end]))
         }
-        #expect(try S3ListResult(xml: Self.listing) == S3ListResult(commonPrefixes: ["p/"], keys: ["aAA<"], isTruncated: true, nextContinuationToken: "t&"))
+        #expect(
+            try S3ListResult(xml: Self.listing)
+                == S3ListResult(commonPrefixes: ["p/"], keys: ["aAA<"], isTruncated: true, nextContinuationToken: "t&"))
     }
 
     @Test func randomSplices() {
         var rng = SystemRandomNumberGenerator()
-        let pieces: [String] = ["<", ">", "/", "&", ";", "&#x", "&#", "<Key>", "</Key>", "<Key/>", "<Contents>", "</Contents>",
-                                "<CommonPrefixes>", "<Prefix", "\u{00FC}", "\r\n", "&#xD800;", "&#99999999999;"]
+        let pieces: [String] = [
+            "<", ">", "/", "&", ";", "&#x", "&#", "<Key>", "</Key>", "<Key/>", "<Contents>", "</Contents>",
+            "<CommonPrefixes>", "<Prefix", "\u{00FC}", "\r\n", "&#xD800;", "&#99999999999;",
+        ]
         let text = Array(Self.listing)
         for _ in 0..<2000 {
             var damaged = text

@@ -40,15 +40,22 @@ import Testing
         Case(scheme: "http", host: "s3.example.com", port: 80, path: "/bucket/k"),
         Case(scheme: "http", host: "[::1]", port: 9000, path: "/bucket/k"),
         Case(path: "/", query: [("list-type", "2"), ("prefix", "data/img.zarr/"), ("delimiter", "/")]),
-        Case(path: "/", query: [("list-type", "2"), ("prefix", "a b/ü+x/"), ("delimiter", "/"),
-                                ("continuation-token", "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=")]),
-        Case(scheme: "http", host: "127.0.0.1", port: 9000, path: "/bucket", query: [("list-type", "2"), ("prefix", ""), ("delimiter", "/")],
-             token: "session"),
+        Case(
+            path: "/",
+            query: [
+                ("list-type", "2"), ("prefix", "a b/ü+x/"), ("delimiter", "/"),
+                ("continuation-token", "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="),
+            ]),
+        Case(
+            scheme: "http", host: "127.0.0.1", port: 9000, path: "/bucket",
+            query: [("list-type", "2"), ("prefix", ""), ("delimiter", "/")],
+            token: "session"),
         Case(path: "/", query: [("b", "2"), ("a", "2"), ("a", "1"), ("A", "3"), ("a~", ""), ("\u{00E9}", "\u{1234}")]),
         Case(method: "HEAD", path: "/data/.zgroup"),
         Case(host: "s3.eu-west-1.amazonaws.com", path: "/my.dotted.bucket/data/k", region: "eu-west-1"),
-        Case(host: "bucket.s3.ap-southeast-2.amazonaws.com", path: "/k", headers: [("x-amz-request-payer", "requester")],
-             region: "ap-southeast-2", accessKeyID: "ASIAEXAMPLE", secret: "a+b/c=d", token: "t"),
+        Case(
+            host: "bucket.s3.ap-southeast-2.amazonaws.com", path: "/k", headers: [("x-amz-request-payer", "requester")],
+            region: "ap-southeast-2", accessKeyID: "ASIAEXAMPLE", secret: "a+b/c=d", token: "t"),
     ]
 
     @Test(.enabled(if: PythonReference.available, PythonReference.missing))
@@ -59,10 +66,16 @@ import Testing
         var mine: [SigV4Signer.Signature] = []
         var paths: [String] = []
         for c in Self.cases {
-            let signer = SigV4Signer(credentials: S3Credentials(accessKeyID: c.accessKeyID, secretAccessKey: c.secret, sessionToken: c.token),
-                                     region: c.region)
-            let url = RequestURL(scheme: c.scheme, host: c.host, port: c.port, path: c.path, queryItems: c.query.map { .init($0.0, $0.1) })
-            mine.append(signer.sign(method: c.method, url: url, headers: c.headers.map { (name: $0.0, value: $0.1) }, date: date))
+            let signer = SigV4Signer(
+                credentials: S3Credentials(
+                    accessKeyID: c.accessKeyID, secretAccessKey: c.secret, sessionToken: c.token),
+                region: c.region)
+            let url = RequestURL(
+                scheme: c.scheme, host: c.host, port: c.port, path: c.path,
+                queryItems: c.query.map { .init($0.0, $0.1) })
+            mine.append(
+                signer.sign(
+                    method: c.method, url: url, headers: c.headers.map { (name: $0.0, value: $0.1) }, date: date))
             paths.append(url.encodedPath)
             var job: [String: Any] = [
                 "method": c.method, "scheme": c.scheme, "host": c.host, "path": c.path,

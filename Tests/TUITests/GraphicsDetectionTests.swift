@@ -9,19 +9,24 @@ import Testing
 
     @Test func kittyAnswersEverything() {
         let r = replies("\u{1b}_Gi=31;OK\u{1b}\\\u{1b}P>|kitty(0.35.2)\u{1b}\\\u{1b}[6;16;8t\u{1b}[?62;c")
-        #expect(r.kittyGraphics && r.version == "kitty(0.35.2)" && r.cell == CellSize(8, 16) && r.deviceAttributes == [62])
+        #expect(
+            r.kittyGraphics && r.version == "kitty(0.35.2)" && r.cell == CellSize(8, 16) && r.deviceAttributes == [62])
         #expect(GraphicsDetection.choose(hint: nil, replies: r) == .kitty)
     }
 
     @Test func sixelComesFromDA1() {
-        #expect(GraphicsDetection.choose(hint: nil, replies: replies("\u{1b}P>|foot(1.16.2)\u{1b}\\\u{1b}[?62;4;22c")) == .sixel)
+        #expect(
+            GraphicsDetection.choose(hint: nil, replies: replies("\u{1b}P>|foot(1.16.2)\u{1b}\\\u{1b}[?62;4;22c"))
+                == .sixel)
         // xterm without -ti vt340: no 4 among the attributes (the first number is the class, not a feature).
         #expect(GraphicsDetection.choose(hint: nil, replies: replies("\u{1b}[?64;1;2;6;9;15;18;21;22c")) == nil)
         #expect(GraphicsDetection.choose(hint: nil, replies: replies("\u{1b}[?4;1c")) == nil)
     }
 
     @Test func iTermByNameOrHint() {
-        #expect(GraphicsDetection.choose(hint: nil, replies: replies("\u{1b}P>|iTerm2 3.5.0\u{1b}\\\u{1b}[?62;4c")) == .iterm)
+        #expect(
+            GraphicsDetection.choose(hint: nil, replies: replies("\u{1b}P>|iTerm2 3.5.0\u{1b}\\\u{1b}[?62;4c"))
+                == .iterm)
         #expect(GraphicsDetection.choose(hint: .iterm, replies: replies("\u{1b}[?62;4c")) == .iterm)
     }
 
@@ -41,18 +46,30 @@ import Testing
     }
 
     @Test func tmuxKnowsTheOuterTerminal() {
-        #expect(TmuxGraphics(passthrough: true, clientTerm: "xterm-kitty", clientType: "", clientFeatures: "").outerProtocol == .kitty)
-        #expect(TmuxGraphics(passthrough: true, clientTerm: "xterm-256color", clientType: "WezTerm 2024", clientFeatures: "").outerProtocol == .kitty)
-        #expect(TmuxGraphics(passthrough: true, clientTerm: "xterm-256color", clientType: "", clientFeatures: "256,RGB,sixel").outerProtocol == .sixel)
-        #expect(TmuxGraphics(passthrough: true, clientTerm: "screen", clientType: "", clientFeatures: "256").outerProtocol == nil)
+        #expect(
+            TmuxGraphics(passthrough: true, clientTerm: "xterm-kitty", clientType: "", clientFeatures: "").outerProtocol
+                == .kitty)
+        #expect(
+            TmuxGraphics(
+                passthrough: true, clientTerm: "xterm-256color", clientType: "WezTerm 2024", clientFeatures: ""
+            ).outerProtocol == .kitty)
+        #expect(
+            TmuxGraphics(
+                passthrough: true, clientTerm: "xterm-256color", clientType: "", clientFeatures: "256,RGB,sixel"
+            ).outerProtocol == .sixel)
+        #expect(
+            TmuxGraphics(passthrough: true, clientTerm: "screen", clientType: "", clientFeatures: "256").outerProtocol
+                == nil)
     }
 
     @Test func glyphModesNeverAsk() {
-        let s = GraphicsSetup.resolve(requested: "quad", fallback: .half, cellSize: nil, environment: ["TERM": "xterm-kitty"],
-                                      interactive: true)
+        let s = GraphicsSetup.resolve(
+            requested: "quad", fallback: .half, cellSize: nil, environment: ["TERM": "xterm-kitty"],
+            interactive: true)
         #expect(s.mode == .quad && s.pixelModes.isEmpty)
-        let forced = GraphicsSetup.resolve(requested: "kitty", fallback: .half, cellSize: CellSize(7, 14), environment: [:],
-                                           interactive: false)
+        let forced = GraphicsSetup.resolve(
+            requested: "kitty", fallback: .half, cellSize: CellSize(7, 14), environment: [:],
+            interactive: false)
         #expect(forced.mode == .pixels(.kitty, cell: CellSize(7, 14)))
     }
 }

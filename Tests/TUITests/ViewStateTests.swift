@@ -6,8 +6,9 @@ import Rendering
 
 /// The synthetic dataset's geometry without generating anything.
 func demoState() throws -> ViewState {
-    let meta = ArrayMetadata(format: "test", location: "test:", shape: [3, 199, 201, 1024, 768], dataType: .uint16,
-                             chunkShape: [1, 1, 1, 256, 256], fillValue: .zero, axisNames: ["c", "t", "z", "y", "x"], codecs: [])
+    let meta = ArrayMetadata(
+        format: "test", location: "test:", shape: [3, 199, 201, 1024, 768], dataType: .uint16,
+        chunkShape: [1, 1, 1, 256, 256], fillValue: .zero, axisNames: ["c", "t", "z", "y", "x"], codecs: [])
     return ViewState(selection: try PlaneSelection(meta), shape: meta.shape)
 }
 
@@ -42,7 +43,8 @@ let pane = ViewState.Pane(columns: 120, rows: 38)
 
     /// The README's key table is the one in code.
     @Test func readmeHasTheKeyTable() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         #expect(readme.contains(KeyMap.markdownTable()), "paste KeyMap.markdownTable() into README.md")
     }
@@ -133,12 +135,14 @@ let pane = ViewState.Pane(columns: 120, rows: 38)
         s.type(.enter, pane: pane)
         #expect(s.prompt == nil && s.selection.indices[2] == 120)
         s.apply(.goToPrompt, pane: pane)
-        s.type(.backspace, pane: pane); s.type(.backspace, pane: pane)
+        s.type(.backspace, pane: pane)
+        s.type(.backspace, pane: pane)
         for c in "t=500" { s.type(.char(c), pane: pane) }
         s.type(.enter, pane: pane)
         #expect(s.message == "go to: t=500 is outside 0..198" && s.selection.indices[1] == 99)
         s.apply(.goToPrompt, pane: pane)
-        s.type(.backspace, pane: pane); s.type(.backspace, pane: pane)
+        s.type(.backspace, pane: pane)
+        s.type(.backspace, pane: pane)
         for c in "t=5,1=7" { s.type(.char(c), pane: pane) }
         s.type(.enter, pane: pane)
         #expect(s.message == "go to: axis t is given twice" && s.selection.indices[1] == 99, "\(s.message ?? "nil")")
@@ -316,10 +320,16 @@ let pane = ViewState.Pane(columns: 120, rows: 38)
     private func plane(_ values: [Float]) -> ArrayBuffer { ArrayBuffer(float32: values, shape: [1, values.count]) }
 
     @Test func saysWhenTheLimitsHideEverything() {
-        #expect(ViewerApp.hiddenText(plane([3, 50, 111.5, .nan]), low: 112, high: 2320) == "all values below 112: a to auto-contrast")
-        #expect(ViewerApp.hiddenText(plane([3000, 4000]), low: 101, high: 2320) == "all values above 2320: a to auto-contrast")
+        #expect(
+            ViewerApp.hiddenText(plane([3, 50, 111.5, .nan]), low: 112, high: 2320)
+                == "all values below 112: a to auto-contrast")
+        #expect(
+            ViewerApp.hiddenText(plane([3000, 4000]), low: 101, high: 2320)
+                == "all values above 2320: a to auto-contrast")
         #expect(ViewerApp.hiddenText(plane([50, 500]), low: 112, high: 2320) == nil)
-        #expect(ViewerApp.hiddenText(plane([0, 5000]), low: 112, high: 2320) == nil, "below and above: the picture is not flat")
+        #expect(
+            ViewerApp.hiddenText(plane([0, 5000]), low: 112, high: 2320) == nil,
+            "below and above: the picture is not flat")
         #expect(ViewerApp.hiddenText(plane([.nan]), low: 0, high: 1) == nil)
     }
 

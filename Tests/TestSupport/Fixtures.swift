@@ -16,7 +16,8 @@ public enum Fixtures {
 
     public static func json(_ relative: String) -> [String: Any]? {
         guard let data = FileManager.default.contents(atPath: path(relative)),
-              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
         return obj
     }
 
@@ -35,4 +36,3 @@ public enum Fixtures {
         return try NPY.decode([UInt8](data))
     }
 }
-

@@ -21,18 +21,25 @@ enum BigDataViewerImage {
 
     static func open(xml path: String, location: String) throws -> LazyArray {
         let bytes = try LocalStore.readPrefix(path, count: maxXMLBytes + 1)
-        guard bytes.count <= maxXMLBytes else { throw FormatError.tooLarge(what: "XML file", limit: "at most \(maxXMLBytes >> 20) MiB") }
+        guard bytes.count <= maxXMLBytes else {
+            throw FormatError.tooLarge(what: "XML file", limit: "at most \(maxXMLBytes >> 20) MiB")
+        }
         let root = try XMLNode.parse(bytes)
         guard root.name == "SpimData" else {
-            throw FormatError.unsupported("XML whose root element is <\(root.name)> (vstack reads BigDataViewer's <SpimData> dataset.xml)")
+            throw FormatError.unsupported(
+                "XML whose root element is <\(root.name)> (vstack reads BigDataViewer's <SpimData> dataset.xml)")
         }
-        guard let seq = root.child("SequenceDescription") else { throw FormatError.invalidMetadata(file: nil, problem: "no <SequenceDescription> in the BigDataViewer XML") }
+        guard let seq = root.child("SequenceDescription") else {
+            throw FormatError.invalidMetadata(file: nil, problem: "no <SequenceDescription> in the BigDataViewer XML")
+        }
         guard let loader = seq.child("ImageLoader") ?? seq.child("ImgLoader") else {
             throw FormatError.invalidMetadata(file: nil, problem: "no <ImageLoader> in the BigDataViewer XML")
         }
         let format = loader.attributes["format"] ?? ""
         guard format == "bdv.hdf5" || format == "bdv.n5" else {
-            throw FormatError.unsupported("BigDataViewer image loader format '\(format.isEmpty ? "(none)" : format)' (vstack reads bdv.hdf5 and bdv.n5)")
+            throw FormatError.unsupported(
+                "BigDataViewer image loader format '\(format.isEmpty ? "(none)" : format)' (vstack reads bdv.hdf5 and bdv.n5)"
+            )
         }
         let tag = format == "bdv.n5" ? "n5" : "hdf5"
         guard let ref = loader.child(tag), !ref.text.trimmed.isEmpty else {
@@ -43,16 +50,24 @@ enum BigDataViewerImage {
         let file = ref.attributes["type"] == "absolute" || name.hasPrefix("/") ? name : directory + name
 
         let setups = try (seq.child("ViewSetups")?.all("ViewSetup") ?? []).map(setup).sorted { $0.id < $1.id }
-        guard !setups.isEmpty else { throw FormatError.invalidMetadata(file: nil, problem: "no <ViewSetup> in the BigDataViewer XML") }
+        guard !setups.isEmpty else {
+            throw FormatError.invalidMetadata(file: nil, problem: "no <ViewSetup> in the BigDataViewer XML")
+        }
         if let size = setups[0].size, let other = setups.first(where: { $0.size != nil && $0.size != size }) {
-            throw FormatError.unsupported("BigDataViewer setups of different sizes (setup \(setups[0].id) is \(size.map(String.init).joined(separator: "×")), setup \(other.id) \(other.size!.map(String.init).joined(separator: "×")); vstack stacks setups of one size)")
+            throw FormatError.unsupported(
+                "BigDataViewer setups of different sizes (setup \(setups[0].id) is \(size.map(String.init).joined(separator: "×")), setup \(other.id) \(other.size!.map(String.init).joined(separator: "×")); vstack stacks setups of one size)"
+            )
         }
         let times = try timepoints(seq.child("Timepoints"))
-        let missingViews = Set((seq.child("MissingViews")?.all("View") ?? []).compactMap { v -> [Int]? in
-            guard let t = v.attributes["timepoint"].flatMap({ Int($0) }), let s = v.attributes["setup"].flatMap({ Int($0) }) else { return nil }
-            return [t, s]
-        })
-        let image = Image(xml: path, location: location, source: file, setups: setups, times: times, missing: missingViews)
+        let missingViews = Set(
+            (seq.child("MissingViews")?.all("View") ?? []).compactMap { v -> [Int]? in
+                guard let t = v.attributes["timepoint"].flatMap({ Int($0) }),
+                    let s = v.attributes["setup"].flatMap({ Int($0) })
+                else { return nil }
+                return [t, s]
+            })
+        let image = Image(
+            xml: path, location: location, source: file, setups: setups, times: times, missing: missingViews)
         return format == "bdv.n5" ? try openN5(image) : try openHDF5(image)
     }
 
@@ -77,18 +92,26 @@ enum BigDataViewerImage {
         let (factors, subdivisions) = try levels(h5file, setup: setups[0].id)
         for s in setups.dropFirst() {
             guard let (f, _) = try? levels(h5file, setup: s.id), f == factors else {
-                throw FormatError.unsupported("BigDataViewer setups with different resolution levels (setup \(s.id) differs from setup \(setups[0].id))")
+                throw FormatError.unsupported(
+                    "BigDataViewer setups with different resolution levels (setup \(s.id) differs from setup \(setups[0].id))"
+                )
             }
         }
         let nC = image.nC
-        let cells = { @Sendable (slot: Int, level: Int) -> String in "t\(pad(times[slot / nC], 5))/s\(pad(setups[slot % nC].id, 2))/\(level)/cells" }
-        let notes = ["subdivisions (xyz): " + subdivisions.map { "(" + $0.map(String.init).joined(separator: ", ") + ")" }.joined(separator: ", ")]
-        return try assemble(image, format: "BigDataViewer XML/HDF5", factors: factors, notes: notes, reinterpretInt16: true,
-                            exists: { h5file.exists(cells($0, $1)) }, describe: { cells($0, $1) },
-                            open: { slot, level in
-                                let inner = cells(slot, level)
-                                return try HDF5Array.open(file: file, dataset: inner, location: file + "/" + inner)
-                            })
+        let cells = { @Sendable (slot: Int, level: Int) -> String in
+            "t\(pad(times[slot / nC], 5))/s\(pad(setups[slot % nC].id, 2))/\(level)/cells"
+        }
+        let notes = [
+            "subdivisions (xyz): "
+                + subdivisions.map { "(" + $0.map(String.init).joined(separator: ", ") + ")" }.joined(separator: ", ")
+        ]
+        return try assemble(
+            image, format: "BigDataViewer XML/HDF5", factors: factors, notes: notes, reinterpretInt16: true,
+            exists: { h5file.exists(cells($0, $1)) }, describe: { cells($0, $1) },
+            open: { slot, level in
+                let inner = cells(slot, level)
+                return try HDF5Array.open(file: file, dataset: inner, location: file + "/" + inner)
+            })
     }
 
     /// `bdv.n5`: the container's `setupN/timepointM/sL` datasets; the levels' factors from
@@ -101,26 +124,35 @@ enum BigDataViewerImage {
         let root = LocalStore(root: container)
         let nC = image.nC
         let group = { @Sendable (slot: Int) -> String in "setup\(setups[slot % nC].id)/timepoint\(times[slot / nC])" }
-        var factors = N5Attributes.numbers2D(try N5Attributes.read(root, "setup\(setups[0].id)")?.object["downsamplingFactors"], rank: 3)
-            .map { $0.map { Array($0.reversed()) } }  // numbers2D reverses to zyx; keep BDV's xyz here
+        var factors = N5Attributes.numbers2D(
+            try N5Attributes.read(root, "setup\(setups[0].id)")?.object["downsamplingFactors"], rank: 3
+        )
+        .map { $0.map { Array($0.reversed()) } }  // numbers2D reverses to zyx; keep BDV's xyz here
         if factors == nil {
-            let first = (0..<(image.nT * nC)).first { (try? root.contains(joinKey(group($0), "s0", N5Attributes.file))) == true } ?? 0
+            let first =
+                (0..<(image.nT * nC)).first {
+                    (try? root.contains(joinKey(group($0), "s0", N5Attributes.file))) == true
+                } ?? 0
             let n = try N5MultiscaleImage.levelCount(LocalStore(root: joinPath(container, group(first))))
             guard n > 0 else { throw FormatError.missing("no \(group(first))/s0 in \(container)") }
             factors = (0..<n).map { [Double(1 << $0), Double(1 << $0), Double(1 << $0)] }
         }
-        return try assemble(image, format: "BigDataViewer XML/N5", factors: factors!, notes: [], reinterpretInt16: false,
-                            exists: { slot, level in (try? root.contains(joinKey(group(slot), "s\(level)", N5Attributes.file))) == true },
-                            describe: { "\(group($0))/s\($1)" },
-                            open: { slot, level in
-                                try N5Array(store: try StoreLocation.open(joinPath(container, group(slot) + "/s\(level)")))
-                            })
+        return try assemble(
+            image, format: "BigDataViewer XML/N5", factors: factors!, notes: [], reinterpretInt16: false,
+            exists: { slot, level in (try? root.contains(joinKey(group(slot), "s\(level)", N5Attributes.file))) == true
+            },
+            describe: { "\(group($0))/s\($1)" },
+            open: { slot, level in
+                try N5Array(store: try StoreLocation.open(joinPath(container, group(slot) + "/s\(level)")))
+            })
     }
 
     /// The levels (`factors`, xyz) as StackedArrays over timepoints and setups, as one pyramid.
-    static func assemble(_ image: Image, format: String, factors: [[Double]], notes: [String], reinterpretInt16: Bool,
-                         exists: (Int, Int) -> Bool, describe: (Int, Int) -> String,
-                         open: @escaping @Sendable (Int, Int) throws -> LazyArray) throws -> LazyArray {
+    static func assemble(
+        _ image: Image, format: String, factors: [[Double]], notes: [String], reinterpretInt16: Bool,
+        exists: (Int, Int) -> Bool, describe: (Int, Int) -> String,
+        open: @escaping @Sendable (Int, Int) throws -> LazyArray
+    ) throws -> LazyArray {
         let (nT, nC, setups, times) = (image.nT, image.nC, image.setups, image.times)
         let sources = [image.xml, image.source]
         var levelArrays: [LazyArray] = []
@@ -134,38 +166,53 @@ enum BigDataViewerImage {
             }
             let openPart = { @Sendable (slot: Int) throws -> LazyArray in try open(slot, level) }
             let first: LazyArray
-            do { first = try openPart(firstSlot) } catch { throw FormatError.level(path: "\(level)", underlying: error) }
+            do { first = try openPart(firstSlot) } catch {
+                throw FormatError.level(path: "\(level)", underlying: error)
+            }
             let f = first.metadata
             guard f.rank == 3 else {
-                throw FormatError.invalidMetadata(file: describe(firstSlot, level), problem: "\(f.rank) axes, expected 3 (z, y, x)")
+                throw FormatError.invalidMetadata(
+                    file: describe(firstSlot, level), problem: "\(f.rank) axes, expected 3 (z, y, x)")
             }
             let reinterpret = reinterpretInt16 && f.dataType == .int16
-            var m = ArrayMetadata(format: "bdv", location: image.location, shape: [nT, nC] + f.shape,
-                                  dataType: reinterpret ? .uint16 : f.dataType, chunkShape: [1, 1] + f.chunkShape,
-                                  fillValue: .int(0), axisNames: ["t", "c", "z", "y", "x"], codecs: f.codecs)
+            var m = ArrayMetadata(
+                format: "bdv", location: image.location, shape: [nT, nC] + f.shape,
+                dataType: reinterpret ? .uint16 : f.dataType, chunkShape: [1, 1] + f.chunkShape,
+                fillValue: .int(0), axisNames: ["t", "c", "z", "y", "x"], codecs: f.codecs)
             m.axisTypes = ["time", "channel", "space", "space", "space"]
-            m.channels = setups.map { ChannelInfo(label: $0.name ?? "setup \($0.id)", color: nil, window: nil, active: true) }
+            m.channels = setups.map {
+                ChannelInfo(label: $0.name ?? "setup \($0.id)", color: nil, window: nil, active: true)
+            }
             if level == 0 {
                 if let v = setups[0].voxelSize, v.count == 3 {
                     let unit = normalizedUnit(setups[0].voxelUnit)
                     m.scales = [nil, nil] + v.reversed().map { AxisScale(step: $0, unit: unit) }
                 }
-                let counts = "\(nC) setup\(nC == 1 ? "" : "s") as c, \(nT) timepoint\(nT == 1 ? "" : "s") as t, \(factors.count) level\(factors.count == 1 ? "" : "s")"
-                m.notes = ["\(format) \(image.sourceName): " + counts]
-                    + (reinterpret ? ["uint16 stored as int16 (BigDataViewer's convention), read as uint16"] : []) + notes
+                let counts =
+                    "\(nC) setup\(nC == 1 ? "" : "s") as c, \(nT) timepoint\(nT == 1 ? "" : "s") as t, \(factors.count) level\(factors.count == 1 ? "" : "s")"
+                m.notes =
+                    ["\(format) \(image.sourceName): " + counts]
+                    + (reinterpret ? ["uint16 stored as int16 (BigDataViewer's convention), read as uint16"] : [])
+                    + notes
                 let absent = present.indices.filter { !present[$0] }
                 if !absent.isEmpty {
-                    let shown = absent.prefix(3).map { "timepoint \(times[$0 / nC]) setup \(setups[$0 % nC].id)" }.joined(separator: "; ")
-                    m.warnings = ["\(absent.count) of \(present.count) views missing (\(shown)\(absent.count > 3 ? "; …" : "")): read as zeros"]
+                    let shown = absent.prefix(3).map { "timepoint \(times[$0 / nC]) setup \(setups[$0 % nC].id)" }
+                        .joined(separator: "; ")
+                    m.warnings = [
+                        "\(absent.count) of \(present.count) views missing (\(shown)\(absent.count > 3 ? "; …" : "")): read as zeros"
+                    ]
                 }
                 level0 = m
             }
-            levelArrays.append(try StackedArray(metadata: m, leading: [nT, nC], present: present, sourcePaths: sources,
-                                                first: (firstSlot, first), open: openPart))
+            levelArrays.append(
+                try StackedArray(
+                    metadata: m, leading: [nT, nC], present: present, sourcePaths: sources,
+                    first: (firstSlot, first), open: openPart))
         }
         let zyx = factors.map { [1.0, 1.0] + $0.reversed() }
-        return HDF5Pyramid(metadata: level0!, levels: levelArrays, factors: zyx, paths: factors.indices.map { "\($0)" },
-                           sourcePaths: sources)
+        return HDF5Pyramid(
+            metadata: level0!, levels: levelArrays, factors: zyx, paths: factors.indices.map { "\($0)" },
+            sourcePaths: sources)
     }
 
     /// `s00/resolutions` (factors, xyz) and `s00/subdivisions` (chunk sizes, xyz) of one setup.
@@ -175,8 +222,10 @@ enum BigDataViewerImage {
             throw FormatError.missing("no \(group)/resolutions in \(f.path) (not a BigDataViewer HDF5 file?)")
         }
         let r = try f.dataset(group + "/resolutions")
-        guard r.shape.count == 2, r.shape[1] == 3, r.shape[0] >= 1, r.values.allSatisfy({ $0.isFinite && $0 >= 1 }) else {
-            throw FormatError.invalidMetadata(file: "\(group)/resolutions", problem: "expected N×3 factors ≥ 1, found shape \(r.shape)")
+        guard r.shape.count == 2, r.shape[1] == 3, r.shape[0] >= 1, r.values.allSatisfy({ $0.isFinite && $0 >= 1 })
+        else {
+            throw FormatError.invalidMetadata(
+                file: "\(group)/resolutions", problem: "expected N×3 factors ≥ 1, found shape \(r.shape)")
         }
         let factors = (0..<r.shape[0]).map { Array(r.values[($0 * 3)..<($0 * 3 + 3)]) }
         var subdivisions: [[Int]] = []
@@ -190,21 +239,30 @@ enum BigDataViewerImage {
         guard let id = node.value("id").flatMap({ Int($0) }) else {
             throw FormatError.invalidMetadata(file: nil, problem: "a <ViewSetup> without an <id>")
         }
-        let numbers = { (s: String?) in s?.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Double($0) } }
+        let numbers = { (s: String?) in
+            s?.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Double($0) }
+        }
         let size = numbers(node.value("size"))?.map { Int($0) }
         let voxel = node.child("voxelSize")
         let name = node.value("name").flatMap { $0.isEmpty ? nil : $0 }
-        return Setup(id: id, name: name, size: size?.count == 3 ? size : nil, voxelUnit: voxel?.value("unit"),
-                     voxelSize: numbers(voxel?.value("size")).flatMap { $0.count == 3 && $0.allSatisfy { $0 > 0 && $0.isFinite } ? $0 : nil })
+        return Setup(
+            id: id, name: name, size: size?.count == 3 ? size : nil, voxelUnit: voxel?.value("unit"),
+            voxelSize: numbers(voxel?.value("size")).flatMap {
+                $0.count == 3 && $0.allSatisfy { $0 > 0 && $0.isFinite } ? $0 : nil
+            })
     }
 
     /// The timepoint ids: `type="range"` (`first`..`last`), `pattern` or `list` (`integerpattern`: `0-4`, `1, 3, 5`, `0-10:2`).
     static func timepoints(_ node: XMLNode?) throws -> [Int] {
         guard let node else { return [0] }
-        let bad = { (what: String) in FormatError.invalidMetadata(file: nil, problem: "BigDataViewer <Timepoints> \(what)") }
+        let bad = { (what: String) in
+            FormatError.invalidMetadata(file: nil, problem: "BigDataViewer <Timepoints> \(what)")
+        }
         switch node.attributes["type"] ?? "range" {
         case "range":
-            guard let a = node.value("first").flatMap({ Int($0) }), let b = node.value("last").flatMap({ Int($0) }), a <= b, b - a < 1_000_000 else {
+            guard let a = node.value("first").flatMap({ Int($0) }), let b = node.value("last").flatMap({ Int($0) }),
+                a <= b, b - a < 1_000_000
+            else {
                 throw bad("range without a valid <first> and <last>")
             }
             return Array(a...b)
@@ -212,11 +270,14 @@ enum BigDataViewerImage {
             guard let text = node.value("integerpattern") else { throw bad("without an <integerpattern>") }
             var out: [Int] = []
             for item in text.split(separator: ",").map({ String($0).trimmed }) where !item.isEmpty {
-                let (span, step) = item.split(separator: ":").count == 2
+                let (span, step) =
+                    item.split(separator: ":").count == 2
                     ? (String(item.split(separator: ":")[0]), Int(item.split(separator: ":")[1].trimmingSpaces))
                     : (item, 1)
                 let ends = span.split(separator: "-").map { Int($0.trimmingSpaces) }
-                guard let step, step > 0, ends.count == 1 || ends.count == 2, let a = ends[0], let b = ends.last!, a <= b, b - a < 1_000_000 else {
+                guard let step, step > 0, ends.count == 1 || ends.count == 2, let a = ends[0], let b = ends.last!,
+                    a <= b, b - a < 1_000_000
+                else {
                     throw bad("pattern '\(text)'")
                 }
                 out += stride(from: a, through: b, by: step)

@@ -59,11 +59,13 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
             datasetID = opened.did
             memType = opened.mem
             datasetPath = info.path
-            try CheckedSize.checkLayout(shape: info.shape, chunkShape: info.chunks, elementSize: info.dataType.size,
-                                        file: "dataset \(info.path)", chunkField: "chunks")
-            var m = ArrayMetadata(format: "hdf5", location: location, shape: info.shape, dataType: info.dataType,
-                                  chunkShape: info.chunks, fillValue: info.fill, axisNames: info.axes,
-                                  codecs: info.filters, scales: info.scales, notes: info.notes)
+            try CheckedSize.checkLayout(
+                shape: info.shape, chunkShape: info.chunks, elementSize: info.dataType.size,
+                file: "dataset \(info.path)", chunkField: "chunks")
+            var m = ArrayMetadata(
+                format: "hdf5", location: location, shape: info.shape, dataType: info.dataType,
+                chunkShape: info.chunks, fillValue: info.fill, axisNames: info.axes,
+                codecs: info.filters, scales: info.scales, notes: info.notes)
             m.notes.insert("dataset \(info.path) of \(fileName)", at: 0)
             metadata = m
         } catch {
@@ -101,22 +103,29 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
             try out.bytes.withUnsafeMutableBytes { dst in
                 try HDF5Library.locked {
                     if rank == 0 {
-                        try HDF5Library.check(H5Dread(datasetID, memType, vstack_h5s_all(), vstack_h5s_all(), vstack_h5p_default(), dst.baseAddress),
-                                              "H5Dread failed")
+                        try HDF5Library.check(
+                            H5Dread(
+                                datasetID, memType, vstack_h5s_all(), vstack_h5s_all(), vstack_h5p_default(),
+                                dst.baseAddress),
+                            "H5Dread failed")
                         return
                     }
                     let fspace = try HDF5Library.check(H5Dget_space(datasetID), "cannot get the dataspace")
                     defer { H5Sclose(fspace) }
                     let start = region.map { hsize_t($0.lowerBound) }
                     let counts = count.map { hsize_t($0) }
-                    try HDF5Library.check(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nil, counts, nil), "cannot select the chunk")
+                    try HDF5Library.check(
+                        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nil, counts, nil), "cannot select the chunk")
                     let dims = m.chunkShape.map { hsize_t($0) }
-                    let mspace = try HDF5Library.check(H5Screate_simple(Int32(rank), dims, nil), "cannot make the memory space")
+                    let mspace = try HDF5Library.check(
+                        H5Screate_simple(Int32(rank), dims, nil), "cannot make the memory space")
                     defer { H5Sclose(mspace) }
                     let zero = [hsize_t](repeating: 0, count: rank)
-                    try HDF5Library.check(H5Sselect_hyperslab(mspace, H5S_SELECT_SET, zero, nil, counts, nil), "cannot select the buffer")
-                    try HDF5Library.check(H5Dread(datasetID, memType, mspace, fspace, vstack_h5p_default(), dst.baseAddress),
-                                          "H5Dread failed")
+                    try HDF5Library.check(
+                        H5Sselect_hyperslab(mspace, H5S_SELECT_SET, zero, nil, counts, nil), "cannot select the buffer")
+                    try HDF5Library.check(
+                        H5Dread(datasetID, memType, mspace, fspace, vstack_h5p_default(), dst.baseAddress),
+                        "H5Dread failed")
                 }
             }
         } catch {
@@ -161,10 +170,16 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
     /// `/raw (64, 512, 512) uint16` for the listing, or `/x (compound)` for one vstack does not read.
     static func summary(_ fid: hid_t, _ path: String) -> (text: String, rank: Int, readable: Bool) {
         let did = H5Dopen2(fid, path, vstack_h5p_default())
-        guard did >= 0 else { _ = HDF5Library.lastError(); return (path, 0, false) }
+        guard did >= 0 else {
+            _ = HDF5Library.lastError()
+            return (path, 0, false)
+        }
         defer { H5Dclose(did) }
         let shape = (try? dims(did)) ?? []
-        let type = (try? dataType(did)).map { t -> String in H5Tclose(t.1); return t.0.name }
+        let type = (try? dataType(did)).map { t -> String in
+            H5Tclose(t.1)
+            return t.0.name
+        }
         let kind = type ?? typeClassName(did)
         _ = HDF5Library.lastError()
         return ("\(path) \(tuple(shape)) \(kind)", shape.count, type != nil)
@@ -176,7 +191,9 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
         let images = zip(all, summaries).filter { $0.1.rank >= 2 && $0.1.readable }.map(\.0)
         if images.count == 1 { return images[0] }
         guard !all.isEmpty else { throw FormatError.missing("\(fileName) holds no datasets") }
-        let shown = summaries.prefix(12).map(\.text).joined(separator: ", ") + (all.count > 12 ? ", … (\(all.count) in all)" : "")
+        let shown =
+            summaries.prefix(12).map(\.text).joined(separator: ", ")
+            + (all.count > 12 ? ", … (\(all.count) in all)" : "")
         let example = (images.first ?? all[0]).dropFirst()
         throw FormatError.notAnArray("\(fileName) holds datasets \(shown); open one: \(fileName)/\(example)")
     }
@@ -187,15 +204,19 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
         guard obj >= 0 else {
             _ = HDF5Library.lastError()
             let all = listDatasets(fid, limit: 13)
-            let known = all.isEmpty ? "it holds no datasets" : "its datasets: " + all.prefix(12).joined(separator: ", ") + (all.count > 12 ? ", …" : "")
+            let known =
+                all.isEmpty
+                ? "it holds no datasets"
+                : "its datasets: " + all.prefix(12).joined(separator: ", ") + (all.count > 12 ? ", …" : "")
             throw FormatError.missing("no dataset \(path) in \(fileName) (\(known))")
         }
         let type = H5Iget_type(obj)
         H5Oclose(obj)
         guard type == H5I_DATASET else {
             let inside = listDatasets(fid).filter { $0.hasPrefix(path + "/") }
-            throw FormatError.notAnArray("\(path) in \(fileName) is a group, not a dataset"
-                + (inside.isEmpty ? "" : "; its datasets: " + inside.prefix(12).joined(separator: ", ")))
+            throw FormatError.notAnArray(
+                "\(path) in \(fileName) is a group, not a dataset"
+                    + (inside.isEmpty ? "" : "; its datasets: " + inside.prefix(12).joined(separator: ", ")))
         }
         // Without libhdf5's chunk cache: 1.10 reads an unfiltered chunk that goes through the
         // cache into a buffer of the length the chunk index stores, then copies a whole chunk
@@ -212,12 +233,20 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
         let space = try HDF5Library.check(H5Dget_space(did), "cannot read the dataspace")
         defer { H5Sclose(space) }
         let cls = H5Sget_simple_extent_type(space)
-        guard cls != H5S_NULL else { throw FormatError.unsupported("HDF5 dataset with a null dataspace (it holds no data)") }
+        guard cls != H5S_NULL else {
+            throw FormatError.unsupported("HDF5 dataset with a null dataspace (it holds no data)")
+        }
         let rank = Int(H5Sget_simple_extent_ndims(space))
         guard rank >= 0 else { throw HDF5Library.failure("cannot read the dataspace") }
-        guard rank <= CheckedSize.maxRank else { throw FormatError.tooLarge(what: "dataset rank \(rank)", limit: "at most \(CheckedSize.maxRank) axes") }
+        guard rank <= CheckedSize.maxRank else {
+            throw FormatError.tooLarge(what: "dataset rank \(rank)", limit: "at most \(CheckedSize.maxRank) axes")
+        }
         var d = [hsize_t](repeating: 0, count: rank)
-        if rank > 0 { guard H5Sget_simple_extent_dims(space, &d, nil) >= 0 else { throw HDF5Library.failure("cannot read the shape") } }
+        if rank > 0 {
+            guard H5Sget_simple_extent_dims(space, &d, nil) >= 0 else {
+                throw HDF5Library.failure("cannot read the shape")
+            }
+        }
         return try d.map {
             guard $0 <= hsize_t(Int.max) else { throw FormatError.sizeOverflow(field: "dataset shape") }
             return Int($0)
@@ -253,13 +282,14 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
         switch H5Tget_class(ftype) {
         case H5T_INTEGER:
             let signed = H5Tget_sign(ftype) == H5T_SGN_2
-            found = switch size {
-            case 1: signed ? .int8 : .uint8
-            case 2: signed ? .int16 : .uint16
-            case 4: signed ? .int32 : .uint32
-            case 8: signed ? .int64 : .uint64
-            default: nil
-            }
+            found =
+                switch size {
+                case 1: signed ? .int8 : .uint8
+                case 2: signed ? .int16 : .uint16
+                case 4: signed ? .int32 : .uint32
+                case 8: signed ? .int64 : .uint64
+                default: nil
+                }
         case H5T_FLOAT:
             found = size == 4 ? .float32 : size == 8 ? .float64 : nil
         case H5T_ENUM where isBoolEnum(ftype):
@@ -268,7 +298,8 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
             found = nil
         }
         guard let found else {
-            throw FormatError.unsupported("HDF5 data type \(typeClassName(did)) (vstack reads integers of 8 to 64 bits, float32 and float64)")
+            throw FormatError.unsupported(
+                "HDF5 data type \(typeClassName(did)) (vstack reads integers of 8 to 64 bits, float32 and float64)")
         }
         let mem = try HDF5Library.check(H5Tget_native_type(ftype, H5T_DIR_ASCEND), "no native type for the data type")
         guard H5Tget_size(mem) == found.size else {
@@ -284,7 +315,9 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
             guard let name = H5Tget_member_name(t, UInt32(i)) else { return false }
             defer { H5free_memory(name) }
             var value: Int8 = -1
-            guard H5Tget_member_value(t, UInt32(i), &value) >= 0, String(cString: name) == want, Int(value) == i else { return false }
+            guard H5Tget_member_value(t, UInt32(i), &value) >= 0, String(cString: name) == want, Int(value) == i else {
+                return false
+            }
         }
         return true
     }
@@ -299,9 +332,13 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
             let chunks: [Int]
             if H5Pget_layout(dcpl) == H5D_CHUNKED {
                 var c = [hsize_t](repeating: 0, count: max(1, shape.count))
-                guard H5Pget_chunk(dcpl, Int32(shape.count), &c) == Int32(shape.count) else { throw HDF5Library.failure("cannot read the chunk shape") }
+                guard H5Pget_chunk(dcpl, Int32(shape.count), &c) == Int32(shape.count) else {
+                    throw HDF5Library.failure("cannot read the chunk shape")
+                }
                 chunks = try c.prefix(shape.count).map {
-                    guard $0 > 0, $0 <= hsize_t(Int32.max) else { throw FormatError.invalidMetadata(file: "dataset \(path)", problem: "chunk extent \($0)") }
+                    guard $0 > 0, $0 <= hsize_t(Int32.max) else {
+                        throw FormatError.invalidMetadata(file: "dataset \(path)", problem: "chunk extent \($0)")
+                    }
                     return Int($0)
                 }
                 notes.append("chunked")
@@ -313,11 +350,14 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
                     let stored = Int(clamping: H5Dget_storage_size(did))
                     let needed = CheckedSize.product(shape + [type.size])
                     guard let needed, stored >= needed else {
-                        throw FormatError.corruptData("compact dataset \(path) stores \(stored) bytes of data; its shape \(tuple(shape)) of \(type.name) needs \(needed.map(String.init) ?? "more than 2^63")")
+                        throw FormatError.corruptData(
+                            "compact dataset \(path) stores \(stored) bytes of data; its shape \(tuple(shape)) of \(type.name) needs \(needed.map(String.init) ?? "more than 2^63")"
+                        )
                     }
                 }
                 chunks = NpyArray.chunkShape(shape, elementSize: type.size, fortran: false)
-                notes.append(H5Pget_layout(dcpl) == H5D_COMPACT ? "compact, read in bands" : "contiguous, read in bands")
+                notes.append(
+                    H5Pget_layout(dcpl) == H5D_COMPACT ? "compact, read in bands" : "contiguous, read in bands")
             }
             var filterText = [CChar](repeating: 0, count: 512)
             vstack_h5_filters(dcpl, &filterText)
@@ -325,15 +365,18 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
             var missing: Int32 = 0
             if vstack_h5_filters_available(dcpl, &missing) == 0 {
                 let name = knownFilters[Int(missing)] ?? "id \(missing)"
-                throw FormatError.unsupported("HDF5 filter \(name) (filters: \(filters); libhdf5 has no such filter: point HDF5_PLUGIN_PATH at a plugin directory, e.g. hdf5plugin's)")
+                throw FormatError.unsupported(
+                    "HDF5 filter \(name) (filters: \(filters); libhdf5 has no such filter: point HDF5_PLUGIN_PATH at a plugin directory, e.g. hdf5plugin's)"
+                )
             }
             let fill = try fillValue(dcpl, type: type, mem: mem)
             let (axes, axesSource) = axisNames(did, rank: shape.count)
             if let axesSource { notes.append("axes from \(axesSource)") }
             let scales = elementSize(did, rank: shape.count)
-            return Info(shape: shape, dataType: type, memType: mem, chunks: chunks, fill: fill,
-                        filters: filters.isEmpty ? ["none"] : filters.components(separatedBy: ", "),
-                        axes: axes, scales: scales, notes: notes)
+            return Info(
+                shape: shape, dataType: type, memType: mem, chunks: chunks, fill: fill,
+                filters: filters.isEmpty ? ["none"] : filters.components(separatedBy: ", "),
+                axes: axes, scales: scales, notes: notes)
         } catch {
             H5Tclose(mem)
             throw error
@@ -348,9 +391,15 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
 
     static func fillValue(_ dcpl: hid_t, type: DataType, mem: hid_t) throws -> Scalar {
         var status = H5D_FILL_VALUE_UNDEFINED
-        guard H5Pfill_value_defined(dcpl, &status) >= 0, status != H5D_FILL_VALUE_UNDEFINED else { _ = HDF5Library.lastError(); return .zero }
+        guard H5Pfill_value_defined(dcpl, &status) >= 0, status != H5D_FILL_VALUE_UNDEFINED else {
+            _ = HDF5Library.lastError()
+            return .zero
+        }
         var bytes = [UInt8](repeating: 0, count: 8)
-        guard H5Pget_fill_value(dcpl, mem, &bytes) >= 0 else { _ = HDF5Library.lastError(); return .zero }
+        guard H5Pget_fill_value(dcpl, mem, &bytes) >= 0 else {
+            _ = HDF5Library.lastError()
+            return .zero
+        }
         return bytes.withUnsafeBytes { r -> Scalar in
             switch type {
             case .bool: .bool(r[0] != 0)
@@ -406,7 +455,8 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
         var values = [Double](repeating: 0, count: CheckedSize.maxRank)
         let n = Int(vstack_h5_read_doubles(did, "element_size_um", &values, Int32(values.count)))
         guard n > 0, n <= rank, values.prefix(n).allSatisfy({ $0.isFinite && $0 > 0 }) else { return nil }
-        return [AxisScale?](repeating: nil, count: rank - n) + values.prefix(n).map { AxisScale(step: $0, unit: "micrometer") }
+        return [AxisScale?](repeating: nil, count: rank - n)
+            + values.prefix(n).map { AxisScale(step: $0, unit: "micrometer") }
     }
 
     static func tuple(_ a: [Int]) -> String { NpyArray.tuple(a) }

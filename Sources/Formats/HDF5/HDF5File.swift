@@ -30,7 +30,10 @@ final class HDF5File: @unchecked Sendable {
             var prefix = ""
             for part in object.split(separator: "/") {
                 prefix += "/" + part
-                guard H5Lexists(fid, prefix, vstack_h5p_default()) > 0 else { _ = HDF5Library.lastError(); return false }
+                guard H5Lexists(fid, prefix, vstack_h5p_default()) > 0 else {
+                    _ = HDF5Library.lastError()
+                    return false
+                }
             }
             return true
         }) ?? false
@@ -46,7 +49,10 @@ final class HDF5File: @unchecked Sendable {
     private func withObject<T>(_ object: String, _ body: (hid_t) -> T?) -> T? {
         (try? HDF5Library.locked { () -> T? in
             let obj = H5Oopen(fid, object, vstack_h5p_default())
-            guard obj >= 0 else { _ = HDF5Library.lastError(); return nil }
+            guard obj >= 0 else {
+                _ = HDF5Library.lastError()
+                return nil
+            }
             defer { H5Oclose(obj) }
             return body(obj)
         }) ?? nil
@@ -75,10 +81,15 @@ final class HDF5File: @unchecked Sendable {
             defer { H5Dclose(did) }
             let shape = try HDF5Array.dims(did)
             let n = shape.reduce(1, *)
-            guard n <= limit else { throw FormatError.invalidMetadata(file: "dataset \(path)", problem: "\(n) values, expected at most \(limit)") }
+            guard n <= limit else {
+                throw FormatError.invalidMetadata(
+                    file: "dataset \(path)", problem: "\(n) values, expected at most \(limit)")
+            }
             var values = [Double](repeating: 0, count: max(1, n))
-            try HDF5Library.check(H5Dread(did, vstack_h5t_native_double(), vstack_h5s_all(), vstack_h5s_all(), vstack_h5p_default(), &values),
-                                  "cannot read dataset \(path)")
+            try HDF5Library.check(
+                H5Dread(
+                    did, vstack_h5t_native_double(), vstack_h5s_all(), vstack_h5s_all(), vstack_h5p_default(), &values),
+                "cannot read dataset \(path)")
             return (shape, Array(values.prefix(n)))
         }
     }

@@ -17,8 +17,9 @@ public final class HDF5Pyramid: LazyArray, @unchecked Sendable {
 
     public var pyramid: [PyramidLevel] {
         levelArrays.indices.map { i in
-            PyramidLevel(array: i == 0 ? self : levelArrays[i], path: paths[i], factors: factors[i],
-                         offsets: factors[i].map { ($0 - 1) / 2 })
+            PyramidLevel(
+                array: i == 0 ? self : levelArrays[i], path: paths[i], factors: factors[i],
+                offsets: factors[i].map { ($0 - 1) / 2 })
         }
     }
 

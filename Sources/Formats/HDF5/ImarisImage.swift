@@ -37,7 +37,9 @@ enum ImarisImage {
                 try HDF5Array.open(file: file, dataset: data(slot), location: file + "/" + data(slot))
             }
             let part: LazyArray
-            do { part = try openPart(0) } catch { throw FormatError.level(path: "ResolutionLevel \(level)", underlying: error) }
+            do { part = try openPart(0) } catch {
+                throw FormatError.level(path: "ResolutionLevel \(level)", underlying: error)
+            }
             let p = part.metadata
             guard p.rank == 3 else {
                 throw FormatError.invalidMetadata(file: data(0), problem: "\(p.rank) axes, expected 3 (z, y, x)")
@@ -55,30 +57,39 @@ enum ImarisImage {
             }
             shape = zip(shape, p.shape).map { min($0, $1) }
             shapes.append(shape)
-            var m = ArrayMetadata(format: "imaris", location: location, shape: [nT, nC] + shape, dataType: p.dataType,
-                                  chunkShape: [1, 1] + p.chunkShape, fillValue: .int(0), axisNames: ["t", "c", "z", "y", "x"],
-                                  codecs: p.codecs)
+            var m = ArrayMetadata(
+                format: "imaris", location: location, shape: [nT, nC] + shape, dataType: p.dataType,
+                chunkShape: [1, 1] + p.chunkShape, fillValue: .int(0), axisNames: ["t", "c", "z", "y", "x"],
+                codecs: p.codecs)
             m.axisTypes = ["time", "channel", "space", "space", "space"]
             m.channels = (0..<nC).map { channel(h5, $0) }
             if level == 0 {
                 m.scales = scales(h5, size: shape, number: number)
                 let absent = present.filter { !$0 }.count
-                if absent > 0 { m.warnings = ["\(absent) of \(present.count) channel/timepoint datasets missing: read as zeros"] }
-                let counts = "\(nC) channel\(nC == 1 ? "" : "s"), \(nT) timepoint\(nT == 1 ? "" : "s"), \(nL) resolution level\(nL == 1 ? "" : "s")"
+                if absent > 0 {
+                    m.warnings = ["\(absent) of \(present.count) channel/timepoint datasets missing: read as zeros"]
+                }
+                let counts =
+                    "\(nC) channel\(nC == 1 ? "" : "s"), \(nT) timepoint\(nT == 1 ? "" : "s"), \(nL) resolution level\(nL == 1 ? "" : "s")"
                 let stored: String = p.shape.map(String.init).joined(separator: "×")
                 let shown: String = shape.map(String.init).joined(separator: "×")
                 m.notes = ["Imaris file: " + counts, "stored " + stored + " (padded to chunks), shown " + shown]
                 first = m
             }
-            levelArrays.append(try StackedArray(metadata: m, leading: [nT, nC], present: present, sourcePaths: [file],
-                                                first: (0, part), open: openPart))
+            levelArrays.append(
+                try StackedArray(
+                    metadata: m, leading: [nT, nC], present: present, sourcePaths: [file],
+                    first: (0, part), open: openPart))
         }
         let factors: [[Double]] = shapes.map { s in
-            let f: [Double] = zip(shapes[0], s).map { (n0: Int, n: Int) -> Double in n > 0 && n0 > n ? (Double(n0) / Double(n)).rounded() : 1 }
+            let f: [Double] = zip(shapes[0], s).map { (n0: Int, n: Int) -> Double in
+                n > 0 && n0 > n ? (Double(n0) / Double(n)).rounded() : 1
+            }
             return [1, 1] + f
         }
-        return HDF5Pyramid(metadata: first!, levels: levelArrays, factors: factors,
-                           paths: (0..<nL).map { "ResolutionLevel \($0)" }, sourcePaths: [file])
+        return HDF5Pyramid(
+            metadata: first!, levels: levelArrays, factors: factors,
+            paths: (0..<nL).map { "ResolutionLevel \($0)" }, sourcePaths: [file])
     }
 
     /// `Name`, `Color` ("r g b", 0…1, as `RRGGBB`) and `ColorRange` ("min max") of `DataSetInfo/Channel C`.
@@ -104,7 +115,9 @@ enum ImarisImage {
         let image = "/DataSetInfo/Image"
         let unit = BigDataViewerImage.normalizedUnit(h5.string(image, "Unit")) ?? "micrometer"
         let steps: [AxisScale?] = zip(["2", "1", "0"], size).map { axis, n in
-            guard let lo = number(image, "ExtMin" + axis), let hi = number(image, "ExtMax" + axis), n > 0 else { return nil }
+            guard let lo = number(image, "ExtMin" + axis), let hi = number(image, "ExtMax" + axis), n > 0 else {
+                return nil
+            }
             let step = (hi - lo) / Double(n)
             return step > 0 && step.isFinite ? AxisScale(step: step, unit: unit) : nil
         }

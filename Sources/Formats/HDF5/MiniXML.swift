@@ -36,7 +36,10 @@ struct XMLNode {
         }
         func starts(_ t: String) -> Bool {
             var j = i
-            for u in t.unicodeScalars { guard j < s.count, s[j] == u else { return false }; j += 1 }
+            for u in t.unicodeScalars {
+                guard j < s.count, s[j] == u else { return false }
+                j += 1
+            }
             return true
         }
         mutating func skip(past t: String) throws {
@@ -47,7 +50,10 @@ struct XMLNode {
         mutating func spaces() { while i < s.count, s[i].properties.isWhitespace { i += 1 } }
         mutating func name() throws -> String {
             var out = String.UnicodeScalarView()
-            while i < s.count, !s[i].properties.isWhitespace, !"/>=".unicodeScalars.contains(s[i]) { out.append(s[i]); i += 1 }
+            while i < s.count, !s[i].properties.isWhitespace, !"/>=".unicodeScalars.contains(s[i]) {
+                out.append(s[i])
+                i += 1
+            }
             guard !out.isEmpty else { throw fail("expected a name") }
             return String(out)
         }
@@ -55,7 +61,15 @@ struct XMLNode {
         mutating func misc() throws {
             while true {
                 spaces()
-                if starts("<?") { try skip(past: "?>") } else if starts("<!--") { try skip(past: "-->") } else if starts("<!DOCTYPE") { try skip(past: ">") } else { return }
+                if starts("<?") {
+                    try skip(past: "?>")
+                } else if starts("<!--") {
+                    try skip(past: "-->")
+                } else if starts("<!DOCTYPE") {
+                    try skip(past: ">")
+                } else {
+                    return
+                }
             }
         }
         mutating func document() throws -> XMLNode {
@@ -70,8 +84,14 @@ struct XMLNode {
             while true {
                 spaces()
                 guard i < s.count else { throw fail("unterminated tag <\(node.name)>") }
-                if starts("/>") { i += 2; return node }
-                if s[i] == ">" { i += 1; break }
+                if starts("/>") {
+                    i += 2
+                    return node
+                }
+                if s[i] == ">" {
+                    i += 1
+                    break
+                }
                 let key = try name()
                 spaces()
                 guard i < s.count, s[i] == "=" else { throw fail("attribute \(key) without a value") }
@@ -81,7 +101,10 @@ struct XMLNode {
                 let q = s[i]
                 i += 1
                 var v = String.UnicodeScalarView()
-                while i < s.count, s[i] != q { v.append(s[i]); i += 1 }
+                while i < s.count, s[i] != q {
+                    v.append(s[i])
+                    i += 1
+                }
                 guard i < s.count else { throw fail("unterminated attribute \(key)") }
                 i += 1
                 node.attributes[key] = Self.decode(String(v))
@@ -102,7 +125,10 @@ struct XMLNode {
                     try skip(past: "-->")
                 } else if starts("<![CDATA[") {
                     i += 9
-                    while i < s.count, !starts("]]>") { text.append(s[i]); i += 1 }
+                    while i < s.count, !starts("]]>") {
+                        text.append(s[i])
+                        i += 1
+                    }
                     try skip(past: "]]>")
                 } else if starts("<?") {
                     try skip(past: "?>")
@@ -129,8 +155,15 @@ struct XMLNode {
                 case "quot": out += "\""
                 case "apos": out += "'"
                 default:
-                    let code = entity.hasPrefix("#x") ? UInt32(entity.dropFirst(2), radix: 16) : entity.hasPrefix("#") ? UInt32(entity.dropFirst()) : nil
-                    if let code, let u = Unicode.Scalar(code) { out.unicodeScalars.append(u) } else { out += "&" + entity + ";" }
+                    let code =
+                        entity.hasPrefix("#x")
+                        ? UInt32(entity.dropFirst(2), radix: 16)
+                        : entity.hasPrefix("#") ? UInt32(entity.dropFirst()) : nil
+                    if let code, let u = Unicode.Scalar(code) {
+                        out.unicodeScalars.append(u)
+                    } else {
+                        out += "&" + entity + ";"
+                    }
                 }
                 rest = rest[rest.index(after: semi)...]
             }

@@ -5,7 +5,9 @@ import Codecs
 public enum NPY {
     /// Encodes a buffer as `.npy` bytes (native byte order, C order).
     public static func encode(_ buffer: ArrayBuffer) -> [UInt8] {
-        let shape = buffer.shape.count == 1 ? "(\(buffer.shape[0]),)" : "(\(buffer.shape.map(String.init).joined(separator: ", ")))"
+        let shape =
+            buffer.shape.count == 1
+            ? "(\(buffer.shape[0]),)" : "(\(buffer.shape.map(String.init).joined(separator: ", ")))"
         var header = "{'descr': '\(buffer.dataType.nativeTypeString)', 'fortran_order': False, 'shape': \(shape), }"
         let unpadded = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
@@ -23,7 +25,8 @@ public enum NPY {
             throw FormatError.corruptData("not a .npy file")
         }
         let major = bytes[6]
-        let (headerLength, start): (Int, Int) = major == 1
+        let (headerLength, start): (Int, Int) =
+            major == 1
             ? (Int(bytes[8]) | Int(bytes[9]) << 8, 10)
             : (Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24, 12)
         guard bytes.count >= start + headerLength else { throw FormatError.corruptData(".npy header is truncated") }
@@ -33,13 +36,15 @@ public enum NPY {
             return String(header[r.upperBound...]).trimmingPrefix(while: { $0 == " " })
         }
         guard let descrField = field("descr"), descrField.hasPrefix("'"),
-              let descr = descrField.dropFirst().split(separator: "'").first else {
+            let descr = descrField.dropFirst().split(separator: "'").first
+        else {
             throw FormatError.corruptData(".npy header has no descr")
         }
         let (dtype, big) = try DataType.parseNumPy(String(descr))
         let fortran = field("fortran_order")?.hasPrefix("True") ?? false
         guard let shapeField = field("shape"), let open = shapeField.firstIndex(of: "("),
-              let close = shapeField.firstIndex(of: ")") else { throw FormatError.corruptData(".npy header has no shape") }
+            let close = shapeField.firstIndex(of: ")")
+        else { throw FormatError.corruptData(".npy header has no shape") }
         let shape = shapeField[shapeField.index(after: open)..<close].split(separator: ",")
             .compactMap { Int($0.trimmingCharacters(in: " ")) }
         let dataStart = start + headerLength
@@ -52,7 +57,8 @@ public enum NPY {
             data.withUnsafeMutableBytes { ByteOrder.swapInPlace($0, elementSize: dtype.size) }
         }
         if fortran && shape.count > 1 {
-            data = Transpose.permute(data, shape: shape.reversed(), axes: Array((0..<shape.count).reversed()), elementSize: dtype.size)
+            data = Transpose.permute(
+                data, shape: shape.reversed(), axes: Array((0..<shape.count).reversed()), elementSize: dtype.size)
         }
         return ArrayBuffer(dataType: dtype, shape: shape, bytes: data)
     }

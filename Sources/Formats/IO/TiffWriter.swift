@@ -4,14 +4,17 @@ import CTiff
 /// (uncompressed strips; bool as 0/1 uint8). Used by `export -o FILE.tif`.
 public enum TiffWriter {
     public static func write(_ plane: ArrayBuffer, to path: String, description: String? = nil) throws {
-        guard plane.shape.count == 2 else { throw FormatError("TIFF export writes 2-D planes, not \(plane.shape.count)-D") }
+        guard plane.shape.count == 2 else {
+            throw FormatError("TIFF export writes 2-D planes, not \(plane.shape.count)-D")
+        }
         let (height, width) = (plane.shape[0], plane.shape[1])
         let type = plane.dataType
-        let format: Int32 = switch type {
-        case .float32, .float64: SAMPLEFORMAT_IEEEFP
-        case .int8, .int16, .int32, .int64: SAMPLEFORMAT_INT
-        default: SAMPLEFORMAT_UINT
-        }
+        let format: Int32 =
+            switch type {
+            case .float32, .float64: SAMPLEFORMAT_IEEEFP
+            case .int8, .int16, .int32, .int64: SAMPLEFORMAT_INT
+            default: SAMPLEFORMAT_UINT
+            }
         let messages = UnsafeMutablePointer<CChar>.allocate(capacity: 512)
         messages.initialize(repeating: 0, count: 512)
         defer { messages.deallocate() }
@@ -33,7 +36,9 @@ public enum TiffWriter {
         let rowBytes = width * type.size
         let rowsPerStrip = max(1, min(height, (256 << 10) / max(rowBytes, 1)))
         ok = ok && vstack_tiff_set_u32(tif, UInt32(TIFFTAG_ROWSPERSTRIP), UInt32(rowsPerStrip)) == 1
-        if let description { ok = ok && vstack_tiff_set_string(tif, UInt32(TIFFTAG_IMAGEDESCRIPTION), description) == 1 }
+        if let description {
+            ok = ok && vstack_tiff_set_string(tif, UInt32(TIFFTAG_IMAGEDESCRIPTION), description) == 1
+        }
         if ok {
             plane.bytes.withUnsafeBytes { raw in
                 var row = 0, strip: UInt32 = 0

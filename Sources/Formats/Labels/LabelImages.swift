@@ -13,7 +13,10 @@ extension Dataset {
             return try open(joinPath(image.metadata.location, "labels/" + spec))
         }
         if !names.isEmpty && !spec.contains("/") && LocalStore.unreachableReason(spec) != nil {
-            throw DatasetError(spec, "no such label image (\(image.metadata.location) has \(names.joined(separator: ", "))) and no such file")
+            throw DatasetError(
+                spec,
+                "no such label image (\(image.metadata.location) has \(names.joined(separator: ", "))) and no such file"
+            )
         }
         return try open(spec)
     }

@@ -30,13 +30,16 @@ public final class N5Array: LazyArray {
         var scales = a.scales
         if let inherited {
             let group = JSONMetadata(file: N5Attributes.file, object: inherited)
-            if axes == nil, let names = group.object["axes"] as? [String], names.count == rank { axes = names.reversed() }
+            if axes == nil, let names = group.object["axes"] as? [String], names.count == rank {
+                axes = names.reversed()
+            }
             if scales == nil { scales = N5Attributes.scales(group.object, rank: rank) }
         }
         var codecs = a.dataType.size > 1 ? ["bytes(big)"] : []
         codecs.append(a.compression.name)
-        var m = ArrayMetadata(format: "n5", location: store.location, shape: a.shape, dataType: a.dataType,
-                              chunkShape: a.blockShape, fillValue: .zero, axisNames: axes, codecs: codecs)
+        var m = ArrayMetadata(
+            format: "n5", location: store.location, shape: a.shape, dataType: a.dataType,
+            chunkShape: a.blockShape, fillValue: .zero, axisNames: axes, codecs: codecs)
         m.scales = scales
         metadata = m
     }
@@ -50,11 +53,18 @@ public final class N5Array: LazyArray {
     public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
         let key = key(index)
         do {
-            let nominal = try CheckedSize.multiply(metadata.grid.elementsPerChunk, metadata.dataType.size, "the block size")
+            let nominal = try CheckedSize.multiply(
+                metadata.grid.elementsPerChunk, metadata.dataType.size, "the block size")
             let headerBytes = 4 + 4 * metadata.rank
-            let stored = CheckedSize.add(headerBytes, compression.codec?.maxEncodedSize(decoded: nominal)
-                                         ?? BytesCodec.maxStoredSize(decoded: nominal)) ?? .max
-            guard let raw = try store.get(key, atMost: stored, limitName: "the \(stored) bytes a block of \(nominal) bytes can take") else {
+            let stored =
+                CheckedSize.add(
+                    headerBytes,
+                    compression.codec?.maxEncodedSize(decoded: nominal)
+                        ?? BytesCodec.maxStoredSize(decoded: nominal)) ?? .max
+            guard
+                let raw = try store.get(
+                    key, atMost: stored, limitName: "the \(stored) bytes a block of \(nominal) bytes can take")
+            else {
                 return nil
             }
             return try store.isRemote ? DecodeGate.run { try decode(raw) } : decode(raw)
@@ -79,7 +89,9 @@ public final class N5Array: LazyArray {
             }
             bytes = data.count == expected ? data : Array(data[0..<expected])
         }
-        guard bytes.count == expected else { throw FormatError.corruptData("decodes to \(bytes.count) bytes, expected \(expected)") }
+        guard bytes.count == expected else {
+            throw FormatError.corruptData("decodes to \(bytes.count) bytes, expected \(expected)")
+        }
         if ByteOrder.hostIsLittleEndian && dtype.size > 1 {
             bytes.withUnsafeMutableBytes { ByteOrder.swapInPlace($0, elementSize: dtype.size) }
         }

@@ -28,14 +28,18 @@ struct N5Attributes {
         let block = try meta.intArray("blockSize")
         guard !dims.isEmpty else { throw FormatError.unsupported("N5 datasets of no dimensions (0-d) in \(file)") }
         guard block.count == dims.count else {
-            throw FormatError.invalidMetadata(file: file, problem: "'blockSize' \(block) does not fit 'dimensions' \(dims)")
+            throw FormatError.invalidMetadata(
+                file: file, problem: "'blockSize' \(block) does not fit 'dimensions' \(dims)")
         }
-        let typeName = meta.optionalString("dataType") ?? (meta.object["dataType"].map(JSONMetadata.literal) ?? "(missing)")
+        let typeName =
+            meta.optionalString("dataType") ?? (meta.object["dataType"].map(JSONMetadata.literal) ?? "(missing)")
         guard let dtype = DataType(rawValue: typeName), dtype != .bool else {
-            throw FormatError.unsupported("dataType '\(typeName)' in \(file) (vstack reads uint8…uint64, int8…int64, float32, float64)")
+            throw FormatError.unsupported(
+                "dataType '\(typeName)' in \(file) (vstack reads uint8…uint64, int8…int64, float32, float64)")
         }
-        try CheckedSize.checkLayout(shape: dims, chunkShape: block, elementSize: dtype.size, file: file,
-                                    shapeField: "dimensions", chunkField: "blockSize")
+        try CheckedSize.checkLayout(
+            shape: dims, chunkShape: block, elementSize: dtype.size, file: file,
+            shapeField: "dimensions", chunkField: "blockSize")
         shape = dims.reversed()
         blockShape = block.reversed()
         dataType = dtype
@@ -48,7 +52,9 @@ struct N5Attributes {
             axisNames = nil
         }
         scales = N5Attributes.scales(meta.object, rank: rank)
-        downsamplingFactors = N5Attributes.numbers(meta.object["downsamplingFactors"], count: rank).map { $0.reversed() }
+        downsamplingFactors = N5Attributes.numbers(meta.object["downsamplingFactors"], count: rank).map {
+            $0.reversed()
+        }
     }
 
     /// `pixelResolution: {"unit": "um", "dimensions": [..]}` (n5-viewer), or `resolution: [..]`

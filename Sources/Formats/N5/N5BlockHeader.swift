@@ -18,18 +18,22 @@ struct N5BlockHeader {
         case 0: break
         case 1: throw FormatError.unsupported("N5 block mode 1 (varlength)")
         case 2: throw FormatError.unsupported("N5 block mode 2 (object)")
-        default: throw FormatError.corruptData("block header mode \(mode) is not 0 (default), 1 (varlength) or 2 (object)")
+        default:
+            throw FormatError.corruptData("block header mode \(mode) is not 0 (default), 1 (varlength) or 2 (object)")
         }
         let ndim = u16(2)
         guard ndim == rank else {
             throw FormatError.corruptData("block header has \(ndim) dimensions, the dataset \(rank)")
         }
         let end = 4 + 4 * ndim
-        guard bytes.count >= end else { throw FormatError.corruptData("truncated block header (\(bytes.count) of \(end) bytes)") }
+        guard bytes.count >= end else {
+            throw FormatError.corruptData("truncated block header (\(bytes.count) of \(end) bytes)")
+        }
         let dims = (0..<ndim).map { u32(4 + 4 * $0) }
         let c = Array(dims.reversed())
         guard zip(c, blockShape).allSatisfy({ $0 >= 1 && $0 <= $1 }) else {
-            throw FormatError.corruptData("block header size \(dims) does not fit blockSize \(Array(blockShape.reversed()))")
+            throw FormatError.corruptData(
+                "block header size \(dims) does not fit blockSize \(Array(blockShape.reversed()))")
         }
         shape = c
         dataOffset = end

@@ -18,7 +18,8 @@ struct N5Compression: Sendable {
         } else if let type = meta.optionalString("compressionType") {
             config = ["type": type]
         } else if meta.has("compression") {
-            throw FormatError.invalidMetadata(file: N5Attributes.file, problem: "'compression' must be an object with a 'type'")
+            throw FormatError.invalidMetadata(
+                file: N5Attributes.file, problem: "'compression' must be an object with a 'type'")
         } else {
             config = ["type": "raw"]  // n5's default
         }
@@ -38,7 +39,9 @@ struct N5Compression: Sendable {
         case "xz", "bzip2", "lz4":
             // xz and bzip2 need liblzma/libbz2; lz4 is lz4-java's block stream framing, which
             // tensorstore does not write either.
-            throw FormatError.unsupported("\(type) compression in \(N5Attributes.file) (not supported yet: vstack reads N5 with \(N5Compression.known))")
+            throw FormatError.unsupported(
+                "\(type) compression in \(N5Attributes.file) (not supported yet: vstack reads N5 with \(N5Compression.known))"
+            )
         default:
             throw FormatError.unknownCodec(name: type, file: N5Attributes.file, known: N5Compression.known)
         }

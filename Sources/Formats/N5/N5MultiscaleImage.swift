@@ -17,7 +17,8 @@ public final class N5MultiscaleImage: LazyArray {
         var arrays: [N5Array] = []
         for i in 0..<levelCount {
             do {
-                arrays.append(try N5Array(store: try StoreLocation.open(joinPath(location, "s\(i)")), inherited: attributes))
+                arrays.append(
+                    try N5Array(store: try StoreLocation.open(joinPath(location, "s\(i)")), inherited: attributes))
             } catch {
                 throw FormatError.level(path: "s\(i)", underlying: error)
             }
@@ -25,10 +26,13 @@ public final class N5MultiscaleImage: LazyArray {
         let first = arrays[0].metadata
         for (i, a) in arrays.enumerated() {
             guard a.metadata.rank == first.rank else {
-                throw FormatError.invalidMetadata(file: nil, problem: "level 's\(i)' has \(a.metadata.rank) axes, level 's0' \(first.rank)")
+                throw FormatError.invalidMetadata(
+                    file: nil, problem: "level 's\(i)' has \(a.metadata.rank) axes, level 's0' \(first.rank)")
             }
             guard a.metadata.dataType == first.dataType else {
-                throw FormatError.invalidMetadata(file: nil, problem: "level 's\(i)' is \(a.metadata.dataType.name), level 's0' \(first.dataType.name)")
+                throw FormatError.invalidMetadata(
+                    file: nil,
+                    problem: "level 's\(i)' is \(a.metadata.dataType.name), level 's0' \(first.dataType.name)")
             }
         }
         let groupScales = N5Attributes.numbers2D(attributes["scales"], rank: first.rank)
@@ -41,7 +45,9 @@ public final class N5MultiscaleImage: LazyArray {
         var m = first
         m.location = location
         m.levels = arrays.map(\.metadata.shape)
-        m.notes.append("N5 multiscale group, \(arrays.count) level\(arrays.count == 1 ? "" : "s"): " + (0..<arrays.count).map { "s\($0)" }.joined(separator: ", "))
+        m.notes.append(
+            "N5 multiscale group, \(arrays.count) level\(arrays.count == 1 ? "" : "s"): "
+                + (0..<arrays.count).map { "s\($0)" }.joined(separator: ", "))
         metadata = m
     }
 
@@ -55,8 +61,9 @@ public final class N5MultiscaleImage: LazyArray {
 
     public var pyramid: [PyramidLevel] {
         levelArrays.indices.map { i in
-            PyramidLevel(array: i == 0 ? self : levelArrays[i], path: "s\(i)", factors: factors[i],
-                         offsets: factors[i].map { ($0 - 1) / 2 })
+            PyramidLevel(
+                array: i == 0 ? self : levelArrays[i], path: "s\(i)", factors: factors[i],
+                offsets: factors[i].map { ($0 - 1) / 2 })
         }
     }
 

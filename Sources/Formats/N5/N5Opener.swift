@@ -22,15 +22,20 @@ enum N5Opener {
         let setups = probe(store, "setup")
         if let first = setups.first {
             let timepoint = probe(store, "timepoint", below: first).first ?? "timepoint0"
-            throw FormatError.notAnArray("is a BigStitcher N5 root with \(list(setups)); open one: \(base)/\(first)/\(timepoint)")
+            throw FormatError.notAnArray(
+                "is a BigStitcher N5 root with \(list(setups)); open one: \(base)/\(first)/\(timepoint)")
         }
         let timepoints = probe(store, "timepoint")
         if let first = timepoints.first {
-            throw FormatError.notAnArray("is a BigStitcher N5 setup with \(list(timepoints)); open one: \(base)/\(first)")
+            throw FormatError.notAnArray(
+                "is a BigStitcher N5 setup with \(list(timepoints)); open one: \(base)/\(first)")
         }
-        let children = ((try? store.list("")) ?? []).filter { (try? store.contains(joinKey($0, N5Attributes.file))) == true }
+        let children = ((try? store.list("")) ?? []).filter {
+            (try? store.contains(joinKey($0, N5Attributes.file))) == true
+        }
         guard let first = children.first else {
-            throw FormatError.notAnArray("is an N5 group with no datasets vstack can find (no s0, setup0 or timepoint0)")
+            throw FormatError.notAnArray(
+                "is an N5 group with no datasets vstack can find (no s0, setup0 or timepoint0)")
         }
         throw FormatError.notAnArray("is an N5 group with \(list(children)); open one: \(base)/\(first)")
     }
@@ -45,7 +50,9 @@ enum N5Opener {
             return listed.sorted { Int($0.dropFirst(name.count))! < Int($1.dropFirst(name.count))! }
         }
         var found: [String] = []
-        while found.count < 64, (try? store.contains(joinKey(prefix, "\(name)\(found.count)", N5Attributes.file))) == true {
+        while found.count < 64,
+            (try? store.contains(joinKey(prefix, "\(name)\(found.count)", N5Attributes.file))) == true
+        {
             found.append("\(name)\(found.count)")
         }
         return found
@@ -53,6 +60,7 @@ enum N5Opener {
 
     /// `a, b, c` — or the first few and how many more.
     private static func list(_ names: [String]) -> String {
-        names.count <= 8 ? names.joined(separator: ", ") : names.prefix(6).joined(separator: ", ") + " and \(names.count - 6) more"
+        names.count <= 8
+            ? names.joined(separator: ", ") : names.prefix(6).joined(separator: ", ") + " and \(names.count - 6) more"
     }
 }

@@ -32,7 +32,9 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
 
     public init(path: String) throws {
         self.path = path
-        guard let (fd, st) = try LocalStore.openRegular(path) else { throw DatasetError(path, "no such file or directory") }
+        guard let (fd, st) = try LocalStore.openRegular(path) else {
+            throw DatasetError(path, "no such file or directory")
+        }
         self.fd = fd
         do {
             let fileSize = Int(st.st_size)
@@ -45,7 +47,9 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
             // The data the header claims must be in the file: a lying shape never becomes an allocation.
             let dataBytes = header.shape.reduce(size, *)  // checkLayout bounded the product
             guard dataBytes <= fileSize - dataOffset else {
-                throw FormatError("header claims shape \(Self.tuple(header.shape)) of \(header.descr) (\(dataBytes) bytes) but the file holds \(fileSize - dataOffset) bytes of data (truncated?)")
+                throw FormatError(
+                    "header claims shape \(Self.tuple(header.shape)) of \(header.descr) (\(dataBytes) bytes) but the file holds \(fileSize - dataOffset) bytes of data (truncated?)"
+                )
             }
             let order = header.fortranOrder ? "Fortran order" : "C order"
             metadata = ArrayMetadata(
@@ -116,7 +120,10 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
                 if header.fortranOrder {
                     // Element (lead, r, c) is at leadF + L·(r + rows·c): a column's rows are L apart.
                     var leadF = 0, stride = 1
-                    for d in lead.indices { leadF += leadIndex[d] * stride; stride *= lead[d] }
+                    for d in lead.indices {
+                        leadF += leadIndex[d] * stride
+                        stride *= lead[d]
+                    }
                     let step = stride
                     for c in 0..<nc {
                         let first = leadF + step * (r0 + rows * (c0 + c))
@@ -131,7 +138,9 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
                         try readRun(element: planeBase + r0 * columns, into: dst, at: 0, count: nr * columns)
                     } else {
                         for r in 0..<nr {
-                            try readRun(element: planeBase + (r0 + r) * columns + c0, into: dst, at: r * chunkColumns, count: nc)
+                            try readRun(
+                                element: planeBase + (r0 + r) * columns + c0, into: dst, at: r * chunkColumns, count: nc
+                            )
                         }
                     }
                 }
@@ -150,13 +159,17 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
         let done = readFully(fd, into: target, at: UInt64(dataOffset + element * size))
         guard done >= 0 else { throw FormatError("read failed: \(String(cString: strerror(errno)))") }
         counter.add(done)
-        guard done == target.count else { throw FormatError("the file is shorter than its header says (truncated while open?)") }
+        guard done == target.count else {
+            throw FormatError("the file is shorter than its header says (truncated while open?)")
+        }
     }
 
     /// Reads `count` elements `step` apart (starting at element `first`) into
     /// `dst` at elements `at`, `at + stride`, …: windows of up to `bandBytes`
     /// hold as many of them as fit, so small steps cost one read per window.
-    private func gather(first: Int, step: Int, count: Int, into dst: UnsafeMutableRawBufferPointer, at: Int, stride: Int) throws {
+    private func gather(
+        first: Int, step: Int, count: Int, into dst: UnsafeMutableRawBufferPointer, at: Int, stride: Int
+    ) throws {
         let size = header.dataType.size
         if step == 1 && stride == 1 { return try readRun(element: first, into: dst, at: at, count: count) }
         let perWindow = max(1, (Self.bandBytes / size - 1) / step + 1)
@@ -170,9 +183,12 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
                 let done = readFully(fd, into: target, at: UInt64(dataOffset + (first + k * step) * size))
                 guard done >= 0 else { throw FormatError("read failed: \(String(cString: strerror(errno)))") }
                 counter.add(done)
-                guard done == span else { throw FormatError("the file is shorter than its header says (truncated while open?)") }
+                guard done == span else {
+                    throw FormatError("the file is shorter than its header says (truncated while open?)")
+                }
                 for j in 0..<n {
-                    (dst.baseAddress! + (at + (k + j) * stride) * size).copyMemory(from: w.baseAddress! + j * step * size, byteCount: size)
+                    (dst.baseAddress! + (at + (k + j) * stride) * size).copyMemory(
+                        from: w.baseAddress! + j * step * size, byteCount: size)
                 }
             }
             k += n
@@ -204,13 +220,21 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
         guard hasMagic(pre) else { throw FormatError("not a .npy file (no \\x93NUMPY magic)") }
         guard pre.count >= 10 else { throw FormatError(".npy header is truncated") }
         let major = Int(pre[6])
-        guard (1...3).contains(major) else { throw FormatError("unsupported .npy format version \(major).\(pre[7]) (vstack reads 1.0, 2.0 and 3.0)") }
+        guard (1...3).contains(major) else {
+            throw FormatError("unsupported .npy format version \(major).\(pre[7]) (vstack reads 1.0, 2.0 and 3.0)")
+        }
         let start = major == 1 ? 10 : 12
         guard pre.count >= start else { throw FormatError(".npy header is truncated") }
-        let length = major == 1 ? Int(pre[8]) | Int(pre[9]) << 8
+        let length =
+            major == 1
+            ? Int(pre[8]) | Int(pre[9]) << 8
             : Int(pre[8]) | Int(pre[9]) << 8 | Int(pre[10]) << 16 | Int(pre[11]) << 24
-        guard length <= maxHeaderBytes else { throw FormatError(".npy header claims \(length) bytes (at most \(maxHeaderBytes) are read)") }
-        guard start + length <= fileSize else { throw FormatError(".npy header is truncated (\(length) bytes claimed, \(fileSize - start) in the file)") }
+        guard length <= maxHeaderBytes else {
+            throw FormatError(".npy header claims \(length) bytes (at most \(maxHeaderBytes) are read)")
+        }
+        guard start + length <= fileSize else {
+            throw FormatError(".npy header is truncated (\(length) bytes claimed, \(fileSize - start) in the file)")
+        }
         let bytes = try read(start, length)
         guard bytes.count == length else { throw FormatError(".npy header is truncated") }
         // Version 1 and 2 headers are latin-1; 3 is UTF-8. Only ASCII is meaningful in a valid one.
@@ -238,10 +262,16 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
             throw bad("object dtype '\(descr)' (pickled Python objects) is not supported")
         }
         let (dataType, big) = try DataType.parseNumPy(descr)
-        guard case .bool(let fortran)? = dict["fortran_order"] else { throw bad("'fortran_order' is missing or not True/False") }
-        guard case .tuple(let shape)? = dict["shape"] else { throw bad("'shape' is missing or not a tuple of integers") }
+        guard case .bool(let fortran)? = dict["fortran_order"] else {
+            throw bad("'fortran_order' is missing or not True/False")
+        }
+        guard case .tuple(let shape)? = dict["shape"] else {
+            throw bad("'shape' is missing or not a tuple of integers")
+        }
         // A 0-D or 1-D array is laid out the same in either order.
-        return Header(version: 1, descr: descr, dataType: dataType, bigEndian: big, fortranOrder: fortran && shape.count >= 2, shape: shape)
+        return Header(
+            version: 1, descr: descr, dataType: dataType, bigEndian: big, fortranOrder: fortran && shape.count >= 2,
+            shape: shape)
     }
 
     /// A value in the header dict.
@@ -257,7 +287,9 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
         var i = 0
         init(_ s: [UInt8]) { self.s = s }
 
-        func fail(_ what: String) -> FormatError { FormatError(".npy header is not a valid dict (\(what) at byte \(i))") }
+        func fail(_ what: String) -> FormatError {
+            FormatError(".npy header is not a valid dict (\(what) at byte \(i))")
+        }
 
         mutating func skipSpace() { while i < s.count, [0x20, 0x0A, 0x0D, 0x09].contains(s[i]) { i += 1 } }
 
@@ -267,7 +299,10 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
             i += 1
         }
 
-        mutating func peek() -> UInt8? { skipSpace(); return i < s.count ? s[i] : nil }
+        mutating func peek() -> UInt8? {
+            skipSpace()
+            return i < s.count ? s[i] : nil
+        }
 
         mutating func dict() throws -> [String: Value] {
             try expect(UInt8(ascii: "{"))
@@ -286,7 +321,9 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
         }
 
         mutating func string() throws -> String {
-            guard let q = peek(), q == UInt8(ascii: "'") || q == UInt8(ascii: "\"") else { throw fail("expected a string") }
+            guard let q = peek(), q == UInt8(ascii: "'") || q == UInt8(ascii: "\"") else {
+                throw fail("expected a string")
+            }
             i += 1
             let begin = i
             while i < s.count, s[i] != q {
@@ -302,7 +339,9 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
             switch peek() {
             case UInt8(ascii: "'")?, UInt8(ascii: "\"")?: return .string(try string())
             case UInt8(ascii: "(")?: return .tuple(try tuple())
-            case UInt8(ascii: "[")?: try skipList(); return .list
+            case UInt8(ascii: "[")?:
+                try skipList()
+                return .list
             default:
                 if word("True") { return .bool(true) }
                 if word("False") { return .bool(false) }
@@ -327,7 +366,9 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
                 let digits = String(decoding: s[begin..<i], as: UTF8.self)
                 if i < s.count, s[i] == UInt8(ascii: "L") { i += 1 }
                 guard !digits.isEmpty else { throw fail("expected a non-negative integer") }
-                guard digits.count <= 18, let n = Int(digits) else { throw fail("integer \(digits.prefix(24)) is too large") }
+                guard digits.count <= 18, let n = Int(digits) else {
+                    throw fail("integer \(digits.prefix(24)) is too large")
+                }
                 out.append(n)
                 if peek() == UInt8(ascii: ",") { i += 1 } else { break }
             }
@@ -342,7 +383,9 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
                 switch s[i] {
                 case UInt8(ascii: "["), UInt8(ascii: "("): depth += 1
                 case UInt8(ascii: "]"), UInt8(ascii: ")"): depth -= 1
-                case UInt8(ascii: "'"), UInt8(ascii: "\""): _ = try string(); continue
+                case UInt8(ascii: "'"), UInt8(ascii: "\""):
+                    _ = try string()
+                    continue
                 default: break
                 }
                 i += 1
@@ -352,5 +395,7 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
         }
     }
 
-    static func tuple(_ a: [Int]) -> String { a.count == 1 ? "(\(a[0]),)" : "(" + a.map(String.init).joined(separator: ", ") + ")" }
+    static func tuple(_ a: [Int]) -> String {
+        a.count == 1 ? "(\(a[0]),)" : "(" + a.map(String.init).joined(separator: ", ") + ")"
+    }
 }

@@ -30,19 +30,27 @@ struct OMEMultiscales {
             var names: [String] = [], types: [String?] = [], units: [String?] = []
             for axis in axes {
                 if let s = axis as? String {  // 0.3: a list of names
-                    names.append(s); types.append(nil); units.append(nil)
+                    names.append(s)
+                    types.append(nil)
+                    units.append(nil)
                 } else if let o = axis as? [String: Any], let n = o["name"] as? String {
-                    names.append(n); types.append(o["type"] as? String); units.append(o["unit"] as? String)
+                    names.append(n)
+                    types.append(o["type"] as? String)
+                    units.append(o["unit"] as? String)
                 } else {
-                    throw FormatError.invalidMetadata(file: file, problem: "multiscales[0].axes: each axis must be a name or an object with a 'name'")
+                    throw FormatError.invalidMetadata(
+                        file: file, problem: "multiscales[0].axes: each axis must be a name or an object with a 'name'")
                 }
             }
-            guard Set(names).count == names.count else { throw FormatError.invalidMetadata(file: file, problem: "multiscales[0].axes repeats a name") }
+            guard Set(names).count == names.count else {
+                throw FormatError.invalidMetadata(file: file, problem: "multiscales[0].axes repeats a name")
+            }
             (axisNames, axisTypes, self.units) = (names, types, units)
         } else {
             (axisNames, axisTypes, units) = (nil, nil, nil)
         }
-        let global = try OMEMultiscales.transforms(first["coordinateTransformations"], file: file, what: "multiscales[0]")
+        let global = try OMEMultiscales.transforms(
+            first["coordinateTransformations"], file: file, what: "multiscales[0]")
         guard let list = first["datasets"] as? [Any], !list.isEmpty else {
             throw FormatError.invalidMetadata(file: file, problem: "multiscales[0].datasets must be a non-empty list")
         }
@@ -64,18 +72,25 @@ struct OMEMultiscales {
     }
 
     /// The `scale` and `translation` of a list of coordinate transformations.
-    private static func transforms(_ value: Any?, file: String, what: String) throws -> (scale: [Double]?, translation: [Double]?) {
+    private static func transforms(
+        _ value: Any?, file: String, what: String
+    ) throws -> (scale: [Double]?, translation: [Double]?) {
         guard let list = value as? [Any] else { return (nil, nil) }
         var scale: [Double]?, translation: [Double]?
         for item in list {
             guard let t = item as? [String: Any], let type = t["type"] as? String else { continue }
             func numbers(_ key: String) throws -> [Double] {
                 guard let a = t[key] as? [Any] else {
-                    throw FormatError.invalidMetadata(file: file, problem: "\(what).coordinateTransformations: '\(type)' has no '\(key)' list (a 'path' to a file is not read)")
+                    throw FormatError.invalidMetadata(
+                        file: file,
+                        problem:
+                            "\(what).coordinateTransformations: '\(type)' has no '\(key)' list (a 'path' to a file is not read)"
+                    )
                 }
                 return try a.map {
                     guard let n = $0 as? NSNumber, n.doubleValue.isFinite else {
-                        throw FormatError.invalidMetadata(file: file, problem: "\(what).coordinateTransformations: '\(key)' must be finite numbers")
+                        throw FormatError.invalidMetadata(
+                            file: file, problem: "\(what).coordinateTransformations: '\(key)' must be finite numbers")
                     }
                     return n.doubleValue
                 }
@@ -83,7 +98,10 @@ struct OMEMultiscales {
             switch type {
             case "scale":
                 let s = try numbers("scale")
-                guard s.allSatisfy({ $0 > 0 }) else { throw FormatError.invalidMetadata(file: file, problem: "\(what): every scale must be > 0, found \(s)") }
+                guard s.allSatisfy({ $0 > 0 }) else {
+                    throw FormatError.invalidMetadata(
+                        file: file, problem: "\(what): every scale must be > 0, found \(s)")
+                }
                 scale = s
             case "translation": translation = try numbers("translation")
             default: continue  // identity
@@ -94,16 +112,20 @@ struct OMEMultiscales {
 
     /// `omero.channels`: label, color, window start/end, active.
     private static func channels(_ value: Any?) -> [ChannelInfo]? {
-        guard let omero = value as? [String: Any], let list = omero["channels"] as? [Any], !list.isEmpty else { return nil }
+        guard let omero = value as? [String: Any], let list = omero["channels"] as? [Any], !list.isEmpty else {
+            return nil
+        }
         return list.map { item in
             let c = item as? [String: Any] ?? [:]
             var window: (Double, Double)?
             if let w = c["window"] as? [String: Any], let s = (w["start"] as? NSNumber)?.doubleValue,
-               let e = (w["end"] as? NSNumber)?.doubleValue, s.isFinite, e.isFinite, s < e {
+                let e = (w["end"] as? NSNumber)?.doubleValue, s.isFinite, e.isFinite, s < e
+            {
                 window = (s, e)
             }
-            return ChannelInfo(label: c["label"] as? String, color: c["color"] as? String, window: window,
-                               active: (c["active"] as? Bool) ?? true)
+            return ChannelInfo(
+                label: c["label"] as? String, color: c["color"] as? String, window: window,
+                active: (c["active"] as? Bool) ?? true)
         }
     }
 

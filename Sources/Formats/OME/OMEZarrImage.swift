@@ -25,7 +25,11 @@ public final class OMEZarrImage: SlabReadable {
         var arrays: [LazyArray] = []
         for d in ms.datasets {
             do {
-                let context = ms.axisNames.map { OMELevelContext(names: $0, scales: ms.scales(of: d), note: "level '\(d.path)' of the OME-Zarr image \(location)") }
+                let context = ms.axisNames.map {
+                    OMELevelContext(
+                        names: $0, scales: ms.scales(of: d), note: "level '\(d.path)' of the OME-Zarr image \(location)"
+                    )
+                }
                 arrays.append(try OMEZarrImage.openLevel(joinPath(location, d.path), context: context))
             } catch {
                 throw FormatError.level(path: d.path, underlying: error)
@@ -34,16 +38,27 @@ public final class OMEZarrImage: SlabReadable {
         let first = arrays[0].metadata
         let rank = first.rank
         if let names = ms.axisNames, names.count != rank {
-            throw FormatError.invalidMetadata(file: file, problem: "multiscales[0].axes names \(names.count) axes but level '\(ms.datasets[0].path)' has \(rank)")
+            throw FormatError.invalidMetadata(
+                file: file,
+                problem: "multiscales[0].axes names \(names.count) axes but level '\(ms.datasets[0].path)' has \(rank)")
         }
         for (d, a) in zip(ms.datasets, arrays) {
             let m = a.metadata
-            guard m.rank == rank else { throw FormatError.invalidMetadata(file: nil, problem: "level '\(d.path)' has \(m.rank) axes, level '\(ms.datasets[0].path)' \(rank)") }
+            guard m.rank == rank else {
+                throw FormatError.invalidMetadata(
+                    file: nil, problem: "level '\(d.path)' has \(m.rank) axes, level '\(ms.datasets[0].path)' \(rank)")
+            }
             guard m.dataType == first.dataType else {
-                throw FormatError.invalidMetadata(file: nil, problem: "level '\(d.path)' is \(m.dataType.name), level '\(ms.datasets[0].path)' \(first.dataType.name)")
+                throw FormatError.invalidMetadata(
+                    file: nil,
+                    problem:
+                        "level '\(d.path)' is \(m.dataType.name), level '\(ms.datasets[0].path)' \(first.dataType.name)"
+                )
             }
             for t in [d.scale, d.translation].compactMap({ $0 }) where t.count != rank {
-                throw FormatError.invalidMetadata(file: file, problem: "datasets '\(d.path)': a transformation has \(t.count) values for \(rank) axes")
+                throw FormatError.invalidMetadata(
+                    file: file, problem: "datasets '\(d.path)': a transformation has \(t.count) values for \(rank) axes"
+                )
             }
         }
         // Factors from the scales (else the shapes); offsets from the translations (else corner-aligned blocks).
@@ -69,7 +84,11 @@ public final class OMEZarrImage: SlabReadable {
         (levelArrays, levelPaths, self.factors, self.offsets) = (arrays, ms.datasets.map(\.path), factors, offsets)
 
         let scales = ms.scales(of: ms.datasets[0])
-        var notes = ["OME-NGFF \(ms.version) image" + (ms.name.map { " '\($0)'" } ?? "") + ", \(arrays.count) level\(arrays.count == 1 ? "" : "s"): " + ms.datasets.map(\.path).joined(separator: ", ")]
+        var notes = [
+            "OME-NGFF \(ms.version) image" + (ms.name.map { " '\($0)'" } ?? "")
+                + ", \(arrays.count) level\(arrays.count == 1 ? "" : "s"): "
+                + ms.datasets.map(\.path).joined(separator: ", ")
+        ]
         if let t = ms.datasets[0].translation, t.contains(where: { $0 != 0 }) {
             notes.append("origin " + t.map { AxisScale(step: $0, unit: nil).description }.joined(separator: ", "))
         }
@@ -77,8 +96,10 @@ public final class OMEZarrImage: SlabReadable {
         if !labels.isEmpty { notes.append("labels: " + labels.joined(separator: ", ")) }
         var channels = ms.channels
         if let c = ms.axisNames?.firstIndex(where: { $0 == "c" }) ?? ms.axisTypes?.firstIndex(of: "channel"),
-           let list = channels, list.count != first.shape[c] {
-            notes.append("omero lists \(list.count) channels, the c axis has \(first.shape[c]): channel metadata ignored")
+            let list = channels, list.count != first.shape[c]
+        {
+            notes.append(
+                "omero lists \(list.count) channels, the c axis has \(first.shape[c]): channel metadata ignored")
             channels = nil
         }
         var m = ArrayMetadata(
@@ -91,7 +112,9 @@ public final class OMEZarrImage: SlabReadable {
         m.labelImages = labels
         if let imageLabel = ome["image-label"] as? [String: Any] {
             m.labelColors = OMEZarrImage.labelColors(imageLabel)
-            m.notes.append("an OME-Zarr label image" + (m.labelColors.map { ", colours for \($0.count) id\($0.count == 1 ? "" : "s")" } ?? ""))
+            m.notes.append(
+                "an OME-Zarr label image"
+                    + (m.labelColors.map { ", colours for \($0.count) id\($0.count == 1 ? "" : "s")" } ?? ""))
         }
         // NGFF before 0.3 has no axes and is always t, c, z, y, x.
         if m.axisNames == nil { m.defaultAxisNames = AxisNames.defaults(rank: m.rank) }
@@ -100,7 +123,8 @@ public final class OMEZarrImage: SlabReadable {
 
     public var pyramid: [PyramidLevel] {
         levelArrays.indices.map { i in
-            PyramidLevel(array: i == 0 ? self : levelArrays[i], path: levelPaths[i], factors: factors[i], offsets: offsets[i])
+            PyramidLevel(
+                array: i == 0 ? self : levelArrays[i], path: levelPaths[i], factors: factors[i], offsets: offsets[i])
         }
     }
 
@@ -123,7 +147,9 @@ public final class OMEZarrImage: SlabReadable {
 
     /// The names listed by `labels/` (`.zattrs` or `zarr.json` attributes `labels`).
     static func labelNames(_ location: String) -> [String] {
-        guard let store = try? StoreLocation.open(location), let node = try? ZarrNode.read(store, "labels") else { return [] }
+        guard let store = try? StoreLocation.open(location), let node = try? ZarrNode.read(store, "labels") else {
+            return []
+        }
         return (node.ome["labels"] as? [Any])?.compactMap { $0 as? String } ?? []
     }
 
@@ -132,8 +158,11 @@ public final class OMEZarrImage: SlabReadable {
         guard let list = imageLabel["colors"] as? [Any] else { return nil }
         var colors: [UInt64: LabelColor] = [:]
         for case let entry as [String: Any] in list {
-            guard let value = entry["label-value"] as? NSNumber, let rgba = entry["rgba"] as? [Any], rgba.count == 4 else { continue }
-            let bytes = rgba.compactMap { ($0 as? NSNumber)?.doubleValue }.map { UInt8(clamping: Int(clamping: $0.rounded())) }
+            guard let value = entry["label-value"] as? NSNumber, let rgba = entry["rgba"] as? [Any], rgba.count == 4
+            else { continue }
+            let bytes = rgba.compactMap { ($0 as? NSNumber)?.doubleValue }.map {
+                UInt8(clamping: Int(clamping: $0.rounded()))
+            }
             let v = value.doubleValue
             guard bytes.count == 4, v == v.rounded(), abs(v) < 9.2e18 else { continue }
             colors[UInt64(bitPattern: Int64(v))] = LabelColor(bytes[0], bytes[1], bytes[2], bytes[3])

@@ -29,8 +29,10 @@ public final class SyntheticArray: LazyArray {
 
     /// - Parameter shape: (c, t, z, y, x).
     /// - Parameter levels: how many levels in all (1: no pyramid); each halves y and x.
-    public init(shape: [Int] = SyntheticArray.defaultShape, chunkShape: [Int] = SyntheticArray.defaultChunks,
-                location: String = "demo:", latency: Double = 0, levels: Int = 1) {
+    public init(
+        shape: [Int] = SyntheticArray.defaultShape, chunkShape: [Int] = SyntheticArray.defaultChunks,
+        location: String = "demo:", latency: Double = 0, levels: Int = 1
+    ) {
         self.latency = latency
         precondition(shape.count == 5 && chunkShape.count == 5 && levels >= 1)
         step = 1
@@ -54,20 +56,22 @@ public final class SyntheticArray: LazyArray {
             let kind = kinds[c % kinds.count]
             let scale = (ny * nx / (1024.0 * 768.0)).squareRoot()
             let count = max(4, Int(Double(kind.count) * scale * scale * min(1, nz / 201)))
-            all.append((0..<count).map { _ in
-                let r = rng.uniform(kind.radius) * max(scale, 0.25)
-                return Blob(
-                    z: rng.uniform(0...nz), y: rng.uniform(0...ny), x: rng.uniform(0...nx),
-                    rz: r * rng.uniform(0.5...0.8), ry: r * rng.uniform(0.8...1.2), rx: r * rng.uniform(0.8...1.2),
-                    vz: rng.uniform(-0.2...0.2), vy: rng.uniform(-1.5...1.5), vx: rng.uniform(-1.5...1.5),
-                    amplitude: rng.uniform(kind.amplitude), texture: rng.next())
-            })
+            all.append(
+                (0..<count).map { _ in
+                    let r = rng.uniform(kind.radius) * max(scale, 0.25)
+                    return Blob(
+                        z: rng.uniform(0...nz), y: rng.uniform(0...ny), x: rng.uniform(0...nx),
+                        rz: r * rng.uniform(0.5...0.8), ry: r * rng.uniform(0.8...1.2), rx: r * rng.uniform(0.8...1.2),
+                        vz: rng.uniform(-0.2...0.2), vy: rng.uniform(-1.5...1.5), vx: rng.uniform(-1.5...1.5),
+                        amplitude: rng.uniform(kind.amplitude), texture: rng.next())
+                })
         }
         blobs = all
         let base = metadata
         coarser = (1..<levels).map { level in
-            SyntheticArray(blobs: all, fullShape: shape, step: 1 << level, chunkShape: chunkShape, latency: latency,
-                           location: "\(base.location) level \(level)")
+            SyntheticArray(
+                blobs: all, fullShape: shape, step: 1 << level, chunkShape: chunkShape, latency: latency,
+                location: "\(base.location) level \(level)")
         }
     }
 
@@ -75,7 +79,8 @@ public final class SyntheticArray: LazyArray {
     private init(blobs: [[Blob]], fullShape: [Int], step: Int, chunkShape: [Int], latency: Double, location: String) {
         (self.step, self.fullShape, self.latency, self.blobs, coarser) = (step, fullShape, latency, blobs, [])
         metadata = ArrayMetadata(
-            format: "synthetic", location: location, shape: SyntheticArray.levelShape(fullShape, step: step), dataType: .uint16,
+            format: "synthetic", location: location, shape: SyntheticArray.levelShape(fullShape, step: step),
+            dataType: .uint16,
             chunkShape: chunkShape, fillValue: .zero, axisNames: ["c", "t", "z", "y", "x"], codecs: ["procedural"])
     }
 
@@ -84,10 +89,12 @@ public final class SyntheticArray: LazyArray {
     }
 
     public var pyramid: [PyramidLevel] {
-        [PyramidLevel(single: self)] + coarser.enumerated().map { i, level in
-            let f = Double(level.step)
-            return PyramidLevel(array: level, path: "\(i + 1)", factors: [1, 1, 1, f, f], offsets: [0, 0, 0, 0, 0])
-        }
+        [PyramidLevel(single: self)]
+            + coarser.enumerated().map { i, level in
+                let f = Double(level.step)
+                return PyramidLevel(
+                    array: level, path: "\(i + 1)", factors: [1, 1, 1, f, f], offsets: [0, 0, 0, 0, 0])
+            }
     }
 
     /// With latency the loads wait on "storage", so many may run at once.
@@ -108,8 +115,9 @@ public final class SyntheticArray: LazyArray {
                     for zz in 0..<cs[2] {
                         let (ci, ti, zi) = (c + cc, t + tt, region[2].lowerBound + zz)
                         if ci < meta.shape[0] && ti < meta.shape[1] && zi < meta.shape[2] {
-                            fillPlane(out.baseAddress! + o, c: ci, t: ti, z: zi,
-                                      y0: region[3].lowerBound, x0: region[4].lowerBound, ny: cs[3], nx: cs[4])
+                            fillPlane(
+                                out.baseAddress! + o, c: ci, t: ti, z: zi,
+                                y0: region[3].lowerBound, x0: region[4].lowerBound, ny: cs[3], nx: cs[4])
                         }
                         o += plane
                     }
@@ -121,7 +129,9 @@ public final class SyntheticArray: LazyArray {
     }
 
     /// One (y, x) tile at (c, t, z): background, noise, and every blob whose box meets the tile.
-    private func fillPlane(_ out: UnsafeMutablePointer<UInt16>, c: Int, t: Int, z: Int, y0: Int, x0: Int, ny: Int, nx: Int) {
+    private func fillPlane(
+        _ out: UnsafeMutablePointer<UInt16>, c: Int, t: Int, z: Int, y0: Int, x0: Int, ny: Int, nx: Int
+    ) {
         var acc = [Float](repeating: 0, count: ny * nx)
         let shape = fullShape
         let (h, w, d) = (Double(shape[3]), Double(shape[4]), Double(shape[2]))
@@ -132,8 +142,10 @@ public final class SyntheticArray: LazyArray {
             let (bz, by, bx) = position(b, t: tf, depth: d, height: h, width: w)
             let dz = (zd - bz) / b.rz
             if abs(dz) > 2.5 { continue }
-            let ylo = max(y0, Int(((by - 2.5 * b.ry) / fs).rounded(.up))), yhi = min(y0 + ny, Int((by + 2.5 * b.ry) / fs) + 1)
-            let xlo = max(x0, Int(((bx - 2.5 * b.rx) / fs).rounded(.up))), xhi = min(x0 + nx, Int((bx + 2.5 * b.rx) / fs) + 1)
+            let ylo = max(y0, Int(((by - 2.5 * b.ry) / fs).rounded(.up))),
+                yhi = min(y0 + ny, Int((by + 2.5 * b.ry) / fs) + 1)
+            let xlo = max(x0, Int(((bx - 2.5 * b.rx) / fs).rounded(.up))),
+                xhi = min(x0 + nx, Int((bx + 2.5 * b.rx) / fs) + 1)
             if ylo >= yhi || xlo >= xhi { continue }
             let zfall = dz * dz
             let iry = 1 / b.ry, irx = 1 / b.rx
@@ -164,9 +176,13 @@ public final class SyntheticArray: LazyArray {
     }
 
     /// Where a blob is at time t: it drifts, reflected at the borders so it stays inside.
-    func position(_ b: Blob, t: Double, depth d: Double, height h: Double, width w: Double) -> (z: Double, y: Double, x: Double) {
-        (reflect(b.z + b.vz * t, d), reflect(b.y + b.vy * t + 6 * sin(t * 0.07 + b.x), h),
-         reflect(b.x + b.vx * t + 6 * cos(t * 0.05 + b.y), w))
+    func position(
+        _ b: Blob, t: Double, depth d: Double, height h: Double, width w: Double
+    ) -> (z: Double, y: Double, x: Double) {
+        (
+            reflect(b.z + b.vz * t, d), reflect(b.y + b.vy * t + 6 * sin(t * 0.07 + b.x), h),
+            reflect(b.x + b.vx * t + 6 * cos(t * 0.05 + b.y), w)
+        )
     }
 
     private func reflect(_ v: Double, _ size: Double) -> Double {

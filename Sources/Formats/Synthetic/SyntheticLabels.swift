@@ -11,9 +11,10 @@ public final class SyntheticLabels: LazyArray {
     init(_ image: SyntheticArray) {
         self.image = image
         let m = image.metadata
-        metadata = ArrayMetadata(format: "synthetic", location: m.location + " labels blobs", shape: image.fullShape,
-                                 dataType: .uint32, chunkShape: m.chunkShape, fillValue: .zero, axisNames: m.axisNames,
-                                 codecs: ["procedural"], notes: ["the blobs of \(m.location) as objects"])
+        metadata = ArrayMetadata(
+            format: "synthetic", location: m.location + " labels blobs", shape: image.fullShape,
+            dataType: .uint32, chunkShape: m.chunkShape, fillValue: .zero, axisNames: m.axisNames,
+            codecs: ["procedural"], notes: ["the blobs of \(m.location) as objects"])
     }
 
     public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
@@ -43,7 +44,9 @@ public final class SyntheticLabels: LazyArray {
                             let dy = (Double(y) - by) / b.ry
                             for x in xlo..<xhi {
                                 let dx = (Double(x) - bx) / b.rx
-                                if dx * dx + dy * dy + dz * dz <= 1 { ids[o + (y - y0) * cs[4] + (x - x0)] = UInt32(k + 1) }
+                                if dx * dx + dy * dy + dz * dz <= 1 {
+                                    ids[o + (y - y0) * cs[4] + (x - x0)] = UInt32(k + 1)
+                                }
                             }
                         }
                     }

@@ -30,11 +30,17 @@ struct FilePattern: Sendable {
         directory = slash.map { String(text[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
         let name = slash.map { String(text[text.index(after: $0)...]) } ?? text
         guard !Self.isPattern(directory) else {
-            throw FormatError("wildcards and {fields} are only supported in the file name, not in the directory '\(directory)'")
+            throw FormatError(
+                "wildcards and {fields} are only supported in the file name, not in the directory '\(directory)'")
         }
         var tokens: [Token] = [], fields: [String] = [], literal: [UInt8] = []
         var chars = Array(name.utf8)[...]
-        func flush() { if !literal.isEmpty { tokens.append(.literal(literal)); literal = [] } }
+        func flush() {
+            if !literal.isEmpty {
+                tokens.append(.literal(literal))
+                literal = []
+            }
+        }
         while let c = chars.first {
             chars = chars.dropFirst()
             switch c {
@@ -52,7 +58,9 @@ struct FilePattern: Sendable {
                 guard !field.isEmpty, field.allSatisfy({ $0.isLetter || $0 == "_" }) else {
                     throw FormatError("pattern '\(text)': field '{\(field)}' must be a name such as {c} or {t}")
                 }
-                guard !fields.contains(field) else { throw FormatError("pattern '\(text)': field {\(field)} appears twice") }
+                guard !fields.contains(field) else {
+                    throw FormatError("pattern '\(text)': field {\(field)} appears twice")
+                }
                 flush()
                 tokens.append(.field(field))
                 fields.append(field)

@@ -35,7 +35,9 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
 
     /// A TIFF file that is the value `key` of a remote store, named `location`.
     public convenience init(store: Store, key: String, location: String) throws {
-        try self.init(path: location, counter: ByteCounter()) { try TiffFile(store: store, key: key, location: location, counter: $0) }
+        try self.init(path: location, counter: ByteCounter()) {
+            try TiffFile(store: store, key: key, location: location, counter: $0)
+        }
     }
 
     /// - Parameter open: how the file is opened (default: the local file at `path`).
@@ -52,16 +54,22 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
     }
 
     /// Page 0's directory is `first`; a level (`level` ≥ 1) shares the page axes of level 0.
-    private init(file: TiffFile, first: TiffPageInfo, pageAxes known: TiffPageAxes?, level: Int, levelZero: ArrayMetadata?) throws {
+    private init(
+        file: TiffFile, first: TiffPageInfo, pageAxes known: TiffPageAxes?, level: Int, levelZero: ArrayMetadata?
+    ) throws {
         let path = file.path
         do {
             self.file = file
             self.subIFDLevel = level
             self.first = first
             let dataType = try first.dataType()
-            guard first.width > 0, first.height > 0 else { throw FormatError.invalidMetadata(file: nil, problem: "the first page has no width or height") }
+            guard first.width > 0, first.height > 0 else {
+                throw FormatError.invalidMetadata(file: nil, problem: "the first page has no width or height")
+            }
             if first.tiled {
-                guard first.tileWidth > 0, first.tileLength > 0 else { throw FormatError.invalidMetadata(file: nil, problem: "a tiled page without tile sizes") }
+                guard first.tileWidth > 0, first.tileLength > 0 else {
+                    throw FormatError.invalidMetadata(file: nil, problem: "a tiled page without tile sizes")
+                }
             }
             let pageAxes = try known ?? TiffPageAxes.read(first) { try file.pageCount() }
             self.pageAxes = pageAxes
@@ -84,15 +92,18 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
             }
             let shape = pageAxes.shape + sampleAxis + [first.height, first.width]
             let chunk = pageAxes.shape.map { _ in 1 } + sampleAxis + [block.rows, block.columns]
-            try CheckedSize.checkLayout(shape: shape, chunkShape: chunk, elementSize: dataType.size, file: "page 0",
-                                        shapeField: "shape", chunkField: first.tiled ? "tile" : "strip")
+            try CheckedSize.checkLayout(
+                shape: shape, chunkShape: chunk, elementSize: dataType.size, file: "page 0",
+                shapeField: "shape", chunkField: first.tiled ? "tile" : "strip")
             try Self.checkClaims(first, samples: samples, elementSize: dataType.size, fileSize: Int(file.size))
             let axisNames = names.map { $0 + ["y", "x"] }
             var scales = axisNames.map { $0.map { pageAxes.scales[$0] } }
             if let base = levelZero, let names = axisNames {
                 // A level's pixel is as many level-0 pixels as the shapes say.
                 scales = names.indices.map { d in
-                    pageAxes.scales[names[d]].map { AxisScale(step: $0.step * Double(base.shape[d]) / Double(shape[d]), unit: $0.unit) }
+                    pageAxes.scales[names[d]].map {
+                        AxisScale(step: $0.step * Double(base.shape[d]) / Double(shape[d]), unit: $0.unit)
+                    }
                 }
             }
             // Pyramid levels: page 0's SubIFDs, each with the same layout rules.
@@ -101,35 +112,55 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
             if level == 0 {
                 for (i, offset) in first.subIFDs.enumerated() {
                     let info = try file.withHandle(directory: offset) { $0.info() }
-                    let partial = ArrayMetadata(format: "tiff", location: path, shape: shape, dataType: dataType, chunkShape: chunk,
-                                                fillValue: .int(0), axisNames: axisNames, codecs: [], scales: nil)
+                    let partial = ArrayMetadata(
+                        format: "tiff", location: path, shape: shape, dataType: dataType, chunkShape: chunk,
+                        fillValue: .int(0), axisNames: axisNames, codecs: [], scales: nil)
                     guard info.samplesPerPixel == samples, (try? info.dataType()) == dataType,
-                          info.width <= first.width, info.height <= first.height, info.width > 0, info.height > 0 else {
-                        throw FormatError.invalidMetadata(file: nil, problem: "SubIFD \(i) of page 0 is \(info.layoutDescription), not a reduced copy of the page (\(first.layoutDescription))")
+                        info.width <= first.width, info.height <= first.height, info.width > 0, info.height > 0
+                    else {
+                        throw FormatError.invalidMetadata(
+                            file: nil,
+                            problem:
+                                "SubIFD \(i) of page 0 is \(info.layoutDescription), not a reduced copy of the page (\(first.layoutDescription))"
+                        )
                     }
-                    coarser.append(try TiffArray(file: file, first: info, pageAxes: pageAxes, level: i + 1, levelZero: partial))
+                    coarser.append(
+                        try TiffArray(file: file, first: info, pageAxes: pageAxes, level: i + 1, levelZero: partial))
                     levelShapes.append(coarser.last!.metadata.shape)
                 }
             }
             self.coarser = coarser
             // tifffile's `{"shape": …}` without `axes` gives the page shape, not names.
-            var notes = [pageAxes.kind == "plain" ? "pages: \(pageAxes.pageCount)"
-                : pageAxes.names == nil ? "page shape from \(pageAxes.kind) metadata (it names no axes)" : "axes from \(pageAxes.kind) metadata"]
-            if !coarser.isEmpty { notes.append("pyramid: \(coarser.count) SubIFD level\(coarser.count == 1 ? "" : "s")") }
+            var notes = [
+                pageAxes.kind == "plain"
+                    ? "pages: \(pageAxes.pageCount)"
+                    : pageAxes.names == nil
+                        ? "page shape from \(pageAxes.kind) metadata (it names no axes)"
+                        : "axes from \(pageAxes.kind) metadata"
+            ]
+            if !coarser.isEmpty {
+                notes.append("pyramid: \(coarser.count) SubIFD level\(coarser.count == 1 ? "" : "s")")
+            }
             var m = ArrayMetadata(
-                format: "tiff", location: level == 0 ? path : "\(path) level \(level)", shape: shape, dataType: dataType,
-                chunkShape: chunk, fillValue: .int(0), axisNames: axisNames, codecs: [first.codecName], levels: levelShapes,
+                format: "tiff", location: level == 0 ? path : "\(path) level \(level)", shape: shape,
+                dataType: dataType,
+                chunkShape: chunk, fillValue: .int(0), axisNames: axisNames, codecs: [first.codecName],
+                levels: levelShapes,
                 scales: scales, notes: notes)
             // RGB(A) pixels are a colour image: the sample axis is red, green, blue (and alpha, not blended),
             // each over the full range of its type.
             if (3...4).contains(samples), let photometric = first.photometric,
-               photometric == UInt16(PHOTOMETRIC_RGB) || photometric == UInt16(PHOTOMETRIC_YCBCR), !dataType.isFloat {
+                photometric == UInt16(PHOTOMETRIC_RGB) || photometric == UInt16(PHOTOMETRIC_YCBCR), !dataType.isFloat
+            {
                 let top = Double(UInt64.max >> UInt64(64 - dataType.size * 8 + (dataType.isSigned ? 1 : 0)))
-                m.channels = zip(["red", "green", "blue", "alpha"], ["FF0000", "00FF00", "0000FF", "FFFFFF"]).prefix(samples).enumerated().map { i, c in
+                m.channels = zip(["red", "green", "blue", "alpha"], ["FF0000", "00FF00", "0000FF", "FFFFFF"]).prefix(
+                    samples
+                ).enumerated().map { i, c in
                     ChannelInfo(label: c.0, color: c.1, window: (0, top), active: i < 3)
                 }
                 m.colorSamples = true
-                m.notes.append("RGB\(samples == 4 ? "A" : "") pixels: shown as colour (--no-composite or C for one sample)")
+                m.notes.append(
+                    "RGB\(samples == 4 ? "A" : "") pixels: shown as colour (--no-composite or C for one sample)")
             }
             metadata = m
         } catch let e as DatasetError {
@@ -158,12 +189,18 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
         let pageBytes = CheckedSize.product([first.height, first.width, samples, elementSize]) ?? .max
         if let ratio = maxRatio(first.compression), pageBytes / ratio > fileSize {
             let how = ratio == 1 ? "uncompressed" : "\(first.codecName) (at most \(ratio):1)"
-            throw FormatError.corruptData("page 0 claims \(first.width)x\(first.height) \(how) pixels (\(pageBytes) bytes), more than the \(fileSize)-byte file holds")
+            throw FormatError.corruptData(
+                "page 0 claims \(first.width)x\(first.height) \(how) pixels (\(pageBytes) bytes), more than the \(fileSize)-byte file holds"
+            )
         }
         // Tiles may overhang the page (ragged edges, small images in 256×256 tiles), not dwarf it.
         let tileBytes = CheckedSize.product([first.tileLength, first.tileWidth, samples, elementSize]) ?? .max
         if first.tiled, tileBytes > max(64 << 20, CheckedSize.multiply(pageBytes, 16) ?? .max) {
-            throw FormatError.invalidMetadata(file: nil, problem: "page 0: 'tile' \(first.tileWidth)x\(first.tileLength) is far larger than the \(first.width)x\(first.height) page")
+            throw FormatError.invalidMetadata(
+                file: nil,
+                problem:
+                    "page 0: 'tile' \(first.tileWidth)x\(first.tileLength) is far larger than the \(first.width)x\(first.height) page"
+            )
         }
     }
 
@@ -176,23 +213,32 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
     public var sourcePaths: [String] { [file.path] }
 
     public var pyramid: [PyramidLevel] {
-        [PyramidLevel(single: self)] + coarser.map { PyramidLevel(array: $0, path: "SubIFD \($0.subIFDLevel - 1)", levelZeroShape: metadata.shape) }
+        [PyramidLevel(single: self)]
+            + coarser.map {
+                PyramidLevel(array: $0, path: "SubIFD \($0.subIFDLevel - 1)", levelZeroShape: metadata.shape)
+            }
     }
 
     /// The directory that holds page `page` at this array's level.
     func directory(of page: Int) throws -> UInt64 {
         let main = try file.pageOffset(page)
         guard subIFDLevel > 0 else { return main }
-        let offsets = try subIFDOffsets.withLock { $0[page] } ?? {
-            let found = try file.withHandle(directory: main) { $0.info().subIFDs }
-            subIFDOffsets.withLock { cache in
-                if cache.count > 4096 { cache.removeAll() }
-                cache[page] = found
-            }
-            return found
-        }()
+        let offsets =
+            try subIFDOffsets.withLock { $0[page] }
+            ?? {
+                let found = try file.withHandle(directory: main) { $0.info().subIFDs }
+                subIFDOffsets.withLock { cache in
+                    if cache.count > 4096 { cache.removeAll() }
+                    cache[page] = found
+                }
+                return found
+            }()
         guard subIFDLevel - 1 < offsets.count else {
-            throw FormatError.invalidMetadata(file: nil, problem: "has \(offsets.count) SubIFD\(offsets.count == 1 ? "" : "s"), page 0 has more (level \(subIFDLevel))")
+            throw FormatError.invalidMetadata(
+                file: nil,
+                problem:
+                    "has \(offsets.count) SubIFD\(offsets.count == 1 ? "" : "s"), page 0 has more (level \(subIFDLevel))"
+            )
         }
         return offsets[subIFDLevel - 1]
     }
@@ -213,7 +259,11 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
                 if !h.layoutChecked {
                     let info = h.info()
                     guard info.sameLayout(as: first) else {
-                        throw FormatError.invalidMetadata(file: nil, problem: "is \(info.layoutDescription), page 0 is \(first.layoutDescription); vstack needs one layout for all pages")
+                        throw FormatError.invalidMetadata(
+                            file: nil,
+                            problem:
+                                "is \(info.layoutDescription), page 0 is \(first.layoutDescription); vstack needs one layout for all pages"
+                        )
                     }
                     h.prepareDecoding(info)
                     h.layoutChecked = true
@@ -243,7 +293,8 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
                     var at = 0
                     for strip in firstStrip...lastStrip {
                         let capacity = block.rows * rowBytes - at
-                        at += try h.readStrip(s * stripsPerPlane + strip, into: raw.baseAddress! + planeStart + at, capacity: capacity)
+                        at += try h.readStrip(
+                            s * stripsPerPlane + strip, into: raw.baseAddress! + planeStart + at, capacity: capacity)
                     }
                 }
             }
@@ -275,7 +326,9 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
         }
         var staging = [UInt8](repeating: 0, count: samples * pixels * size)
         let tile = Int(TIFFComputeTile(h.tif, UInt32(column), UInt32(row), 0, 0))
-        try staging.withUnsafeMutableBytes { raw in _ = try h.readTile(tile, into: raw.baseAddress!, capacity: raw.count) }
+        try staging.withUnsafeMutableBytes { raw in
+            _ = try h.readTile(tile, into: raw.baseAddress!, capacity: raw.count)
+        }
         return Self.deinterleave(staging, samples: samples, pixels: pixels, size: size)
     }
 
@@ -287,7 +340,8 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
                 for s in 0..<samples {
                     let plane = dst.baseAddress! + s * pixels * size
                     for p in 0..<pixels {
-                        (plane + p * size).copyMemory(from: src.baseAddress! + (p * samples + s) * size, byteCount: size)
+                        (plane + p * size).copyMemory(
+                            from: src.baseAddress! + (p * samples + s) * size, byteCount: size)
                     }
                 }
             }
@@ -303,13 +357,18 @@ extension TiffArray: CheckableArray {
         do {
             let count = try file.pageCount()
             guard count >= pageAxes.pageCount else {
-                throw FormatError.invalidMetadata(file: nil, problem: "the \(pageAxes.kind) metadata describes \(pageAxes.pageCount) pages, the file has \(count)")
+                throw FormatError.invalidMetadata(
+                    file: nil,
+                    problem:
+                        "the \(pageAxes.kind) metadata describes \(pageAxes.pageCount) pages, the file has \(count)")
             }
             for page in 0..<pageAxes.pageCount {
                 try file.withHandle(page: page) { h in
                     let info = h.info()
                     guard info.sameLayout(as: first) else {
-                        throw FormatError.invalidMetadata(file: nil, problem: "page \(page) is \(info.layoutDescription), page 0 is \(first.layoutDescription)")
+                        throw FormatError.invalidMetadata(
+                            file: nil,
+                            problem: "page \(page) is \(info.layoutDescription), page 0 is \(first.layoutDescription)")
                     }
                     _ = try info.dataType()
                 }

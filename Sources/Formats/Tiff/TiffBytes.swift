@@ -41,10 +41,15 @@ final class TiffBytes: Sendable {
             let end = min(size, offset + UInt64(buffer.count))
             let first = Int(offset / UInt64(Self.blockSize)), last = Int((end - 1) / UInt64(Self.blockSize))
             // Missing blocks of the span, fetched as runs of neighbours (one request a run).
-            var have: [Int: [UInt8]] = blocks.withLock { c in Dictionary(uniqueKeysWithValues: (first...last).compactMap { i in c.value(for: i).map { (i, $0) } }) }
+            var have: [Int: [UInt8]] = blocks.withLock { c in
+                Dictionary(uniqueKeysWithValues: (first...last).compactMap { i in c.value(for: i).map { (i, $0) } })
+            }
             var i = first
             while i <= last {
-                guard have[i] == nil else { i += 1; continue }
+                guard have[i] == nil else {
+                    i += 1
+                    continue
+                }
                 var j = i
                 while j < last && have[j + 1] == nil { j += 1 }
                 let from = i * Self.blockSize
@@ -70,7 +75,8 @@ final class TiffBytes: Sendable {
                 let hi = Int(min(end, blockStart + UInt64(block.count)) - blockStart)
                 guard hi > lo else { continue }
                 block.withUnsafeBytes { src in
-                    UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + hi - lo)]).copyMemory(from: UnsafeRawBufferPointer(rebasing: src[lo..<hi]))
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + hi - lo)]).copyMemory(
+                        from: UnsafeRawBufferPointer(rebasing: src[lo..<hi]))
                 }
                 done += hi - lo
             }

@@ -30,10 +30,13 @@ final class TiffFile: @unchecked Sendable {
         self.path = path
         self.counter = counter
         // Non-blocking, and only a regular file: a FIFO named .tif would block open and read forever.
-        guard let (fd, st) = try LocalStore.openRegular(path) else { throw FormatError.missing("cannot open: no such file or directory") }
+        guard let (fd, st) = try LocalStore.openRegular(path) else {
+            throw FormatError.missing("cannot open: no such file or directory")
+        }
         bytes = TiffBytes(file: fd, size: UInt64(st.st_size))
         do {
-            header = try TiffHeader(read: { [bytes] in try Self.read(bytes, counter, offset: $0, count: $1) }, fileSize: bytes.size)
+            header = try TiffHeader(
+                read: { [bytes] in try Self.read(bytes, counter, offset: $0, count: $1) }, fileSize: bytes.size)
         } catch {
             bytes.close()
             throw error
@@ -45,9 +48,12 @@ final class TiffFile: @unchecked Sendable {
     init(store: Store, key: String, location: String, counter: ByteCounter = ByteCounter()) throws {
         self.path = location
         self.counter = counter
-        guard let size = try store.size(key) else { throw FormatError.missing("cannot open: no such file on the server") }
+        guard let size = try store.size(key) else {
+            throw FormatError.missing("cannot open: no such file on the server")
+        }
         bytes = TiffBytes(store: store, key: key, size: UInt64(size))
-        header = try TiffHeader(read: { [bytes] in try Self.read(bytes, counter, offset: $0, count: $1) }, fileSize: bytes.size)
+        header = try TiffHeader(
+            read: { [bytes] in try Self.read(bytes, counter, offset: $0, count: $1) }, fileSize: bytes.size)
         chain = Mutex(TiffPageChain(first: header.firstIFD))
     }
 
@@ -77,7 +83,8 @@ final class TiffFile: @unchecked Sendable {
         try chain.withLock { c in
             while c.offsets.count <= k, !c.complete { try c.step(self) }
             guard k < c.offsets.count else {
-                throw FormatError.corruptData("no such page: the file has \(c.offsets.count) page\(c.offsets.count == 1 ? "" : "s") (truncated?)")
+                throw FormatError.corruptData(
+                    "no such page: the file has \(c.offsets.count) page\(c.offsets.count == 1 ? "" : "s") (truncated?)")
             }
             return c.offsets[k]
         }
@@ -101,7 +108,8 @@ final class TiffFile: @unchecked Sendable {
     /// Runs `body` with a libtiff handle on the directory at byte `offset` (a page or one of its SubIFDs).
     func withHandle<T>(directory offset: UInt64, _ body: (TiffHandle) throws -> T) throws -> T {
         guard offset > 0, offset < size else {
-            throw FormatError.corruptData("corrupt TIFF: a directory offset (\(offset)) lies outside the \(size)-byte file")
+            throw FormatError.corruptData(
+                "corrupt TIFF: a directory offset (\(offset)) lies outside the \(size)-byte file")
         }
         let reused = pool.withLock { idle in idle.firstIndex { $0.page == offset }.map { idle.remove(at: $0) } }
         let handle = try reused ?? TiffHandle(file: self, page: offset)
@@ -142,7 +150,9 @@ struct TiffHeader: Sendable {
             throw FormatError.corruptData("not a TIFF file (version \(version), expected 42 or 43)")
         }
         guard firstIFD > 0, firstIFD < fileSize else {
-            throw FormatError.corruptData("truncated or corrupt TIFF: the first page's directory is at byte \(firstIFD) of a \(fileSize)-byte file")
+            throw FormatError.corruptData(
+                "truncated or corrupt TIFF: the first page's directory is at byte \(firstIFD) of a \(fileSize)-byte file"
+            )
         }
     }
 
@@ -156,9 +166,13 @@ struct TiffHeader: Sendable {
             }
         }
         if bigTiff {
-            put(43, 2); put(8, 2); put(0, 2); put(offset, 8)
+            put(43, 2)
+            put(8, 2)
+            put(0, 2)
+            put(offset, 8)
         } else {
-            put(42, 2); put(offset, 4)
+            put(42, 2)
+            put(offset, 4)
         }
         return b
     }
@@ -185,10 +199,15 @@ struct TiffPageChain {
     init(first: UInt64) { next = first }
 
     mutating func step(_ file: TiffFile) throws {
-        guard next != 0 else { complete = true; return }
+        guard next != 0 else {
+            complete = true
+            return
+        }
         guard next < file.size, !seen.contains(next) else {
             complete = true
-            if offsets.isEmpty { throw FormatError.corruptData("corrupt TIFF: the page directory chain points outside the file") }
+            if offsets.isEmpty {
+                throw FormatError.corruptData("corrupt TIFF: the page directory chain points outside the file")
+            }
             return  // a loop or a dangling pointer ends the chain, as in libtiff
         }
         let h = file.header
@@ -198,7 +217,9 @@ struct TiffPageChain {
         let n = TiffHeader.integer(countBytes, 0, countWidth, h.littleEndian)
         // n comes from the file (up to 2^64 in a BigTIFF): the arithmetic is checked.
         let (entries, overflow) = n.multipliedReportingOverflow(by: UInt64(entryWidth))
-        guard n > 0, !overflow, entries < file.size, next + UInt64(countWidth) + entries + UInt64(nextWidth) <= file.size else {
+        guard n > 0, !overflow, entries < file.size,
+            next + UInt64(countWidth) + entries + UInt64(nextWidth) <= file.size
+        else {
             throw truncated(file)
         }
         let nextAt = next + UInt64(countWidth) + entries
@@ -209,6 +230,8 @@ struct TiffPageChain {
     }
 
     private func truncated(_ file: TiffFile) -> FormatError {
-        FormatError.corruptData("truncated or corrupt TIFF: page \(offsets.count)'s directory at byte \(next) runs past the end of the \(file.size)-byte file")
+        FormatError.corruptData(
+            "truncated or corrupt TIFF: page \(offsets.count)'s directory at byte \(next) runs past the end of the \(file.size)-byte file"
+        )
     }
 }

@@ -24,18 +24,24 @@ final class TiffHandle: @unchecked Sendable {
 
     init(file: TiffFile, page: UInt64) throws {
         self.page = page
-        io = TiffIOState(bytes: file.bytes, size: file.size, counter: file.counter,
-                         header: file.header.pointing(to: page))
+        io = TiffIOState(
+            bytes: file.bytes, size: file.size, counter: file.counter,
+            header: file.header.pointing(to: page))
         messages = .allocate(capacity: 512)
         messages.initialize(repeating: 0, count: 512)
         let options = vstack_tiff_options(messages)
         defer { TIFFOpenOptionsFree(options) }
         let handle = Unmanaged.passUnretained(io).toOpaque()
-        guard let t = TIFFClientOpenExt(file.path, "rm", handle, tiffRead, tiffWrite, tiffSeek, tiffClose,
-                                        tiffSize, tiffMap, tiffUnmap, options) else {
+        guard
+            let t = TIFFClientOpenExt(
+                file.path, "rm", handle, tiffRead, tiffWrite, tiffSeek, tiffClose,
+                tiffSize, tiffMap, tiffUnmap, options)
+        else {
             let message = String(cString: messages)
             messages.deallocate()
-            throw FormatError.corruptData("cannot read the page directory at byte \(page): \(message.isEmpty ? "libtiff could not read it" : message)")
+            throw FormatError.corruptData(
+                "cannot read the page directory at byte \(page): \(message.isEmpty ? "libtiff could not read it" : message)"
+            )
         }
         tif = t
     }
@@ -65,7 +71,9 @@ final class TiffHandle: @unchecked Sendable {
     func info(description wantsDescription: Bool = false) -> TiffPageInfo {
         func u16(_ tag: Int32, defaulted: Bool = true) -> UInt16? {
             var v: UInt16 = 0
-            let ok = defaulted ? vstack_tiff_get_u16_defaulted(tif, UInt32(tag), &v) : vstack_tiff_get_u16(tif, UInt32(tag), &v)
+            let ok =
+                defaulted
+                ? vstack_tiff_get_u16_defaulted(tif, UInt32(tag), &v) : vstack_tiff_get_u16(tif, UInt32(tag), &v)
             return ok == 1 ? v : nil
         }
         func u32(_ tag: Int32) -> UInt32? {
@@ -120,14 +128,18 @@ final class TiffHandle: @unchecked Sendable {
     /// Decodes strip `strip` of the current page; returns the bytes written.
     func readStrip(_ strip: Int, into p: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
         let n = TIFFReadEncodedStrip(tif, UInt32(strip), p, tmsize_t(capacity))
-        guard n >= 0 else { throw FormatError.corruptData("cannot decode strip \(strip): \(lastError("corrupt or truncated data"))") }
+        guard n >= 0 else {
+            throw FormatError.corruptData("cannot decode strip \(strip): \(lastError("corrupt or truncated data"))")
+        }
         return Int(n)
     }
 
     /// Decodes tile `tile` of the current page; returns the bytes written.
     func readTile(_ tile: Int, into p: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
         let n = TIFFReadEncodedTile(tif, UInt32(tile), p, tmsize_t(capacity))
-        guard n >= 0 else { throw FormatError.corruptData("cannot decode tile \(tile): \(lastError("corrupt or truncated data"))") }
+        guard n >= 0 else {
+            throw FormatError.corruptData("cannot decode tile \(tile): \(lastError("corrupt or truncated data"))")
+        }
         return Int(n)
     }
 }
@@ -161,7 +173,9 @@ private let tiffRead: TIFFReadWriteProc = { h, buffer, size in
     }
     let n: Int
     do {
-        n = try io.bytes.read(into: UnsafeMutableRawBufferPointer(start: buffer + done, count: size - done), at: io.position + UInt64(done))
+        n = try io.bytes.read(
+            into: UnsafeMutableRawBufferPointer(start: buffer + done, count: size - done),
+            at: io.position + UInt64(done))
     } catch {
         io.readError = error
         return -1

@@ -75,7 +75,8 @@ struct TiffPageAxes: Sendable {
     /// and `SizeZ/C/T`; planes stored in that order from the first page.
     static func ome(_ text: String, _ first: TiffPageInfo) -> TiffPageAxes? {
         guard text.contains("<OME") || text.contains(":OME"), let attrs = xmlAttributes(of: "Pixels", in: text),
-              let order = attrs["DimensionOrder"], order.count == 5, order.hasPrefix("XY") else { return nil }
+            let order = attrs["DimensionOrder"], order.count == 5, order.hasPrefix("XY")
+        else { return nil }
         func size(_ k: String) -> Int { attrs["Size" + k].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? 1 }
         var names: [String] = [], shape: [Int] = []
         for letter in order.dropFirst(2).reversed() {
@@ -89,7 +90,8 @@ struct TiffPageAxes: Sendable {
         var axes = TiffPageAxes(kind: "ome", names: names, shape: shape)
         for a in ["X", "Y", "Z"] {
             if let v = attrs["PhysicalSize" + a].flatMap(Double.init), v > 0 {
-                axes.scales[a.lowercased()] = AxisScale(step: v, unit: normalizedUnit(attrs["PhysicalSize\(a)Unit"] ?? "µm"))
+                axes.scales[a.lowercased()] = AxisScale(
+                    step: v, unit: normalizedUnit(attrs["PhysicalSize\(a)Unit"] ?? "µm"))
             }
         }
         if let v = attrs["TimeIncrement"].flatMap(Double.init), v > 0 {
@@ -105,7 +107,9 @@ struct TiffPageAxes: Sendable {
             let before = search[..<r.lowerBound].last
             let after = search[r.upperBound...].first
             search = search[r.upperBound...]
-            guard before == "<" || before == ":", let after, after == " " || after == "\n" || after == "\t" || after == "\r" else { continue }
+            guard before == "<" || before == ":", let after,
+                after == " " || after == "\n" || after == "\t" || after == "\r"
+            else { continue }
             let end = search.firstIndex(of: ">") ?? search.endIndex
             var attrs: [String: String] = [:]
             var rest = search[..<end]
@@ -137,14 +141,16 @@ struct TiffPageAxes: Sendable {
     static func tifffileShape(_ text: String, _ first: TiffPageInfo) -> TiffPageAxes? {
         // tifffile writes exactly this small object; a scan avoids JSONSerialization's start-up cost.
         guard text.hasPrefix("{"), let shapeKey = text.range(of: "\"shape\""),
-              let open = text[shapeKey.upperBound...].firstIndex(of: "["),
-              let close = text[open...].firstIndex(of: "]") else { return nil }
+            let open = text[shapeKey.upperBound...].firstIndex(of: "["),
+            let close = text[open...].firstIndex(of: "]")
+        else { return nil }
         let items = text[text.index(after: open)..<close].split(separator: ",")
         let shape = items.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !items.isEmpty, shape.count == items.count else { return nil }
         var axesLetters: String?
         if let axesKey = text.range(of: "\"axes\""), let q1 = text[axesKey.upperBound...].firstIndex(of: "\""),
-           let q2 = text[text.index(after: q1)...].firstIndex(of: "\"") {
+            let q2 = text[text.index(after: q1)...].firstIndex(of: "\"")
+        {
             axesLetters = String(text[text.index(after: q1)..<q2])
         }
         let pageRank = first.samplesPerPixel > 1 ? 3 : 2
@@ -157,8 +163,9 @@ struct TiffPageAxes: Sendable {
         }
         // Drop axes of size 1 (as tifffile's series shape does) so the page axes stay meaningful.
         let keep = lead.indices.filter { lead[$0] > 1 }
-        return TiffPageAxes(kind: "tifffile", names: names.map { n in keep.map { n[$0] } },
-                            shape: keep.map { lead[$0] })
+        return TiffPageAxes(
+            kind: "tifffile", names: names.map { n in keep.map { n[$0] } },
+            shape: keep.map { lead[$0] })
     }
 
     // MARK: resolution

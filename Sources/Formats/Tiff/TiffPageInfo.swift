@@ -37,15 +37,18 @@ struct TiffPageInfo: Sendable {
         case (SAMPLEFORMAT_IEEEFP, 32): return .float32
         case (SAMPLEFORMAT_IEEEFP, 64): return .float64
         default:
-            let kind: String = switch format {
-            case SAMPLEFORMAT_UINT: "unsigned integer"
-            case SAMPLEFORMAT_INT: "signed integer"
-            case SAMPLEFORMAT_IEEEFP: "floating point"
-            case SAMPLEFORMAT_COMPLEXINT: "complex integer"
-            case SAMPLEFORMAT_COMPLEXIEEEFP: "complex floating point"
-            default: "sample format \(format)"
-            }
-            throw FormatError.unsupported("sample format: \(bitsPerSample)-bit \(kind) (vstack reads 8/16/32/64-bit integers and 32/64-bit floats)")
+            let kind: String =
+                switch format {
+                case SAMPLEFORMAT_UINT: "unsigned integer"
+                case SAMPLEFORMAT_INT: "signed integer"
+                case SAMPLEFORMAT_IEEEFP: "floating point"
+                case SAMPLEFORMAT_COMPLEXINT: "complex integer"
+                case SAMPLEFORMAT_COMPLEXIEEEFP: "complex floating point"
+                default: "sample format \(format)"
+                }
+            throw FormatError.unsupported(
+                "sample format: \(bitsPerSample)-bit \(kind) (vstack reads 8/16/32/64-bit integers and 32/64-bit floats)"
+            )
         }
     }
 

@@ -46,9 +46,12 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
             if let values = pattern.match(name) { matched.append((name, values)) }
         }
         guard !matched.isEmpty else {
-            throw FormatError.missing(tiffOnly ? "no .tif or .tiff files in this directory" : "no files match the pattern")
+            throw FormatError.missing(
+                tiffOnly ? "no .tif or .tiff files in this directory" : "no files match the pattern")
         }
-        let base = pattern.directory == "." && !location.hasPrefix("./") ? "" : (pattern.directory.hasSuffix("/") ? pattern.directory : pattern.directory + "/")
+        let base =
+            pattern.directory == "." && !location.hasPrefix("./")
+            ? "" : (pattern.directory.hasSuffix("/") ? pattern.directory : pattern.directory + "/")
         var warnings: [String] = []
         if pattern.fields.isEmpty {
             seriesShape = [matched.count]
@@ -63,7 +66,8 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
                 for k in axes.indices { slot = slot * axes[k].count + axes[k].firstIndex(of: m.values[k])! }
                 if let other = slots[slot] {
                     let where_ = zip(pattern.fields, m.values).map { "\($0)=\($1)" }.joined(separator: " ")
-                    throw FormatError("two files for \(where_): \(other) and \(base + m.name); make the pattern more specific")
+                    throw FormatError(
+                        "two files for \(where_): \(other) and \(base + m.name); make the pattern more specific")
                 }
                 slots[slot] = base + m.name
             }
@@ -78,7 +82,9 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
                     }
                     return parts.reversed().joined(separator: " ")
                 }
-                warnings.append("\(missing.count) of \(slots.count) files missing (\(examples.joined(separator: "; "))\(missing.count > 3 ? "; …" : "")): read as zeros")
+                warnings.append(
+                    "\(missing.count) of \(slots.count) files missing (\(examples.joined(separator: "; "))\(missing.count > 3 ? "; …" : "")): read as zeros"
+                )
             }
         }
         counter = ByteCounter()
@@ -90,7 +96,8 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
         if !pattern.fields.isEmpty {
             let own = f.axisNames ?? AxisNames.defaults(rank: f.rank)
             if let clash = pattern.fields.first(where: own.contains) {
-                throw FormatError("field {\(clash)} names an axis the files already have (their axes are \(own.joined()))")
+                throw FormatError(
+                    "field {\(clash)} names an axis the files already have (their axes are \(own.joined()))")
             }
             axisNames = pattern.fields + own
         } else if let own = f.axisNames {
@@ -102,7 +109,9 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
             format: "tiff", location: location, shape: seriesShape + f.shape, dataType: f.dataType,
             chunkShape: lead + f.chunkShape, fillValue: .int(0), axisNames: axisNames, codecs: f.codecs,
             scales: f.scales.map { seriesShape.map { _ in nil } + $0 },
-            notes: ["\(slots.count) files (\(matched.count) found), each \(f.shape.map(String.init).joined(separator: "×")); first: \(firstPath)"] + f.notes,
+            notes: [
+                "\(slots.count) files (\(matched.count) found), each \(f.shape.map(String.init).joined(separator: "×")); first: \(firstPath)"
+            ] + f.notes,
             warnings: warnings)
         // Unnamed files: the first axis is the files, not a guess from the shape.
         if axisNames == nil { m.defaultAxisNames = AxisNames.defaults(rank: m.rank) }
@@ -133,12 +142,16 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
         return f
     }
 
-
     private func checkMatches(_ f: TiffArray) throws {
         let a = f.metadata, b = firstFile.metadata
         guard a.shape == b.shape, a.dataType == b.dataType, a.chunkShape == b.chunkShape else {
-            let describe = { (m: ArrayMetadata) in "\(m.shape.map(String.init).joined(separator: "×")) \(m.dataType.name)" }
-            throw DatasetError(a.location, "is \(describe(a))\(a.chunkShape != b.chunkShape && a.shape == b.shape ? " in other tiles or strips" : ""), but the series' first file \(b.location) is \(describe(b))")
+            let describe = { (m: ArrayMetadata) in
+                "\(m.shape.map(String.init).joined(separator: "×")) \(m.dataType.name)"
+            }
+            throw DatasetError(
+                a.location,
+                "is \(describe(a))\(a.chunkShape != b.chunkShape && a.shape == b.shape ? " in other tiles or strips" : ""), but the series' first file \(b.location) is \(describe(b))"
+            )
         }
     }
 
@@ -150,7 +163,8 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
             try checkMatches(f)
             let count = try f.file.pageCount()
             guard count >= f.pageAxes.pageCount else {
-                throw DatasetError(f.metadata.location, "has \(count) pages, the series' files need \(f.pageAxes.pageCount)")
+                throw DatasetError(
+                    f.metadata.location, "has \(count) pages, the series' files need \(f.pageAxes.pageCount)")
             }
             checked += 1
         }

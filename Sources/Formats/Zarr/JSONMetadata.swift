@@ -23,14 +23,19 @@ struct JSONMetadata {
         } catch {
             throw FormatError.malformedJSON(file: file, detail: nil)
         }
-        guard let obj = parsed as? [String: Any] else { throw FormatError.malformedJSON(file: file, detail: "not an object") }
+        guard let obj = parsed as? [String: Any] else {
+            throw FormatError.malformedJSON(file: file, detail: "not an object")
+        }
         self.object = obj
     }
 
     /// Reads and parses metadata key `key` of `store` (nil when absent); a
     /// file over 64 MiB is refused by its size before it is read.
     static func read(_ store: Store, _ key: String, file: String) throws -> JSONMetadata? {
-        guard let bytes = try store.get(key, atMost: CheckedSize.maxMetadataBytes, limitName: "the 64 MiB metadata may have") else {
+        guard
+            let bytes = try store.get(
+                key, atMost: CheckedSize.maxMetadataBytes, limitName: "the 64 MiB metadata may have")
+        else {
             return nil
         }
         return try JSONMetadata(file: file, bytes: bytes)
@@ -61,7 +66,11 @@ struct JSONMetadata {
         guard let a = object[key] as? [Any] else { throw missing(key, "a list of integers") }
         return try a.map {
             guard let n = jsonInt($0), n >= 0 else {
-                throw FormatError.invalidMetadata(file: file, problem: "'\(key)' must be a list of non-negative integers below 2^63 (found \(JSONMetadata.literal($0)))")
+                throw FormatError.invalidMetadata(
+                    file: file,
+                    problem:
+                        "'\(key)' must be a list of non-negative integers below 2^63 (found \(JSONMetadata.literal($0)))"
+                )
             }
             return n
         }
@@ -79,12 +88,20 @@ struct JSONMetadata {
         var depth = 0, deepest = 0, inString = false, escaped = false
         for b in bytes {
             if inString {
-                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if b == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if b == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             switch b {
             case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "["), UInt8(ascii: "{"): depth += 1; deepest = max(deepest, depth)
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
             case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
             default: break
             }
@@ -122,7 +139,9 @@ struct JSONMetadata {
             }
         }
         if let b = v as? Bool, type == .bool { return .bool(b) }
-        guard let n = v as? NSNumber else { throw FormatError.invalidMetadata(file: file, problem: "fill_value is not a number") }
+        guard let n = v as? NSNumber else {
+            throw FormatError.invalidMetadata(file: file, problem: "fill_value is not a number")
+        }
         if type.isFloat { return .float(n.doubleValue) }
         if type == .bool { return .bool(n.doubleValue != 0) }
         // Keep 64-bit integers exact: NSNumber's description is the literal it was parsed from.

@@ -33,7 +33,8 @@ struct ZarrNode {
     /// The metadata documents that say what the node at `prefix` is.
     /// At the root, also v2's consolidated `.zmetadata` (a remote store then knows the whole hierarchy).
     static func keys(_ prefix: String) -> [String] {
-        ["zarr.json", ".zarray", ".zgroup", ".zattrs"].map { joinKey(prefix, $0) } + (prefix.isEmpty ? [".zmetadata"] : [])
+        ["zarr.json", ".zarray", ".zgroup", ".zattrs"].map { joinKey(prefix, $0) }
+            + (prefix.isEmpty ? [".zmetadata"] : [])
     }
 
     /// The OME-NGFF attributes: `attributes.ome` (0.5), else the attributes themselves (≤ 0.4).
@@ -46,7 +47,8 @@ struct ZarrNode {
     static func children(_ store: Store, _ prefix: String = "") -> [(String, Kind)] {
         ((try? store.list(prefix)) ?? []).compactMap { name in
             guard !name.hasPrefix("."), name != "zarr.json",
-                  let node = try? ZarrNode.read(store, joinKey(prefix, name)) else { return nil }
+                let node = try? ZarrNode.read(store, joinKey(prefix, name))
+            else { return nil }
             return (name, node.kind)
         }
     }

@@ -30,8 +30,10 @@ struct ZarrSlabReader: Sendable {
         }
     }
 
-    func read(_ store: Store, key: String, slab: ChunkSlab, metadata: ArrayMetadata,
-              chunkShape: [Int]) throws -> ArrayBuffer? {
+    func read(
+        _ store: Store, key: String, slab: ChunkSlab, metadata: ArrayMetadata,
+        chunkShape: [Int]
+    ) throws -> ArrayBuffer? {
         let size = metadata.dataType.size
         let elements = slab.elements(chunkShape: chunkShape)
         let (offset, count) = (elements.lowerBound * size, elements.count * size)
@@ -39,7 +41,9 @@ struct ZarrSlabReader: Sendable {
         /// Exactly `n` stored bytes from `o`, or nil when the chunk's key does not exist.
         func fetch(_ o: Int, _ n: Int) throws -> [UInt8]? {
             guard let bytes = try store.get(key, range: .slice(offset: o, length: n)) else { return nil }
-            guard bytes.count == n else { throw FormatError.corruptData("truncated: \(bytes.count) of \(n) bytes at offset \(o)") }
+            guard bytes.count == n else {
+                throw FormatError.corruptData("truncated: \(bytes.count) of \(n) bytes at offset \(o)")
+            }
             return bytes
         }
         let read: [UInt8]?
@@ -48,9 +52,11 @@ struct ZarrSlabReader: Sendable {
             case nil:
                 read = try fetch(offset, count)
             case .blosc?:
-                read = try Blosc.readRange(byteOffset: offset, byteCount: count, expectedSize: chunkBytes, fetch: fetch)?.bytes
+                read = try Blosc.readRange(
+                    byteOffset: offset, byteCount: count, expectedSize: chunkBytes, fetch: fetch)?.bytes
             case let codec?:
-                read = try StreamingRange.read(codec, byteOffset: offset, byteCount: count, expectedSize: chunkBytes) { o, n in
+                read = try StreamingRange.read(codec, byteOffset: offset, byteCount: count, expectedSize: chunkBytes) {
+                    o, n in
                     try store.get(key, range: .upTo(offset: o, length: n))
                 }?.bytes
             }

@@ -21,29 +21,37 @@ public final class ZarrV2Array: SlabReadable {
             throw FormatError.missing("no .zarray here")
         }
         let version = try meta.int("zarr_format")
-        guard version == 2 else { throw FormatError.invalidMetadata(file: ".zarray", problem: "zarr_format is \(version), expected 2") }
+        guard version == 2 else {
+            throw FormatError.invalidMetadata(file: ".zarray", problem: "zarr_format is \(version), expected 2")
+        }
         let shape = try meta.intArray("shape")
         let chunks = try meta.intArray("chunks")
         guard chunks.count == shape.count, chunks.allSatisfy({ $0 > 0 }) else {
-            throw FormatError.invalidMetadata(file: ".zarray", problem: "'chunks' \(chunks) does not fit 'shape' \(shape)")
+            throw FormatError.invalidMetadata(
+                file: ".zarray", problem: "'chunks' \(chunks) does not fit 'shape' \(shape)")
         }
         let dtypeString: String
         do { dtypeString = try meta.string("dtype") } catch {
-            throw FormatError.invalidMetadata(file: ".zarray", problem: "unsupported data type (structured dtypes are not supported)")
+            throw FormatError.invalidMetadata(
+                file: ".zarray", problem: "unsupported data type (structured dtypes are not supported)")
         }
         let (dtype, big) = try DataType.parseNumPy(dtypeString)
         try CheckedSize.checkLayout(shape: shape, chunkShape: chunks, elementSize: dtype.size, file: ".zarray")
         let order = meta.optionalString("order") ?? "C"
-        guard order == "C" || order == "F" else { throw FormatError.invalidMetadata(file: ".zarray", problem: "order '\(order)' is not C or F") }
+        guard order == "C" || order == "F" else {
+            throw FormatError.invalidMetadata(file: ".zarray", problem: "order '\(order)' is not C or F")
+        }
         self.fortranOrder = order == "F" && shape.count > 1
         self.bigEndian = big
         self.separator = meta.optionalString("dimension_separator") ?? "."
         guard separator == "." || separator == "/" else {
-            throw FormatError.invalidMetadata(file: ".zarray", problem: "dimension_separator '\(separator)' is not '.' or '/'")
+            throw FormatError.invalidMetadata(
+                file: ".zarray", problem: "dimension_separator '\(separator)' is not '.' or '/'")
         }
         if let filters = meta.object["filters"] as? [[String: Any]], !filters.isEmpty {
             let ids = filters.map { ($0["id"] as? String) ?? "?" }
-            throw FormatError.unsupported("filter codec '\(ids.joined(separator: ", "))' in .zarray (only 'filters: null' is read)")
+            throw FormatError.unsupported(
+                "filter codec '\(ids.joined(separator: ", "))' in .zarray (only 'filters: null' is read)")
         }
         var codecNames: [String] = []
         if let c = meta.object["compressor"] as? [String: Any] {
@@ -59,12 +67,14 @@ public final class ZarrV2Array: SlabReadable {
 
         var axes: [String]? = nil
         if let attrs = try? JSONMetadata.read(store, joinKey(prefix, ".zattrs"), file: ".zattrs"),
-           let dims = attrs.object["_ARRAY_DIMENSIONS"] as? [String], dims.count == shape.count {
+            let dims = attrs.object["_ARRAY_DIMENSIONS"] as? [String], dims.count == shape.count
+        {
             axes = dims
         }
         var m = ArrayMetadata(
             format: "zarr2", location: store.location, shape: shape, dataType: dtype, chunkShape: chunks,
-            fillValue: fill, axisNames: axes ?? level?.names(rank: shape.count), codecs: codecNames.isEmpty ? ["raw"] : codecNames)
+            fillValue: fill, axisNames: axes ?? level?.names(rank: shape.count),
+            codecs: codecNames.isEmpty ? ["raw"] : codecNames)
         if let level, level.names(rank: shape.count) != nil {
             m.scales = level.scales
             m.notes.append(level.note)
@@ -93,8 +103,10 @@ public final class ZarrV2Array: SlabReadable {
     public var bytesRead: Int { store.bytesRead }
 
     public var readsSlabs: Bool {
-        !fortranOrder && ZarrSlabReader.supports(compressor, chunkBytes: metadata.chunkShape.reduce(1, *) * metadata.dataType.size,
-                                                 remote: store.isRemote)
+        !fortranOrder
+            && ZarrSlabReader.supports(
+                compressor, chunkBytes: metadata.chunkShape.reduce(1, *) * metadata.dataType.size,
+                remote: store.isRemote)
     }
 
     public var preferredConcurrency: Int? { store.isRemote ? RemoteOptions.current.maxRequests : nil }
@@ -119,8 +131,11 @@ public final class ZarrV2Array: SlabReadable {
         let expected = metadata.grid.elementsPerChunk * metadata.dataType.size
         do {
             let stored = compressor?.maxEncodedSize(decoded: expected) ?? BytesCodec.maxStoredSize(decoded: expected)
-            guard let raw = try store.get(joinKey(prefix, key), atMost: stored,
-                                          limitName: "the \(stored) bytes a chunk of \(expected) bytes can take") else { return nil }
+            guard
+                let raw = try store.get(
+                    joinKey(prefix, key), atMost: stored,
+                    limitName: "the \(stored) bytes a chunk of \(expected) bytes can take")
+            else { return nil }
             return try store.isRemote ? DecodeGate.run { try decode(raw, key: key) } : decode(raw, key: key)
         } catch {
             throw DatasetError(store.location, at: "chunk \(key)", error)
@@ -141,8 +156,9 @@ public final class ZarrV2Array: SlabReadable {
         }
         if fortranOrder {
             let n = grid.chunkShape.count
-            bytes = Transpose.permute(bytes, shape: grid.chunkShape.reversed(), axes: Array((0..<n).reversed()),
-                                      elementSize: elementSize)
+            bytes = Transpose.permute(
+                bytes, shape: grid.chunkShape.reversed(), axes: Array((0..<n).reversed()),
+                elementSize: elementSize)
         }
         return ArrayBuffer(dataType: metadata.dataType, shape: grid.chunkShape, bytes: bytes)
     }

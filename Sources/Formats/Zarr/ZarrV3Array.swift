@@ -26,22 +26,32 @@ public final class ZarrV3Array: SlabReadable {
         guard let meta = try JSONMetadata.read(store, joinKey(prefix, "zarr.json"), file: "zarr.json") else {
             throw FormatError.missing("no zarr.json here")
         }
-        guard try meta.int("zarr_format") == 3 else { throw FormatError.invalidMetadata(file: "zarr.json", problem: "zarr_format is not 3") }
+        guard try meta.int("zarr_format") == 3 else {
+            throw FormatError.invalidMetadata(file: "zarr.json", problem: "zarr_format is not 3")
+        }
         let nodeType = meta.optionalString("node_type") ?? "array"
-        guard nodeType == "array" else { throw FormatError.notAnArray("zarr.json describes a \(nodeType), not an array") }
+        guard nodeType == "array" else {
+            throw FormatError.notAnArray("zarr.json describes a \(nodeType), not an array")
+        }
         let shape = try meta.intArray("shape")
         let typeName: String
         do { typeName = try meta.string("data_type") } catch {
-            throw FormatError.invalidMetadata(file: "zarr.json", problem: "unsupported data_type \(meta.object["data_type"].map { "\($0)" } ?? "(missing)")")
+            throw FormatError.invalidMetadata(
+                file: "zarr.json",
+                problem: "unsupported data_type \(meta.object["data_type"].map { "\($0)" } ?? "(missing)")")
         }
-        guard let dtype = DataType(rawValue: typeName) else { throw FormatError.unsupported("data type '\(typeName)' in zarr.json") }
+        guard let dtype = DataType(rawValue: typeName) else {
+            throw FormatError.unsupported("data type '\(typeName)' in zarr.json")
+        }
         let grid = try meta.objectValue("chunk_grid")
         guard (grid.optionalString("name") ?? "") == "regular" else {
-            throw FormatError.unsupported("chunk grid '\(grid.optionalString("name") ?? "?")' in zarr.json (vstack reads 'regular')")
+            throw FormatError.unsupported(
+                "chunk grid '\(grid.optionalString("name") ?? "?")' in zarr.json (vstack reads 'regular')")
         }
         let chunkShape = try grid.objectValue("configuration").intArray("chunk_shape")
         guard chunkShape.count == shape.count, chunkShape.allSatisfy({ $0 > 0 }) else {
-            throw FormatError.invalidMetadata(file: "zarr.json", problem: "chunk_shape \(chunkShape) does not fit shape \(shape)")
+            throw FormatError.invalidMetadata(
+                file: "zarr.json", problem: "chunk_shape \(chunkShape) does not fit shape \(shape)")
         }
         storedChunkShape = chunkShape
         if let cke = meta.object["chunk_key_encoding"] as? [String: Any] {
@@ -68,9 +78,10 @@ public final class ZarrV3Array: SlabReadable {
         }
         // The read unit (the inner chunk when sharded) is held to the chunk limit; a shard
         // read whole (sharding followed by bytes→bytes codecs) is one too.
-        try CheckedSize.checkLayout(shape: shape, chunkShape: sharding == nil ? chunkShape : readShape,
-                                    elementSize: dtype.size, file: "zarr.json",
-                                    chunkField: sharding == nil ? "chunk_shape" : "sharding 'chunk_shape'")
+        try CheckedSize.checkLayout(
+            shape: shape, chunkShape: sharding == nil ? chunkShape : readShape,
+            elementSize: dtype.size, file: "zarr.json",
+            chunkField: sharding == nil ? "chunk_shape" : "sharding 'chunk_shape'")
         var axes: [String]? = nil
         if let names = meta.object["dimension_names"] as? [Any], names.count == shape.count {
             let strings = names.compactMap { $0 as? String }
@@ -78,7 +89,8 @@ public final class ZarrV3Array: SlabReadable {
         }
         var m = ArrayMetadata(
             format: "zarr3", location: store.location, shape: shape, dataType: dtype, chunkShape: readShape,
-            shardShape: sharding == nil ? nil : chunkShape, fillValue: fill, axisNames: axes ?? level?.names(rank: shape.count), codecs: chain.names)
+            shardShape: sharding == nil ? nil : chunkShape, fillValue: fill,
+            axisNames: axes ?? level?.names(rank: shape.count), codecs: chain.names)
         if let level, level.names(rank: shape.count) != nil {
             m.scales = level.scales
             m.notes.append(level.note)
@@ -92,8 +104,9 @@ public final class ZarrV3Array: SlabReadable {
     public var readsSlabs: Bool {
         guard sharding == nil, chain.transposes.isEmpty, case .bytes = chain.arrayToBytes else { return false }
         guard chain.bytesToBytes.count <= 1 else { return false }
-        return ZarrSlabReader.supports(chain.bytesToBytes.first, chunkBytes: storedChunkShape.reduce(1, *) * metadata.dataType.size,
-                                       remote: store.isRemote)
+        return ZarrSlabReader.supports(
+            chain.bytesToBytes.first, chunkBytes: storedChunkShape.reduce(1, *) * metadata.dataType.size,
+            remote: store.isRemote)
     }
 
     public var preferredConcurrency: Int? { store.isRemote ? RemoteOptions.current.maxRequests : nil }
@@ -122,9 +135,14 @@ public final class ZarrV3Array: SlabReadable {
             let key = key(index)
             do {
                 let stored = try chain.maxEncodedSize(shape: storedChunkShape, dataType: meta.dataType)
-                guard let raw = try store.get(joinKey(prefix, key), atMost: stored,
-                                              limitName: "the \(stored) bytes a chunk can take") else { return nil }
-                let bytes = try decoding { try chain.decode(raw, shape: storedChunkShape, dataType: meta.dataType, fill: meta.fillValue) }
+                guard
+                    let raw = try store.get(
+                        joinKey(prefix, key), atMost: stored,
+                        limitName: "the \(stored) bytes a chunk can take")
+                else { return nil }
+                let bytes = try decoding {
+                    try chain.decode(raw, shape: storedChunkShape, dataType: meta.dataType, fill: meta.fillValue)
+                }
                 return ArrayBuffer(dataType: meta.dataType, shape: storedChunkShape, bytes: bytes)
             } catch {
                 throw DatasetError(store.location, at: "chunk \(key)", error)
@@ -143,16 +161,20 @@ public final class ZarrV3Array: SlabReadable {
             guard let (offset, length) = entries[innerFlat] else { return nil }
             let stored = try sharding.inner.maxEncodedSize(shape: sharding.innerChunkShape, dataType: meta.dataType)
             guard length <= stored else {
-                throw FormatError.corruptData("the shard index gives the chunk \(length) bytes, more than the \(stored) it can take")
+                throw FormatError.corruptData(
+                    "the shard index gives the chunk \(length) bytes, more than the \(stored) it can take")
             }
-            guard let raw = try store.get(joinKey(prefix, key), range: .slice(offset: offset, length: length)) else { return nil }
+            guard let raw = try store.get(joinKey(prefix, key), range: .slice(offset: offset, length: length)) else {
+                return nil
+            }
             let bytes = try decoding {
                 let encoded = try sharding.decodeInner(raw, dataType: meta.dataType, fill: meta.fillValue)
                 return chain.undoTransposes(encoded, shape: meta.chunkShape, elementSize: meta.dataType.size)
             }
             return ArrayBuffer(dataType: meta.dataType, shape: meta.chunkShape, bytes: bytes)
         } catch {
-            throw DatasetError(store.location, at: "shard \(key), inner chunk \(inner.map(String.init).joined(separator: ","))", error)
+            throw DatasetError(
+                store.location, at: "shard \(key), inner chunk \(inner.map(String.init).joined(separator: ","))", error)
         }
     }
 

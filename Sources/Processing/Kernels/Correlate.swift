@@ -3,8 +3,10 @@
 /// The inner loops keep 16 outputs in registers across all taps (one store a
 /// block), so they are bound by loads, not by memory traffic.
 enum Correlate {
-    static func along(_ axis: Axis, _ v: FloatVolume, weights: [Float], origin: Int = 0,
-                      boundary: Boundary = .reflect, threads: Int) -> FloatVolume {
+    static func along(
+        _ axis: Axis, _ v: FloatVolume, weights: [Float], origin: Int = 0,
+        boundary: Boundary = .reflect, threads: Int
+    ) -> FloatVolume {
         precondition(!weights.isEmpty)
         if weights.count == 1 && weights[0] == 1 { return v }
         let extent = [v.depth, v.height, v.width][axis.rawValue]
@@ -28,11 +30,14 @@ enum Correlate {
 
     /// Along x: each row is extended at both ends into a scratch line; then output block
     /// i…i+15 = Σⱼ w[j]·line[i+j …], symmetric kernels folding the two halves first.
-    private static func rows(_ s: UnsafePointer<Float>, _ d: SharedPointer<Float>, _ v: FloatVolume,
-                             _ w: UnsafeBufferPointer<Float>, before: Int, boundary: Boundary, threads: Int) {
+    private static func rows(
+        _ s: UnsafePointer<Float>, _ d: SharedPointer<Float>, _ v: FloatVolume,
+        _ w: UnsafeBufferPointer<Float>, before: Int, boundary: Boundary, threads: Int
+    ) {
         let n = v.width, taps = w.count
         let symmetric = taps % 2 == 1 && before == taps / 2 && (0..<(taps / 2)).allSatisfy { w[$0] == w[taps - 1 - $0] }
-        Parallel.bands(v.depth * v.height, threads: threads, minimumBand: Swift.max(1, 16384 / Swift.max(1, n * taps))) { range in
+        Parallel.bands(v.depth * v.height, threads: threads, minimumBand: Swift.max(1, 16384 / Swift.max(1, n * taps)))
+        { range in
             var line = [Float](repeating: 0, count: n + taps - 1 + 16)
             line.withUnsafeMutableBufferPointer { lp in
                 let p = lp.baseAddress!
@@ -40,8 +45,11 @@ enum Correlate {
                     let input = s + row * n, output = d.base + row * n
                     for k in 0..<(n + taps - 1) {
                         let i = k - before
-                        if i >= 0 && i < n { p[k] = input[i] }
-                        else { p[k] = boundary == .reflect ? input[reflectIndex(i, n)] : 0 }
+                        if i >= 0 && i < n {
+                            p[k] = input[i]
+                        } else {
+                            p[k] = boundary == .reflect ? input[reflectIndex(i, n)] : 0
+                        }
                     }
                     var i = 0
                     if symmetric {
@@ -80,8 +88,10 @@ enum Correlate {
     }
 
     /// Along y or z: output run = Σⱼ w[j]·(input run at the reflected position j − before).
-    private static func strided(_ s: UnsafePointer<Float>, _ d: SharedPointer<Float>, _ a: StridedAxis,
-                                _ w: UnsafeBufferPointer<Float>, before: Int, boundary: Boundary, threads: Int) {
+    private static func strided(
+        _ s: UnsafePointer<Float>, _ d: SharedPointer<Float>, _ a: StridedAxis,
+        _ w: UnsafeBufferPointer<Float>, before: Int, boundary: Boundary, threads: Int
+    ) {
         a.forEachRun(threads: threads) { base, count, position in
             let output = d.base + base + position * a.stride
             // The runs each tap reads (nil beyond a zero border).

@@ -27,8 +27,10 @@ enum GaussianKernel {
     }
 
     /// `gaussian_filter` with per-axis σ (an axis with σ = 0 is left alone) and per-axis derivative order.
-    static func filter(_ v: FloatVolume, sigma: Sigma, order: (z: Int, y: Int, x: Int) = (0, 0, 0),
-                       boundary: Boundary = .reflect, threads: Int) -> FloatVolume {
+    static func filter(
+        _ v: FloatVolume, sigma: Sigma, order: (z: Int, y: Int, x: Int) = (0, 0, 0),
+        boundary: Boundary = .reflect, threads: Int
+    ) -> FloatVolume {
         var out = v
         // scipy filters axis 0 first, then 1, then 2.
         for (axis, s, o) in [(Axis.z, sigma.z, order.z), (.y, sigma.y, order.y), (.x, sigma.x, order.x)] where s > 0 {

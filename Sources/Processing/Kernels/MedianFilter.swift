@@ -18,7 +18,8 @@ enum MedianFilter {
                         for row in range {
                             let z = row / h, y = row % h
                             let plane = s + z * h * w
-                            let a = plane + reflectIndex(y - 1, h) * w, b = plane + y * w, c = plane + reflectIndex(y + 1, h) * w
+                            let a = plane + reflectIndex(y - 1, h) * w, b = plane + y * w,
+                                c = plane + reflectIndex(y + 1, h) * w
                             for k in 0..<n {
                                 let x = k == 0 ? reflectIndex(-1, w) : (k == n - 1 ? reflectIndex(w, w) : k - 1)
                                 let (p, q, r) = (a[x], b[x], c[x])
@@ -67,7 +68,10 @@ enum MedianFilter {
                                 for p in planes {
                                     for r in rows {
                                         let line = s + (p * h + r) * w
-                                        for j in 0..<size.x { wp[k] = line[columns[x + j]]; k += 1 }
+                                        for j in 0..<size.x {
+                                            wp[k] = line[columns[x + j]]
+                                            k += 1
+                                        }
                                     }
                                 }
                                 d.base[row * w + x] = quickselect(wp.baseAddress!, n, n / 2)
@@ -89,7 +93,11 @@ enum MedianFilter {
             while i <= j {
                 while p[i] < pivot { i += 1 }
                 while p[j] > pivot { j -= 1 }
-                if i <= j { p.swapAt(i, j); i += 1; j -= 1 }
+                if i <= j {
+                    p.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
             }
             if k <= j { hi = j } else if k >= i { lo = i } else { return p[k] }
         }
@@ -98,5 +106,9 @@ enum MedianFilter {
 }
 
 private extension UnsafeMutablePointer where Pointee == Float {
-    func swapAt(_ i: Int, _ j: Int) { let t = self[i]; self[i] = self[j]; self[j] = t }
+    func swapAt(_ i: Int, _ j: Int) {
+        let t = self[i]
+        self[i] = self[j]
+        self[j] = t
+    }
 }

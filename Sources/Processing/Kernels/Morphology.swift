@@ -5,10 +5,13 @@
 enum Morphology {
     static func halo(_ size: Extent) -> Extent { Extent(size.z / 2, size.y / 2, size.x / 2) }
 
-    static func extremum<E: Extremum>(_ v: FloatVolume, _ size: Extent, mirrored: Bool, _ e: E.Type, threads: Int) -> FloatVolume {
+    static func extremum<E: Extremum>(
+        _ v: FloatVolume, _ size: Extent, mirrored: Bool, _ e: E.Type, threads: Int
+    ) -> FloatVolume {
         var out = v
         for (axis, n) in [(Axis.z, size.z), (.y, size.y), (.x, size.x)] where n > 1 {
-            out = RunningExtremum.along(axis, out, size: n, origin: mirrored && n % 2 == 0 ? -1 : 0, E.self, threads: threads)
+            out = RunningExtremum.along(
+                axis, out, size: n, origin: mirrored && n % 2 == 0 ? -1 : 0, E.self, threads: threads)
         }
         return out
     }

@@ -48,8 +48,7 @@ enum Otsu {
                 counts.withUnsafeMutableBufferPointer { c in
                     for v in p where v.isFinite {
                         var i = Swift.min(bins - 1, Swift.max(0, Int(clamping: (v - lo) * scale)))
-                        if i > 0 && v < e[i] { i -= 1 }
-                        else if i < bins - 1 && v >= e[i + 1] { i += 1 }
+                        if i > 0 && v < e[i] { i -= 1 } else if i < bins - 1 && v >= e[i + 1] { i += 1 }
                         c[i] &+= 1
                     }
                 }
@@ -61,19 +60,27 @@ enum Otsu {
         var mean1 = weight1, mean2 = weight1
         var w: Float = 0, m: Float = 0
         for i in 0..<bins {
-            w += c[i]; m += c[i] * centres[i]
-            weight1[i] = w; mean1[i] = m / w
+            w += c[i]
+            m += c[i] * centres[i]
+            weight1[i] = w
+            mean1[i] = m / w
         }
-        w = 0; m = 0
+        w = 0
+        m = 0
         for i in stride(from: bins - 1, through: 0, by: -1) {
-            w += c[i]; m += c[i] * centres[i]
-            weight2[i] = w; mean2[i] = m / w
+            w += c[i]
+            m += c[i] * centres[i]
+            weight2[i] = w
+            mean2[i] = m / w
         }
         var best = -Float.infinity, index = 0
         for i in 0..<(bins - 1) {
             let d = mean1[i] - mean2[i + 1]
             let v = weight1[i] * weight2[i + 1] * (d * d)
-            if v > best { best = v; index = i }   // NaN (empty classes) never wins, as in argmax after the first
+            if v > best {
+                best = v
+                index = i
+            }  // NaN (empty classes) never wins, as in argmax after the first
         }
         return centres[index]
     }

@@ -3,8 +3,10 @@
 /// Windows longer than 5 use van Herk/Gil–Werman: three comparisons a
 /// pixel whatever the size (prefix and suffix extrema in blocks of `size`).
 enum RunningExtremum {
-    static func along<E: Extremum>(_ axis: Axis, _ v: FloatVolume, size: Int, origin: Int = 0, _: E.Type,
-                                   threads: Int) -> FloatVolume {
+    static func along<E: Extremum>(
+        _ axis: Axis, _ v: FloatVolume, size: Int, origin: Int = 0, _: E.Type,
+        threads: Int
+    ) -> FloatVolume {
         let extent = [v.depth, v.height, v.width][axis.rawValue]
         if size <= 1 || extent == 0 { return v }
         var out = [Float](repeating: 0, count: v.pixels.count)
@@ -24,10 +26,13 @@ enum RunningExtremum {
 
     static let directLimit = 5
 
-    private static func rows<E: Extremum>(_ s: UnsafePointer<Float>, _ d: SharedPointer<Float>, _ v: FloatVolume,
-                                          size: Int, before: Int, _: E.Type, threads: Int) {
+    private static func rows<E: Extremum>(
+        _ s: UnsafePointer<Float>, _ d: SharedPointer<Float>, _ v: FloatVolume,
+        size: Int, before: Int, _: E.Type, threads: Int
+    ) {
         let n = v.width, padded = n + size - 1
-        Parallel.bands(v.depth * v.height, threads: threads, minimumBand: Swift.max(1, 8192 / Swift.max(1, n))) { range in
+        Parallel.bands(v.depth * v.height, threads: threads, minimumBand: Swift.max(1, 8192 / Swift.max(1, n))) {
+            range in
             var scratch = [Float](repeating: 0, count: 3 * (padded + size))
             scratch.withUnsafeMutableBufferPointer { sp in
                 let p = sp.baseAddress!, g = p + padded + size, h = g + padded + size
@@ -50,7 +55,10 @@ enum RunningExtremum {
                         for i in (k + 1)..<Swift.max(k + 1, end) { g[i] = E.pick(g[i - 1], p[i]) }
                         h[end - 1] = p[end - 1]
                         var i = end - 2
-                        while i >= k { h[i] = E.pick(h[i + 1], p[i]); i -= 1 }
+                        while i >= k {
+                            h[i] = E.pick(h[i + 1], p[i])
+                            i -= 1
+                        }
                         k = end
                     }
                     for i in 0..<n { output[i] = E.pick(h[i], g[i + size - 1]) }
@@ -59,8 +67,10 @@ enum RunningExtremum {
         }
     }
 
-    private static func strided<E: Extremum>(_ s: UnsafePointer<Float>, _ d: SharedPointer<Float>, _ a: StridedAxis,
-                                             size: Int, before: Int, _: E.Type, threads: Int) {
+    private static func strided<E: Extremum>(
+        _ s: UnsafePointer<Float>, _ d: SharedPointer<Float>, _ a: StridedAxis,
+        size: Int, before: Int, _: E.Type, threads: Int
+    ) {
         if size <= directLimit {
             a.forEachRun(threads: threads) { base, count, position in
                 let output = d.base + base + position * a.stride
@@ -85,7 +95,9 @@ enum RunningExtremum {
                     let o = task / bands, start = (task % bands) * width
                     let count = Swift.min(width, a.inner - start)
                     let base = o * a.outerStride + start
-                    func input(_ k: Int) -> UnsafePointer<Float> { s + base + reflectIndex(k - before, a.length) * a.stride }
+                    func input(_ k: Int) -> UnsafePointer<Float> {
+                        s + base + reflectIndex(k - before, a.length) * a.stride
+                    }
                     var k = 0
                     while k < padded {
                         let end = Swift.min(k + size, padded)

@@ -14,8 +14,9 @@ public struct FloatVolume: Sendable, Equatable {
     }
 
     public init(depth: Int = 1, height: Int, width: Int, repeating value: Float = 0) {
-        self.init(depth: depth, height: height, width: width,
-                  pixels: [Float](repeating: value, count: depth * height * width))
+        self.init(
+            depth: depth, height: height, width: width,
+            pixels: [Float](repeating: value, count: depth * height * width))
     }
 
     public var planeSize: Int { height * width }
@@ -35,7 +36,10 @@ public struct FloatVolume: Sendable, Equatable {
             for z in box.z {
                 for y in box.y {
                     let start = (z * height + y) * width
-                    for x in box.x { out[o] = p[start + x]; o += 1 }
+                    for x in box.x {
+                        out[o] = p[start + x]
+                        o += 1
+                    }
                 }
             }
         }
@@ -66,7 +70,9 @@ public struct Extent: Sendable, Equatable, Hashable, CustomStringConvertible {
     public init(_ z: Int, _ y: Int, _ x: Int) { (self.z, self.y, self.x) = (z, y, x) }
     public static let zero = Extent(0, 0, 0)
     public static func + (a: Extent, b: Extent) -> Extent { Extent(a.z + b.z, a.y + b.y, a.x + b.x) }
-    public static func max(_ a: Extent, _ b: Extent) -> Extent { Extent(Swift.max(a.z, b.z), Swift.max(a.y, b.y), Swift.max(a.x, b.x)) }
+    public static func max(_ a: Extent, _ b: Extent) -> Extent {
+        Extent(Swift.max(a.z, b.z), Swift.max(a.y, b.y), Swift.max(a.x, b.x))
+    }
     public var description: String { "(\(z), \(y), \(x))" }
 }
 
@@ -86,7 +92,8 @@ public struct Box: Sendable, Equatable, Hashable {
 
     /// This box in the coordinates of a volume whose origin is `origin`.
     public func relative(to origin: Box) -> Box {
-        Box(z: (z.lowerBound - origin.z.lowerBound)..<(z.upperBound - origin.z.lowerBound),
+        Box(
+            z: (z.lowerBound - origin.z.lowerBound)..<(z.upperBound - origin.z.lowerBound),
             y: (y.lowerBound - origin.y.lowerBound)..<(y.upperBound - origin.y.lowerBound),
             x: (x.lowerBound - origin.x.lowerBound)..<(x.upperBound - origin.x.lowerBound))
     }

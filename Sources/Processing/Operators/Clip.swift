@@ -1,10 +1,15 @@
 /// `clip(lo, hi)`: `numpy.clip`.
 struct Clip: FilterOperator {
-    static let spec = OperatorSpec("clip", [ParameterSpec("lo", .number), ParameterSpec("hi", .number)],
-                                   reference: "numpy.clip(x, lo, hi)") { args, _ in
+    static let spec = OperatorSpec(
+        "clip", [ParameterSpec("lo", .number), ParameterSpec("hi", .number)],
+        reference: "numpy.clip(x, lo, hi)"
+    ) { args, _ in
         let (lo, hi) = (args.number("lo"), args.number("hi"))
         guard lo <= hi else {
-            throw PipelineSyntaxError(message: "clip: lo must be ≤ hi, found \(PipelineValue.format(lo)) > \(PipelineValue.format(hi)) at column \(args.column("hi"))", column: args.column("hi"))
+            throw PipelineSyntaxError(
+                message:
+                    "clip: lo must be ≤ hi, found \(PipelineValue.format(lo)) > \(PipelineValue.format(hi)) at column \(args.column("hi"))",
+                column: args.column("hi"))
         }
         return Clip(lo: Float(lo), hi: Float(hi))
     }

@@ -1,7 +1,9 @@
 /// `close(size)`: `scipy.ndimage.grey_closing(x, size)`, erosion of the dilation.
 struct Closing: FilterOperator {
-    static let spec = OperatorSpec("close", [ParameterSpec("size", .size, default: .number(3))],
-                                   reference: "scipy.ndimage.grey_closing(x, size)") { args, setup in
+    static let spec = OperatorSpec(
+        "close", [ParameterSpec("size", .size, default: .number(3))],
+        reference: "scipy.ndimage.grey_closing(x, size)"
+    ) { args, setup in
         Closing(size: args.size("size", setup))
     }
     let size: Extent

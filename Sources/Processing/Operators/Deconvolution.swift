@@ -7,8 +7,10 @@ import ArrayModel
 /// borders (skimage's `convolve(mode='same')`), so a shown pixel depends on
 /// 2·iterations·radius pixels around it: that is the halo.
 struct Deconvolution: FilterOperator {
-    static let spec = OperatorSpec("deconvolve", [ParameterSpec("sigma", .sigma), ParameterSpec("iterations", .count, default: .number(10))],
-                                   reference: "skimage.restoration.richardson_lucy(x, gaussian psf, iterations, clip=False)") { args, setup in
+    static let spec = OperatorSpec(
+        "deconvolve", [ParameterSpec("sigma", .sigma), ParameterSpec("iterations", .count, default: .number(10))],
+        reference: "skimage.restoration.richardson_lucy(x, gaussian psf, iterations, clip=False)"
+    ) { args, setup in
         Deconvolution(sigma: args.sigma("sigma", setup), iterations: Int(clamping: args.number("iterations")))
     }
     let sigma: Sigma, iterations: Int
@@ -24,7 +26,8 @@ struct Deconvolution: FilterOperator {
         for _ in 0..<iterations {
             let blurred = GaussianKernel.filter(estimate, sigma: sigma, boundary: .zero, threads: t)
             let ratio = input.combined(with: blurred) { x, b in x / (b + 1e-12) }
-            estimate = estimate.combined(with: GaussianKernel.filter(ratio, sigma: sigma, boundary: .zero, threads: t), *)
+            estimate = estimate.combined(
+                with: GaussianKernel.filter(ratio, sigma: sigma, boundary: .zero, threads: t), *)
         }
         return estimate
     }

@@ -1,9 +1,13 @@
 /// `dog(sigma1, sigma2)`: gaussian_filter(x, σ1) − gaussian_filter(x, σ2); σ2 defaults to 1.6·σ1.
 struct DifferenceOfGaussians: FilterOperator {
-    static let spec = OperatorSpec("dog", [ParameterSpec("sigma1", .sigma), ParameterSpec("sigma2", .sigma, default: .word("1.6*sigma1"))],
-                                   reference: "ndimage.gaussian_filter(x, s1) - ndimage.gaussian_filter(x, s2)") { args, setup in
+    static let spec = OperatorSpec(
+        "dog", [ParameterSpec("sigma1", .sigma), ParameterSpec("sigma2", .sigma, default: .word("1.6*sigma1"))],
+        reference: "ndimage.gaussian_filter(x, s1) - ndimage.gaussian_filter(x, s2)"
+    ) { args, setup in
         let s1 = args.sigma("sigma1", setup)
-        let s2 = args.word("sigma2") != nil ? Sigma(z: s1.z * 1.6, y: s1.y * 1.6, x: s1.x * 1.6) : args.sigma("sigma2", setup)
+        let s2 =
+            args.word("sigma2") != nil
+            ? Sigma(z: s1.z * 1.6, y: s1.y * 1.6, x: s1.x * 1.6) : args.sigma("sigma2", setup)
         return DifferenceOfGaussians(sigma1: s1, sigma2: s2)
     }
     let sigma1: Sigma, sigma2: Sigma

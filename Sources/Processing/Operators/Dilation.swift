@@ -1,7 +1,9 @@
 /// `dilate(size)`: `scipy.ndimage.grey_dilation(x, size)`.
 struct Dilation: FilterOperator {
-    static let spec = OperatorSpec("dilate", [ParameterSpec("size", .size, default: .number(3))],
-                                   reference: "scipy.ndimage.grey_dilation(x, size)") { args, setup in
+    static let spec = OperatorSpec(
+        "dilate", [ParameterSpec("size", .size, default: .number(3))],
+        reference: "scipy.ndimage.grey_dilation(x, size)"
+    ) { args, setup in
         Dilation(size: args.size("size", setup))
     }
     let size: Extent

@@ -1,7 +1,9 @@
 /// `erode(size)`: `scipy.ndimage.grey_erosion(x, size)`.
 struct Erosion: FilterOperator {
-    static let spec = OperatorSpec("erode", [ParameterSpec("size", .size, default: .number(3))],
-                                   reference: "scipy.ndimage.grey_erosion(x, size)") { args, setup in
+    static let spec = OperatorSpec(
+        "erode", [ParameterSpec("size", .size, default: .number(3))],
+        reference: "scipy.ndimage.grey_erosion(x, size)"
+    ) { args, setup in
         Erosion(size: args.size("size", setup))
     }
     let size: Extent

@@ -1,7 +1,9 @@
 /// `gaussian(sigma)`: `scipy.ndimage.gaussian_filter` (truncate 4, reflect); σ = (z,y,x) makes it 3-D.
 struct Gaussian: FilterOperator {
-    static let spec = OperatorSpec("gaussian", [ParameterSpec("sigma", .sigma)],
-                                   reference: "scipy.ndimage.gaussian_filter(x, sigma)") { args, setup in
+    static let spec = OperatorSpec(
+        "gaussian", [ParameterSpec("sigma", .sigma)],
+        reference: "scipy.ndimage.gaussian_filter(x, sigma)"
+    ) { args, setup in
         Gaussian(sigma: args.sigma("sigma", setup))
     }
     let sigma: Sigma

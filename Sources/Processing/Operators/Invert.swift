@@ -8,7 +8,9 @@ struct Invert: FilterOperator {
     func outputKind(_ input: ValueKind) -> ValueKind { input }
     func apply(_ input: FloatVolume, _ context: OperatorContext) -> FloatVolume {
         switch context.kind {
-        case .integer(let lo, let hi) where lo == 0: let m = Float(hi); return input.map { m - $0 }
+        case .integer(let lo, let hi) where lo == 0:
+            let m = Float(hi)
+            return input.map { m - $0 }
         case .integer: return input.map { -1 - $0 }
         case .mask, .float: return input.map { 1 - $0 }
         }

@@ -1,7 +1,9 @@
 /// `maximum(size)`: `scipy.ndimage.maximum_filter` (separable running maximum, reflect).
 struct MaximumFilter: FilterOperator {
-    static let spec = OperatorSpec("maximum", [ParameterSpec("size", .size, default: .number(3))],
-                                   reference: "scipy.ndimage.maximum_filter(x, size)") { args, setup in
+    static let spec = OperatorSpec(
+        "maximum", [ParameterSpec("size", .size, default: .number(3))],
+        reference: "scipy.ndimage.maximum_filter(x, size)"
+    ) { args, setup in
         MaximumFilter(size: args.size("size", setup))
     }
     let size: Extent

@@ -3,8 +3,10 @@ import ArrayModel
 /// `mip(n)`: the maximum over the n planes around each plane along z
 /// ([z − n/2, z − n/2 + n), clipped to the data): numpy `max(stack[lo:hi], axis=0)`.
 struct MaximumProjection: FilterOperator {
-    static let spec = OperatorSpec("mip", [ParameterSpec("n", .count, default: .number(5))],
-                                   reference: "numpy.max(x[z - n//2 : z - n//2 + n], axis=0)") { args, _ in
+    static let spec = OperatorSpec(
+        "mip", [ParameterSpec("n", .count, default: .number(5))],
+        reference: "numpy.max(x[z - n//2 : z - n//2 + n], axis=0)"
+    ) { args, _ in
         MaximumProjection(n: Int(clamping: args.number("n")))
     }
     let n: Int

@@ -1,8 +1,10 @@
 /// `median(size)`: `scipy.ndimage.median_filter` (the element of rank n/2 of the window, reflect).
 /// 3×3 uses a vectorised min/max network; other windows select per pixel.
 struct Median: FilterOperator {
-    static let spec = OperatorSpec("median", [ParameterSpec("size", .size, default: .number(3))],
-                                   reference: "scipy.ndimage.median_filter(x, size)") { args, setup in
+    static let spec = OperatorSpec(
+        "median", [ParameterSpec("size", .size, default: .number(3))],
+        reference: "scipy.ndimage.median_filter(x, size)"
+    ) { args, setup in
         Median(size: args.size("size", setup))
     }
     let size: Extent

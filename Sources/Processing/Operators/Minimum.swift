@@ -1,8 +1,10 @@
 /// `minimum(size)`: `scipy.ndimage.minimum_filter`, which with a flat box is
 /// `grey_erosion`: the same operator under its other name.
 enum MinimumFilter {
-    static let spec = OperatorSpec("minimum", [ParameterSpec("size", .size, default: .number(3))],
-                                   reference: "scipy.ndimage.minimum_filter(x, size)") { args, setup in
+    static let spec = OperatorSpec(
+        "minimum", [ParameterSpec("size", .size, default: .number(3))],
+        reference: "scipy.ndimage.minimum_filter(x, size)"
+    ) { args, setup in
         Erosion(size: args.size("size", setup))
     }
 }

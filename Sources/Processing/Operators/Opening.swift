@@ -1,7 +1,9 @@
 /// `open(size)`: `scipy.ndimage.grey_opening(x, size)`, dilation of the erosion.
 struct Opening: FilterOperator {
-    static let spec = OperatorSpec("open", [ParameterSpec("size", .size, default: .number(3))],
-                                   reference: "scipy.ndimage.grey_opening(x, size)") { args, setup in
+    static let spec = OperatorSpec(
+        "open", [ParameterSpec("size", .size, default: .number(3))],
+        reference: "scipy.ndimage.grey_opening(x, size)"
+    ) { args, setup in
         Opening(size: args.size("size", setup))
     }
     let size: Extent

@@ -1,11 +1,15 @@
 /// `sobel`: the gradient magnitude hypot(sobel_y, sobel_x) of `scipy.ndimage.sobel` along y and x.
 struct Sobel: FilterOperator {
-    static let spec = OperatorSpec("sobel", [], reference: "numpy.hypot(ndimage.sobel(x, 0), ndimage.sobel(x, 1))") { _, _ in Sobel() }
+    static let spec = OperatorSpec("sobel", [], reference: "numpy.hypot(ndimage.sobel(x, 0), ndimage.sobel(x, 1))") {
+        _, _ in Sobel()
+    }
     var halo: Extent { Extent(0, 1, 1) }
     func apply(_ input: FloatVolume, _ context: OperatorContext) -> FloatVolume {
         let t = context.threads
-        let dy = Correlate.along(.x, Correlate.along(.y, input, weights: [-1, 0, 1], threads: t), weights: [1, 2, 1], threads: t)
-        let dx = Correlate.along(.y, Correlate.along(.x, input, weights: [-1, 0, 1], threads: t), weights: [1, 2, 1], threads: t)
+        let dy = Correlate.along(
+            .x, Correlate.along(.y, input, weights: [-1, 0, 1], threads: t), weights: [1, 2, 1], threads: t)
+        let dx = Correlate.along(
+            .y, Correlate.along(.x, input, weights: [-1, 0, 1], threads: t), weights: [1, 2, 1], threads: t)
         return dy.combined(with: dx) { a, b in (a * a + b * b).squareRoot() }
     }
 }

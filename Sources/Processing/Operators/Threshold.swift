@@ -5,16 +5,22 @@ import Foundation
 /// Otsu's t comes from the shown region (SPEC §4), as `skimage.filters.threshold_otsu` would compute
 /// it on that region; the local t is `skimage.filters.threshold_local` (gaussian method).
 struct Threshold: FilterOperator {
-    static let spec = OperatorSpec("threshold", [ParameterSpec("value", .numberOrWord(["otsu", "local"])),
-                                                 ParameterSpec("block", .oddCount, default: .number(35)),
-                                                 ParameterSpec("offset", .number, default: .number(0))],
-                                   reference: "x > t; skimage.filters.threshold_otsu / threshold_local(x, block, offset=offset)") { args, setup in
+    static let spec = OperatorSpec(
+        "threshold",
+        [
+            ParameterSpec("value", .numberOrWord(["otsu", "local"])),
+            ParameterSpec("block", .oddCount, default: .number(35)),
+            ParameterSpec("offset", .number, default: .number(0)),
+        ],
+        reference: "x > t; skimage.filters.threshold_otsu / threshold_local(x, block, offset=offset)"
+    ) { args, setup in
         let block = Int(clamping: args.number("block"))
         switch args.word("value") {
         case "otsu": return Threshold(method: .otsu)
         case "local":
             let s = Double(block - 1) / 6
-            return Threshold(method: .local(Sigma(y: s, x: s).scaled(by: setup.factor), offset: Float(args.number("offset"))))
+            return Threshold(
+                method: .local(Sigma(y: s, x: s).scaled(by: setup.factor), offset: Float(args.number("offset"))))
         default: return Threshold(method: .value(Float(args.number("value"))))
         }
     }

@@ -1,7 +1,9 @@
 /// `uniform(size)`: `scipy.ndimage.uniform_filter`, the mean over the window (reflect).
 struct Uniform: FilterOperator {
-    static let spec = OperatorSpec("uniform", [ParameterSpec("size", .size, default: .number(3))],
-                                   reference: "scipy.ndimage.uniform_filter(x, size)") { args, setup in
+    static let spec = OperatorSpec(
+        "uniform", [ParameterSpec("size", .size, default: .number(3))],
+        reference: "scipy.ndimage.uniform_filter(x, size)"
+    ) { args, setup in
         Uniform(size: args.size("size", setup))
     }
     let size: Extent
@@ -9,7 +11,8 @@ struct Uniform: FilterOperator {
     func apply(_ input: FloatVolume, _ context: OperatorContext) -> FloatVolume {
         var out = input
         for (axis, n) in [(Axis.z, size.z), (.y, size.y), (.x, size.x)] where n > 1 {
-            out = Correlate.along(axis, out, weights: [Float](repeating: 1 / Float(n), count: n), threads: context.threads)
+            out = Correlate.along(
+                axis, out, weights: [Float](repeating: 1 / Float(n), count: n), threads: context.threads)
         }
         return out
     }

@@ -1,7 +1,10 @@
 /// `unsharp(sigma, amount)`: x + amount·(x − gaussian_filter(x, σ)).
 struct UnsharpMask: FilterOperator {
-    static let spec = OperatorSpec("unsharp", [ParameterSpec("sigma", .sigma, default: .number(1)), ParameterSpec("amount", .number, default: .number(1))],
-                                   reference: "x + amount * (x - ndimage.gaussian_filter(x, sigma))") { args, setup in
+    static let spec = OperatorSpec(
+        "unsharp",
+        [ParameterSpec("sigma", .sigma, default: .number(1)), ParameterSpec("amount", .number, default: .number(1))],
+        reference: "x + amount * (x - ndimage.gaussian_filter(x, sigma))"
+    ) { args, setup in
         UnsharpMask(sigma: args.sigma("sigma", setup), amount: Float(args.number("amount")))
     }
     let sigma: Sigma, amount: Float

@@ -1,7 +1,9 @@
 /// `tophat(size)`: `scipy.ndimage.white_tophat(x, size)`, x minus its opening: background subtraction.
 struct WhiteTophat: FilterOperator {
-    static let spec = OperatorSpec("tophat", [ParameterSpec("size", .size, default: .number(15))],
-                                   reference: "scipy.ndimage.white_tophat(x, size)") { args, setup in
+    static let spec = OperatorSpec(
+        "tophat", [ParameterSpec("size", .size, default: .number(15))],
+        reference: "scipy.ndimage.white_tophat(x, size)"
+    ) { args, setup in
         WhiteTophat(size: args.size("size", setup))
     }
     let size: Extent

@@ -35,8 +35,10 @@ public enum VolumePipeline {
     ///   - input: the data in `inputBox` (data coordinates, inside `limit`).
     ///   - core: the shown region, inside `inputBox`.
     ///   - limit: the data's whole extent: its edges are where reflection is real.
-    public static func run(_ operators: [FilterOperator], input: FloatVolume, inputBox: Box, core: Box, limit: Box,
-                           kind: ValueKind, threads: Int) -> Result {
+    public static func run(
+        _ operators: [FilterOperator], input: FloatVolume, inputBox: Box, core: Box, limit: Box,
+        kind: ValueKind, threads: Int
+    ) -> Result {
         let plan = HaloPlan(operators)
         var volume = input, box = inputBox, kind = kind
         var notes: [String] = [], thresholds: [Double] = []
@@ -50,6 +52,7 @@ public enum VolumePipeline {
             notes += context.notes
             thresholds += context.thresholds
         }
-        return Result(volume: volume.cropped(to: core.relative(to: box)), kind: kind, notes: notes, thresholds: thresholds)
+        return Result(
+            volume: volume.cropped(to: core.relative(to: box)), kind: kind, notes: notes, thresholds: thresholds)
     }
 }

@@ -42,7 +42,8 @@ public struct Pipeline: Sendable, Equatable {
             let arguments = try StageArguments(stage, spec: spec)
             let op = try spec.make(arguments, setup)
             defer { kind = op.outputKind(kind) }
-            return BoundStage(arguments: arguments, operator: op, setup: setup, inputKind: kind, outputKind: op.outputKind(kind))
+            return BoundStage(
+                arguments: arguments, operator: op, setup: setup, inputKind: kind, outputKind: op.outputKind(kind))
         }
     }
 
@@ -70,8 +71,10 @@ public struct Pipeline: Sendable, Equatable {
             target = (i, p, stage.arguments[i].value)
             break
         }
-        if target == nil, let first = spec.parameters.first, first.isAdjustable, !given.contains(where: { $0.1.name == first.name }),
-           let d = first.defaultValue, case .number = d {
+        if target == nil, let first = spec.parameters.first, first.isAdjustable,
+            !given.contains(where: { $0.1.name == first.name }),
+            let d = first.defaultValue, case .number = d
+        {
             target = (nil, first, d)
         }
         guard let target, let stepped = Self.step(target.value, kind: target.parameter.kind, by: steps) else {
@@ -82,7 +85,8 @@ public struct Pipeline: Sendable, Equatable {
         } else {
             stage.arguments.insert(PipelineArgument(name: nil, value: stepped, column: stage.column), at: 0)
         }
-        guard let checked = try? StageArguments(stage, spec: spec), (try? spec.make(checked, OperatorSetup())) != nil else {
+        guard let checked = try? StageArguments(stage, spec: spec), (try? spec.make(checked, OperatorSetup())) != nil
+        else {
             return "\(stage.name): \(target.parameter.name) cannot go further"
         }
         stages[s] = stage
@@ -135,7 +139,9 @@ public struct BoundStage: Sendable {
 extension PipelineStage: CustomStringConvertible {
     /// The stage as text: `gaussian(2)`, `threshold(local,block=31)`.
     public var description: String {
-        arguments.isEmpty ? name
-            : name + "(" + arguments.map { ($0.name.map { $0 + "=" } ?? "") + $0.value.description }.joined(separator: ",") + ")"
+        arguments.isEmpty
+            ? name
+            : name + "("
+                + arguments.map { ($0.name.map { $0 + "=" } ?? "") + $0.value.description }.joined(separator: ",") + ")"
     }
 }

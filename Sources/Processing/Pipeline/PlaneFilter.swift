@@ -40,7 +40,9 @@ public enum PlaneFilter {
         guard total > maxWork, let worst = costs.indices.max(by: { costs[$0] < costs[$1] }) else { return }
         let stages = pipeline.activeText.split(separator: "|")
         let name = worst < stages.count ? String(stages[worst]) : pipeline.activeText
-        throw FilterError("\(name): about \(String(format: "%.1e", total)) operations on the \(shown.y.count)x\(shown.x.count) region shown (at most 1e10, or it would take minutes); use a smaller size or sigma, a smaller --region, or a lower --max-work-pixels")
+        throw FilterError(
+            "\(name): about \(String(format: "%.1e", total)) operations on the \(shown.y.count)x\(shown.x.count) region shown (at most 1e10, or it would take minutes); use a smaller size or sigma, a smaller --region, or a lower --max-work-pixels"
+        )
     }
 
     /// The smallest whole factor that brings the region to at most `maxWorkPixels`.
@@ -79,12 +81,16 @@ public enum PlaneFilter {
     /// The pyramid level a filter at working factor `factor` reads, and the factor left to apply
     /// to it: the coarsest level whose factor on both displayed axes is a whole number dividing
     /// `factor` (and 1 on every other axis, so z halos keep their meaning). Level 0 when none.
-    public static func level(for view: PlaneSelection, factor: Int, in levels: [PyramidLevel]) -> (index: Int, factor: Int) {
+    public static func level(
+        for view: PlaneSelection, factor: Int, in levels: [PyramidLevel]
+    ) -> (index: Int, factor: Int) {
         var best = (index: 0, factor: max(1, factor))
         for (i, level) in levels.enumerated().dropFirst() {
             let f = level.factors[view.rowAxis]
             guard f == level.factors[view.columnAxis], f == f.rounded(), f >= 1,
-                  level.factors.indices.allSatisfy({ $0 == view.rowAxis || $0 == view.columnAxis || level.factors[$0] == 1 })
+                level.factors.indices.allSatisfy({
+                    $0 == view.rowAxis || $0 == view.columnAxis || level.factors[$0] == 1
+                })
             else { continue }
             let fl = Int(f)
             if factor % fl == 0 && fl > (best.index == 0 ? 1 : Int(levels[best.index].factors[view.rowAxis])) {
@@ -97,13 +103,19 @@ public enum PlaneFilter {
     /// Filters the level-0 `view` at working factor `factor`, reading the coarsest level of
     /// `levels` that serves it (`level(for:factor:in:)`): a pyramid's fit view is filtered
     /// from a coarse level instead of full resolution. `chunks(i)` reads level i.
-    public static func apply(_ pipeline: Pipeline, to view: PlaneSelection, levels: [PyramidLevel], factor: Int,
-                             threads: Int, chunks: (Int) -> RegionReader.ChunkSource?) throws -> FilteredPlane {
+    public static func apply(
+        _ pipeline: Pipeline, to view: PlaneSelection, levels: [PyramidLevel], factor: Int,
+        threads: Int, chunks: (Int) -> RegionReader.ChunkSource?
+    ) throws -> FilteredPlane {
         let (index, rest) = level(for: view, factor: factor, in: levels)
-        guard index > 0 else { return try apply(pipeline, to: view, of: levels[0].array, factor: factor, threads: threads, chunks: chunks(0)) }
+        guard index > 0 else {
+            return try apply(
+                pipeline, to: view, of: levels[0].array, factor: factor, threads: threads, chunks: chunks(0))
+        }
         let fl = Int(levels[index].factors[view.rowAxis])
-        var result = try apply(pipeline, to: levels[index].selection(for: view), of: levels[index].array, factor: rest,
-                               levelFactor: fl, threads: threads, chunks: chunks(index))
+        var result = try apply(
+            pipeline, to: levels[index].selection(for: view), of: levels[index].array, factor: rest,
+            levelFactor: fl, threads: threads, chunks: chunks(index))
         result.factor = factor
         result.level = index
         return result
@@ -111,13 +123,17 @@ public enum PlaneFilter {
 
     /// - Parameter levelFactor: level-0 pixels per pixel of `array` (a pyramid level): spatial
     ///   parameters, given in level-0 pixels, are divided by it as well as by `factor`.
-    public static func apply(_ pipeline: Pipeline, to view: PlaneSelection, of array: LazyArray, factor: Int = 1,
-                             levelFactor: Int = 1, threads: Int, chunks: RegionReader.ChunkSource? = nil) throws -> FilteredPlane {
+    public static func apply(
+        _ pipeline: Pipeline, to view: PlaneSelection, of array: LazyArray, factor: Int = 1,
+        levelFactor: Int = 1, threads: Int, chunks: RegionReader.ChunkSource? = nil
+    ) throws -> FilteredPlane {
         let depthAxis = depthAxis(view)
         let names = view.axisNames
-        let setup = OperatorSetup(tupleOrder: OperatorSetup.order(rows: names[view.rowAxis], columns: names[view.columnAxis],
-                                                                  depth: depthAxis.map { names[$0] }),
-                                  factor: Double(max(1, factor) * max(1, levelFactor)))
+        let setup = OperatorSetup(
+            tupleOrder: OperatorSetup.order(
+                rows: names[view.rowAxis], columns: names[view.columnAxis],
+                depth: depthAxis.map { names[$0] }),
+            factor: Double(max(1, factor) * max(1, levelFactor)))
         let operators = try pipeline.operators(setup)
         let margin = HaloPlan(operators).total
         let shape = array.metadata.shape
@@ -130,8 +146,9 @@ public enum PlaneFilter {
         let z = depthAxis.map { view.indices[$0] } ?? 0
         // Working coordinates: pixel i covers data [i·f, (i+1)·f).
         let limit = Box(z: 0..<depth, y: 0..<((height + f - 1) / f), x: 0..<((width + f - 1) / f))
-        let core = Box(z: z..<(z + 1), y: (view.rows.lowerBound / f)..<((view.rows.upperBound + f - 1) / f),
-                       x: (view.columns.lowerBound / f)..<((view.columns.upperBound + f - 1) / f))
+        let core = Box(
+            z: z..<(z + 1), y: (view.rows.lowerBound / f)..<((view.rows.upperBound + f - 1) / f),
+            x: (view.columns.lowerBound / f)..<((view.columns.upperBound + f - 1) / f))
         let box = core.grown(by: margin, within: limit)
         try checkWork(operators, pipeline, box: box, shown: core)
         var pixels: [Float] = []
@@ -151,13 +168,16 @@ public enum PlaneFilter {
             }
         }
         let input = FloatVolume(depth: box.z.count, height: box.y.count, width: box.x.count, pixels: pixels)
-        let result = VolumePipeline.run(operators, input: input, inputBox: box, core: core, limit: limit,
-                                        kind: kind(of: array.metadata.dataType), threads: threads)
+        let result = VolumePipeline.run(
+            operators, input: input, inputBox: box, core: core, limit: limit,
+            kind: kind(of: array.metadata.dataType), threads: threads)
         let shape2 = [result.volume.height, result.volume.width]
-        let plane = result.kind == .mask
+        let plane =
+            result.kind == .mask
             ? ArrayBuffer(dataType: .uint8, shape: shape2, bytes: result.volume.pixels.map { $0 != 0 ? 1 : 0 })
             : ArrayBuffer(float32: result.volume.pixels, shape: shape2)
-        return FilteredPlane(plane: plane, factor: f, isMask: result.kind == .mask, notes: result.notes,
-                             thresholds: result.thresholds)
+        return FilteredPlane(
+            plane: plane, factor: f, isMask: result.kind == .mask, notes: result.notes,
+            thresholds: result.thresholds)
     }
 }

@@ -7,8 +7,10 @@ public struct OperatorSpec: Sendable {
     public let reference: String
     let make: @Sendable (StageArguments, OperatorSetup) throws -> FilterOperator
 
-    init(_ name: String, _ parameters: [ParameterSpec], reference: String,
-         make: @escaping @Sendable (StageArguments, OperatorSetup) throws -> FilterOperator) {
+    init(
+        _ name: String, _ parameters: [ParameterSpec], reference: String,
+        make: @escaping @Sendable (StageArguments, OperatorSetup) throws -> FilterOperator
+    ) {
         (self.name, self.parameters, self.reference, self.make) = (name, parameters, reference, make)
     }
 

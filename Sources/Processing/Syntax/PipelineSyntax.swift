@@ -60,7 +60,8 @@ public enum PipelineParser {
             guard !name.isEmpty else { throw scanner.unexpected("an operator name") }
             guard operators.contains(name) else {
                 let hint = closest(to: name, in: operators).map { " (did you mean \($0)?)" } ?? ""
-                throw PipelineSyntaxError(message: "unknown operator '\(name)' at column \(column)\(hint)", column: column)
+                throw PipelineSyntaxError(
+                    message: "unknown operator '\(name)' at column \(column)\(hint)", column: column)
             }
             scanner.skipSpaces()
             var arguments: [PipelineArgument] = []
@@ -79,7 +80,10 @@ public enum PipelineParser {
     private static func parseArguments(_ s: inout Scanner) throws -> [PipelineArgument] {
         var arguments: [PipelineArgument] = []
         s.skipSpaces()
-        if s.peek == ")" { s.advance(); return [] }
+        if s.peek == ")" {
+            s.advance()
+            return []
+        }
         while true {
             s.skipSpaces()
             let column = s.column
@@ -91,7 +95,8 @@ public enum PipelineParser {
                 s.advance()
                 name = word
                 if arguments.contains(where: { $0.name == word }) {
-                    throw PipelineSyntaxError(message: "argument '\(word)' given twice at column \(column)", column: column)
+                    throw PipelineSyntaxError(
+                        message: "argument '\(word)' given twice at column \(column)", column: column)
                 }
             } else {
                 s = save
@@ -102,7 +107,9 @@ public enum PipelineParser {
             s.skipSpaces()
             switch s.peek {
             case ",": s.advance()
-            case ")": s.advance(); return arguments
+            case ")":
+                s.advance()
+                return arguments
             case nil: throw PipelineSyntaxError(message: "missing ')' at column \(s.column)", column: s.column)
             default: throw s.unexpected("',' or ')'")
             }
@@ -118,8 +125,14 @@ public enum PipelineParser {
                 guard let v = s.number() else { throw s.unexpected("a number") }
                 values.append(v)
                 s.skipSpaces()
-                if s.peek == "," { s.advance(); continue }
-                if s.peek == ")" { s.advance(); return .tuple(values) }
+                if s.peek == "," {
+                    s.advance()
+                    continue
+                }
+                if s.peek == ")" {
+                    s.advance()
+                    return .tuple(values)
+                }
                 if s.atEnd { throw PipelineSyntaxError(message: "missing ')' at column \(s.column)", column: s.column) }
                 throw s.unexpected("',' or ')'")
             }
@@ -169,7 +182,10 @@ private struct Scanner {
     mutating func identifier() -> String {
         guard let c = peek, c.isLetter || c == "_" else { return "" }
         var out = ""
-        while let c = peek, c.isLetter || c.isNumber || c == "_" { out.append(c); advance() }
+        while let c = peek, c.isLetter || c.isNumber || c == "_" {
+            out.append(c)
+            advance()
+        }
         return out
     }
 
@@ -177,9 +193,14 @@ private struct Scanner {
     mutating func number() -> Double? {
         let start = index
         var text = ""
-        if let c = peek, c == "-" || c == "+" { text.append(c); advance() }
-        while let c = peek, c.isNumber || c == "." || c == "e" || c == "E"
-                || ((c == "-" || c == "+") && (text.last == "e" || text.last == "E")) {
+        if let c = peek, c == "-" || c == "+" {
+            text.append(c)
+            advance()
+        }
+        while let c = peek,
+            c.isNumber || c == "." || c == "e" || c == "E"
+                || ((c == "-" || c == "+") && (text.last == "e" || text.last == "E"))
+        {
             text.append(c)
             advance()
         }
@@ -192,7 +213,8 @@ private struct Scanner {
 
     func unexpected(_ expected: String) -> PipelineSyntaxError {
         guard let c = peek else {
-            return PipelineSyntaxError(message: "expected \(expected) at column \(column), found the end", column: column)
+            return PipelineSyntaxError(
+                message: "expected \(expected) at column \(column), found the end", column: column)
         }
         return PipelineSyntaxError(message: "expected \(expected) at column \(column), found '\(c)'", column: column)
     }

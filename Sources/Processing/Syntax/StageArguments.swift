@@ -16,29 +16,38 @@ public struct StageArguments: Sendable {
             let name: String
             if let n = argument.name {
                 guard params.contains(where: { $0.name == n }) else {
-                    let hint = PipelineParser.closest(to: n, in: params.map(\.name)).map { " (did you mean \($0)?)" } ?? ""
+                    let hint =
+                        PipelineParser.closest(to: n, in: params.map(\.name)).map { " (did you mean \($0)?)" } ?? ""
                     let takes = params.isEmpty ? "takes no arguments" : "has no argument '\(n)'"
-                    throw PipelineSyntaxError(message: "\(spec.name) \(takes) at column \(argument.column)\(hint)", column: argument.column)
+                    throw PipelineSyntaxError(
+                        message: "\(spec.name) \(takes) at column \(argument.column)\(hint)", column: argument.column)
                 }
                 name = n
             } else {
                 guard positional < params.count else {
-                    let takes = params.isEmpty ? "takes no arguments"
+                    let takes =
+                        params.isEmpty
+                        ? "takes no arguments"
                         : "takes \(params.count) argument\(params.count == 1 ? "" : "s") (\(spec.signature))"
-                    throw PipelineSyntaxError(message: "\(spec.name) \(takes), found another at column \(argument.column)", column: argument.column)
+                    throw PipelineSyntaxError(
+                        message: "\(spec.name) \(takes), found another at column \(argument.column)",
+                        column: argument.column)
                 }
                 name = params[positional].name
                 positional += 1
             }
             guard values[name] == nil else {
-                throw PipelineSyntaxError(message: "argument '\(name)' given twice at column \(argument.column)", column: argument.column)
+                throw PipelineSyntaxError(
+                    message: "argument '\(name)' given twice at column \(argument.column)", column: argument.column)
             }
             values[name] = (argument.value, argument.column)
             try check(params.first { $0.name == name }!, argument.value, column: argument.column)
         }
         for p in params where values[p.name] == nil {
             guard let d = p.defaultValue else {
-                throw PipelineSyntaxError(message: "\(spec.name) needs \(p.name) at column \(stage.column), e.g. \(example)", column: stage.column)
+                throw PipelineSyntaxError(
+                    message: "\(spec.name) needs \(p.name) at column \(stage.column), e.g. \(example)",
+                    column: stage.column)
             }
             values[p.name] = (d, stage.column)
         }
@@ -46,36 +55,45 @@ public struct StageArguments: Sendable {
 
     /// `dog(2)`: the operator with its required parameters filled in.
     private var example: String {
-        spec.name + "(" + spec.parameters.filter { $0.defaultValue == nil }.map { p in
-            p.kind == .sigma ? "2" : p.kind == .number ? "1" : "3"
-        }.joined(separator: ",") + ")"
+        spec.name + "("
+            + spec.parameters.filter { $0.defaultValue == nil }.map { p in
+                p.kind == .sigma ? "2" : p.kind == .number ? "1" : "3"
+            }.joined(separator: ",") + ")"
     }
 
     private func check(_ p: ParameterSpec, _ v: PipelineValue, column: Int) throws {
         func fail(_ expected: String) -> PipelineSyntaxError {
-            PipelineSyntaxError(message: "\(spec.name): \(p.name) must be \(expected), found '\(v)' at column \(column)", column: column)
+            PipelineSyntaxError(
+                message: "\(spec.name): \(p.name) must be \(expected), found '\(v)' at column \(column)", column: column
+            )
         }
         func isWhole(_ d: Double) -> Bool { d >= 1 && d == d.rounded() && d < 1e6 }
         // Bounds on what a parameter can mean (a kernel or window is allocated from it);
         // the cost on the region shown is bounded separately (PlaneFilter.maxWork).
-        let bound: Double? = switch p.kind {
-        case .sigma: Self.maxSigma
-        case .size: Double(Self.maxSize)
-        case .count, .oddCount: Double(Self.maxCount)
-        case .number, .numberOrWord: nil
-        }
-        let numbers: [Double] = switch v {
-        case .number(let d): [d]
-        case .tuple(let ds): ds
-        case .word: []
-        }
+        let bound: Double? =
+            switch p.kind {
+            case .sigma: Self.maxSigma
+            case .size: Double(Self.maxSize)
+            case .count, .oddCount: Double(Self.maxCount)
+            case .number, .numberOrWord: nil
+            }
+        let numbers: [Double] =
+            switch v {
+            case .number(let d): [d]
+            case .tuple(let ds): ds
+            case .word: []
+            }
         if let bound, let big = numbers.first(where: { $0 > bound && $0.isFinite }) {
-            throw PipelineSyntaxError(message: "\(spec.name): \(p.name) must be at most \(Self.formatBound(bound)), found '\(PipelineValue.number(big))' at column \(column)",
-                                      column: column)
+            throw PipelineSyntaxError(
+                message:
+                    "\(spec.name): \(p.name) must be at most \(Self.formatBound(bound)), found '\(PipelineValue.number(big))' at column \(column)",
+                column: column)
         }
         switch (p.kind, v) {
         case (.sigma, .number(let d)) where d > 0 && d.isFinite: return
-        case (.sigma, .tuple(let ds)) where (ds.count == 2 || ds.count == 3) && ds.allSatisfy { $0 >= 0 && $0.isFinite } && ds.contains { $0 > 0 }: return
+        case (.sigma, .tuple(let ds))
+        where (ds.count == 2 || ds.count == 3) && ds.allSatisfy { $0 >= 0 && $0.isFinite } && ds.contains { $0 > 0 }:
+            return
         case (.sigma, _): throw fail("a number > 0 or a (y,x) or (z,y,x) tuple")
         case (.size, .number(let d)) where isWhole(d): return
         case (.size, .tuple(let ds)) where (ds.count == 2 || ds.count == 3) && ds.allSatisfy(isWhole): return

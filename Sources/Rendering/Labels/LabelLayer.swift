@@ -16,7 +16,8 @@ public struct LabelLayer: Sendable {
     public init(_ array: LazyArray, name: String, image: ArrayMetadata, imageNames: [String]) throws {
         self.array = array
         self.name = name
-        alignment = try LabelAlignment(image: image, imageNames: imageNames, labels: array.metadata, what: array.metadata.location)
+        alignment = try LabelAlignment(
+            image: image, imageNames: imageNames, labels: array.metadata, what: array.metadata.location)
     }
 
     public var pyramid: [PyramidLevel] { array.pyramid }
@@ -29,8 +30,12 @@ public struct LabelLayer: Sendable {
     public func source(for imageView: PlaneSelection, width: Int, height: Int) -> LevelSelection? {
         guard let view = alignment.view(for: imageView) else { return nil }
         let levels = pyramid
-        let perPixel = (rows: Double(view.rows.count) / Double(max(1, height)), columns: Double(view.columns.count) / Double(max(1, width)))
-        let index = LevelChoice.level(levels, rowAxis: view.rowAxis, columnAxis: view.columnAxis, dataPerScreenPixel: perPixel)
+        let perPixel = (
+            rows: Double(view.rows.count) / Double(max(1, height)),
+            columns: Double(view.columns.count) / Double(max(1, width))
+        )
+        let index = LevelChoice.level(
+            levels, rowAxis: view.rowAxis, columnAxis: view.columnAxis, dataPerScreenPixel: perPixel)
         return LevelSelection(levels, view: view, index: index)
     }
 
@@ -49,6 +54,7 @@ public struct LabelLayer: Sendable {
 
     /// The overlay that draws `plane` (the ids of a `source` view).
     public func overlay(_ plane: ArrayBuffer) -> LabelOverlay {
-        LabelOverlay(plane: plane, colors: array.metadata.labelColors ?? [:], opacity: opacity, style: style, sampling: sampling)
+        LabelOverlay(
+            plane: plane, colors: array.metadata.labelColors ?? [:], opacity: opacity, style: style, sampling: sampling)
     }
 }

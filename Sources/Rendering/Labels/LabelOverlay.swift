@@ -19,14 +19,17 @@ public struct LabelOverlay: Sendable {
 
     public static let defaultOpacity = 0.6
 
-    public init(plane: ArrayBuffer, colors: [UInt64: LabelColor] = [:], opacity: Double = LabelOverlay.defaultOpacity,
-                style: LabelStyle = .fill, sampling: LabelSampling = .mode) {
+    public init(
+        plane: ArrayBuffer, colors: [UInt64: LabelColor] = [:], opacity: Double = LabelOverlay.defaultOpacity,
+        style: LabelStyle = .fill, sampling: LabelSampling = .mode
+    ) {
         (self.plane, self.colors, self.opacity, self.style, self.sampling) = (plane, colors, opacity, style, sampling)
     }
 
     /// The ids at `width`×`height` screen pixels.
     public func sample(width: Int, height: Int) -> LabelImage {
-        LabelSampler.sample(plane.labelIDs(), width: plane.shape[1], height: plane.shape[0], to: width, height, mode: sampling)
+        LabelSampler.sample(
+            plane.labelIDs(), width: plane.shape[1], height: plane.shape[0], to: width, height, mode: sampling)
     }
 
     /// The colour and opacity an id is drawn with.

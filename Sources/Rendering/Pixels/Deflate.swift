@@ -12,14 +12,17 @@ enum Deflate {
         var out = [UInt8](repeating: 0, count: Int(bound))
         if strategy == .default {
             let rc = out.withUnsafeMutableBufferPointer { dst in
-                bytes.withUnsafeBufferPointer { src in compress2(dst.baseAddress, &bound, src.baseAddress, uLong(src.count), level) }
+                bytes.withUnsafeBufferPointer { src in
+                    compress2(dst.baseAddress, &bound, src.baseAddress, uLong(src.count), level)
+                }
             }
             guard rc == Z_OK else { throw RenderError("zlib compress failed (\(rc))") }
             out.removeLast(out.count - Int(bound))
             return out
         }
         var stream = z_stream()
-        var rc = deflateInit2_(&stream, level, Z_DEFLATED, 15, 8, Z_RLE, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        var rc = deflateInit2_(
+            &stream, level, Z_DEFLATED, 15, 8, Z_RLE, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard rc == Z_OK else { throw RenderError("zlib deflateInit2 failed (\(rc))") }
         defer { deflateEnd(&stream) }
         var written = 0

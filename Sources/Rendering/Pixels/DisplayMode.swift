@@ -19,7 +19,8 @@ public struct CellSize: Hashable, Sendable, CustomStringConvertible {
     /// `10x20`; nil unless both are in 1…512.
     public init?(parsing text: String) {
         let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false)
-        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (1...512).contains(w), (1...512).contains(h)
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (1...512).contains(w),
+            (1...512).contains(h)
         else { return nil }
         self.init(w, h)
     }
@@ -66,7 +67,9 @@ public enum DisplayMode: Hashable, Sendable, CustomStringConvertible {
 
     /// Screen-pixel size for a data region of `width`×`height` drawn into at most `columns`×`rows`
     /// cells with square data pixels (stretched by `aspect`, a row's height over a column's width).
-    public func pixelSize(fitting width: Int, _ height: Int, columns: Int, rows: Int, aspect: Double = 1) -> (width: Int, height: Int) {
+    public func pixelSize(
+        fitting width: Int, _ height: Int, columns: Int, rows: Int, aspect: Double = 1
+    ) -> (width: Int, height: Int) {
         switch self {
         case .glyphs(let g):
             return g.pixelSize(fitting: width, height, columns: columns, rows: rows, aspect: aspect)
@@ -83,8 +86,14 @@ public enum DisplayMode: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `--mode`: a glyph mode or a pixel protocol (drawn with cells of `cell`).
     public init?(name: String, cell: CellSize) {
-        if let g = GlyphMode(rawValue: name) { self = .glyphs(g); return }
-        if let p = PixelProtocol(rawValue: name) { self = .pixels(p, cell: cell); return }
+        if let g = GlyphMode(rawValue: name) {
+            self = .glyphs(g)
+            return
+        }
+        if let p = PixelProtocol(rawValue: name) {
+            self = .pixels(p, cell: cell)
+            return
+        }
         return nil
     }
 }

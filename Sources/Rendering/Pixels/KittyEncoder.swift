@@ -33,7 +33,8 @@ public struct KittyEncoder: Sendable {
         var control: String
         switch format {
         case .png:
-            payload = Base64.encode(try PNGWriter.encodeFast(width: image.width, height: image.height, rgb: image.pixels))
+            payload = Base64.encode(
+                try PNGWriter.encodeFast(width: image.width, height: image.height, rgb: image.pixels))
             control = "a=T,f=100"
         case .rgb:
             payload = Base64.encode(try Deflate.compress(image.rgbBytes, level: compressionLevel))
@@ -58,7 +59,10 @@ public struct KittyEncoder: Sendable {
         repeat {
             let end = min(start + chunk, payload.count)
             out += [0x1B, 0x5F, 0x47]  // ESC _ G
-            if start == 0 { out += Array(control.utf8); out.append(0x2C) }
+            if start == 0 {
+                out += Array(control.utf8)
+                out.append(0x2C)
+            }
             out += Array((end < payload.count ? "m=1;" : "m=0;").utf8)
             out += payload[start..<end]
             out += [0x1B, 0x5C]  // ESC \

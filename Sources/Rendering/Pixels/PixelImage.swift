@@ -17,7 +17,8 @@ public struct PixelImage: Equatable, Sendable {
 
     /// Rows `rows` alone (for sending the changed band of a frame).
     public func rows(_ rows: Range<Int>) -> PixelImage {
-        PixelImage(width: width, height: rows.count, pixels: Array(pixels[rows.lowerBound * width..<rows.upperBound * width]))
+        PixelImage(
+            width: width, height: rows.count, pixels: Array(pixels[rows.lowerBound * width..<rows.upperBound * width]))
     }
 
     /// The rows that differ from `other` (same size), nil when none does.
@@ -39,7 +40,14 @@ public struct PixelImage: Equatable, Sendable {
             for i in 0..<w {
                 let x0 = i * width / w, x1 = max(x0 + 1, (i + 1) * width / w)
                 var r = 0, g = 0, b = 0
-                for y in y0..<y1 { for x in x0..<x1 { let c = pixels[y * width + x]; r += Int(c.r); g += Int(c.g); b += Int(c.b) } }
+                for y in y0..<y1 {
+                    for x in x0..<x1 {
+                        let c = pixels[y * width + x]
+                        r += Int(c.r)
+                        g += Int(c.g)
+                        b += Int(c.b)
+                    }
+                }
                 let n = (y1 - y0) * (x1 - x0)
                 out[j * w + i] = RGB(UInt8((r + n / 2) / n), UInt8((g + n / 2) / n), UInt8((b + n / 2) / n))
             }
@@ -52,7 +60,11 @@ public struct PixelImage: Equatable, Sendable {
         var out = [UInt8](repeating: 0, count: pixels.count * 3)
         out.withUnsafeMutableBufferPointer { o in
             pixels.withUnsafeBufferPointer { p in
-                for i in p.indices { o[3 * i] = p[i].r; o[3 * i + 1] = p[i].g; o[3 * i + 2] = p[i].b }
+                for i in p.indices {
+                    o[3 * i] = p[i].r
+                    o[3 * i + 1] = p[i].g
+                    o[3 * i + 2] = p[i].b
+                }
             }
         }
         return out

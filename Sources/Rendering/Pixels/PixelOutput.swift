@@ -8,7 +8,9 @@ public struct PixelOutput: Sendable {
     /// nil for a glyph mode.
     /// - Parameter movesCursor: the cursor ends past the picture (a frame on stdout) rather than where it was.
     /// - Parameter kittyFormat: how kitty pictures travel (PNG unless a benchmark compares).
-    public init?(mode: DisplayMode, tmuxWrap: Bool = false, movesCursor: Bool = false, kittyFormat: KittyEncoder.Format = .png) {
+    public init?(
+        mode: DisplayMode, tmuxWrap: Bool = false, movesCursor: Bool = false, kittyFormat: KittyEncoder.Format = .png
+    ) {
         guard let p = mode.pixelProtocol else { return nil }
         (pixelProtocol, self.tmuxWrap) = (p, tmuxWrap)
         kitty.movesCursor = movesCursor
@@ -44,7 +46,9 @@ public struct PixelOutput: Sendable {
                     out += TmuxPassthrough.wrap(Array(bytes[start..<(i + 2)]))
                     start = i + 2
                     i += 2
-                } else { i += 1 }
+                } else {
+                    i += 1
+                }
             }
             return out
         }

@@ -30,7 +30,10 @@ public enum SixelEncoder {
         for (i, c) in palette.colors.enumerated() {
             let p = (percent[Int(c.r)], percent[Int(c.g)], percent[Int(c.b)])
             let key = Int(p.0) << 16 | Int(p.1) << 8 | Int(p.2)
-            if let r = byPercent[key] { registerOf[i] = r; continue }
+            if let r = byPercent[key] {
+                registerOf[i] = r
+                continue
+            }
             let r = UInt8(registers.count)
             byPercent[key] = r
             registerOf[i] = r
@@ -47,7 +50,7 @@ public enum SixelEncoder {
         let digits = String(width).utf8.count
         // (writeRun may store 2 bytes past what it counts: the bound has room.)
         let bandBound = 6 * width * 2 * (2 + digits) + regCount * 5 + 16
-        var capacity = out.count + height * width + bandBound   // grown by doubling if need be
+        var capacity = out.count + height * width + bandBound  // grown by doubling if need be
         var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { buffer.deallocate() }
         var pos = out.count
@@ -83,7 +86,10 @@ public enum SixelEncoder {
                                         if seen[r] != stamp {
                                             seen[r] = stamp
                                             let n = count[r]
-                                            if n == 0 { present[presentCount] = r; presentCount += 1 }
+                                            if n == 0 {
+                                                present[presentCount] = r
+                                                presentCount += 1
+                                            }
                                             events[r * width + n] = UInt32(x) << 6 | bit
                                             count[r] = n + 1
                                         } else {
@@ -110,15 +116,19 @@ public enum SixelEncoder {
                                 taken.update(repeating: 0, count: width)
                                 for j in 0..<presentCount {
                                     let r = present[j]
-                                    if j > 0 { buffer[pos] = 0x24; pos += 1 }   // $
-                                    buffer[pos] = 0x23; pos += 1                // #
+                                    if j > 0 {
+                                        buffer[pos] = 0x24
+                                        pos += 1
+                                    }  // $
+                                    buffer[pos] = 0x23
+                                    pos += 1  // #
                                     writeDecimal(r, buffer, &pos)
                                     let e = events + r * width, n = count[r]
                                     // The open run: columns start..<end of bits `run`; `cursor`: first column not yet written.
                                     var run: UInt32 = 0, start = 0, end = 0, cursor = 0
                                     for i in 0..<n {
                                         let x = Int(e[i] >> 6), own = e[i] & 63
-                                        let allowed = full & ~UInt32(taken[x])   // own pixels and those of later passes
+                                        let allowed = full & ~UInt32(taken[x])  // own pixels and those of later passes
                                         taken[x] |= UInt8(own)
                                         if end > start && own & ~run == 0 && run & ~allowed == 0 {
                                             // The run may go on over the gap if it paints no earlier pass's pixel there.
@@ -127,24 +137,39 @@ public enum SixelEncoder {
                                                 ok = true
                                                 for c in end..<x where run & ~UInt32(taken[c]) != run { ok = false }
                                             }
-                                            if ok { end = x + 1; continue }
+                                            if ok {
+                                                end = x + 1
+                                                continue
+                                            }
                                         }
-                                        if end > start { writeRun(0x3F &+ UInt8(run), end - start, buffer, &pos); cursor = end }
-                                        if j == 0 && end == start { start = 0 } else { writeRun(0x3F, x - cursor, buffer, &pos); start = x }
+                                        if end > start {
+                                            writeRun(0x3F &+ UInt8(run), end - start, buffer, &pos)
+                                            cursor = end
+                                        }
+                                        if j == 0 && end == start {
+                                            start = 0
+                                        } else {
+                                            writeRun(0x3F, x - cursor, buffer, &pos)
+                                            start = x
+                                        }
                                         run = allowed
                                         end = x + 1
                                     }
                                     if end > start { writeRun(0x3F &+ UInt8(run), end - start, buffer, &pos) }
                                     count[r] = 0
                                 }
-                                if band < bands - 1 { buffer[pos] = 0x2D; pos += 1 }  // -
+                                if band < bands - 1 {
+                                    buffer[pos] = 0x2D
+                                    pos += 1
+                                }  // -
                             }
                         }
                     }
                 }
             }
         }
-        buffer[pos] = 0x1B; buffer[pos + 1] = 0x5C
+        buffer[pos] = 0x1B
+        buffer[pos + 1] = 0x5C
         pos += 2
         return [UInt8](unsafeUninitializedCapacity: pos) { b, n in
             b.baseAddress!.initialize(from: buffer, count: pos)
@@ -165,10 +190,12 @@ public enum SixelEncoder {
     @inline(__always) static func writeRun(_ c: UInt8, _ n: Int, _ buf: UnsafeMutablePointer<UInt8>, _ pos: inout Int) {
         if n <= 0 { return }
         if n < 4 {
-            buf[pos] = c; buf[pos + 1] = c; buf[pos + 2] = c   // the bound leaves room; only n count
+            buf[pos] = c
+            buf[pos + 1] = c
+            buf[pos + 2] = c  // the bound leaves room; only n count
             pos += n
         } else {
-            buf[pos] = 0x21   // !
+            buf[pos] = 0x21  // !
             pos += 1
             writeDecimal(n, buf, &pos)
             buf[pos] = c
@@ -178,9 +205,15 @@ public enum SixelEncoder {
 
     @inline(__always) static func writeDecimal(_ value: Int, _ buf: UnsafeMutablePointer<UInt8>, _ pos: inout Int) {
         var digits = 1, v = value
-        while v >= 10 { v /= 10; digits += 1 }
+        while v >= 10 {
+            v /= 10
+            digits += 1
+        }
         v = value
-        for k in stride(from: digits - 1, through: 0, by: -1) { buf[pos + k] = 0x30 + UInt8(v % 10); v /= 10 }
+        for k in stride(from: digits - 1, through: 0, by: -1) {
+            buf[pos + k] = 0x30 + UInt8(v % 10)
+            v /= 10
+        }
         pos += digits
     }
 }

@@ -30,16 +30,24 @@ public struct SixelPalette: Sendable, Equatable {
         guard !colors.isEmpty else { return [UInt8](repeating: 0, count: count) }
         var gray = [Int16](repeating: -1, count: 256)
         let table = ExactTable(colors)
-        for (i, c) in colors.enumerated() where c.r == c.g && c.g == c.b && gray[Int(c.r)] < 0 { gray[Int(c.r)] = Int16(i) }
-        var nearest: [UInt16] = []   // 18-bit cell -> index, 0xFFFF = not yet searched; allocated on the first miss
+        for (i, c) in colors.enumerated() where c.r == c.g && c.g == c.b && gray[Int(c.r)] < 0 {
+            gray[Int(c.r)] = Int16(i)
+        }
+        var nearest: [UInt16] = []  // 18-bit cell -> index, 0xFFFF = not yet searched; allocated on the first miss
         return [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
             image.pixels.withUnsafeBufferPointer { px in
                 gray.withUnsafeBufferPointer { gray in
                     for i in 0..<count {
                         let p = px[i]
-                        if p.r == p.g && p.g == p.b, gray[Int(p.r)] >= 0 { out[i] = UInt8(gray[Int(p.r)]); continue }
+                        if p.r == p.g && p.g == p.b, gray[Int(p.r)] >= 0 {
+                            out[i] = UInt8(gray[Int(p.r)])
+                            continue
+                        }
                         let key = UInt32(p.r) << 16 | UInt32(p.g) << 8 | UInt32(p.b)
-                        if let k = table.index(of: key) { out[i] = k; continue }
+                        if let k = table.index(of: key) {
+                            out[i] = k
+                            continue
+                        }
                         if nearest.isEmpty { nearest = [UInt16](repeating: 0xFFFF, count: 1 << 18) }
                         let cell = Int(p.r >> 2) << 12 | Int(p.g >> 2) << 6 | Int(p.b >> 2)
                         if nearest[cell] == 0xFFFF {
@@ -58,7 +66,10 @@ public struct SixelPalette: Sendable, Equatable {
         var best = 0, bestD = Int.max
         for (i, p) in colors.enumerated() {
             let d = c.distance2(p)
-            if d < bestD { (best, bestD) = (i, d); if d == 0 { break } }
+            if d < bestD {
+                (best, bestD) = (i, d)
+                if d == 0 { break }
+            }
         }
         return best
     }
@@ -73,7 +84,9 @@ public struct SixelPalette: Sendable, Equatable {
         var count = 0
 
         init(_ colors: [RGB] = []) {
-            for (i, c) in colors.enumerated() { _ = insert(UInt32(c.r) << 16 | UInt32(c.g) << 8 | UInt32(c.b), UInt8(i)) }
+            for (i, c) in colors.enumerated() {
+                _ = insert(UInt32(c.r) << 16 | UInt32(c.g) << 8 | UInt32(c.b), UInt8(i))
+            }
         }
 
         @inline(__always) static func slot(_ key: UInt32) -> Int { Int((key &* 0x9E37_79B1) >> (32 - UInt32(bits))) }
@@ -94,7 +107,12 @@ public struct SixelPalette: Sendable, Equatable {
             while true {
                 let k = keys[s]
                 if k == key { return false }
-                if k == .max { keys[s] = key; values[s] = value; count += 1; return true }
+                if k == .max {
+                    keys[s] = key
+                    values[s] = value
+                    count += 1
+                    return true
+                }
                 s = (s + 1) & ((1 << Self.bits) - 1)
             }
         }
@@ -139,18 +157,26 @@ public struct SixelPalette: Sendable, Equatable {
                     for p in px {
                         let cell = Int(p.r >> 2) << 12 | Int(p.g >> 2) << 6 | Int(p.b >> 2)
                         w[cell] &+= 1
-                        s[3 * cell] &+= UInt64(p.r); s[3 * cell + 1] &+= UInt64(p.g); s[3 * cell + 2] &+= UInt64(p.b)
+                        s[3 * cell] &+= UInt64(p.r)
+                        s[3 * cell + 1] &+= UInt64(p.g)
+                        s[3 * cell + 2] &+= UInt64(p.b)
                     }
                 }
             }
         }
         // One entry a non-empty cell: its mean colour (as Doubles) and its pixel count.
-        struct Entry { var c: (Double, Double, Double); var w: Double; var cell: Int }
+        struct Entry {
+            var c: (Double, Double, Double)
+            var w: Double
+            var cell: Int
+        }
         var entries: [Entry] = []
         for cell in 0..<cells where weight[cell] > 0 {
             let w = Double(weight[cell])
-            entries.append(Entry(c: (Double(sums[3 * cell]) / w, Double(sums[3 * cell + 1]) / w, Double(sums[3 * cell + 2]) / w),
-                                 w: w, cell: cell))
+            entries.append(
+                Entry(
+                    c: (Double(sums[3 * cell]) / w, Double(sums[3 * cell + 1]) / w, Double(sums[3 * cell + 2]) / w),
+                    w: w, cell: cell))
         }
         func channel(_ e: Entry, _ k: Int) -> Double { k == 0 ? e.c.0 : k == 1 ? e.c.1 : e.c.2 }
         /// Squared error of entries[range] about their mean, per channel.
@@ -158,21 +184,30 @@ public struct SixelPalette: Sendable, Equatable {
             var w = 0.0, s = [0.0, 0.0, 0.0], q = [0.0, 0.0, 0.0]
             for e in entries[range] {
                 w += e.w
-                for k in 0..<3 { let v = channel(e, k); s[k] += e.w * v; q[k] += e.w * v * v }
+                for k in 0..<3 {
+                    let v = channel(e, k)
+                    s[k] += e.w * v
+                    q[k] += e.w * v * v
+                }
             }
             return (0..<3).map { q[$0] - s[$0] * s[$0] / w }
         }
         var boxes: [(range: Range<Int>, spread: [Double])] = [(0..<entries.count, spread(0..<entries.count))]
         while boxes.count < colors {
-            guard let (bi, box) = boxes.enumerated().filter({ $0.element.range.count > 1 })
-                .max(by: { $0.element.spread.reduce(0, +) < $1.element.spread.reduce(0, +) }) else { break }
+            guard
+                let (bi, box) = boxes.enumerated().filter({ $0.element.range.count > 1 })
+                    .max(by: { $0.element.spread.reduce(0, +) < $1.element.spread.reduce(0, +) })
+            else { break }
             let k = box.spread.firstIndex(of: box.spread.max()!)!
             entries[box.range].sort { channel($0, k) < channel($1, k) }
             let total = entries[box.range].reduce(0) { $0 + $1.w }
             var acc = 0.0, cut = box.range.lowerBound + 1
             for i in box.range {
                 acc += entries[i].w
-                if acc >= total / 2 { cut = i + 1; break }
+                if acc >= total / 2 {
+                    cut = i + 1
+                    break
+                }
             }
             cut = min(max(cut, box.range.lowerBound + 1), box.range.upperBound - 1)
             let a = box.range.lowerBound..<cut, b = cut..<box.range.upperBound
@@ -181,7 +216,12 @@ public struct SixelPalette: Sendable, Equatable {
         }
         return boxes.map { box in
             var w = 0.0, s = (0.0, 0.0, 0.0)
-            for e in entries[box.range] { w += e.w; s.0 += e.w * e.c.0; s.1 += e.w * e.c.1; s.2 += e.w * e.c.2 }
+            for e in entries[box.range] {
+                w += e.w
+                s.0 += e.w * e.c.0
+                s.1 += e.w * e.c.1
+                s.2 += e.w * e.c.2
+            }
             func byte(_ v: Double) -> UInt8 { UInt8(min(255, max(0, (v / w).rounded()))) }
             return RGB(byte(s.0), byte(s.1), byte(s.2))
         }.sorted { ($0.r, $0.g, $0.b) < ($1.r, $1.g, $1.b) }

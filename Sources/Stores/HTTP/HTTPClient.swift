@@ -67,8 +67,10 @@ public final class HTTPClient: Sendable {
     /// Sends the request, retrying transient failures. An answer with any status is
     /// returned (the caller decides what 404 or 403 means) except 5xx/429, which are
     /// retried and then thrown. `limit` caps the body; a longer one is an error.
-    public func send(_ method: Method, _ url: String, headers: [String] = [], limit: Int? = nil,
-                     cancelled: (@Sendable () -> Bool)? = nil) throws -> Response {
+    public func send(
+        _ method: Method, _ url: String, headers: [String] = [], limit: Int? = nil,
+        cancelled: (@Sendable () -> Bool)? = nil
+    ) throws -> Response {
         let tries = 1 + max(0, options.retries)
         var attempt = 0
         while true {
@@ -127,9 +129,14 @@ public final class HTTPClient: Sendable {
         if !kept { curl_easy_cleanup(h.pointer) }
     }
 
-    private func perform(_ method: Method, _ url: String, headers: [String], limit: Int?,
-                         cancelled: (@Sendable () -> Bool)?) -> Outcome {
-        guard let handle = take() else { return .failure(.transferFailed(url: url, reason: "cannot start a request (libcurl)", tries: 1), retryable: false) }
+    private func perform(
+        _ method: Method, _ url: String, headers: [String], limit: Int?,
+        cancelled: (@Sendable () -> Bool)?
+    ) -> Outcome {
+        guard let handle = take() else {
+            return .failure(
+                .transferFailed(url: url, reason: "cannot start a request (libcurl)", tries: 1), retryable: false)
+        }
         var keep = true
         defer { if keep { giveBack(handle) } else { curl_easy_cleanup(handle.pointer) } }
         let c = handle.pointer
@@ -156,14 +163,21 @@ public final class HTTPClient: Sendable {
             _ = vstack_curl_set_long(c, CURLOPT_SSL_VERIFYPEER, 0)
             _ = vstack_curl_set_long(c, CURLOPT_SSL_VERIFYHOST, 0)
         }
-        if method == .head { _ = vstack_curl_set_long(c, CURLOPT_NOBODY, 1) } else { _ = vstack_curl_set_long(c, CURLOPT_HTTPGET, 1) }
+        if method == .head {
+            _ = vstack_curl_set_long(c, CURLOPT_NOBODY, 1)
+        } else {
+            _ = vstack_curl_set_long(c, CURLOPT_HTTPGET, 1)
+        }
         _ = vstack_curl_set_slist(c, CURLOPT_HTTPHEADER, list)
         _ = vstack_curl_set_pointer(c, CURLOPT_WRITEDATA, box.toOpaque())
         _ = vstack_curl_set_pointer(c, CURLOPT_HEADERDATA, box.toOpaque())
         _ = vstack_curl_set_write(c) { data, size, count, user in
             let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
             let n = size * count
-            guard t.body.count <= t.limit - n else { t.overLimit = true; return 0 }
+            guard t.body.count <= t.limit - n else {
+                t.overLimit = true
+                return 0
+            }
             if n > 0, let data { t.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: n)) }
             return n
         }
@@ -172,10 +186,16 @@ public final class HTTPClient: Sendable {
             let n = size * count
             guard let data else { return n }
             let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self)
-            if line.hasPrefix("HTTP/") { t.headers = [:]; return n }  // a new block (after a redirect or 100)
+            if line.hasPrefix("HTTP/") {
+                t.headers = [:]
+                return n
+            }  // a new block (after a redirect or 100)
             if let colon = line.firstIndex(of: ":") {
                 let name = line[..<colon].lowercased()
-                let value = String(line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }.reversed().drop { $0.isWhitespace }.reversed())
+                let value = String(
+                    line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }.reversed().drop {
+                        $0.isWhitespace
+                    }.reversed())
                 t.headers[name] = value
             }
             return n
@@ -185,7 +205,10 @@ public final class HTTPClient: Sendable {
             _ = vstack_curl_set_pointer(c, CURLOPT_XFERINFODATA, box.toOpaque())
             _ = vstack_curl_set_progress(c) { user, _, _, _, _ in
                 let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
-                if t.cancelled?() == true { t.wasCancelled = true; return 1 }
+                if t.cancelled?() == true {
+                    t.wasCancelled = true
+                    return 1
+                }
                 return 0
             }
         }
@@ -200,10 +223,12 @@ public final class HTTPClient: Sendable {
             keep = false  // a failed connection is not reused
             if transfer.wasCancelled { return .failure(.cancelled(url: url), retryable: false) }
             if transfer.overLimit {
-                return .failure(.tooLarge(what: url, size: transfer.body.count, limit: "\(transfer.limit) bytes"), retryable: false)
+                return .failure(
+                    .tooLarge(what: url, size: transfer.body.count, limit: "\(transfer.limit) bytes"), retryable: false)
             }
-            return .failure(.transferFailed(url: url, reason: HTTPClient.describe(code, timeout: options.timeout), tries: 1),
-                            retryable: HTTPClient.isTransient(code))
+            return .failure(
+                .transferFailed(url: url, reason: HTTPClient.describe(code, timeout: options.timeout), tries: 1),
+                retryable: HTTPClient.isTransient(code))
         }
         var status = 0
         _ = vstack_curl_get_long(c, CURLINFO_RESPONSE_CODE, &status)
@@ -211,10 +236,14 @@ public final class HTTPClient: Sendable {
         // A body shorter than its Content-Length on a connection that stays open is caught by
         // curl only when the connection closes; check it here too (not for HEAD).
         if method == .get, let length = transfer.headers["content-length"].flatMap(Int.init),
-           transfer.headers["content-encoding"] == nil, length != transfer.body.count {
+            transfer.headers["content-encoding"] == nil, length != transfer.body.count
+        {
             keep = false
-            return .failure(.transferFailed(url: url, reason: "the body has \(transfer.body.count) bytes, Content-Length says \(length)", tries: 1),
-                            retryable: true)
+            return .failure(
+                .transferFailed(
+                    url: url, reason: "the body has \(transfer.body.count) bytes, Content-Length says \(length)",
+                    tries: 1),
+                retryable: true)
         }
         return .answer(Response(status: status, body: transfer.body, headers: transfer.headers))
     }
@@ -227,8 +256,10 @@ public final class HTTPClient: Sendable {
 
     /// Failures worth another try: the server or the path may recover.
     static func isTransient(_ code: CURLcode) -> Bool {
-        [CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING,
-         CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM, CURLE_COULDNT_RESOLVE_HOST].contains(code)
+        [
+            CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING,
+            CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM, CURLE_COULDNT_RESOLVE_HOST,
+        ].contains(code)
     }
 
     /// A one-line reason in vstack's words.

@@ -14,8 +14,10 @@ public struct HTTPStore: Store {
     public var bytesRead: Int { counter.total }
     public var isRemote: Bool { true }
 
-    public init(base: String, client: HTTPClient = .shared, credentials: String = "no credentials are sent",
-                authorize: (@Sendable (HTTPClient.Method, String, [String]) throws -> [String])? = nil) {
+    public init(
+        base: String, client: HTTPClient = .shared, credentials: String = "no credentials are sent",
+        authorize: (@Sendable (HTTPClient.Method, String, [String]) throws -> [String])? = nil
+    ) {
         var b = base
         while b.hasSuffix("/") { b.removeLast() }
         (self.base, self.client, self.credentials, self.authorize) = (b, client, credentials, authorize)
@@ -34,8 +36,9 @@ public struct HTTPStore: Store {
         var out = ""
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let hex = Array("0123456789ABCDEF".utf8)
@@ -46,14 +49,18 @@ public struct HTTPStore: Store {
     }
 
     /// Errors name the key, not the whole URL: the dataset's location is said before them.
-    func send(_ method: HTTPClient.Method, _ key: String, headers: [String] = [], limit: Int? = nil) throws -> HTTPClient.Response? {
+    func send(
+        _ method: HTTPClient.Method, _ key: String, headers: [String] = [], limit: Int? = nil
+    ) throws -> HTTPClient.Response? {
         do { return try sendNamingURLs(method, key, headers: headers, limit: limit) } catch let e as StoreError {
             guard let url = url(for: key) else { throw e }
             throw e.renaming(url, as: key.isEmpty ? "(the base URL)" : key)
         }
     }
 
-    private func sendNamingURLs(_ method: HTTPClient.Method, _ key: String, headers: [String], limit: Int?) throws -> HTTPClient.Response? {
+    private func sendNamingURLs(
+        _ method: HTTPClient.Method, _ key: String, headers: [String], limit: Int?
+    ) throws -> HTTPClient.Response? {
         guard let url = url(for: key) else { throw StoreError.keyOutsideStore(key: key) }
         let all = try headers + (authorize?(method, url, headers) ?? [])
         let response = try client.send(method, url, headers: all, limit: limit, cancelled: FetchCancellation.check)
@@ -75,7 +82,9 @@ public struct HTTPStore: Store {
         let memoURL = MetadataMemo.isMetadata(key) ? url(for: key) : nil
         if let memoURL, let known = client.memo.get(memoURL) {
             guard let bytes = try known.get() else { return nil }
-            guard bytes.count <= limit else { throw StoreError.tooLarge(what: key, size: bytes.count, limit: limitName) }
+            guard bytes.count <= limit else {
+                throw StoreError.tooLarge(what: key, size: bytes.count, limit: limitName)
+            }
             return bytes
         }
         do {
@@ -103,9 +112,12 @@ public struct HTTPStore: Store {
     }
 
     public func prefetchMetadata(_ keys: [String]) {
-        let wanted = keys.filter { MetadataMemo.isMetadata($0) && url(for: $0).map { !client.memo.contains($0) } == true }
+        let wanted = keys.filter {
+            MetadataMemo.isMetadata($0) && url(for: $0).map { !client.memo.contains($0) } == true
+        }
         let store = self
-        MetadataMemo.concurrently(wanted.count, threads: client.options.maxRequests) { i in store.fetchAhead(wanted[i]) }
+        MetadataMemo.concurrently(wanted.count, threads: client.options.maxRequests) { i in store.fetchAhead(wanted[i])
+        }
         // The root's consolidated metadata, when there is some, answers for every level and label below.
         if keys.contains(".zmetadata") || keys.contains("zarr.json") { client.memo.adoptConsolidated(root: base) }
     }
@@ -127,7 +139,9 @@ public struct HTTPStore: Store {
         let spec: String
         switch range {
         case let .slice(offset, length), let .upTo(offset, length):
-            guard offset >= 0, length >= 0 else { throw StoreError.badRange(path: key, problem: "negative range \(offset)+\(length)") }
+            guard offset >= 0, length >= 0 else {
+                throw StoreError.badRange(path: key, problem: "negative range \(offset)+\(length)")
+            }
             if length == 0 { return try contains(key) ? [] : nil }
             spec = "bytes=\(offset)-\(offset + length - 1)"
         case let .suffix(length):
@@ -146,7 +160,8 @@ public struct HTTPStore: Store {
         case let .slice(_, length) where body.count != length:
             throw StoreError.badAnswer(url: url, problem: "asked for \(length) bytes (\(spec)), got \(body.count)")
         case let .upTo(_, length) where body.count > length, let .suffix(length) where body.count > length:
-            throw StoreError.badAnswer(url: url, problem: "asked for at most \(length) bytes (\(spec)), got \(body.count)")
+            throw StoreError.badAnswer(
+                url: url, problem: "asked for at most \(length) bytes (\(spec)), got \(body.count)")
         default: return body
         }
     }
@@ -155,7 +170,8 @@ public struct HTTPStore: Store {
         switch range {
         case let .slice(offset, length):
             guard offset <= whole.count - length else {
-                throw StoreError.badRange(path: url, problem: "range \(offset)+\(length) is outside the \(whole.count) bytes")
+                throw StoreError.badRange(
+                    path: url, problem: "range \(offset)+\(length) is outside the \(whole.count) bytes")
             }
             return Array(whole[offset..<(offset + length)])
         case let .upTo(offset, length):

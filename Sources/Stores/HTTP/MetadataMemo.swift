@@ -44,16 +44,20 @@ final class MetadataMemo: Sendable {
     func adoptConsolidated(root: String) {
         var documents: [String: [UInt8]] = [:]
         if case .success(let bytes?)? = map.withLock({ $0[root + "/.zmetadata"] }),
-           let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-           let metadata = object["metadata"] as? [String: Any] {
+            let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+            let metadata = object["metadata"] as? [String: Any]
+        {
             for (key, value) in metadata {
-                guard MetadataMemo.isMetadata(key), let data = try? JSONSerialization.data(withJSONObject: value) else { continue }
+                guard MetadataMemo.isMetadata(key), let data = try? JSONSerialization.data(withJSONObject: value) else {
+                    continue
+                }
                 documents[root + "/" + key] = [UInt8](data)
             }
         } else if case .success(let bytes?)? = map.withLock({ $0[root + "/zarr.json"] }),
-                  let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-                  let consolidated = object["consolidated_metadata"] as? [String: Any],
-                  let metadata = consolidated["metadata"] as? [String: Any] {
+            let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+            let consolidated = object["consolidated_metadata"] as? [String: Any],
+            let metadata = consolidated["metadata"] as? [String: Any]
+        {
             for (path, value) in metadata {
                 guard let data = try? JSONSerialization.data(withJSONObject: value) else { continue }
                 documents[root + "/" + path + "/zarr.json"] = [UInt8](data)
@@ -79,14 +83,20 @@ final class MetadataMemo: Sendable {
     /// Runs `work` for each item on up to `threads` threads of their own (they wait on the
     /// network, not the CPU).
     static func concurrently(_ count: Int, threads: Int, _ work: @escaping @Sendable (Int) -> Void) {
-        guard count > 1 && threads > 1 else { for i in 0..<count { work(i) }; return }
+        guard count > 1 && threads > 1 else {
+            for i in 0..<count { work(i) }
+            return
+        }
         let group = DispatchGroup()
         let next = Mutex(0)
         for _ in 0..<min(count, threads) {
             group.enter()
             let thread = Thread {
                 while true {
-                    let i = next.withLock { n in defer { n += 1 }; return n }
+                    let i = next.withLock { n in
+                        defer { n += 1 }
+                        return n
+                    }
                     guard i < count else { break }
                     work(i)
                 }

@@ -28,8 +28,10 @@ final class RangeCoalescer: Sendable {
     var savedRequests: Int { merged.load(ordering: .relaxed) }
 
     /// `length` bytes at `offset` of the value at `url`; `fetch` sends one range request.
-    func read(_ url: String, offset: Int, length: Int, window: Double,
-              fetch: (_ offset: Int, _ length: Int, _ cancellable: Bool) throws -> [UInt8]?) throws -> [UInt8]? {
+    func read(
+        _ url: String, offset: Int, length: Int, window: Double,
+        fetch: (_ offset: Int, _ length: Int, _ cancellable: Bool) throws -> [UInt8]?
+    ) throws -> [UInt8]? {
         let (batch, index, leads) = open.withLock { m -> (Batch, Int, Bool) in
             if let b = m[url] {
                 b.ranges.append((offset, length))
@@ -57,14 +59,18 @@ final class RangeCoalescer: Sendable {
         return try batch.results[index].get()
     }
 
-    private func serve(_ ranges: [(offset: Int, length: Int)],
-                       fetch: (Int, Int, Bool) throws -> [UInt8]?) -> [Result<[UInt8]?, Error>] {
+    private func serve(
+        _ ranges: [(offset: Int, length: Int)],
+        fetch: (Int, Int, Bool) throws -> [UInt8]?
+    ) -> [Result<[UInt8]?, Error>] {
         var results = [Result<[UInt8]?, Error>](repeating: .success(nil), count: ranges.count)
         let order = ranges.indices.sorted { ranges[$0].offset < ranges[$1].offset }
         var spans: [(start: Int, end: Int, members: [Int])] = []
         for i in order {
             let (o, n) = ranges[i]
-            if var last = spans.last, o <= last.end + RangeCoalescer.maxGap, max(last.end, o + n) - last.start <= RangeCoalescer.maxSpan {
+            if var last = spans.last, o <= last.end + RangeCoalescer.maxGap,
+                max(last.end, o + n) - last.start <= RangeCoalescer.maxSpan
+            {
                 last.end = max(last.end, o + n)
                 last.members.append(i)
                 spans[spans.count - 1] = last
@@ -75,7 +81,9 @@ final class RangeCoalescer: Sendable {
         merged.add(ranges.count - spans.count, ordering: .relaxed)
         for span in spans {
             // A span that serves other loads is not aborted when the leader's load is cancelled.
-            let result = Result { try fetch(span.start, span.end - span.start, span.members.count == 1 && ranges.count == 1) }
+            let result = Result {
+                try fetch(span.start, span.end - span.start, span.members.count == 1 && ranges.count == 1)
+            }
             if case .failure = result, span.members.count > 1 {
                 // One bad range (past the end of a truncated file) must not fail its neighbours: each alone.
                 merged.subtract(span.members.count - 1, ordering: .relaxed)
@@ -84,7 +92,9 @@ final class RangeCoalescer: Sendable {
             }
             for i in span.members {
                 results[i] = result.map { bytes in
-                    bytes.map { Array($0[(ranges[i].offset - span.start)..<(ranges[i].offset - span.start + ranges[i].length)]) }
+                    bytes.map {
+                        Array($0[(ranges[i].offset - span.start)..<(ranges[i].offset - span.start + ranges[i].length)])
+                    }
                 }
             }
         }

@@ -34,7 +34,9 @@ public final class RemoteStatistics: Sendable {
         state.withLock { s in
             s.snapshot.requests += 1
             s.snapshot.bytesFetched += bytes
-            if s.latencies.count < RemoteStatistics.window { s.latencies.append(seconds) } else {
+            if s.latencies.count < RemoteStatistics.window {
+                s.latencies.append(seconds)
+            } else {
                 s.latencies[s.next] = seconds
                 s.next = (s.next + 1) % RemoteStatistics.window
             }
@@ -58,7 +60,8 @@ public final class RemoteStatistics: Sendable {
         if !latencies.isEmpty {
             snap.latencyMean = latencies.reduce(0, +) / Double(latencies.count)
             latencies.sort()
-            snap.latencyP99 = latencies[min(latencies.count - 1, Int((Double(latencies.count) * 0.99).rounded(.up)) - 1)]
+            snap.latencyP99 =
+                latencies[min(latencies.count - 1, Int((Double(latencies.count) * 0.99).rounded(.up)) - 1)]
         }
         return snap
     }

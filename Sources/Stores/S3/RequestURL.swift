@@ -21,7 +21,9 @@ public struct RequestURL: Sendable, Equatable {
     public var path: String
     public var queryItems: [QueryItem]
 
-    public init(scheme: String = "https", host: String, port: Int? = nil, path: String = "/", queryItems: [QueryItem] = []) {
+    public init(
+        scheme: String = "https", host: String, port: Int? = nil, path: String = "/", queryItems: [QueryItem] = []
+    ) {
         self.scheme = scheme.lowercased()
         self.host = host
         self.port = port
@@ -108,8 +110,8 @@ public struct RequestURL: Sendable, Equatable {
         for b in text.utf8 {
             switch b {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"),
-                 UInt8(ascii: "."), UInt8(ascii: "~"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"),
+                UInt8(ascii: "."), UInt8(ascii: "~"):
                 out.append(b)
             default:
                 out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 0x0F)]]
@@ -123,8 +125,13 @@ public struct RequestURL: Sendable, Equatable {
         var out: [UInt8] = []
         var bytes = text.utf8.makeIterator()
         while let b = bytes.next() {
-            guard b == UInt8(ascii: "%") else { out.append(b); continue }
-            guard let h = bytes.next(), let l = bytes.next(), let hi = hexValue(h), let lo = hexValue(l) else { return nil }
+            guard b == UInt8(ascii: "%") else {
+                out.append(b)
+                continue
+            }
+            guard let h = bytes.next(), let l = bytes.next(), let hi = hexValue(h), let lo = hexValue(l) else {
+                return nil
+            }
             out.append(hi << 4 | lo)
         }
         return String(validating: out, as: UTF8.self)

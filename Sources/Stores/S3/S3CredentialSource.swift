@@ -57,7 +57,9 @@ public struct S3CredentialSource: Sendable {
     public static func profile(_ name: String, in text: String) -> S3Credentials? {
         var section: String?
         var values: [String: String] = [:]
-        for raw in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+        for raw in text.split(
+            omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") && line.hasSuffix("]") {
@@ -69,7 +71,8 @@ public struct S3CredentialSource: Sendable {
             values[key] = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
         }
         guard let id = values["aws_access_key_id"], !id.isEmpty,
-              let secret = values["aws_secret_access_key"], !secret.isEmpty else { return nil }
+            let secret = values["aws_secret_access_key"], !secret.isEmpty
+        else { return nil }
         let token = values["aws_session_token"].flatMap { $0.isEmpty ? nil : $0 }
         return S3Credentials(accessKeyID: id, secretAccessKey: secret, sessionToken: token)
     }

@@ -21,7 +21,10 @@ public struct S3ListResult: Sendable, Equatable {
         }
     }
 
-    public init(commonPrefixes: [String] = [], keys: [String] = [], isTruncated: Bool = false, nextContinuationToken: String? = nil) {
+    public init(
+        commonPrefixes: [String] = [], keys: [String] = [], isTruncated: Bool = false,
+        nextContinuationToken: String? = nil
+    ) {
         self.commonPrefixes = commonPrefixes
         self.keys = keys
         self.isTruncated = isTruncated
@@ -32,14 +35,16 @@ public struct S3ListResult: Sendable, Equatable {
         let text = Substring(xml)
         if text.firstRange(of: "<ListBucketResult") == nil {
             if let error = S3ListResult.elements("Error", in: text).first {
-                throw .errorResponse(code: S3ListResult.elements("Code", in: error).first.map(S3ListResult.decode) ?? "",
-                                     message: S3ListResult.elements("Message", in: error).first.map(S3ListResult.decode) ?? "")
+                throw .errorResponse(
+                    code: S3ListResult.elements("Code", in: error).first.map(S3ListResult.decode) ?? "",
+                    message: S3ListResult.elements("Message", in: error).first.map(S3ListResult.decode) ?? "")
             }
             throw .notAListing(start: String(xml.prefix(80)))
         }
         commonPrefixes = S3ListResult.elements("CommonPrefixes", in: text)
             .flatMap { S3ListResult.elements("Prefix", in: $0) }.map(S3ListResult.decode)
-        keys = S3ListResult.elements("Contents", in: text).flatMap { S3ListResult.elements("Key", in: $0) }.map(S3ListResult.decode)
+        keys = S3ListResult.elements("Contents", in: text).flatMap { S3ListResult.elements("Key", in: $0) }.map(
+            S3ListResult.decode)
         isTruncated = S3ListResult.elements("IsTruncated", in: text).first.map(S3ListResult.decode) == "true"
         nextContinuationToken = S3ListResult.elements("NextContinuationToken", in: text).first.map(S3ListResult.decode)
     }
@@ -51,8 +56,10 @@ public struct S3ListResult: Sendable, Equatable {
         var rest = text
         while let open = rest.firstRange(of: "<" + name) {
             let afterName = rest[open.upperBound...]
-            guard let next = afterName.first, next == ">" || next == "/" || next == " " || next == "\t" || next == "\n" || next == "\r",
-                  let close = afterName.firstIndex(of: ">") else {
+            guard let next = afterName.first,
+                next == ">" || next == "/" || next == " " || next == "\t" || next == "\n" || next == "\r",
+                let close = afterName.firstIndex(of: ">")
+            else {
                 rest = afterName
                 continue
             }
@@ -77,7 +84,9 @@ public struct S3ListResult: Sendable, Equatable {
         while let amp = rest.firstIndex(of: "&") {
             out += rest[..<amp]
             let tail = rest[amp...]
-            if let semi = tail.prefix(12).firstIndex(of: ";"), let ch = character(entity: tail[tail.index(after: amp)..<semi]) {
+            if let semi = tail.prefix(12).firstIndex(of: ";"),
+                let ch = character(entity: tail[tail.index(after: amp)..<semi])
+            {
                 out.append(ch)
                 rest = tail[tail.index(after: semi)...]
             } else {
@@ -98,7 +107,9 @@ public struct S3ListResult: Sendable, Equatable {
         default:
             guard entity.hasPrefix("#") else { return nil }
             let digits = entity.dropFirst()
-            let value = digits.hasPrefix("x") || digits.hasPrefix("X") ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits, radix: 10)
+            let value =
+                digits.hasPrefix("x") || digits.hasPrefix("X")
+                ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits, radix: 10)
             return value.flatMap(Unicode.Scalar.init).map(Character.init)
         }
     }

@@ -62,7 +62,8 @@ public struct S3Location: Sendable, Equatable, CustomStringConvertible {
 
     /// `AWS_REGION`, else `AWS_DEFAULT_REGION`, else `us-east-1`.
     public static func region(environment: [String: String]) -> String {
-        [environment["AWS_REGION"], environment["AWS_DEFAULT_REGION"]].compactMap { $0 }.first { !$0.isEmpty } ?? "us-east-1"
+        [environment["AWS_REGION"], environment["AWS_DEFAULT_REGION"]].compactMap { $0 }.first { !$0.isEmpty }
+            ?? "us-east-1"
     }
 
     public var usesPathStyle: Bool { endpoint != nil }
@@ -78,8 +79,10 @@ public struct S3Location: Sendable, Equatable, CustomStringConvertible {
     /// (`?list-type=2&prefix=…&delimiter=/`), continuing a truncated listing when given its token.
     public func listURL(under subprefix: String = "", continuationToken: String? = nil) -> RequestURL {
         var url = bucketURL
-        url.queryItems = [.init("list-type", "2"), .init("prefix", prefix + S3Location.directoryPrefix(subprefix)),
-                          .init("delimiter", "/")]
+        url.queryItems = [
+            .init("list-type", "2"), .init("prefix", prefix + S3Location.directoryPrefix(subprefix)),
+            .init("delimiter", "/"),
+        ]
         if let continuationToken { url.queryItems.append(.init("continuation-token", continuationToken)) }
         return url
     }

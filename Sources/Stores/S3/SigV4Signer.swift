@@ -56,8 +56,10 @@ public struct SigV4Signer: Sendable {
     /// `x-amz-date`, `x-amz-content-sha256`, `x-amz-security-token` or `Authorization`
     /// among them is replaced by the signer's. A name given more than once is signed
     /// as its values joined with `,`, in the order given.
-    public func sign(method: String, url: RequestURL, headers: [(name: String, value: String)] = [],
-                     payload: [UInt8] = [], date: Date) -> Signature {
+    public func sign(
+        method: String, url: RequestURL, headers: [(name: String, value: String)] = [],
+        payload: [UInt8] = [], date: Date
+    ) -> Signature {
         let amzDate = SigV4Signer.amzDate(date)
         let dateStamp = String(amzDate.prefix(8))
         let payloadHash = payload.isEmpty ? SigV4Signer.emptyPayloadHash : SHA256.hex(SHA256.hash(payload))
@@ -85,12 +87,14 @@ public struct SigV4Signer: Sendable {
         ].joined(separator: "\n")
         let key = signingKey(dateStamp: dateStamp)
         let signature = SHA256.hex(HMAC.sha256(key: key, message: stringToSign))
-        let authorization = "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), "
+        let authorization =
+            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), "
             + "SignedHeaders=\(signedHeaders), Signature=\(signature)"
         sent.append((name: "Authorization", value: authorization))
-        return Signature(canonicalRequest: canonicalRequest, stringToSign: stringToSign, credentialScope: scope,
-                         signingKey: key, signature: signature, signedHeaders: signedHeaders,
-                         authorization: authorization, headers: sent)
+        return Signature(
+            canonicalRequest: canonicalRequest, stringToSign: stringToSign, credentialScope: scope,
+            signingKey: key, signature: signature, signedHeaders: signedHeaders,
+            authorization: authorization, headers: sent)
     }
 
     /// HMAC(HMAC(HMAC(HMAC("AWS4" + secret, yyyymmdd), region), service), "aws4_request").

@@ -9,14 +9,18 @@ public enum GraphicsDetection {
     /// Asked together, DA1 last: every terminal answers DA1, and answers in order, so its reply
     /// means the others have arrived or will not. The kitty query is a 1×1 image that is only
     /// checked (`a=q`), never stored; XTVERSION names the terminal; `CSI 16 t` gives the cell size.
-    public static let queries: [UInt8] = Array("\u{1b}_Gi=\(kittyQueryID),s=1,v=1,a=q,t=d,f=24;AAAA\u{1b}\\\u{1b}[>q\u{1b}[16t\u{1b}[c".utf8)
+    public static let queries: [UInt8] = Array(
+        "\u{1b}_Gi=\(kittyQueryID),s=1,v=1,a=q,t=d,f=24;AAAA\u{1b}\\\u{1b}[>q\u{1b}[16t\u{1b}[c".utf8)
 
     /// The terminal as the environment describes it (TERM, TERM_PROGRAM and the variables kitty,
     /// WezTerm, Konsole and iTerm2 set); nil when it says nothing definite.
     public static func hint(_ env: [String: String]) -> PixelProtocol? {
         let term = env["TERM"] ?? "", program = env["TERM_PROGRAM"] ?? ""
         if env["KITTY_WINDOW_ID"] != nil || term == "xterm-kitty" || term == "xterm-ghostty" || program == "ghostty"
-            || env["WEZTERM_EXECUTABLE"] != nil || program == "WezTerm" || env["KONSOLE_VERSION"] != nil { return .kitty }
+            || env["WEZTERM_EXECUTABLE"] != nil || program == "WezTerm" || env["KONSOLE_VERSION"] != nil
+        {
+            return .kitty
+        }
         if program == "iTerm.app" || env["ITERM_SESSION_ID"] != nil { return .iterm }
         if term.hasPrefix("foot") || term == "mlterm" || term == "yaft-256color" { return .sixel }
         return nil

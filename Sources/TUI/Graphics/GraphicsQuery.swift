@@ -12,7 +12,8 @@ public enum GraphicsQuery {
     ///   - timeout: how long to wait for DA1 (over SSH, one round trip); a terminal that answers
     ///     nothing costs this much once, at start.
     ///   - wrap: inside tmux, wraps the queries so they reach the outer terminal.
-    public static func ask(input: Int32 = 0, output: Int32 = 1, timeout: Double, wrap: Bool = false) -> TerminalReplies {
+    public static func ask(input: Int32 = 0, output: Int32 = 1, timeout: Double, wrap: Bool = false) -> TerminalReplies
+    {
         guard isatty(input) == 1, isatty(output) == 1 else { return TerminalReplies() }
         var saved = termios()
         guard tcgetattr(input, &saved) == 0 else { return TerminalReplies() }
@@ -28,7 +29,10 @@ public enum GraphicsQuery {
         var written = 0
         while written < queries.count {
             let n = queries.withUnsafeBytes { write(output, $0.baseAddress! + written, queries.count - written) }
-            if n < 0 { if errno == EINTR { continue }; return TerminalReplies() }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return TerminalReplies()
+            }
             written += n
         }
         var received: [UInt8] = []
@@ -39,7 +43,10 @@ public enum GraphicsQuery {
             guard left > 0 else { break }
             var pfd = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pfd, 1, Int32(max(1, left * 1000)))
-            if ready < 0 { if errno == EINTR { continue }; break }
+            if ready < 0 {
+                if errno == EINTR { continue }
+                break
+            }
             if ready == 0 { break }
             let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
             if n <= 0 { break }

@@ -20,8 +20,10 @@ public struct GraphicsSetup: Sendable {
     ///   - fallback: the glyph mode when nothing else is chosen (half, or ascii without UTF-8).
     ///   - cellSize: `--cell-size` (else the kernel's, the terminal's answer, then 10x20).
     ///   - interactive: stdin and stdout are a terminal, so it can be asked.
-    public static func resolve(requested: String?, fallback: GlyphMode, cellSize: CellSize?, environment env: [String: String],
-                               interactive: Bool, timeout: Double = 1.0) -> GraphicsSetup {
+    public static func resolve(
+        requested: String?, fallback: GlyphMode, cellSize: CellSize?, environment env: [String: String],
+        interactive: Bool, timeout: Double = 1.0
+    ) -> GraphicsSetup {
         let requested = requested?.lowercased()
         if let requested, let g = GlyphMode(rawValue: requested) { return GraphicsSetup(mode: .glyphs(g)) }
         let forced = requested.flatMap(PixelProtocol.init(rawValue:))
@@ -35,7 +37,8 @@ public struct GraphicsSetup: Sendable {
             protocols = [forced]
             if let tmux, !tmux.passthrough { note = TmuxGraphics.passthroughHint }
             // The cell size is still worth asking for (a forced mode on a real terminal).
-            if cellSize == nil && GraphicsQuery.kernelCellSize() == nil && interactive && term != "dumb" && tmux == nil {
+            if cellSize == nil && GraphicsQuery.kernelCellSize() == nil && interactive && term != "dumb" && tmux == nil
+            {
                 replies = GraphicsQuery.ask(timeout: timeout)
             }
         } else if let tmux {
@@ -51,7 +54,8 @@ public struct GraphicsSetup: Sendable {
         guard let first = protocols.first else { return GraphicsSetup(mode: .glyphs(fallback), note: note) }
         let cell = cellSize ?? GraphicsQuery.kernelCellSize() ?? replies.cell ?? .fallback
         let modes = protocols.map { DisplayMode.pixels($0, cell: cell) }
-        return GraphicsSetup(mode: .pixels(first, cell: cell), pixelModes: modes,
-                             tmuxWrap: tmux != nil, note: note)
+        return GraphicsSetup(
+            mode: .pixels(first, cell: cell), pixelModes: modes,
+            tmuxWrap: tmux != nil, note: note)
     }
 }

@@ -30,7 +30,10 @@ public struct TerminalReplies: Equatable, Sendable {
             return nil
         }
         while i + 1 < bytes.count {
-            guard bytes[i] == 0x1B else { i += 1; continue }
+            guard bytes[i] == 0x1B else {
+                i += 1
+                continue
+            }
             switch bytes[i + 1] {
             case 0x5B:  // CSI
                 var j = i + 2
@@ -42,13 +45,17 @@ public struct TerminalReplies: Equatable, Sendable {
                     deviceAttributes = params.dropFirst().split(separator: ";").compactMap { Int($0) }
                 } else if final == 0x74 {  // t
                     let v = params.split(separator: ";").compactMap { Int($0) }
-                    if v.count == 3 && v[0] == 6 && v[1] > 0 && v[2] > 0 && v[1] <= 512 && v[2] <= 512 { cell = CellSize(v[2], v[1]) }
+                    if v.count == 3 && v[0] == 6 && v[1] > 0 && v[2] > 0 && v[1] <= 512 && v[2] <= 512 {
+                        cell = CellSize(v[2], v[1])
+                    }
                 }
                 i = j + 1
             case 0x5F:  // APC: kitty graphics
                 guard let (body, next) = terminated(from: i + 2) else { return }
                 let text = String(decoding: body, as: UTF8.self)
-                if text.hasPrefix("G"), text.contains("i=\(GraphicsDetection.kittyQueryID)"), text.hasSuffix(";OK") { kittyGraphics = true }
+                if text.hasPrefix("G"), text.contains("i=\(GraphicsDetection.kittyQueryID)"), text.hasSuffix(";OK") {
+                    kittyGraphics = true
+                }
                 i = next
             case 0x50:  // DCS: XTVERSION
                 guard let (body, next) = terminated(from: i + 2) else { return }

@@ -37,7 +37,8 @@ struct DecodeBenchCommand: ParsableCommand {
                 if i >= total { return }
                 let index = grid.chunkIndex(flat: i)
                 do {
-                    let bytes = try array.readChunk(index)?.bytes.count ?? grid.elementsPerChunk * array.metadata.dataType.size
+                    let bytes =
+                        try array.readChunk(index)?.bytes.count ?? grid.elementsPerChunk * array.metadata.dataType.size
                     decodedBytes.add(bytes, ordering: .relaxed)
                 } catch {
                     failure.withLock { if $0 == nil { $0 = "\(error)" } }
@@ -50,7 +51,9 @@ struct DecodeBenchCommand: ParsableCommand {
         let bytes = decodedBytes.load(ordering: .relaxed)
         let mbps = Double(bytes) / seconds / 1e6
         if json {
-            print("{\"chunks\": \(total), \"decoded_bytes\": \(bytes), \"seconds\": \(seconds), \"mb_per_s\": \(mbps), \"threads\": \(threads)}")
+            print(
+                "{\"chunks\": \(total), \"decoded_bytes\": \(bytes), \"seconds\": \(seconds), \"mb_per_s\": \(mbps), \"threads\": \(threads)}"
+            )
         } else {
             print("\(total) chunks, \(bytes) bytes decoded in \(seconds) s: \(Int(mbps)) MB/s on \(threads) threads")
         }

@@ -36,7 +36,9 @@ struct FilterBenchCommand: ParsableCommand {
         let array = try plane.open(path)
         let selection = try plane.selection(for: array)
         let operators = try pipeline.operators(OperatorSetup())
-        guard HaloPlan(operators).total.z == 0 else { throw UsageFailure("--filter: bench filter runs 2-D pipelines only") }
+        guard HaloPlan(operators).total.z == 0 else {
+            throw UsageFailure("--filter: bench filter runs 2-D pipelines only")
+        }
         let data = try selection.readPlane(array, threads: System.coreCount)
         let box = Box(z: 0..<1, y: 0..<data.shape[0], x: 0..<data.shape[1])
         let input = FloatVolume(height: data.shape[0], width: data.shape[1], pixels: data.floats())
@@ -45,8 +47,9 @@ struct FilterBenchCommand: ParsableCommand {
         var result: VolumePipeline.Result?
         for _ in 0..<max(1, runs) {
             let t0 = Clock.now()
-            result = VolumePipeline.run(operators, input: input, inputBox: box, core: box, limit: box, kind: kind,
-                                        threads: max(1, threads))
+            result = VolumePipeline.run(
+                operators, input: input, inputBox: box, core: box, limit: box, kind: kind,
+                threads: max(1, threads))
             times.append(Clock.now() - t0)
         }
         if let output, let result {
@@ -55,9 +58,13 @@ struct FilterBenchCommand: ParsableCommand {
         times.sort()
         let median = times[times.count / 2], best = times[0]
         if json {
-            print("{\"runs\": \(times.count), \"median_ms\": \(median * 1000), \"best_ms\": \(best * 1000), \"threads\": \(threads), \"pixels\": \(input.pixels.count)}")
+            print(
+                "{\"runs\": \(times.count), \"median_ms\": \(median * 1000), \"best_ms\": \(best * 1000), \"threads\": \(threads), \"pixels\": \(input.pixels.count)}"
+            )
         } else {
-            print("\(pipeline.text) on \(data.shape[0])x\(data.shape[1]), \(threads) thread(s): median \(median * 1000) ms, best \(best * 1000) ms")
+            print(
+                "\(pipeline.text) on \(data.shape[0])x\(data.shape[1]), \(threads) thread(s): median \(median * 1000) ms, best \(best * 1000) ms"
+            )
         }
     }
 }

@@ -20,8 +20,12 @@ struct PixelsBenchCommand: ParsableCommand {
     @OptionGroup var options: PixelsBenchOptions
 
     func run() throws {
-        guard let p = PixelProtocol(rawValue: mode) else { throw ValidationError("--mode must be kitty, sixel or iterm, not \(mode)") }
-        guard let f = KittyEncoder.Format(rawValue: kittyFormat) else { throw ValidationError("--kitty-format must be png or rgb") }
+        guard let p = PixelProtocol(rawValue: mode) else {
+            throw ValidationError("--mode must be kitty, sixel or iterm, not \(mode)")
+        }
+        guard let f = KittyEncoder.Format(rawValue: kittyFormat) else {
+            throw ValidationError("--kitty-format must be png or rgb")
+        }
         try options.run(p, kittyFormat: f)
     }
 }
@@ -49,7 +53,9 @@ struct PixelsBenchOptions: ParsableArguments {
     var `repeat`: Int = 1
 
     func run(_ pixelProtocol: PixelProtocol, kittyFormat: KittyEncoder.Format = .png) throws {
-        guard let data = FileManager.default.contents(atPath: input) else { throw RuntimeFailure("cannot read \(input)") }
+        guard let data = FileManager.default.contents(atPath: input) else {
+            throw RuntimeFailure("cannot read \(input)")
+        }
         let buffer = try NPY.decode([UInt8](data))
         guard buffer.dataType == .uint8, buffer.shape.count == 3, buffer.shape[2] == 3 else {
             throw RuntimeFailure("\(input): expected an (H, W, 3) uint8 array, got \(buffer.shape) \(buffer.dataType)")
@@ -61,7 +67,10 @@ struct PixelsBenchOptions: ParsableArguments {
         }
         let image = PixelImage(width: width, height: height, pixels: pixels)
         // What `render --mode M` sends for a frame of this picture at 1:1 (the cell size only sets the layout).
-        guard let encoder = PixelOutput(mode: .pixels(pixelProtocol, cell: CellSize(8, 16)), movesCursor: true, kittyFormat: kittyFormat) else {
+        guard
+            let encoder = PixelOutput(
+                mode: .pixels(pixelProtocol, cell: CellSize(8, 16)), movesCursor: true, kittyFormat: kittyFormat)
+        else {
             throw RuntimeFailure("no pixel output for \(pixelProtocol)")
         }
         var times: [Double] = []
@@ -73,9 +82,13 @@ struct PixelsBenchOptions: ParsableArguments {
         }
         times.sort()
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else { throw RuntimeFailure("cannot write \(output)") }
+            guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
+                throw RuntimeFailure("cannot write \(output)")
+            }
         }
         let format = pixelProtocol == .kitty ? ", \"kitty_format\": \"\(kittyFormat.rawValue)\"" : ""
-        print("{\"mode\": \"\(pixelProtocol.rawValue)\"\(format), \"encode_ms\": \(times[times.count / 2] * 1000), \"best_ms\": \(times[0] * 1000), \"runs\": \(times.count), \"bytes\": \(bytes.count)}")
+        print(
+            "{\"mode\": \"\(pixelProtocol.rawValue)\"\(format), \"encode_ms\": \(times[times.count / 2] * 1000), \"best_ms\": \(times[0] * 1000), \"runs\": \(times.count), \"bytes\": \(bytes.count)}"
+        )
     }
 }

@@ -45,11 +45,14 @@ struct PlaneBenchCommand: ParsableCommand {
         let visible = shown.plan?.visible ?? []
         let slabs = visible.filter { $0.slab != nil }.count
         if json {
-            print("{\"first_frame_ms\": \((done - t0) * 1000), \"open_ms\": \((opened - t0) * 1000), \"planned_ms\": \((planned - t0) * 1000), \"loaded_ms\": \((loaded - t0) * 1000), \"plane_ms\": \((assembled - t0) * 1000), \"level\": \(shown.level.index), \"reduced\": \(shown.reduction != nil), \"visible_chunks\": \(visible.count), \"slab_reads\": \(slabs), \"frame_bytes\": \(frame.count), \"peak_rss_bytes\": \(ResourceUsage.peakResidentBytes()), \(CacheOptions.statisticsFields(cache, array))}")
+            print(
+                "{\"first_frame_ms\": \((done - t0) * 1000), \"open_ms\": \((opened - t0) * 1000), \"planned_ms\": \((planned - t0) * 1000), \"loaded_ms\": \((loaded - t0) * 1000), \"plane_ms\": \((assembled - t0) * 1000), \"level\": \(shown.level.index), \"reduced\": \(shown.reduction != nil), \"visible_chunks\": \(visible.count), \"slab_reads\": \(slabs), \"frame_bytes\": \(frame.count), \"peak_rss_bytes\": \(ResourceUsage.peakResidentBytes()), \(CacheOptions.statisticsFields(cache, array))}"
+            )
         } else {
-            print("first frame in \(Int(((done - t0) * 1000).rounded())) ms (open \(Int(((opened - t0) * 1000).rounded())) ms), level \(shown.level.index)\(shown.reduction != nil ? ", reduced chunk by chunk" : ""), \(visible.count) chunks (\(slabs) read as slabs), \(array.bytesRead >> 10) KiB read")
+            print(
+                "first frame in \(Int(((done - t0) * 1000).rounded())) ms (open \(Int(((opened - t0) * 1000).rounded())) ms), level \(shown.level.index)\(shown.reduction != nil ? ", reduced chunk by chunk" : ""), \(visible.count) chunks (\(slabs) read as slabs), \(array.bytesRead >> 10) KiB read"
+            )
         }
         caching.report(cache, array)
     }
 }
-

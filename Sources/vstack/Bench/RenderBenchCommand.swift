@@ -39,7 +39,9 @@ struct RenderBenchCommand: ParsableCommand {
         times.sort()
         let median = times[times.count / 2], best = times[0]
         if json {
-            print("{\"frames\": \(times.count), \"median_ms\": \(median * 1000), \"best_ms\": \(best * 1000), \"bytes_per_frame\": \(bytes), \"mode\": \"\(settings.mode.name)\", \"color\": \"\(settings.depth.rawValue)\"}")
+            print(
+                "{\"frames\": \(times.count), \"median_ms\": \(median * 1000), \"best_ms\": \(best * 1000), \"bytes_per_frame\": \(bytes), \"mode\": \"\(settings.mode.name)\", \"color\": \"\(settings.depth.rawValue)\"}"
+            )
         } else {
             print("\(times.count) frames: median \(median * 1000) ms, best \(best * 1000) ms, \(bytes) bytes a frame")
         }

@@ -83,26 +83,40 @@ struct ScrubBenchCommand: ParsableCommand {
             // On time: everything the frame needs is resident when its time comes
             // (a frame asked for more than half a period late is not on time).
             let ready = plan.visible.allSatisfy { loader.isResident($0) } && Clock.now() - due < period / 2
-            if i >= 5 { counted += 1; if ready { onTime += 1 } }
-            guard loader.waitUntilLoaded(plan.visible, timeout: 120) else { throw RuntimeFailure("frame \(i) did not load in 120 s") }
+            if i >= 5 {
+                counted += 1
+                if ready { onTime += 1 }
+            }
+            guard loader.waitUntilLoaded(plan.visible, timeout: 120) else {
+                throw RuntimeFailure("frame \(i) did not load in 120 s")
+            }
             let data = try loader.readPlane(view)
             let layer = ChannelLayer(plane: data, colorMap: settings.colorMap, limits: nil, gamma: 1)
-            _ = ANSIWriter.frameBytes(Renderer.composite([layer], settings: settings, columns: columns, rows: rows).frame)
+            _ = ANSIWriter.frameBytes(
+                Renderer.composite([layer], settings: settings, columns: columns, rows: rows).frame)
             let latency = Clock.now() - due
             latencies.append(latency)
             if trace {
                 let slabs = plan.visible.filter { $0.slab != nil }.count
-                CLI.printError("frame \(i) \(view.axisNames[scrubAxis])=\(view.indices[scrubAxis]) \(ready ? "ready" : "wait ") \(fmt(latency * 1000)) ms, \(plan.visible.count) chunks (\(slabs) slabs), \(plan.prefetch.count) prefetch \(plan.prefetch.prefix(12)), \(loader.scheduler.pending) pending")
+                CLI.printError(
+                    "frame \(i) \(view.axisNames[scrubAxis])=\(view.indices[scrubAxis]) \(ready ? "ready" : "wait ") \(fmt(latency * 1000)) ms, \(plan.visible.count) chunks (\(slabs) slabs), \(plan.prefetch.count) prefetch \(plan.prefetch.prefix(12)), \(loader.scheduler.pending) pending"
+                )
             }
         }
         let sorted = latencies.sorted()
-        func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))] * 1000 }
+        func percentile(_ p: Double) -> Double {
+            sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))] * 1000
+        }
         let fraction = counted == 0 ? 1 : Double(onTime) / Double(counted)
         let rss = ResourceUsage.peakResidentBytes()
         if json {
-            print("{\"frames\": \(steps), \"on_time_fraction\": \(fraction), \"p50_ms\": \(percentile(0.5)), \"p99_ms\": \(percentile(0.99)), \"max_ms\": \(sorted.last! * 1000), \"peak_rss_bytes\": \(rss), \"dropped_loads\": \(loader.scheduler.dropped), \"axis\": \"\(view.axisNames[scrubAxis])\", \"rate\": \(rate), \(CacheOptions.statisticsFields(cache, array))}")
+            print(
+                "{\"frames\": \(steps), \"on_time_fraction\": \(fraction), \"p50_ms\": \(percentile(0.5)), \"p99_ms\": \(percentile(0.99)), \"max_ms\": \(sorted.last! * 1000), \"peak_rss_bytes\": \(rss), \"dropped_loads\": \(loader.scheduler.dropped), \"axis\": \"\(view.axisNames[scrubAxis])\", \"rate\": \(rate), \(CacheOptions.statisticsFields(cache, array))}"
+            )
         } else {
-            print("\(steps) frames along \(view.axisNames[scrubAxis]) at \(rate)/s: \(Int((fraction * 100).rounded()))% on time, p50 \(fmt(percentile(0.5))) ms, p99 \(fmt(percentile(0.99))) ms, peak RSS \(rss >> 20) MiB, \(array.bytesRead >> 20) MiB read")
+            print(
+                "\(steps) frames along \(view.axisNames[scrubAxis]) at \(rate)/s: \(Int((fraction * 100).rounded()))% on time, p50 \(fmt(percentile(0.5))) ms, p99 \(fmt(percentile(0.99))) ms, peak RSS \(rss >> 20) MiB, \(array.bytesRead >> 20) MiB read"
+            )
         }
         caching.report(cache, array)
     }
@@ -114,7 +128,8 @@ struct ScrubBenchCommand: ParsableCommand {
         let free = view.indices.indices.filter { $0 != view.rowAxis && $0 != view.columnAxis }
         if let name {
             guard let a = view.axisNames.firstIndex(of: name) ?? Int(name), free.contains(a) else {
-                throw UsageFailure("--axis '\(name)': not a non-displayed axis (axes are \(AxisNames.compact(view.axisNames)))")
+                throw UsageFailure(
+                    "--axis '\(name)': not a non-displayed axis (axes are \(AxisNames.compact(view.axisNames)))")
             }
             return a
         }
@@ -140,8 +155,9 @@ enum ResourceUsage {
     /// a big Python process would report the parent's peak.)
     static func peakResidentBytes() -> Int {
         if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-           let kib = Int(line.split(separator: " ").dropFirst().first ?? "") {
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kib = Int(line.split(separator: " ").dropFirst().first ?? "")
+        {
             return kib * 1024
         }
         var usage = rusage()

@@ -21,17 +21,22 @@ struct ViewerFrame {
 
     /// Chooses the level and starts what the frame needs (a reduction runs to the end here, on every core).
     func show(_ view: PlaneSelection) throws -> Shown {
-        let level = LevelSelection(loader.pyramid, view: view, mode: settings.mode, columns: columns, rows: rows,
-                                   aspect: settings.aspect)
+        let level = LevelSelection(
+            loader.pyramid, view: view, mode: settings.mode, columns: columns, rows: rows,
+            aspect: settings.aspect)
         let lv = level.view
         let array = loader.levels[level.index].array
-        let size = settings.mode.pixelSize(fitting: lv.columns.count, lv.rows.count, columns: columns, rows: rows,
-                                           aspect: settings.aspect)
-        if PlaneReduction.reduces(lv, dataType: array.metadata.dataType, width: size.width, height: size.height,
-                                  cacheBudget: loader.cache.budget) {
+        let size = settings.mode.pixelSize(
+            fitting: lv.columns.count, lv.rows.count, columns: columns, rows: rows,
+            aspect: settings.aspect)
+        if PlaneReduction.reduces(
+            lv, dataType: array.metadata.dataType, width: size.width, height: size.height,
+            cacheBudget: loader.cache.budget)
+        {
             loader.execute(LoadPlan(level: level.index))
-            let reduction = PlaneReduction(view: lv, dataType: array.metadata.dataType, width: size.width, height: size.height,
-                                           mode: settings.downsample)
+            let reduction = PlaneReduction(
+                view: lv, dataType: array.metadata.dataType, width: size.width, height: size.height,
+                mode: settings.downsample)
             try reduction.run(array, source: loader.levels[level.index].source, threads: System.coreCount)
             return Shown(level: level, plan: nil, reduction: reduction)
         }
@@ -66,7 +71,9 @@ struct ViewerFrame {
         let t0 = Clock.now()
         let keys = complete || plan.coarse.isEmpty ? plan.visible : plan.coarse
         guard loader.waitUntilLoaded(keys, timeout: timeout) else { return nil }
-        if let key = keys.first(where: { loader.failure($0) != nil }) { throw RuntimeFailure(loader.failure(key) ?? "a chunk failed") }
+        if let key = keys.first(where: { loader.failure($0) != nil }) {
+            throw RuntimeFailure(loader.failure(key) ?? "a chunk failed")
+        }
         return Clock.now() - t0
     }
 

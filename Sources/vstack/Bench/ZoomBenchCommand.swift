@@ -10,7 +10,8 @@ import TUI
 struct ZoomBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zoom",
-        abstract: "Zoom in to 1:1 and back; report per step the ms from the key to a filled frame and to a complete one.")
+        abstract:
+            "Zoom in to 1:1 and back; report per step the ms from the key to a filled frame and to a complete one.")
 
     @Argument(help: "A dataset (an OME-Zarr pyramid, or demo:?levels=4).")
     var path: String
@@ -50,17 +51,27 @@ struct ZoomBenchCommand: ParsableCommand {
             guard try drawer.wait(shown, complete: false) != nil else { throw RuntimeFailure("no frame in 60 s") }
             _ = try drawer.frame(view, shown)
             let filled = Clock.now() - t0
-            guard try drawer.wait(shown, complete: true) != nil else { throw RuntimeFailure("no complete frame in 60 s") }
+            guard try drawer.wait(shown, complete: true) != nil else {
+                throw RuntimeFailure("no complete frame in 60 s")
+            }
             let complete = Clock.now() - t0
-            let zoom = state.scale.map { $0 >= 1 ? "1:\(String(format: "%.3g", $0))" : "\(String(format: "%.3g", 1 / $0)):1" } ?? "fit"
+            let zoom =
+                state.scale.map { $0 >= 1 ? "1:\(String(format: "%.3g", $0))" : "\(String(format: "%.3g", 1 / $0)):1" }
+                ?? "fit"
             records.append((zoom, shown.level.index, filled * 1000, complete * 1000))
         }
         if json {
-            let rows = records.map { "{\"zoom\": \"\($0.0)\", \"level\": \($0.1), \"filled_ms\": \($0.2), \"complete_ms\": \($0.3)}" }
-            print("{\"steps\": [\(rows.joined(separator: ", "))], \"peak_rss_bytes\": \(ResourceUsage.peakResidentBytes()), \(CacheOptions.statisticsFields(cache, array))}")
+            let rows = records.map {
+                "{\"zoom\": \"\($0.0)\", \"level\": \($0.1), \"filled_ms\": \($0.2), \"complete_ms\": \($0.3)}"
+            }
+            print(
+                "{\"steps\": [\(rows.joined(separator: ", "))], \"peak_rss_bytes\": \(ResourceUsage.peakResidentBytes()), \(CacheOptions.statisticsFields(cache, array))}"
+            )
         } else {
             for r in records {
-                print("\(r.0.padding(toLength: 10, withPad: " ", startingAt: 0)) L\(r.1)  filled \(String(format: "%.1f", r.2)) ms  complete \(String(format: "%.1f", r.3)) ms")
+                print(
+                    "\(r.0.padding(toLength: 10, withPad: " ", startingAt: 0)) L\(r.1)  filled \(String(format: "%.1f", r.2)) ms  complete \(String(format: "%.1f", r.3)) ms"
+                )
             }
         }
     }

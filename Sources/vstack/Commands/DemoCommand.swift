@@ -4,7 +4,9 @@ import Formats
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Open the viewer on the built-in synthetic 5-D dataset (c=3, t=199, z=201, y=1024, x=768, uint16; no files needed).")
+        abstract:
+            "Open the viewer on the built-in synthetic 5-D dataset (c=3, t=199, z=201, y=1024, x=768, uint16; no files needed)."
+    )
 
     @Flag(help: "Print the dataset's info instead of opening the viewer.")
     var info = false
@@ -27,6 +29,8 @@ struct DemoCommand: ParsableCommand {
             print(json ? report.json() : report.table(), terminator: json ? "\n" : "")
             return
         }
-        try ViewCommand.open(Dataset.syntheticScheme, plane: plane, look: look, caching: caching, filtering: filtering, labelling: labelling, viewer: viewer)
+        try ViewCommand.open(
+            Dataset.syntheticScheme, plane: plane, look: look, caching: caching, filtering: filtering,
+            labelling: labelling, viewer: viewer)
     }
 }

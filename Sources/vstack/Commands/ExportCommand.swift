@@ -8,7 +8,9 @@ import Processing
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write the plane of the current view as a NumPy .npy or a TIFF file (source dtype; float32, or uint8 0/1 for a mask, with --filter), or with --script dask a Python script that filters the whole dataset with Dask.")
+        abstract:
+            "Write the plane of the current view as a NumPy .npy or a TIFF file (source dtype; float32, or uint8 0/1 for a mask, with --filter), or with --script dask a Python script that filters the whole dataset with Dask."
+    )
 
     @Argument(help: ArgumentHelp(CLI.datasetHelp))
     var path: String
@@ -16,19 +18,31 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var plane: PlaneOptions
     @OptionGroup var caching: CacheOptions
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Output file (.npy, .tif or .tiff; .py with --script).", valueName: "FILE"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("Output file (.npy, .tif or .tiff; .py with --script).", valueName: "FILE"))
     var output: String
 
-    @Option(help: ArgumentHelp("Operators applied at full resolution before writing, e.g. 'gaussian(2)|threshold(otsu)'.", valueName: "PIPELINE"))
+    @Option(
+        help: ArgumentHelp(
+            "Operators applied at full resolution before writing, e.g. 'gaussian(2)|threshold(otsu)'.",
+            valueName: "PIPELINE"))
     var filter: String?
 
-    @Option(help: ArgumentHelp("With --labels-only: the label image whose plane is written (a path, or the name of one of the OME-Zarr image's labels).", valueName: "PATH|NAME"))
+    @Option(
+        help: ArgumentHelp(
+            "With --labels-only: the label image whose plane is written (a path, or the name of one of the OME-Zarr image's labels).",
+            valueName: "PATH|NAME"))
     var labels: String?
 
-    @Flag(help: "Write the plane of the --labels image under the view (its own dtype and pixels) instead of the image's.")
+    @Flag(
+        help: "Write the plane of the --labels image under the view (its own dtype and pixels) instead of the image's.")
     var labelsOnly = false
 
-    @Option(help: ArgumentHelp("Instead of a plane, write a Python script that applies --filter (if any) to every plane of the whole dataset with Dask and writes a Zarr (docs/OPERATORS.md, Scaling out with Dask).", valueName: "dask"))
+    @Option(
+        help: ArgumentHelp(
+            "Instead of a plane, write a Python script that applies --filter (if any) to every plane of the whole dataset with Dask and writes a Zarr (docs/OPERATORS.md, Scaling out with Dask).",
+            valueName: "dask"))
     var script: String?
 
     private var writesTiff: Bool { output.lowercased().hasSuffix(".tif") || output.lowercased().hasSuffix(".tiff") }
@@ -36,10 +50,16 @@ struct ExportCommand: ParsableCommand {
     func validate() throws {
         if let script {
             guard script == "dask" else { throw ValidationError("--script \(script): the only script is dask") }
-            guard output.hasSuffix(".py") else { throw ValidationError("-o \(output): with --script dask the output must end in .py") }
-            guard !labelsOnly && labels == nil else { throw ValidationError("--script dask filters the image; it does not take --labels") }
+            guard output.hasSuffix(".py") else {
+                throw ValidationError("-o \(output): with --script dask the output must end in .py")
+            }
+            guard !labelsOnly && labels == nil else {
+                throw ValidationError("--script dask filters the image; it does not take --labels")
+            }
             guard plane.region == nil && plane.at == nil && plane.level == nil else {
-                throw ValidationError("--script dask processes every plane of the whole dataset at full resolution; it does not take --region, --at or --level")
+                throw ValidationError(
+                    "--script dask processes every plane of the whole dataset at full resolution; it does not take --region, --at or --level"
+                )
             }
             return
         }
@@ -47,7 +67,9 @@ struct ExportCommand: ParsableCommand {
             throw ValidationError("-o \(output): the output must end in .npy, .tif or .tiff")
         }
         guard !labelsOnly || labels != nil else { throw ValidationError("--labels-only needs --labels PATH|NAME") }
-        guard !labelsOnly || filter == nil else { throw ValidationError("--labels-only writes label ids; it does not take --filter") }
+        guard !labelsOnly || filter == nil else {
+            throw ValidationError("--labels-only writes label ids; it does not take --filter")
+        }
     }
 
     func run() throws {
@@ -67,7 +89,9 @@ struct ExportCommand: ParsableCommand {
             // The label image's own pixels under the view (at its full resolution).
             let layer = try LabelOptions.layer(labels, over: array, names: selection.axisNames, look: nil)
             guard let view = layer.alignment.view(for: selection) else {
-                throw UsageFailure("--labels: the label image has no axes for the displayed \(selection.axisNames[selection.rowAxis]),\(selection.axisNames[selection.columnAxis])")
+                throw UsageFailure(
+                    "--labels: the label image has no axes for the displayed \(selection.axisNames[selection.rowAxis]),\(selection.axisNames[selection.columnAxis])"
+                )
             }
             try OutputFile.refuseInsideDataset(output, sources: layer.array.sourcePaths)
             buffer = try caching.readPlane(view, layer.array, cache, limit: .cacheBudget)
@@ -78,11 +102,16 @@ struct ExportCommand: ParsableCommand {
             buffer = try caching.readPlane(selection, array, cache, limit: .cacheBudget)
         }
         if writesTiff {
-            try OutputFile.write(to: output) { try TiffWriter.write(buffer, to: $0, description: "vstack export of \(path)") }
+            try OutputFile.write(to: output) {
+                try TiffWriter.write(buffer, to: $0, description: "vstack export of \(path)")
+            }
         } else {
             try OutputFile.write(NPY.encode(buffer), to: output)
         }
-        caching.report(cache, array, extra: thresholds.isEmpty ? "" : ", \"thresholds\": [\(thresholds.map { String($0) }.joined(separator: ", "))]")
+        caching.report(
+            cache, array,
+            extra: thresholds.isEmpty
+                ? "" : ", \"thresholds\": [\(thresholds.map { String($0) }.joined(separator: ", "))]")
     }
 }
 
@@ -96,7 +125,8 @@ extension ExportCommand {
         if let filter { words += ["--filter", filter] }
         words += view + ["--script", "dask", "-o", output]
         let command = words.map(DaskScript.shellWord).joined(separator: " ")
-        var generator = try DaskScript(path: path, array: array, selection: selection, pipeline: pipeline, command: command)
+        var generator = try DaskScript(
+            path: path, array: array, selection: selection, pipeline: pipeline, command: command)
         generator.outputName = output.split(separator: "/").last.map(String.init) ?? output
         generator.viewOptions = view.map { " " + DaskScript.shellWord($0) }.joined()
         try OutputFile.write(Array(generator.text.utf8), to: output)
@@ -112,7 +142,8 @@ enum OutputFile {
         for source in sources {
             guard let data = realpathString(source) else { continue }
             if out == data || out.hasPrefix(data + "/") {
-                throw UsageFailure("-o \(output): refusing to write inside the dataset \(source) (vstack never writes to a dataset)")
+                throw UsageFailure(
+                    "-o \(output): refusing to write inside the dataset \(source) (vstack never writes to a dataset)")
             }
         }
     }
@@ -134,7 +165,9 @@ enum OutputFile {
 
     static func write(_ bytes: [UInt8], to path: String) throws {
         try write(to: path) { tmp in
-            guard let f = fopen(tmp, "wb") else { throw RuntimeFailure("\(path): cannot write: \(String(cString: strerror(errno)))") }
+            guard let f = fopen(tmp, "wb") else {
+                throw RuntimeFailure("\(path): cannot write: \(String(cString: strerror(errno)))")
+            }
             let n = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
             guard fclose(f) == 0, n == bytes.count else {
                 throw RuntimeFailure("\(path): cannot write: \(String(cString: strerror(errno)))")

@@ -12,7 +12,10 @@ enum Figure {
         let a = aspect.isFinite && aspect > 0 ? aspect : 1
         var w = Double(max(columns, 1)) * scale, h = Double(max(rows, 1)) * a * scale
         let longest = max(w, h)
-        if longest > Double(maxSide) { w *= Double(maxSide) / longest; h *= Double(maxSide) / longest }
+        if longest > Double(maxSide) {
+            w *= Double(maxSide) / longest
+            h *= Double(maxSide) / longest
+        }
         return (max(1, Int(clamping: w.rounded())), max(1, Int(clamping: h.rounded())))
     }
 }

@@ -33,8 +33,9 @@ struct InfoCommand: ParsableCommand {
             checked = try checkable.check()
         }
         let names = try AxisNames.resolve(array.metadata, override: axes)
-        let report = InfoReport(metadata: array.metadata, pyramid: array.pyramid, axisNames: names,
-                                axesOrigin: AxisNames.origin(array.metadata, override: axes), checked: checked)
+        let report = InfoReport(
+            metadata: array.metadata, pyramid: array.pyramid, axisNames: names,
+            axesOrigin: AxisNames.origin(array.metadata, override: axes), checked: checked)
         print(json ? report.json() : report.table(), terminator: json ? "\n" : "")
     }
 }

@@ -11,6 +11,8 @@ struct KeysCommand: ParsableCommand {
     var markdown = false
 
     func run() throws {
-        print(markdown ? KeyMap.markdownTable() : KeyMap.helpLines().joined(separator: "\n"), terminator: markdown ? "" : "\n")
+        print(
+            markdown ? KeyMap.markdownTable() : KeyMap.helpLines().joined(separator: "\n"),
+            terminator: markdown ? "" : "\n")
     }
 }

@@ -25,13 +25,20 @@ struct RenderCommand: ParsableCommand {
     @Flag(help: "Do not print the one-line header (dataset, indices, contrast, colour map).")
     var noHeader = false
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write FILE.txt (glyphs), FILE.ans (ANSI), FILE.png (a figure: the region at data resolution; with --size, the screen-sized picture) or FILE.npy (the screen pixels' values, float32).", valueName: "FILE"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "Write FILE.txt (glyphs), FILE.ans (ANSI), FILE.png (a figure: the region at data resolution; with --size, the screen-sized picture) or FILE.npy (the screen pixels' values, float32).",
+            valueName: "FILE"))
     var output: String?
 
     /// Set when the viewer's `s` renders: its dataset warnings were shown already, and stderr is the screen.
     @Flag(help: .hidden) var quiet = false
 
-    @Option(help: ArgumentHelp("Image pixels per data pixel of a .png figure (default 1; its longer side is held to \(Figure.maxSide)).", valueName: "S"))
+    @Option(
+        help: ArgumentHelp(
+            "Image pixels per data pixel of a .png figure (default 1; its longer side is held to \(Figure.maxSide)).",
+            valueName: "S"))
     var scale: Double?
 
     func run() throws {
@@ -42,9 +49,15 @@ struct RenderCommand: ParsableCommand {
         }
         // A .png without --size is a figure at data resolution (scaled by --scale).
         let figure = kind == "png" && size == nil
-        if let scale, !(scale > 0 && scale <= 64) { throw UsageFailure("--scale \(scale): expected a factor above 0, at most 64") }
-        if scale != nil && !figure { throw UsageFailure("--scale sets a .png figure's size; it does not apply with --size or without -o FILE.png") }
-        let graphics = try look.graphics(defaultMode: nil, interactive: output == nil && isatty(0) == 1 && isatty(1) == 1)
+        if let scale, !(scale > 0 && scale <= 64) {
+            throw UsageFailure("--scale \(scale): expected a factor above 0, at most 64")
+        }
+        if scale != nil && !figure {
+            throw UsageFailure(
+                "--scale sets a .png figure's size; it does not apply with --size or without -o FILE.png")
+        }
+        let graphics = try look.graphics(
+            defaultMode: nil, interactive: output == nil && isatty(0) == 1 && isatty(1) == 1)
         if let note = graphics.note, !quiet { CLI.printError("vstack: note: " + note) }
         var settings = try look.settings(graphics: graphics)
         let pipeline = try filtering.pipeline()
@@ -63,13 +76,18 @@ struct RenderCommand: ParsableCommand {
         var masks = false
         // The zoom picks the level (a --level array has one); filters pick their own for their working factor.
         let levels = array.pyramid
-        let figureSize = Figure.size(rows: selection.rows.count, columns: selection.columns.count, aspect: settings.aspect,
-                                     scale: scale ?? 1)
+        let figureSize = Figure.size(
+            rows: selection.rows.count, columns: selection.columns.count, aspect: settings.aspect,
+            scale: scale ?? 1)
         // The picture's pixels for a plane of width×height: the figure's own size, else fitted to the cells.
         func target(_ width: Int, _ height: Int) -> (width: Int, height: Int) {
-            figure ? figureSize : settings.mode.pixelSize(fitting: width, height, columns: columns, rows: rows, aspect: settings.aspect)
+            figure
+                ? figureSize
+                : settings.mode.pixelSize(fitting: width, height, columns: columns, rows: rows, aspect: settings.aspect)
         }
-        let chosen = pipeline != nil ? LevelSelection(levels, view: selection, index: 0)
+        let chosen =
+            pipeline != nil
+            ? LevelSelection(levels, view: selection, index: 0)
             : LevelSelection(levels, view: selection, pixelSize: target(selection.columns.count, selection.rows.count))
         // A plane too big to assemble is reduced chunk by chunk; its auto contrast comes with it.
         var reducedContrasts: [Contrast?] = []
@@ -78,10 +96,13 @@ struct RenderCommand: ParsableCommand {
                 let source = LevelSelection(levels, view: view, index: chosen.index)
                 let (lv, level) = (source.view, source.level.array)
                 let size = target(lv.columns.count, lv.rows.count)
-                if PlaneReduction.reduces(lv, dataType: level.metadata.dataType, width: size.width, height: size.height,
-                                          cacheBudget: cache.budget) {
-                    let reduced = try caching.reducedPlane(lv, level, cache, width: size.width, height: size.height,
-                                                           mode: settings.downsample)
+                if PlaneReduction.reduces(
+                    lv, dataType: level.metadata.dataType, width: size.width, height: size.height,
+                    cacheBudget: cache.budget)
+                {
+                    let reduced = try caching.reducedPlane(
+                        lv, level, cache, width: size.width, height: size.height,
+                        mode: settings.downsample)
                     reducedContrasts.append(reduced.contrast)
                     return reduced.plane
                 }
@@ -107,35 +128,54 @@ struct RenderCommand: ParsableCommand {
             let plane0 = layers[0].plane
             let size = target(plane0.shape[1], plane0.shape[0])
             guard let source = labelLayer.source(for: selection, width: size.width, height: size.height) else {
-                throw UsageFailure("--labels: the label image has no axes for the displayed \(selection.axisNames[selection.rowAxis]),\(selection.axisNames[selection.columnAxis])")
+                throw UsageFailure(
+                    "--labels: the label image has no axes for the displayed \(selection.axisNames[selection.rowAxis]),\(selection.axisNames[selection.columnAxis])"
+                )
             }
-            let step = labelLayer.step(for: source, width: size.width, height: size.height, maxBytes: min(cache.budget / 4, 32 << 20))
-            overlay = labelLayer.overlay(step == 1 ? try caching.readPlane(source.view, source.level.array, cache)
-                : try source.view.readSampledPlane(source.level.array, step: step,
-                                                   chunks: CachedChunks(cache: cache, array: source.level.array).source))
+            let step = labelLayer.step(
+                for: source, width: size.width, height: size.height, maxBytes: min(cache.budget / 4, 32 << 20))
+            overlay = labelLayer.overlay(
+                step == 1
+                    ? try caching.readPlane(source.view, source.level.array, cache)
+                    : try source.view.readSampledPlane(
+                        source.level.array, step: step,
+                        chunks: CachedChunks(cache: cache, array: source.level.array).source))
         }
-        let rendered = figure
-            ? Renderer.picture(layers, labels: overlay, settings: settings, width: figureSize.width, height: figureSize.height)
+        let rendered =
+            figure
+            ? Renderer.picture(
+                layers, labels: overlay, settings: settings, width: figureSize.width, height: figureSize.height)
             : Renderer.composite(layers, labels: overlay, settings: settings, columns: columns, rows: rows)
-        let levelText = plane.level.map { "L\($0)" }
-            ?? (pipeline != nil ? LevelSelection(levels, view: selection, index: filterLevel) : chosen).label(levelCount: levels.count)
-        let header = noHeader ? nil : headerLine(array.metadata, selection, rendered, settings, columns, rows, filter: filterNote,
-                                                  level: levelText, look: look)
+        let levelText =
+            plane.level.map { "L\($0)" }
+            ?? (pipeline != nil ? LevelSelection(levels, view: selection, index: filterLevel) : chosen).label(
+                levelCount: levels.count)
+        let header =
+            noHeader
+            ? nil
+            : headerLine(
+                array.metadata, selection, rendered, settings, columns, rows, filter: filterNote,
+                level: levelText, look: look)
         switch kind {
         case "png":
-            let png = try PNGWriter.encode(width: rendered.image.width, height: rendered.image.height, rgb: rendered.rgb)
+            let png = try PNGWriter.encode(
+                width: rendered.image.width, height: rendered.image.height, rgb: rendered.rgb)
             try OutputFile.write(png, to: output!)
         case "npy":
             // The screen pixels' values before contrast (first channel), float32: what each screen pixel shows.
             let image = rendered.image
-            try OutputFile.write(NPY.encode(ArrayBuffer(float32: image.pixels, shape: [image.height, image.width])), to: output!)
+            try OutputFile.write(
+                NPY.encode(ArrayBuffer(float32: image.pixels, shape: [image.height, image.width])), to: output!)
         case "txt":
             try OutputFile.write(Array(((header.map { $0 + "\n" } ?? "") + rendered.frame.text).utf8), to: output!)
         case "ans":
-            try OutputFile.write(Array((header.map { $0 + "\n" } ?? "").utf8) + ANSIWriter.frameBytes(rendered.frame), to: output!)
+            try OutputFile.write(
+                Array((header.map { $0 + "\n" } ?? "").utf8) + ANSIWriter.frameBytes(rendered.frame), to: output!)
         default:
             if let header { print(header) }
-            if let image = try PixelOutput(mode: settings.mode, tmuxWrap: graphics.tmuxWrap, movesCursor: true)?.encode(rendered.picture) {
+            if let image = try PixelOutput(mode: settings.mode, tmuxWrap: graphics.tmuxWrap, movesCursor: true)?.encode(
+                rendered.picture)
+            {
                 try OutputFile.writeStandardOutput(image + [0x0A])
             } else {
                 try OutputFile.writeStandardOutput(ANSIWriter.frameBytes(rendered.frame))
@@ -149,12 +189,16 @@ struct RenderCommand: ParsableCommand {
     }
 
     /// `demo:  c=1 t=99 z=100  y 0:1024 x 0:768  clim 100..9238  gray  half 160x47`
-    func headerLine(_ m: ArrayMetadata, _ s: PlaneSelection, _ r: RenderedPlane, _ settings: RenderSettings, _ columns: Int, _ rows: Int,
-                    filter: String?, level: String?, look: RenderOptions) -> String {
+    func headerLine(
+        _ m: ArrayMetadata, _ s: PlaneSelection, _ r: RenderedPlane, _ settings: RenderSettings, _ columns: Int,
+        _ rows: Int,
+        filter: String?, level: String?, look: RenderOptions
+    ) -> String {
         let channel = look.composite == true ? s.axisNames.firstIndex(of: look.channelAxis ?? "c") : nil
         let indices = s.axisNames.indices.filter { $0 != s.rowAxis && $0 != s.columnAxis && $0 != channel }
             .map { "\(s.axisNames[$0])=\(s.indices[$0])" }.joined(separator: " ")
-        let region = "\(s.axisNames[s.rowAxis]) \(s.rows.lowerBound):\(s.rows.upperBound) \(s.axisNames[s.columnAxis]) \(s.columns.lowerBound):\(s.columns.upperBound)"
+        let region =
+            "\(s.axisNames[s.rowAxis]) \(s.rows.lowerBound):\(s.rows.upperBound) \(s.axisNames[s.columnAxis]) \(s.columns.lowerBound):\(s.columns.upperBound)"
         func fmt(_ v: Double) -> String { formatLimit(v) }
         var parts = [m.location]
         if !indices.isEmpty { parts.append(indices) }

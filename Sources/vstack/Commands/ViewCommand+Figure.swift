@@ -7,9 +7,11 @@ extension ViewCommand {
     /// the viewer was started with and its state now (position, region, displayed axes, colour
     /// map, limits, composite, filters, labels). The file goes to the current directory, named
     /// after the dataset and the position, never over an existing one.
-    static func figureSaver(path: String, plane: PlaneOptions, look: RenderOptions, caching: CacheOptions,
-                            filtering: FilterOptions, labelling: LabelOptions,
-                            labelSpecs: [(name: String, spec: String)]) -> ViewerApp.FigureSaver {
+    static func figureSaver(
+        path: String, plane: PlaneOptions, look: RenderOptions, caching: CacheOptions,
+        filtering: FilterOptions, labelling: LabelOptions,
+        labelSpecs: [(name: String, spec: String)]
+    ) -> ViewerApp.FigureSaver {
         { state in
             let s = state.selection
             var plane = plane, look = look, caching = caching, filtering = filtering, labelling = labelling
@@ -26,12 +28,15 @@ extension ViewCommand {
             look.mode = nil
             caching.stats = false
             filtering.filter = state.pipeline.flatMap { $0.isActive ? $0.activeText : nil }
-            labelling.labels = state.labelIndex.flatMap { i in labelSpecs.first { $0.name == state.labelNames[i] }?.spec }
+            labelling.labels = state.labelIndex.flatMap { i in labelSpecs.first { $0.name == state.labelNames[i] }?.spec
+            }
             labelling.labelOpacity = state.labelOpacity
             labelling.labelMode = state.labelStyle.rawValue
             let file = figureName(path: path, state: state)
             var render = try RenderCommand.parse([path, "-o", file, "--quiet"])
-            (render.plane, render.look, render.caching, render.filtering, render.labelling) = (plane, look, caching, filtering, labelling)
+            (render.plane, render.look, render.caching, render.filtering, render.labelling) = (
+                plane, look, caching, filtering, labelling
+            )
             try render.run()
             return file
         }
@@ -40,18 +45,23 @@ extension ViewCommand {
     /// `embryo_c1_t99_z100_y0-1024_x0-768.png`, or `…-2.png` when that exists.
     static func figureName(path: String, state: ViewState) -> String {
         let s = state.selection
-        var base = URL(fileURLWithPath: path.hasSuffix("/") ? String(path.dropLast()) : path).deletingPathExtension().lastPathComponent
+        var base = URL(fileURLWithPath: path.hasSuffix("/") ? String(path.dropLast()) : path).deletingPathExtension()
+            .lastPathComponent
         if path.hasSuffix(":") || base.isEmpty { base = path.split(separator: ":").first.map(String.init) ?? "view" }
         base = String(base.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
         var parts = [base]
-        for i in s.axisNames.indices where i != s.rowAxis && i != s.columnAxis && !(state.composite && i == state.channelAxis) {
+        for i in s.axisNames.indices
+        where i != s.rowAxis && i != s.columnAxis && !(state.composite && i == state.channelAxis) {
             parts.append("\(s.axisNames[i])\(s.indices[i])")
         }
         parts.append("\(s.axisNames[s.rowAxis])\(s.rows.lowerBound)-\(s.rows.upperBound)")
         parts.append("\(s.axisNames[s.columnAxis])\(s.columns.lowerBound)-\(s.columns.upperBound)")
         let stem = parts.joined(separator: "_")
         var name = stem + ".png", n = 2
-        while FileManager.default.fileExists(atPath: name) { name = "\(stem)-\(n).png"; n += 1 }
+        while FileManager.default.fileExists(atPath: name) {
+            name = "\(stem)-\(n).png"
+            n += 1
+        }
         return name
     }
 }

@@ -23,12 +23,16 @@ struct ViewCommand: ParsableCommand {
     @OptionGroup var viewer: ViewerOptions
 
     func run() throws {
-        try ViewCommand.open(path, plane: plane, look: look, caching: caching, filtering: filtering, labelling: labelling, viewer: viewer)
+        try ViewCommand.open(
+            path, plane: plane, look: look, caching: caching, filtering: filtering, labelling: labelling, viewer: viewer
+        )
     }
 
     /// Opens the viewer with the start options of SPEC §1 (shared with `demo`).
-    static func open(_ path: String, plane: PlaneOptions, look: RenderOptions, caching: CacheOptions,
-                     filtering: FilterOptions, labelling: LabelOptions, viewer: ViewerOptions) throws {
+    static func open(
+        _ path: String, plane: PlaneOptions, look: RenderOptions, caching: CacheOptions,
+        filtering: FilterOptions, labelling: LabelOptions, viewer: ViewerOptions
+    ) throws {
         let pipeline = try filtering.pipeline()
         let array = try plane.open(path)
         let selection = try plane.selection(for: array)
@@ -46,13 +50,16 @@ struct ViewCommand: ParsableCommand {
             labelSpecs.append((name, name))
         }
         guard isatty(0) == 1 && isatty(1) == 1 else {
-            throw RuntimeFailure("the viewer needs a terminal on stdin and stdout (for one frame use: vstack render \(path))")
+            throw RuntimeFailure(
+                "the viewer needs a terminal on stdin and stdout (for one frame use: vstack render \(path))")
         }
         // The terminal is asked which pixel protocol it speaks (unless --mode or VSTACK_MODE chose glyphs).
         let graphics = try look.graphics(defaultMode: "auto", interactive: true)
         var state = ViewState(selection: selection, shape: array.metadata.shape)
         state.mode = graphics.mode.pixelProtocol != nil ? graphics.mode : settings.mode
-        let glyphs = TerminalProbe.utf8Locale() && settings.depth != .none ? GlyphMode.allCases.map { DisplayMode.glyphs($0) }
+        let glyphs =
+            TerminalProbe.utf8Locale() && settings.depth != .none
+            ? GlyphMode.allCases.map { DisplayMode.glyphs($0) }
             : [settings.mode.pixelProtocol == nil ? settings.mode : .ascii]
         state.modes = graphics.pixelModes + glyphs
         if let note = graphics.note { state.message = note }
@@ -70,7 +77,8 @@ struct ViewCommand: ParsableCommand {
         if let warning = array.metadata.warnings.first { state.message = "warning: " + warning }
         if look.blends(array, selection) {
             guard state.channelAxis != nil else {
-                throw UsageFailure("--composite: no channel axis 'c' (axes are \(AxisNames.compact(selection.axisNames)))")
+                throw UsageFailure(
+                    "--composite: no channel axis 'c' (axes are \(AxisNames.compact(selection.axisNames)))")
             }
             state.composite = true
         }
@@ -79,8 +87,10 @@ struct ViewCommand: ParsableCommand {
         state.labelOpacity = labelling.labelOpacity
         state.labelStyle = LabelStyle(rawValue: labelling.labelMode) ?? .fill
         let names = selection.axisNames
-        let app = ViewerApp(array: array, name: path, state: state, cache: cache, depth: settings.depth,
-                            maxWorkPixels: filtering.maxWorkPixels, tmuxWrap: graphics.tmuxWrap) { name in
+        let app = ViewerApp(
+            array: array, name: path, state: state, cache: cache, depth: settings.depth,
+            maxWorkPixels: filtering.maxWorkPixels, tmuxWrap: graphics.tmuxWrap
+        ) { name in
             if let firstLayer, name == firstLayer.name { return firstLayer }
             let spec = labelSpecs.first { $0.name == name }?.spec ?? name
             var layer = try LabelOptions.layer(spec, over: array, names: names, look: labelling)
@@ -88,8 +98,9 @@ struct ViewCommand: ParsableCommand {
             return layer
         }
         app.maxFrameBytes = viewer.maxKbps.map { $0 * 1000 / 8 / 10 }
-        app.saveFigure = figureSaver(path: path, plane: plane, look: look, caching: caching, filtering: filtering,
-                                     labelling: labelling, labelSpecs: labelSpecs)
+        app.saveFigure = figureSaver(
+            path: path, plane: plane, look: look, caching: caching, filtering: filtering,
+            labelling: labelling, labelSpecs: labelSpecs)
         try app.run()
         caching.report(cache, array)
     }

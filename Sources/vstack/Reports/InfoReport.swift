@@ -43,15 +43,22 @@ struct InfoReport {
             for (i, level) in pyramid.enumerated() {
                 let lm = level.array.metadata
                 let factors = zip(axisNames, level.factors).filter { $0.1 != 1 }.map { "\($0.0)/\(Self.number($0.1))" }
-                out += Self.pad(i == 0 ? "levels" : "", w0) + "\(i): " + Self.pad(level.path, pw) + Self.pad(Self.tuple(lm.shape), w1)
-                    + "chunks " + Self.tuple(lm.chunkShape) + (factors.isEmpty ? "" : "  " + factors.joined(separator: " ")) + "\n"
+                out +=
+                    Self.pad(i == 0 ? "levels" : "", w0) + "\(i): " + Self.pad(level.path, pw)
+                    + Self.pad(Self.tuple(lm.shape), w1)
+                    + "chunks " + Self.tuple(lm.chunkShape)
+                    + (factors.isEmpty ? "" : "  " + factors.joined(separator: " ")) + "\n"
             }
         } else {
-            out += Self.pad("levels", w0) + m.levels.enumerated().map { "\($0): \(Self.tuple($1))" }.joined(separator: ", ") + "\n"
+            out +=
+                Self.pad("levels", w0)
+                + m.levels.enumerated().map { "\($0): \(Self.tuple($1))" }.joined(separator: ", ") + "\n"
         }
         if let channels = m.channels {
             let text = channels.enumerated().map { i, c in
-                var details = [c.color.map { "#" + $0 }, c.window.map { "\(Self.number($0.start))..\(Self.number($0.end))" }].compactMap { $0 }
+                var details = [
+                    c.color.map { "#" + $0 }, c.window.map { "\(Self.number($0.start))..\(Self.number($0.end))" },
+                ].compactMap { $0 }
                 if !c.active { details.append("off") }
                 return (c.label ?? "\(i)") + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
             }
@@ -69,11 +76,12 @@ struct InfoReport {
 
     func json() -> String {
         let m = metadata
-        let fill: String = switch m.fillValue {
-        case .float(let v) where !v.isFinite: "\"\(m.fillValue.description)\""
-        case .float(let v): v == v.rounded() && abs(v) < 1e15 ? "\(Int64(v)).0" : "\(v)"
-        default: m.fillValue.description
-        }
+        let fill: String =
+            switch m.fillValue {
+            case .float(let v) where !v.isFinite: "\"\(m.fillValue.description)\""
+            case .float(let v): v == v.rounded() && abs(v) < 1e15 ? "\(Int64(v)).0" : "\(v)"
+            default: m.fillValue.description
+            }
         let fields: [(String, String)] = [
             ("format", Self.quote(m.format)),
             ("location", Self.quote(m.location)),
@@ -90,7 +98,11 @@ struct InfoReport {
             ("chunk_count", String(m.grid.chunkCount)),
             ("levels", "[" + m.levels.map(Self.list).joined(separator: ", ") + "]"),
             ("scales", m.scales.map { "[" + $0.map(Self.scale).joined(separator: ", ") + "]" } ?? "null"),
-            ("axis_types", m.axisTypes.map { "[" + $0.map { $0.map(Self.quote) ?? "null" }.joined(separator: ", ") + "]" } ?? "null"),
+            (
+                "axis_types",
+                m.axisTypes.map { "[" + $0.map { $0.map(Self.quote) ?? "null" }.joined(separator: ", ") + "]" }
+                    ?? "null"
+            ),
             ("pyramid", "[" + pyramid.map(Self.level).joined(separator: ", ") + "]"),
             ("channels", m.channels.map { "[" + $0.map(Self.channel).joined(separator: ", ") + "]" } ?? "null"),
             ("notes", "[" + m.notes.map(Self.quote).joined(separator: ", ") + "]"),
@@ -163,8 +175,12 @@ struct InfoReport {
     static func number(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e9 ? String(Int(v)) : String(v) }
 
     static func list(_ a: [Int]) -> String { "[" + a.map(String.init).joined(separator: ", ") + "]" }
-    static func tuple(_ a: [Int]) -> String { a.count == 1 ? "(\(a[0]),)" : "(" + a.map(String.init).joined(separator: ", ") + ")" }
-    static func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s + " " : s + String(repeating: " ", count: w - s.count) }
+    static func tuple(_ a: [Int]) -> String {
+        a.count == 1 ? "(\(a[0]),)" : "(" + a.map(String.init).joined(separator: ", ") + ")"
+    }
+    static func pad(_ s: String, _ w: Int) -> String {
+        s.count >= w ? s + " " : s + String(repeating: " ", count: w - s.count)
+    }
 
     static func grouped(_ n: Int) -> String {
         let s = String(n)

@@ -12,7 +12,9 @@ enum TerminalProbe {
             return (Int(ws.ws_col), Int(ws.ws_row))
         }
         let env = environment()
-        if let c = env["COLUMNS"].flatMap(Int.init), let r = env["LINES"].flatMap(Int.init), c > 0, r > 0 { return (c, r) }
+        if let c = env["COLUMNS"].flatMap(Int.init), let r = env["LINES"].flatMap(Int.init), c > 0, r > 0 {
+            return (c, r)
+        }
         return nil
     }
 

@@ -20,7 +20,7 @@ BLOCKS = set("▀▄█▌▐▖▗▘▙▚▛▜▝▞▟")
 def test_demos_exist():
     assert {p.name for p in RUNNABLE} >= {"lightsheet_dask.py", "ome_zarr_pyramid.py",
                                           "tiff_series.py", "remote_http.py",
-                                          "filters_to_dask.py"}
+                                          "filters_to_dask.py", "bigdataviewer.py"}
     assert (DEMOS / "README.md").exists()
 
 

@@ -8,6 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static inline hid_t vstack_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t vstack_h5s_all(void) { return H5S_ALL; }
@@ -111,8 +116,98 @@ static inline int vstack_h5_list_datasets(hid_t group, int limit, char **out, si
     return w.count;
 }
 
+/// Reads `n` variable-length strings of `attr` into `buf` (NUL-separated); the count, or -1.
+static inline int vstack_h5_read_vlen_strings(hid_t attr, hid_t ftype, hid_t space, hssize_t n, char *buf, size_t cap) {
+    int result = -1;
+    size_t used = 0;
+    char **strs = (char **)calloc((size_t)n, sizeof(char *));
+    hid_t mtype = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mtype, H5T_VARIABLE);
+    H5Tset_cset(mtype, H5Tget_cset(ftype));
+    if (strs && H5Aread(attr, mtype, strs) >= 0) {
+        result = 0;
+        for (hssize_t i = 0; i < n; i++) {
+            const char *s = strs[i] ? strs[i] : "";
+            size_t l = strlen(s);
+            if (used + l + 1 > cap) { result = -1; break; }
+            memcpy(buf + used, s, l + 1);
+            used += l + 1;
+            result += 1;
+        }
+        H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, strs);
+    }
+    H5Tclose(mtype);
+    free(strs);
+    return result;
+}
+
+/// The same in a child process: variable-length strings live in the file's global heap, where
+/// libhdf5 1.10 loops forever on some corrupt heaps and copies sizes a corrupt heap claims
+/// (a crash no check through the API can prevent). The child reads and sends the strings
+/// through a pipe; if it crashes or takes longer than `timeout_ms`, it is killed and the
+/// attribute counts as unreadable (-2). Called with HDF5Library's lock held, so the child's
+/// copy of libhdf5 is in a consistent state.
+static inline int vstack_h5_read_vlen_strings_isolated(hid_t attr, hid_t ftype, hid_t space, hssize_t n, char *buf,
+                                                       size_t cap, int timeout_ms) {
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) { close(fds[0]); close(fds[1]); return -1; }
+    if (pid == 0) {
+        close(fds[0]);
+        int r = vstack_h5_read_vlen_strings(attr, ftype, space, n, buf, cap);
+        size_t len = 0;
+        for (int i = 0; i < r; i++) len += strlen(buf + len) + 1;
+        int header[2] = { r, (int)len };
+        ssize_t w = write(fds[1], header, sizeof header);
+        size_t done = 0;
+        while (w >= 0 && done < len) {
+            ssize_t k = write(fds[1], buf + done, len - done);
+            if (k <= 0) break;
+            done += (size_t)k;
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    char *got = (char *)malloc(cap + sizeof(int) * 2);
+    size_t have = 0;
+    int ok = got != NULL;
+    int elapsed = 0;
+    while (ok) {
+        struct pollfd p = { fds[0], POLLIN, 0 };
+        int ready = poll(&p, 1, 50);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready == 0) { elapsed += 50; if (elapsed >= timeout_ms) { ok = 0; } continue; }
+        if (ready < 0) { ok = 0; break; }
+        ssize_t k = read(fds[0], got + have, cap + sizeof(int) * 2 - have);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;
+        have += (size_t)k;
+        if (have >= cap + sizeof(int) * 2) break;
+    }
+    close(fds[0]);
+    int status = 0;
+    if (!ok) kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    int result = -2;
+    if (ok && WIFEXITED(status) && WEXITSTATUS(status) == 0 && have >= sizeof(int) * 2) {
+        int header[2];
+        memcpy(header, got, sizeof header);
+        if (header[0] >= 0 && header[1] >= 0 && (size_t)header[1] <= cap && have == sizeof header + (size_t)header[1]) {
+            memcpy(buf, got + sizeof header, (size_t)header[1]);
+            result = header[0];
+        } else if (header[0] < 0) {
+            result = -1;
+        }
+    }
+    free(got);
+    return result;
+}
+
 /// Reads the string attribute `name` of `obj` (a scalar or 1-D array of fixed- or
-/// variable-length strings) into `buf` as NUL-separated strings; returns the count, or -1.
+/// variable-length strings) into `buf` as NUL-separated strings; returns the count, -1 when
+/// there is none, or -2 when reading it crashed or hung libhdf5 (a corrupt global heap).
 static inline int vstack_h5_read_strings(hid_t obj, const char *name, char *buf, size_t cap) {
     if (H5Aexists(obj, name) <= 0) { H5Eclear2(H5E_DEFAULT); return -1; }
     hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
@@ -124,24 +219,7 @@ static inline int vstack_h5_read_strings(hid_t obj, const char *name, char *buf,
     if (ftype >= 0 && space >= 0 && H5Tget_class(ftype) == H5T_STRING && n > 0 && n <= 64) {
         size_t used = 0;
         if (H5Tis_variable_str(ftype) > 0) {
-            char **strs = (char **)calloc((size_t)n, sizeof(char *));
-            hid_t mtype = H5Tcopy(H5T_C_S1);
-            H5Tset_size(mtype, H5T_VARIABLE);
-            H5Tset_cset(mtype, H5Tget_cset(ftype));
-            if (strs && H5Aread(attr, mtype, strs) >= 0) {
-                result = 0;
-                for (hssize_t i = 0; i < n; i++) {
-                    const char *s = strs[i] ? strs[i] : "";
-                    size_t l = strlen(s);
-                    if (used + l + 1 > cap) { result = -1; break; }
-                    memcpy(buf + used, s, l + 1);
-                    used += l + 1;
-                    result += 1;
-                }
-                H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, strs);
-            }
-            H5Tclose(mtype);
-            free(strs);
+            result = vstack_h5_read_vlen_strings_isolated(attr, ftype, space, n, buf, cap, 2000);
         } else {
             size_t size = H5Tget_size(ftype);
             if (size > 0 && size <= 4096) {

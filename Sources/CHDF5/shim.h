@@ -291,6 +291,55 @@ static inline void vstack_h5_filters(hid_t dcpl, char *buf) {
     H5Eclear2(H5E_DEFAULT);
 }
 
+/// The dataset's filter ids in pipeline (write) order; returns the count (at most `cap`), -1 on error.
+static inline int vstack_h5_filter_ids(hid_t dcpl, int *ids, int cap) {
+    int n = H5Pget_nfilters(dcpl);
+    if (n < 0 || n > cap) { H5Eclear2(H5E_DEFAULT); return -1; }
+    for (int i = 0; i < n; i++) {
+        unsigned flags = 0, cd[16];
+        size_t ncd = 16;
+        char name[8];
+        ids[i] = (int)H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncd, cd, sizeof name, name, NULL);
+        if (ids[i] < 0) { H5Eclear2(H5E_DEFAULT); return -1; }
+    }
+    return n;
+}
+
+/// The stored (filtered) size of the chunk that starts at `offset`: 0 when it was never
+/// written, -1 on error.
+static inline long long vstack_h5_chunk_storage_size(hid_t did, const hsize_t *offset) {
+    unsigned mask = 0;
+    haddr_t addr = HADDR_UNDEF;
+    hsize_t size = 0;
+    if (H5Dget_chunk_info_by_coord(did, offset, &mask, &addr, &size) < 0) { H5Eclear2(H5E_DEFAULT); return -1; }
+    if (addr == HADDR_UNDEF) return 0;
+    return (long long)size;
+}
+
+/// The chunk's stored bytes as they are in the file (H5Dread_chunk); `*mask` says which
+/// filters were skipped when it was written. 0, or -1 on error.
+static inline int vstack_h5_read_chunk_raw(hid_t did, const hsize_t *offset, unsigned *mask, void *buf) {
+    uint32_t m = 0;
+    herr_t r = H5Dread_chunk(did, H5P_DEFAULT, offset, &m, buf);
+    *mask = m;
+    if (r < 0) { H5Eclear2(H5E_DEFAULT); return -1; }
+    return 0;
+}
+
+/// 1 when the file type is an integer or float stored big-endian, 0 little-endian, -1 other.
+static inline int vstack_h5_type_big_endian(hid_t did) {
+    hid_t t = H5Dget_type(did);
+    if (t < 0) { H5Eclear2(H5E_DEFAULT); return -1; }
+    int result = -1;
+    H5T_class_t c = H5Tget_class(t);
+    if (c == H5T_INTEGER || c == H5T_FLOAT) {
+        H5T_order_t o = H5Tget_order(t);
+        result = o == H5T_ORDER_BE ? 1 : o == H5T_ORDER_LE ? 0 : -1;
+    }
+    H5Tclose(t);
+    return result;
+}
+
 /// 1 when every filter of the dataset is available to this libhdf5, else 0 (and the missing one's id in *missing).
 static inline int vstack_h5_filters_available(hid_t dcpl, int *missing) {
     int n = H5Pget_nfilters(dcpl);

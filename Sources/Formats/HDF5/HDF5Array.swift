@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CHDF5
+import Codecs
 import Stores
 
 /// One dataset of an HDF5 file (`file.h5/group/dataset`) as a lazy array, read through libhdf5.
@@ -22,10 +23,12 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
     /// The dataset's absolute path inside the file (`/raw`).
     public let datasetPath: String
     private let fileID: hid_t
-    private let datasetID: hid_t
+    let datasetID: hid_t
+    /// Set for chunked datasets whose filters vstack undoes itself (`HDF5Array+DirectChunks.swift`).
+    let direct: DirectChunks?
     /// The native in-memory type H5Dread converts to (owned, closed in deinit).
     private let memType: hid_t
-    private let counter = ByteCounter()
+    let counter = ByteCounter()
 
     /// Opens `file` and the dataset at `dataset` inside it; with an empty `dataset`, the file's
     /// only dataset of rank ≥ 2, or an error listing them.
@@ -33,7 +36,8 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
         try HDF5Array(file: file, dataset: dataset, location: location)
     }
 
-    init(file: String, dataset: String, location: String) throws {
+    /// - Parameter directChunks: false reads every chunk with `H5Dread` (tests compare the two).
+    init(file: String, dataset: String, location: String, directChunks: Bool = true) throws {
         self.file = file
         let fileName = file.split(separator: "/").last.map(String.init) ?? file
         var opened: (fid: hid_t, did: hid_t, mem: hid_t) = (-1, -1, -1)
@@ -59,6 +63,7 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
             datasetID = opened.did
             memType = opened.mem
             datasetPath = info.path
+            direct = directChunks ? info.direct : nil
             try CheckedSize.checkLayout(
                 shape: info.shape, chunkShape: info.chunks, elementSize: info.dataType.size,
                 file: "dataset \(info.path)", chunkField: "chunks")
@@ -94,6 +99,7 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
     // MARK: chunks
 
     public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+        if let direct { return try readChunkDirect(index, direct) }
         let m = metadata
         let region = m.grid.region(of: index)
         var out = ArrayBuffer(dataType: m.dataType, shape: m.chunkShape, filledWith: m.fillValue)
@@ -148,6 +154,15 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
         var axes: [String]?
         var scales: [AxisScale?]?
         var notes: [String]
+        /// Chunks read raw and decoded by vstack (nil: `H5Dread` under the lock).
+        var direct: DirectChunks? = nil
+    }
+
+    /// How a chunked dataset's chunks are read without libhdf5 decoding them: the filters to
+    /// undo (write order) and whether the file's bytes are big-endian.
+    struct DirectChunks: Sendable {
+        let filters: [HDF5ChunkFilter]
+        let swap: Bool
     }
 
     /// The datasets under the root, by absolute path (at most `limit`).
@@ -370,13 +385,22 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
                 )
             }
             let fill = try fillValue(dcpl, type: type, mem: mem)
+            var direct: DirectChunks?
+            if H5Pget_layout(dcpl) == H5D_CHUNKED, type != .bool {
+                var ids = [Int32](repeating: 0, count: 16)
+                let n = Int(vstack_h5_filter_ids(dcpl, &ids, 16))
+                let order = vstack_h5_type_big_endian(did)
+                if n >= 0, order >= 0, let filters = HDF5ChunkFilter.pipeline(Array(ids.prefix(n))) {
+                    direct = DirectChunks(filters: filters, swap: (order == 1) == ByteOrder.hostIsLittleEndian && type.size > 1)
+                }
+            }
             let (axes, axesSource) = axisNames(did, rank: shape.count)
             if let axesSource { notes.append("axes from \(axesSource)") }
             let scales = elementSize(did, rank: shape.count)
             return Info(
                 shape: shape, dataType: type, memType: mem, chunks: chunks, fill: fill,
                 filters: filters.isEmpty ? ["none"] : filters.components(separatedBy: ", "),
-                axes: axes, scales: scales, notes: notes)
+                axes: axes, scales: scales, notes: notes + (direct == nil ? [] : ["chunks decoded by vstack"]), direct: direct)
         } catch {
             H5Tclose(mem)
             throw error

@@ -25,11 +25,14 @@ extension HDF5Array {
                 guard size >= 0 else { throw HDF5Library.failure("cannot find the chunk's storage") }
                 if size == 0 { return nil }
                 guard size <= limit else {
-                    throw FormatError.corruptData("stored as \(size) bytes, more than a chunk of \(chunkBytes) bytes can be")
+                    throw FormatError.corruptData(
+                        "stored as \(size) bytes, more than a chunk of \(chunkBytes) bytes can be")
                 }
                 var bytes = [UInt8](repeating: 0, count: Int(size))
                 var mask: UInt32 = 0
-                let rc = bytes.withUnsafeMutableBytes { vstack_h5_read_chunk_raw(datasetID, offset, &mask, $0.baseAddress) }
+                let rc = bytes.withUnsafeMutableBytes {
+                    vstack_h5_read_chunk_raw(datasetID, offset, &mask, $0.baseAddress)
+                }
                 guard rc == 0 else { throw HDF5Library.failure("H5Dread_chunk failed") }
                 return (bytes, mask)
             }

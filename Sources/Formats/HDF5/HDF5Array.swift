@@ -391,7 +391,8 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
                 let n = Int(vstack_h5_filter_ids(dcpl, &ids, 16))
                 let order = vstack_h5_type_big_endian(did)
                 if n >= 0, order >= 0, let filters = HDF5ChunkFilter.pipeline(Array(ids.prefix(n))) {
-                    direct = DirectChunks(filters: filters, swap: (order == 1) == ByteOrder.hostIsLittleEndian && type.size > 1)
+                    direct = DirectChunks(
+                        filters: filters, swap: (order == 1) == ByteOrder.hostIsLittleEndian && type.size > 1)
                 }
             }
             let (axes, axesSource) = axisNames(did, rank: shape.count)
@@ -400,7 +401,8 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
             return Info(
                 shape: shape, dataType: type, memType: mem, chunks: chunks, fill: fill,
                 filters: filters.isEmpty ? ["none"] : filters.components(separatedBy: ", "),
-                axes: axes, scales: scales, notes: notes + (direct == nil ? [] : ["chunks decoded by vstack"]), direct: direct)
+                axes: axes, scales: scales, notes: notes + (direct == nil ? [] : ["chunks decoded by vstack"]),
+                direct: direct)
         } catch {
             H5Tclose(mem)
             throw error

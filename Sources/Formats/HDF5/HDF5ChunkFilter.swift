@@ -68,12 +68,16 @@ enum HDF5ChunkFilter: Int32, Sendable {
     /// the compressed size equals the block's).
     static func lz4Blocks(_ data: [UInt8], chunkBytes: Int) throws -> [UInt8] {
         func be(_ at: Int, _ width: Int) throws -> Int {
-            guard at >= 0, at + width <= data.count else { throw CodecError.corrupt(codec: "lz4", reason: "truncated HDF5 LZ4 frame") }
+            guard at >= 0, at + width <= data.count else {
+                throw CodecError.corrupt(codec: "lz4", reason: "truncated HDF5 LZ4 frame")
+            }
             return data[at..<(at + width)].reduce(0) { $0 << 8 | Int($1) }
         }
         let total = try be(0, 8), block = try be(8, 4)
         guard total == chunkBytes, block > 0 else {
-            throw CodecError.corrupt(codec: "lz4", reason: "HDF5 LZ4 frame of \(total) bytes (blocks of \(block)) for a chunk of \(chunkBytes)")
+            throw CodecError.corrupt(
+                codec: "lz4",
+                reason: "HDF5 LZ4 frame of \(total) bytes (blocks of \(block)) for a chunk of \(chunkBytes)")
         }
         var out = [UInt8](repeating: 0, count: total)
         var at = 12, done = 0
@@ -81,7 +85,9 @@ enum HDF5ChunkFilter: Int32, Sendable {
             let want = min(block, total - done)
             let stored = try be(at, 4)
             at += 4
-            guard stored > 0, at + stored <= data.count else { throw CodecError.corrupt(codec: "lz4", reason: "truncated HDF5 LZ4 block") }
+            guard stored > 0, at + stored <= data.count else {
+                throw CodecError.corrupt(codec: "lz4", reason: "truncated HDF5 LZ4 block")
+            }
             if stored == want {
                 out.replaceSubrange(done..<(done + want), with: data[at..<(at + stored)])
             } else {

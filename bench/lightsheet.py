@@ -2,7 +2,7 @@
 BigDataViewer XML/HDF5 (gzip) and as N5 (gzip, blosc): vstack vs h5py vs tensorstore.
 
 Dataset (generated once, deterministic): c=2 setups, t=2 timepoints, each a (z, y, x) =
-(128, 1024, 768) uint16 volume (0.40 GB logical in all), microscopy-like content made like
+(64, 1024, 768) uint16 volume (0.40 GB logical in all), microscopy-like content made like
 decode.py's (Gaussian blobs on a slowly varying background, shot and read noise). Chunks
 (z, y, x) = (8, 64, 64), i.e. BDV subdivisions 64×64×8 (xyz), 64 KiB each, written as
 
@@ -63,7 +63,7 @@ DEFAULT_REPS = 3
 
 # VSTACK_BENCH_LIGHTSHEET_SHAPE=c,t,z,y,x (e.g. 2,2,40,256,192) for a quick smoke test.
 _env_shape = os.environ.get("VSTACK_BENCH_LIGHTSHEET_SHAPE")
-C, T, Z, Y, X = tuple(int(v) for v in _env_shape.split(",")) if _env_shape else (2, 2, 128, 1024, 768)
+C, T, Z, Y, X = tuple(int(v) for v in _env_shape.split(",")) if _env_shape else (2, 2, 64, 1024, 768)
 CHUNK = (8, 64, 64)                 # z, y, x  (BDV subdivisions 64,64,8 xyz)
 DTYPE = np.dtype("<u2")
 SEED = 20261201

@@ -19,7 +19,7 @@ public struct GraphicsSetup: Sendable {
     ///   - requested: `--mode` or `VSTACK_MODE` (`auto`, a glyph mode or a pixel protocol); nil: `fallback`.
     ///   - fallback: the glyph mode when nothing else is chosen (half, or ascii without UTF-8).
     ///   - cellSize: `--cell-size` (else the kernel's, the terminal's answer, then 10x20).
-    ///   - interactive: stdin and stdout are a terminal, so it can be asked.
+    ///   - interactive: stdin and stdout are a terminal, so it (and tmux) can be asked; otherwise nothing is.
     public static func resolve(
         requested: String?, fallback: GlyphMode, cellSize: CellSize?, environment env: [String: String],
         interactive: Bool, timeout: Double = 1.0
@@ -29,7 +29,9 @@ public struct GraphicsSetup: Sendable {
         let forced = requested.flatMap(PixelProtocol.init(rawValue:))
         guard forced != nil || requested == "auto" else { return GraphicsSetup(mode: .glyphs(fallback)) }
         let term = env["TERM"] ?? ""
-        let tmux = TmuxGraphics.current(environment: env)
+        // Only a terminal is asked, tmux included: a frame for a file or a pipe is never wrapped,
+        // and the settings check `ViewCommand` makes before the terminal is taken spawns nothing.
+        let tmux = interactive ? TmuxGraphics.current(environment: env) : nil
         var protocols: [PixelProtocol] = []
         var replies = TerminalReplies()
         var note: String?

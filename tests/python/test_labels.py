@@ -285,11 +285,11 @@ def test_every_glyph_mode_and_colour_depth_draws_the_labels(mode, depth):
         assert b"\x1b[3" not in body(drawn) and b"\x1b[4" not in body(drawn), "no colour codes without colours"
 
 
-def test_demo_blobs_are_the_bright_objects(tmp_path):
-    """`vstack demo` has a label image of its own: each blob's flat top, where the image is bright."""
+def test_demo_nuclei_are_the_bright_objects(tmp_path):
+    """`vstack demo` has label images of its own: `nuclei` are where the nuclear channel is bright."""
     ids_out, image_out = tmp_path / "ids.npy", tmp_path / "image.npy"
     at = ["--at", "c=0,t=5,z=100", "--region", "0:512,0:512"]
-    proc = run_vstack("export", "demo:", *at, "--labels", "blobs", "--labels-only", "-o", ids_out)
+    proc = run_vstack("export", "demo:", *at, "--labels", "nuclei", "--labels-only", "-o", ids_out)
     assert proc.returncode == 0, proc.stderr
     assert run_vstack("export", "demo:", *at, "-o", image_out).returncode == 0
     ids, image = np.load(ids_out), np.load(image_out).astype(np.float64)
@@ -297,7 +297,7 @@ def test_demo_blobs_are_the_bright_objects(tmp_path):
     objects = np.unique(ids[ids != 0])
     assert len(objects) >= 5
     assert image[ids != 0].mean() > 3 * image[ids == 0].mean()
-    assert "labels: blobs" in run_vstack("info", "demo:").stdout
+    assert "labels: nuclei, cells" in run_vstack("info", "demo:").stdout
 
 
 def test_large_label_plane_zoomed_out_reads_samples_of_each_block(tmp_path):

@@ -407,6 +407,12 @@ def test_tmux_passthrough_off_says_how_to_turn_it_on(tmp_path):
 
 
 # ---------------------------------------------------------------------- the viewer in pixel modes
+# The end of one whole picture in each protocol: kitty's last chunk (m=0), sixel's ST, iTerm2's BEL.
+PICTURE_END = {"kitty": re.compile(rb"\x1b_G[^;\x1b]*m=0[^\x1b]*(?:;[^\x1b]*)?\x1b\\"),
+               "sixel": re.compile(rb"\x1bP[0-9;]*q.*?\x1b\\", re.S),
+               "iterm": re.compile(rb"\x1b\]1337;File=[^:]*:[A-Za-z0-9+/=]*\x07")}
+
+
 class PtyViewer:
     """The viewer on a pty of `cols`×`rows` cells (no terminal answers anything)."""
 
@@ -433,12 +439,35 @@ class PtyViewer:
         os.write(self.fd, key)
         return self.drain(quiet)
 
+    def press_for_picture(self, key, mode, limit=20):
+        """Press `key`, read until a whole picture of `mode` has come (a loaded machine may take
+        longer than `drain`'s quiet time between the status line and the picture), then the rest."""
+        os.write(self.fd, key)
+        out, end = b"", time.time() + limit
+        while time.time() < end and not PICTURE_END[mode].search(out):
+            r, _, _ = select.select([self.fd], [], [], 0.2)
+            if r:
+                try:
+                    out += os.read(self.fd, 1 << 20)
+                except OSError:
+                    break
+        return out + self.drain(0.5)
+
+
     def close(self):
-        out = self.press(b"q", 0.5)
-        for _ in range(50):
+        """Press q and return everything written until the viewer has exited (at most 10 s)."""
+        os.write(self.fd, b"q")
+        out, end = b"", time.time() + 10
+        while time.time() < end:
+            r, _, _ = select.select([self.fd], [], [], 0.1)
+            if r:
+                try:
+                    out += os.read(self.fd, 1 << 20)
+                    continue
+                except OSError:
+                    pass
             if os.waitpid(self.pid, os.WNOHANG)[0]:
                 break
-            time.sleep(0.1)
         else:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
@@ -472,7 +501,7 @@ def test_viewer_scrubs_with_pixels(mode, tmp_path, capsys):
         assert decode_pictures(mode, first, tmp_path), "no first picture"
         sizes = []
         for z in (101, 102, 103):
-            out = v.press(b"]")
+            out = v.press_for_picture(b"]", mode)
             pics = decode_pictures(mode, out, tmp_path)
             assert pics, f"z={z}: no picture sent"
             sizes.append(len(out))

@@ -1,28 +1,33 @@
 import Foundation
 
-/// The synthetic dataset's segmentation (`vstack demo`, `L`): every blob's
-/// flat top (where its profile is above half height) as one object, id = the
-/// blob's index in its channel + 1, the later blob on top where two overlap.
-/// Same shape, axes and chunks as the image; computed chunk by chunk.
+/// The synthetic dataset's segmentations (`vstack demo`, `L`), computed chunk
+/// by chunk like the image, with its shape, axes and chunks, the same for
+/// every channel:
+/// - `nuclei`: every nucleus as one object, without the optics' blur (id k + 1
+///   for nucleus k; a second daughter is `count + k + 1`), the later on top;
+/// - `cells`: every pixel of the cell layer with the id of the nucleus whose
+///   cell it is in (the nearest within reach), so the cells tile the layer.
 public final class SyntheticLabels: LazyArray {
     public let metadata: ArrayMetadata
-    let image: SyntheticArray
+    let embryo: Embryo
+    let cells: Bool
 
-    init(_ image: SyntheticArray) {
-        self.image = image
+    init(_ image: SyntheticArray, cells: Bool) {
+        embryo = image.embryo
+        self.cells = cells
         let m = image.metadata
+        let name = cells ? "cells" : "nuclei"
         metadata = ArrayMetadata(
-            format: "synthetic", location: m.location + " labels blobs", shape: image.fullShape,
+            format: "synthetic", location: m.location + " labels " + name, shape: image.fullShape,
             dataType: .uint32, chunkShape: m.chunkShape, fillValue: .zero, axisNames: m.axisNames,
-            codecs: ["procedural"], notes: ["the blobs of \(m.location) as objects"])
+            codecs: ["procedural"], notes: ["the \(name) of \(m.location) as objects"])
     }
 
     public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
         let meta = metadata
         let cs = meta.chunkShape
         let region = meta.grid.region(of: index)
-        let shape = image.fullShape
-        let (h, w, d) = (Double(shape[3]), Double(shape[4]), Double(shape[2]))
+        let shape = meta.shape
         var ids = [UInt32](repeating: 0, count: cs.reduce(1, *))
         let plane = cs[3] * cs[4]
         var o = 0
@@ -32,22 +37,13 @@ public final class SyntheticLabels: LazyArray {
                     defer { o += plane }
                     let (c, t, z) = (region[0].lowerBound + cc, region[1].lowerBound + tt, region[2].lowerBound + zz)
                     guard c < shape[0], t < shape[1], z < shape[2] else { continue }
-                    let (y0, x0) = (region[3].lowerBound, region[4].lowerBound)
-                    for (k, b) in image.blobs[c].enumerated() {
-                        let (bz, by, bx) = image.position(b, t: Double(t), depth: d, height: h, width: w)
-                        let dz = (Double(z) - bz) / b.rz
-                        guard abs(dz) <= 1 else { continue }
-                        let ylo = max(y0, Int((by - b.ry).rounded(.up))), yhi = min(y0 + cs[3], Int(by + b.ry) + 1)
-                        let xlo = max(x0, Int((bx - b.rx).rounded(.up))), xhi = min(x0 + cs[4], Int(bx + b.rx) + 1)
-                        guard ylo < yhi && xlo < xhi else { continue }
-                        for y in ylo..<yhi {
-                            let dy = (Double(y) - by) / b.ry
-                            for x in xlo..<xhi {
-                                let dx = (Double(x) - bx) / b.rx
-                                if dx * dx + dy * dy + dz * dz <= 1 {
-                                    ids[o + (y - y0) * cs[4] + (x - x0)] = UInt32(k + 1)
-                                }
-                            }
+                    let tile = Embryo.Tile(
+                        z: z, y0: region[3].lowerBound, x0: region[4].lowerBound, ny: cs[3], nx: cs[4], step: 1)
+                    ids.withUnsafeMutableBufferPointer { out in
+                        if cells {
+                            drawCells(out.baseAddress! + o, t: t, tile: tile)
+                        } else {
+                            drawNuclei(out.baseAddress! + o, t: t, tile: tile)
                         }
                     }
                 }
@@ -55,11 +51,47 @@ public final class SyntheticLabels: LazyArray {
         }
         return ArrayBuffer(dataType: .uint32, shape: cs, bytes: ids.withUnsafeBytes { Array($0) })
     }
+
+    private func drawNuclei(_ out: UnsafeMutablePointer<UInt32>, t: Int, tile: Embryo.Tile) {
+        let placed = embryo.placed(t: t, zp: tile.zp, reach: 0.5 * embryo.spacing, y: tile.yRange, x: tile.xRange)
+        for p in placed {
+            let dz = tile.zp - p.position.x
+            guard abs(dz) < p.radius else { continue }
+            let half = (p.radius * p.radius - dz * dz).squareRoot()
+            for i in tile.rows(p.position.y - half, p.position.y + half) {
+                let dy = tile.y(i) - p.position.y
+                for j in tile.columns(p.position.z - half, p.position.z + half) {
+                    let dx = tile.x(j) - p.position.z
+                    if dx * dx + dy * dy + dz * dz <= p.radius * p.radius { out[i * tile.nx + j] = p.id }
+                }
+            }
+        }
+    }
+
+    private func drawCells(_ out: UnsafeMutablePointer<UInt32>, t: Int, tile: Embryo.Tile) {
+        let c = embryo.cells(t: t, tile: tile)
+        guard !c.placed.isEmpty else { return }
+        let (rows, cols) = embryo.radiusTables(tile)
+        let a = Float(pow((tile.zp - embryo.centre.x) / embryo.radii.x, 2))
+        let (inner2, outer2) = (Float(embryo.shellInner * embryo.shellInner), Float(1))
+        for i in 0..<tile.ny {
+            for j in 0..<tile.nx {
+                let o = i * tile.nx + j
+                let r2 = a + rows[i] + cols[j]
+                if c.owner[o] >= 0 && r2 >= inner2 && r2 <= outer2 { out[o] = c.placed[Int(c.owner[o])].id }
+            }
+        }
+    }
 }
 
 extension SyntheticArray {
-    /// The synthetic label image `name` (`blobs`), nil for any other name.
+    /// The synthetic label image `name` (`nuclei` or `cells`), nil for any other name.
     public func labelImage(_ name: String) -> LazyArray? {
-        name == "blobs" && step == 1 ? SyntheticLabels(self) : nil
+        guard step == 1 else { return nil }
+        switch name {
+        case "nuclei": return SyntheticLabels(self, cells: false)
+        case "cells": return SyntheticLabels(self, cells: true)
+        default: return nil
+        }
     }
 }

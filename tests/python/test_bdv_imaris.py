@@ -80,6 +80,41 @@ def test_bdv_planes_match_h5py(case, tmp_path):
                             assert out.max() > 32767  # stored negative as int16
 
 
+def test_bdv_setups_differing_in_attributes_become_axes(tmp_path):
+    """Setups that differ in tile, angle and channel (a BigStitcher acquisition): one axis for
+    each, `t tile angle c z y x`, channel names from the XML's channel attributes; every view
+    equals h5py's cells, and the combination no setup has reads as zeros with a warning."""
+    case = DOC["bdv_attributes"]
+    path = FIXTURES / case["path"]
+    doc = info(path)
+    nT, level0 = len(case["timepoints"]), case["levels"][0]
+    assert doc["axis_names"] == ["t", "tile", "angle", "c", "z", "y", "x"]
+    assert doc["shape"] == [nT, 2, 2, 2] + level0
+    assert doc["levels"] == [[nT, 2, 2, 2] + lv for lv in case["levels"]]
+    assert doc["axis_types"] == ["time", None, None, "channel", "space", "space", "space"]
+    assert [ch["label"] for ch in doc["channels"]] == case["channel_names"]
+    assert len(doc["warnings"]) == 1 and "tile 1 angle 1 channel 1 (no setup)" in doc["warnings"][0]
+    by_combo = {(s["tile"], s["angle"], s["channel"]): s["id"] for s in case["setups"]}
+    with h5py.File(FIXTURES / case["h5"], "r") as f:
+        for level, shape in enumerate(case["levels"]):
+            for ti, t in enumerate(case["timepoints"]):
+                for tile in range(2):
+                    for angle in range(2):
+                        for ch in range(2):
+                            z = shape[0] // 2
+                            proc = run_vstack("export", path, "--level", level, "--at",
+                                              f"t={ti},tile={tile},angle={angle},c={ch},z={z}", "-o", tmp_path / "p.npy")
+                            assert proc.returncode == 0, describe(proc)
+                            out = np.load(tmp_path / "p.npy")
+                            assert out.shape == tuple(shape[1:])
+                            s = by_combo.get((tile, angle, ch))
+                            if s is None:
+                                assert not out.any()
+                                continue
+                            ref = f[f"t{t:05d}/s{s:02d}/{level}/cells"][z].view(np.uint16)
+                            assert np.array_equal(out, ref), (level, t, tile, angle, ch)
+
+
 def test_bdv_n5_matches_the_containers_datasets(tmp_path):
     """bdv.n5: setupN/timepointM/sL of the N5 container (make_n5_fixtures.py's BigStitcher tree) as t c z y x."""
     case = BDV_N5[0]

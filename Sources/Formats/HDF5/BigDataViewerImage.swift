@@ -1,8 +1,10 @@
 import Stores
 
 /// BigDataViewer's `dataset.xml` with its HDF5 file (`ImageLoader format="bdv.hdf5"`), as one
-/// 5-D multiscale array `t c z y x`: the view setups are the channel axis (whatever they
-/// differ in: channel, angle, illumination, tile), the timepoints the time axis. Levels and
+/// multiscale array: the timepoints are the time axis, and the view setups the channel axis
+/// `t c z y x` (whatever they differ in), or, when they differ in two or more of their
+/// attributes (tile, angle, illumination, channel), one axis for each, `t tile angle c z y x`.
+/// Levels and
 /// their factors come from `s00/resolutions` (xyz), the data from `tTTTTT/sSS/L/cells` (zyx).
 /// uint16 data, which BigDataViewer stores as int16, reads as uint16 (the same bits).
 /// A view that is missing (listed in `MissingViews`, or absent from the file) reads as zeros.
@@ -17,7 +19,12 @@ enum BigDataViewerImage {
         var size: [Int]?
         var voxelUnit: String?
         var voxelSize: [Double]?
+        /// `<attributes>`: `channel`, `angle`, `illumination`, `tile` (…) and the id of each.
+        var attributes: [String: Int] = [:]
     }
+
+    /// The setups' attributes that become axes, in this order; `channel` is named `c`.
+    static let attributeAxes = ["tile", "angle", "illumination", "channel"]
 
     static func open(xml path: String, location: String) throws -> LazyArray {
         let bytes = try LocalStore.readPrefix(path, count: maxXMLBytes + 1)
@@ -66,8 +73,10 @@ enum BigDataViewerImage {
                 else { return nil }
                 return [t, s]
             })
-        let image = Image(
-            xml: path, location: location, source: file, setups: setups, times: times, missing: missingViews)
+        var image = Image(
+            xml: path, location: location, source: file, setups: setups, times: times, missing: missingViews,
+            axes: [("c", setups.indices.map { $0 })], setupAt: setups.indices.map { $0 })
+        image.splitByAttributes(names: attributeNames(seq.child("ViewSetups")))
         return format == "bdv.n5" ? try openN5(image) : try openHDF5(image)
     }
 
@@ -77,9 +86,54 @@ enum BigDataViewerImage {
         var setups: [Setup]
         var times: [Int]
         var missing: Set<[Int]>
+        /// The axes between t and z: their names and the attribute ids along each (`c`: the
+        /// setups themselves, by index, unless split by attributes).
+        var axes: [(name: String, values: [Int])]
+        /// Per combination of `axes` (C order), the index in `setups` of its setup; nil: none has it.
+        var setupAt: [Int?]
+        /// Channel names from `<Attributes name="channel">`, by channel id.
+        var channelNames: [Int: String] = [:]
+        var split: Bool { axes.count > 1 || axes[0].name != "c" || setupAt.count != setups.count }
         var nT: Int { times.count }
-        var nC: Int { setups.count }
+        /// Combinations per timepoint: a slot is `t · nC + combination`.
+        var nC: Int { setupAt.count }
         var sourceName: String { source.split(separator: "/").last.map(String.init) ?? source }
+
+        /// The setup of `slot`, nil when no setup has its combination of attributes.
+        func setup(_ slot: Int) -> Setup? { setupAt[slot % nC].map { setups[$0] } }
+
+        /// Setups that differ in two or more attributes: one axis per attribute (in
+        /// `attributeAxes` order), each over the ids that occur, when every setup has them all
+        /// and no two setups share a combination. Otherwise the setups stay one `c` axis.
+        mutating func splitByAttributes(names: [Int: String]) {
+            let varying = BigDataViewerImage.attributeAxes.filter { kind in
+                Set(setups.compactMap { $0.attributes[kind] }).count > 1
+            }
+            guard varying.count >= 2, setups.allSatisfy({ s in varying.allSatisfy { s.attributes[$0] != nil } })
+            else { return }
+            let values = varying.map { kind in Array(Set(setups.map { $0.attributes[kind]! })).sorted() }
+            var at = [Int?](repeating: nil, count: values.reduce(1) { $0 * $1.count })
+            for (i, s) in setups.enumerated() {
+                var k = 0
+                for (kind, ids) in zip(varying, values) { k = k * ids.count + ids.firstIndex(of: s.attributes[kind]!)! }
+                guard at[k] == nil else { return }  // two setups with one combination: keep them as c
+                at[k] = i
+            }
+            axes = zip(varying, values).map { ($0 == "channel" ? "c" : $0, $1) }
+            setupAt = at
+            channelNames = names
+        }
+
+        /// The attributes of combination `k`, as `tile 1 angle 0`.
+        func describeCombination(_ k: Int) -> String {
+            var rest = k
+            var parts: [String] = []
+            for axis in axes.reversed() {
+                parts.append("\(axis.name == "c" ? "channel" : axis.name) \(axis.values[rest % axis.values.count])")
+                rest /= axis.values.count
+            }
+            return parts.reversed().joined(separator: " ")
+        }
     }
 
     static func openHDF5(_ image: Image) throws -> LazyArray {
@@ -98,8 +152,10 @@ enum BigDataViewerImage {
             }
         }
         let nC = image.nC
+        let at = image.setupAt
+        // Only called for a slot with a setup (`exists` is false for the others).
         let cells = { @Sendable (slot: Int, level: Int) -> String in
-            "t\(pad(times[slot / nC], 5))/s\(pad(setups[slot % nC].id, 2))/\(level)/cells"
+            "t\(pad(times[slot / nC], 5))/s\(pad(at[slot % nC].map { setups[$0].id } ?? -1, 2))/\(level)/cells"
         }
         let notes = [
             "subdivisions (xyz): "
@@ -107,7 +163,7 @@ enum BigDataViewerImage {
         ]
         return try assemble(
             image, format: "BigDataViewer XML/HDF5", factors: factors, notes: notes, reinterpretInt16: true,
-            exists: { h5file.exists(cells($0, $1)) }, describe: { cells($0, $1) },
+            exists: { image.setup($0) != nil && h5file.exists(cells($0, $1)) }, describe: { cells($0, $1) },
             open: { slot, level in
                 let inner = cells(slot, level)
                 return try HDF5Array.open(file: file, dataset: inner, location: file + "/" + inner)
@@ -123,7 +179,10 @@ enum BigDataViewerImage {
         }
         let root = LocalStore(root: container)
         let nC = image.nC
-        let group = { @Sendable (slot: Int) -> String in "setup\(setups[slot % nC].id)/timepoint\(times[slot / nC])" }
+        let at = image.setupAt
+        let group = { @Sendable (slot: Int) -> String in
+            "setup\(at[slot % nC].map { setups[$0].id } ?? -1)/timepoint\(times[slot / nC])"
+        }
         var factors = N5Attributes.numbers2D(
             try N5Attributes.read(root, "setup\(setups[0].id)")?.object["downsamplingFactors"], rank: 3
         )
@@ -139,7 +198,9 @@ enum BigDataViewerImage {
         }
         return try assemble(
             image, format: "BigDataViewer XML/N5", factors: factors!, notes: [], reinterpretInt16: false,
-            exists: { slot, level in (try? root.contains(joinKey(group(slot), "s\(level)", N5Attributes.file))) == true
+            exists: { slot, level in
+                image.setup(slot) != nil
+                    && (try? root.contains(joinKey(group(slot), "s\(level)", N5Attributes.file))) == true
             },
             describe: { "\(group($0))/s\($1)" },
             open: { slot, level in
@@ -153,13 +214,16 @@ enum BigDataViewerImage {
         exists: (Int, Int) -> Bool, describe: (Int, Int) -> String,
         open: @escaping @Sendable (Int, Int) throws -> LazyArray
     ) throws -> LazyArray {
-        let (nT, nC, setups, times) = (image.nT, image.nC, image.setups, image.times)
+        let (nT, nC, times) = (image.nT, image.nC, image.times)
+        let leading = [nT] + image.axes.map(\.values.count)
+        let ones = [Int](repeating: 1, count: leading.count)
         let sources = [image.xml, image.source]
         var levelArrays: [LazyArray] = []
         var level0: ArrayMetadata?
         for level in factors.indices {
             let present = (0..<(nT * nC)).map { slot in
-                !image.missing.contains([times[slot / nC], setups[slot % nC].id]) && exists(slot, level)
+                guard let setup = image.setup(slot) else { return false }
+                return !image.missing.contains([times[slot / nC], setup.id]) && exists(slot, level)
             }
             guard let firstSlot = present.firstIndex(of: true) else {
                 throw FormatError.missing("no data for level \(level) in \(image.source) (no \(describe(0, level)))")
@@ -175,29 +239,44 @@ enum BigDataViewerImage {
                     file: describe(firstSlot, level), problem: "\(f.rank) axes, expected 3 (z, y, x)")
             }
             let reinterpret = reinterpretInt16 && f.dataType == .int16
+            let names = image.axes.map(\.name)
             var m = ArrayMetadata(
-                format: "bdv", location: image.location, shape: [nT, nC] + f.shape,
-                dataType: reinterpret ? .uint16 : f.dataType, chunkShape: [1, 1] + f.chunkShape,
-                fillValue: .int(0), axisNames: ["t", "c", "z", "y", "x"], codecs: f.codecs)
-            m.axisTypes = ["time", "channel", "space", "space", "space"]
-            m.channels = setups.map {
-                ChannelInfo(label: $0.name ?? "setup \($0.id)", color: nil, window: nil, active: true)
+                format: "bdv", location: image.location, shape: leading + f.shape,
+                dataType: reinterpret ? .uint16 : f.dataType, chunkShape: ones + f.chunkShape,
+                fillValue: .int(0), axisNames: ["t"] + names + ["z", "y", "x"], codecs: f.codecs)
+            m.axisTypes = ["time"] + names.map { $0 == "c" ? "channel" : nil } + ["space", "space", "space"]
+            if !image.split {
+                m.channels = image.setups.map {
+                    ChannelInfo(label: $0.name ?? "setup \($0.id)", color: nil, window: nil, active: true)
+                }
+            } else if let c = image.axes.first(where: { $0.name == "c" }) {
+                m.channels = c.values.map {
+                    ChannelInfo(label: image.channelNames[$0] ?? "channel \($0)", color: nil, window: nil, active: true)
+                }
             }
             if level == 0 {
+                let setups = image.setups
                 if let v = setups[0].voxelSize, v.count == 3 {
                     let unit = normalizedUnit(setups[0].voxelUnit)
-                    m.scales = [nil, nil] + v.reversed().map { AxisScale(step: $0, unit: unit) }
+                    m.scales = ones.map { _ in nil } + v.reversed().map { AxisScale(step: $0, unit: unit) }
                 }
+                let axes = image.axes.map { "\($0.name) (\($0.values.count))" }.joined(separator: " × ")
+                let what =
+                    image.split ? "\(setups.count) setups as \(axes)" : "\(nC) setup\(nC == 1 ? "" : "s") as c"
                 let counts =
-                    "\(nC) setup\(nC == 1 ? "" : "s") as c, \(nT) timepoint\(nT == 1 ? "" : "s") as t, \(factors.count) level\(factors.count == 1 ? "" : "s")"
+                    "\(what), \(nT) timepoint\(nT == 1 ? "" : "s") as t, \(factors.count) level\(factors.count == 1 ? "" : "s")"
                 m.notes =
                     ["\(format) \(image.sourceName): " + counts]
                     + (reinterpret ? ["uint16 stored as int16 (BigDataViewer's convention), read as uint16"] : [])
                     + notes
                 let absent = present.indices.filter { !present[$0] }
                 if !absent.isEmpty {
-                    let shown = absent.prefix(3).map { "timepoint \(times[$0 / nC]) setup \(setups[$0 % nC].id)" }
-                        .joined(separator: "; ")
+                    let shown = absent.prefix(3).map { slot in
+                        "timepoint \(times[slot / nC]) "
+                            + (image.setup(slot).map { "setup \($0.id)" }
+                                ?? image.describeCombination(slot % nC) + " (no setup)")
+                    }
+                    .joined(separator: "; ")
                     m.warnings = [
                         "\(absent.count) of \(present.count) views missing (\(shown)\(absent.count > 3 ? "; …" : "")): read as zeros"
                     ]
@@ -206,10 +285,10 @@ enum BigDataViewerImage {
             }
             levelArrays.append(
                 try StackedArray(
-                    metadata: m, leading: [nT, nC], present: present, sourcePaths: sources,
+                    metadata: m, leading: leading, present: present, sourcePaths: sources,
                     first: (firstSlot, first), open: openPart))
         }
-        let zyx = factors.map { [1.0, 1.0] + $0.reversed() }
+        let zyx = factors.map { ones.map { _ in 1.0 } + $0.reversed() }
         return HDF5Pyramid(
             metadata: level0!, levels: levelArrays, factors: zyx, paths: factors.indices.map { "\($0)" },
             sourcePaths: sources)
@@ -245,11 +324,28 @@ enum BigDataViewerImage {
         let size = numbers(node.value("size"))?.map { Int($0) }
         let voxel = node.child("voxelSize")
         let name = node.value("name").flatMap { $0.isEmpty ? nil : $0 }
+        var attributes: [String: Int] = [:]
+        for a in node.child("attributes")?.children ?? [] {
+            if let v = Int(a.text.trimmed) { attributes[a.name] = v }
+        }
         return Setup(
             id: id, name: name, size: size?.count == 3 ? size : nil, voxelUnit: voxel?.value("unit"),
             voxelSize: numbers(voxel?.value("size")).flatMap {
                 $0.count == 3 && $0.allSatisfy { $0 > 0 && $0.isFinite } ? $0 : nil
-            })
+            }, attributes: attributes)
+    }
+
+    /// `<ViewSetups><Attributes name="channel"><Channel><id>…</id><name>…</name>`: names by channel id.
+    static func attributeNames(_ node: XMLNode?) -> [Int: String] {
+        var names: [Int: String] = [:]
+        for group in node?.all("Attributes") ?? [] where group.attributes["name"] == "channel" {
+            for c in group.children {
+                if let id = c.value("id").flatMap({ Int($0) }), let name = c.value("name"), !name.isEmpty {
+                    names[id] = name
+                }
+            }
+        }
+        return names
     }
 
     /// The timepoint ids: `type="range"` (`first`..`last`), `pattern` or `list` (`integerpattern`: `0-4`, `1, 3, 5`, `0-10:2`).

@@ -176,6 +176,10 @@ public final class PlaneLoader: @unchecked Sendable {
         if chunks.array.preferredConcurrency != nil {
             policy.horizon = policy.horizon(forLatency: HTTPClient.existing?.statistics.meanLatency)
         }
+        // Positions whose planes cross the same chunks as one planned before add nothing when
+        // keys are whole chunks (z+1…z+7 inside one chunk of 8 planes): skipped, not re-keyed.
+        let skipsCrossed = chunks.keysAreWholeChunks
+        var crossed = Set(skipsCrossed ? shown.map { meta.grid.chunkSpan($0.region) } : [])
         let positions = policy.positions(
             around: shown[0], shape: meta.shape,
             scrubAxes: PlaneLoader.scrubAxes(shown[0], channelAxis: channelAxis),
@@ -188,6 +192,7 @@ public final class PlaneLoader: @unchecked Sendable {
                     // Composites share every index but the channel's.
                     if d != channelAxis || views.count == 1 { moved.indices[d] = i }
                 }
+                if skipsCrossed && !crossed.insert(meta.grid.chunkSpan(moved.region)).inserted { continue }
                 for (k, _) in PlaneLoader.keys(chunks, moved) where !plan(k, position.rank) { break outer }
             }
         }

@@ -35,6 +35,20 @@ public struct ChunkGrid: Sendable, Equatable {
         }
     }
 
+    /// The first and last chunk along each axis that a region overlaps, flattened
+    /// (`[first0, last0, first1, last1, …]`): two regions with the same span overlap the same
+    /// chunks. Empty for an empty region.
+    public func chunkSpan(_ region: [Range<Int>]) -> [Int] {
+        if region.contains(where: { $0.isEmpty }) { return [] }
+        var span: [Int] = []
+        span.reserveCapacity(2 * region.count)
+        for (d, r) in region.enumerated() {
+            span.append(r.lowerBound / chunkShape[d])
+            span.append((r.upperBound - 1) / chunkShape[d])
+        }
+        return span
+    }
+
     /// Indices of the chunks that overlap a region, in C order.
     public func chunks(overlapping region: [Range<Int>]) -> [[Int]] {
         if region.contains(where: { $0.isEmpty }) { return [] }

@@ -17,6 +17,12 @@ public struct CachedChunks: Sendable {
     /// Chunks of at least this many bytes are read a slab at a time when a
     /// view needs only a slab of them and the whole chunk is not resident.
     public var slabThreshold: Int
+    /// Bytes one whole chunk decodes to.
+    public let chunkBytes: Int
+    /// The array as a slab reader (cast once: a cast per key cost more than the key), and
+    /// whether it reads slabs.
+    private let slabReader: SlabReadable?
+    private let readsSlabs: Bool
 
     public static let defaultSlabThreshold = 1 << 20
 
@@ -25,23 +31,24 @@ public struct CachedChunks: Sendable {
     ) {
         (self.cache, self.array, self.level, self.slabThreshold) = (cache, array, level, slabThreshold)
         identity = ArrayIdentity(array)
+        chunkBytes = CheckedSize.multiply(array.metadata.grid.elementsPerChunk, array.metadata.dataType.size) ?? .max
+        slabReader = array as? SlabReadable
+        readsSlabs = slabReader?.readsSlabs ?? false
     }
 
     /// The whole chunk's key.
     public func key(_ index: [Int]) -> ChunkKey { ChunkKey(array: identity, level: level, index: index) }
 
-    /// Bytes one whole chunk decodes to.
-    public var chunkBytes: Int {
-        CheckedSize.multiply(array.metadata.grid.elementsPerChunk, array.metadata.dataType.size) ?? .max
-    }
+    /// Whether every key `key(_:box:)` gives is a whole chunk's (the array does not read
+    /// slabs, or its chunks are below the threshold): then a plane's keys depend only on
+    /// the chunks it crosses, not on where in them it lies.
+    public var keysAreWholeChunks: Bool { !readsSlabs || chunkBytes < slabThreshold }
 
     /// The key that serves `box` (array coordinates) of chunk `index`: the
     /// whole chunk when it is resident or small, else the slab holding the box.
     public func key(_ index: [Int], box: [Range<Int>]) -> ChunkKey {
         let whole = key(index)
-        guard let slabbed = array as? SlabReadable, slabbed.readsSlabs, chunkBytes >= slabThreshold,
-            !cache.contains(whole)
-        else { return whole }
+        guard readsSlabs, chunkBytes >= slabThreshold, !cache.contains(whole) else { return whole }
         let origin = array.metadata.grid.region(of: index).map(\.lowerBound)
         let local = zip(box, origin).map { ($0.lowerBound - $1)..<($0.upperBound - $1) }
         guard let slab = ChunkSlab.enclosing(local, chunkShape: array.metadata.chunkShape) else { return whole }
@@ -50,7 +57,7 @@ public struct CachedChunks: Sendable {
 
     /// Decodes what a key names from the source (no cache).
     public func load(_ key: ChunkKey) throws -> ArrayBuffer? {
-        if let slab = key.slab, let slabbed = array as? SlabReadable {
+        if let slab = key.slab, let slabbed = slabReader {
             return try slabbed.readChunkSlab(key.index, slab: slab)
         }
         return try array.readChunk(key.index)

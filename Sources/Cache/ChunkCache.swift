@@ -12,6 +12,9 @@ public struct ChunkKey: Hashable, Sendable, CustomStringConvertible {
     public let index: [Int]
     /// nil: the whole chunk.
     public let slab: ChunkSlab?
+    /// The hash of the fields, computed once: a key is hashed many times on its way from the
+    /// plan through the scheduler's and the cache's maps (8 times a key, before).
+    private let hashValue_: Int
 
     public init(array: LazyArray, level: Int = 0, index: [Int], slab: ChunkSlab? = nil) {
         self.init(array: ArrayIdentity(array), level: level, index: index, slab: slab)
@@ -19,7 +22,19 @@ public struct ChunkKey: Hashable, Sendable, CustomStringConvertible {
 
     public init(array: ArrayIdentity, level: Int, index: [Int], slab: ChunkSlab? = nil) {
         (self.array, self.level, self.index, self.slab) = (array, level, index, slab)
+        var hasher = Hasher()
+        hasher.combine(array)
+        hasher.combine(level)
+        hasher.combine(index)
+        hasher.combine(slab)
+        hashValue_ = hasher.finalize()
     }
+
+    public static func == (a: ChunkKey, b: ChunkKey) -> Bool {
+        a.hashValue_ == b.hashValue_ && a.level == b.level && a.index == b.index && a.slab == b.slab
+            && a.array == b.array
+    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(hashValue_) }
 
     /// The key of the whole chunk this key is part of.
     public var whole: ChunkKey { slab == nil ? self : ChunkKey(array: array, level: level, index: index, slab: nil) }

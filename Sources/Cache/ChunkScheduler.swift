@@ -125,7 +125,11 @@ public final class ChunkScheduler: @unchecked Sendable {
             cancelledCount += 1
             events?.append(.cancelled(key))
         }
-        queue = merged.values.sorted { $1.precedes($0) }
+        // Sorted as (tier, rank, position), then gathered: moving and comparing the requests
+        // themselves cost more than the rest of the plan.
+        let wanted = Array(merged.values)
+        let order = wanted.indices.map { (wanted[$0].tier.rawValue, wanted[$0].rank, $0) }
+        queue = order.sorted { ($1.0, $1.1) < ($0.0, $0.1) }.map { wanted[$0.2] }
         state.broadcast()
         state.unlock()
     }
@@ -212,7 +216,8 @@ public final class ChunkScheduler: @unchecked Sendable {
             if !wasCancelled { completion?(request.key, failure) }
             state.lock()
             running[request.key] = nil
-            for owner in planned.keys { planned[owner]?[request.key] = nil }
+            // In place: iterating `planned.keys` while writing would copy each owner's requests.
+            for owner in Array(planned.keys) { planned[owner]?.removeValue(forKey: request.key) }
             if !wasCancelled { events?.append(failure == nil ? .finished(request.key) : .failed(request.key)) }
             state.broadcast()
             state.unlock()

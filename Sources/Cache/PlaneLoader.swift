@@ -176,6 +176,10 @@ public final class PlaneLoader: @unchecked Sendable {
         if chunks.array.preferredConcurrency != nil {
             policy.horizon = policy.horizon(forLatency: HTTPClient.existing?.statistics.meanLatency)
         }
+        // Positions whose planes cross the same chunks as one planned before add nothing when
+        // keys are whole chunks (z+1…z+7 inside one chunk of 8 planes): skipped, not re-keyed.
+        let skipsCrossed = chunks.keysAreWholeChunks
+        var crossed = Set(skipsCrossed ? shown.map { meta.grid.chunkSpan($0.region) } : [])
         let positions = policy.positions(
             around: shown[0], shape: meta.shape,
             scrubAxes: PlaneLoader.scrubAxes(shown[0], channelAxis: channelAxis),
@@ -188,6 +192,7 @@ public final class PlaneLoader: @unchecked Sendable {
                     // Composites share every index but the channel's.
                     if d != channelAxis || views.count == 1 { moved.indices[d] = i }
                 }
+                if skipsCrossed && !crossed.insert(meta.grid.chunkSpan(moved.region)).inserted { continue }
                 for (k, _) in PlaneLoader.keys(chunks, moved) where !plan(k, position.rank) { break outer }
             }
         }
@@ -238,12 +243,21 @@ public final class PlaneLoader: @unchecked Sendable {
     /// Waits until every key is resident or has failed; false on timeout.
     public func waitUntilLoaded(_ keys: [ChunkKey], timeout: Double = 60) -> Bool {
         let deadline = Date(timeIntervalSinceNow: timeout)
+        func done(_ key: ChunkKey) -> Bool { isResident(key) || failure(key) != nil }
         arrivals.lock()
         defer { arrivals.unlock() }
-        while !keys.allSatisfy({ isResident($0) || failure($0) != nil }) {
+        // Each arrival looks on from the first key not done at the last look, not from the start
+        // (192 keys looked at 192 times each were most of the waiting); once every key has been
+        // seen done, all are checked at once, as a key seen done may have been evicted since.
+        var next = 0
+        while true {
+            while next < keys.count && done(keys[next]) { next += 1 }
+            if next == keys.count {
+                if keys.allSatisfy(done) { return true }
+                next = 0
+            }
             if !arrivals.wait(until: deadline) { return false }
         }
-        return true
     }
 
     /// Reads a plane through the cache (loading what is missing on this thread).

@@ -174,10 +174,13 @@ public struct LocalStore: Store {
             }
             (offset, length) = (size - l, l)
         }
-        var out = [UInt8](repeating: 0, count: length)
-        let done = out.withUnsafeMutableBytes { readFully(fd, into: $0, at: UInt64(offset)) }
+        // Read into uninitialised memory (no zero fill first); only what was read is kept.
+        var done = 0
+        let out = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            done = readFully(fd, into: UnsafeMutableRawBufferPointer(buffer), at: UInt64(offset))
+            count = max(0, done)
+        }
         guard done >= 0 else { throw StoreError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
-        if done < length { out.removeLast(length - done) }
         return out
     }
 }

@@ -285,3 +285,37 @@ final class GatedVolume: LazyArray, @unchecked Sendable {
         #expect(loader.cache.statistics.prefetchHits == 4)
     }
 }
+
+/// A (z, y, x) uint8 array with chunks of 8 planes, (8, 32, 32).
+final class EightPlaneVolume: LazyArray, @unchecked Sendable {
+    let metadata = ArrayMetadata(
+        format: "test", location: "eight-planes:", shape: [64, 64, 64], dataType: .uint8,
+        chunkShape: [8, 32, 32], fillValue: .zero, axisNames: ["z", "y", "x"], codecs: [])
+    func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+        ArrayBuffer(dataType: .uint8, shape: [8, 32, 32], bytes: [UInt8](repeating: UInt8(index[0]), count: 8192))
+    }
+}
+
+@Suite struct PrefetchPlanTests {
+    /// With chunks of 8 planes, z+1…z+3 and z−1…z−4 around z = 20 cross the visible chunks
+    /// and add nothing; the prefetch is each further chunk once, at the rank of the first
+    /// position that reaches it (z+4: chunk 3, z−5: chunk 1, z+12: chunk 4, z−13: chunk 0).
+    @Test func prefetchNamesEachChunkOnceAtItsFirstPosition() throws {
+        let volume = EightPlaneVolume()
+        let loader = PlaneLoader(array: volume, cache: ChunkCache(budget: 1 << 20), workers: 1)
+        defer { loader.stop() }
+        let view = try PlaneSelection(volume.metadata, at: "z=20")
+        let plan = loader.plan([view])
+        #expect(plan.visible.map { $0.index[0] } == [2, 2, 2, 2])
+        #expect(plan.prefetch.map { $0.index[0] } == [3, 3, 3, 3, 1, 1, 1, 1, 4, 4, 4, 4, 0, 0, 0, 0])
+        #expect(plan.prefetchBytes == 16 * (8192 + ChunkCache.entryOverhead))
+    }
+
+    @Test func chunkSpanNamesTheChunksARegionCrosses() {
+        let grid = ChunkGrid(shape: [64, 64, 64], chunkShape: [8, 32, 32])
+        #expect(grid.chunkSpan([20..<21, 0..<64, 0..<64]) == [2, 2, 0, 1, 0, 1])
+        #expect(grid.chunkSpan([23..<24, 0..<64, 0..<64]) == grid.chunkSpan([16..<17, 0..<64, 0..<64]))
+        #expect(grid.chunkSpan([24..<25, 0..<64, 0..<64]) == [3, 3, 0, 1, 0, 1])
+        #expect(grid.chunkSpan([24..<24, 0..<64, 0..<64]) == [])
+    }
+}

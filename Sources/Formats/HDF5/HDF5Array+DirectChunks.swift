@@ -28,10 +28,12 @@ extension HDF5Array {
                     throw FormatError.corruptData(
                         "stored as \(size) bytes, more than a chunk of \(chunkBytes) bytes can be")
                 }
-                var bytes = [UInt8](repeating: 0, count: Int(size))
+                // Not zero-filled first (under the lock): H5Dread_chunk writes all `size` bytes or fails.
                 var mask: UInt32 = 0
-                let rc = bytes.withUnsafeMutableBytes {
-                    vstack_h5_read_chunk_raw(datasetID, offset, &mask, $0.baseAddress)
+                var rc: Int32 = 0
+                let bytes = [UInt8](unsafeUninitializedCapacity: Int(size)) { buffer, count in
+                    rc = vstack_h5_read_chunk_raw(datasetID, offset, &mask, buffer.baseAddress)
+                    count = rc == 0 ? Int(size) : 0
                 }
                 guard rc == 0 else { throw HDF5Library.failure("H5Dread_chunk failed") }
                 return (bytes, mask)

@@ -79,7 +79,14 @@ public final class N5Array: LazyArray {
         let header = try N5BlockHeader(raw, blockShape: metadata.chunkShape)
         // Header sizes are at most blockSize each, whose product was checked at open.
         let expected = header.shape.reduce(1, *) * dtype.size
-        let data = Array(raw[header.dataOffset...])
+        // Copied with memcpy: Array(raw[offset...]) copied the block a byte at a time.
+        let data = [UInt8](unsafeUninitializedCapacity: raw.count - header.dataOffset) { dst, count in
+            raw.withUnsafeBytes { src in
+                UnsafeMutableRawBufferPointer(dst).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: src[header.dataOffset...]))
+            }
+            count = raw.count - header.dataOffset
+        }
         var bytes: [UInt8]
         if let codec = compression.codec {
             bytes = try codec.decode(data, expectedSize: expected)

@@ -72,6 +72,9 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
                 chunkShape: info.chunks, fillValue: info.fill, axisNames: info.axes,
                 codecs: info.filters, scales: info.scales, notes: info.notes)
             m.notes.insert("dataset \(info.path) of \(fileName)", at: 0)
+            m.warnings = info.unreadable.map {
+                "dataset \(info.path): attribute '\($0)' could not be read (libhdf5 crashed or hung on it); ignored"
+            }
             metadata = m
         } catch {
             let o = opened
@@ -154,6 +157,8 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
         var axes: [String]?
         var scales: [AxisScale?]?
         var notes: [String]
+        /// Attributes that were there but could not be read (a corrupt heap crashed or hung the child reading them).
+        var unreadable: [String] = []
         /// Chunks read raw and decoded by vstack (nil: `H5Dread` under the lock).
         var direct: DirectChunks? = nil
     }
@@ -395,14 +400,15 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
                         filters: filters, swap: (order == 1) == ByteOrder.hostIsLittleEndian && type.size > 1)
                 }
             }
-            let (axes, axesSource) = axisNames(did, rank: shape.count)
+            var unreadable: [String] = []
+            let (axes, axesSource) = axisNames(did, rank: shape.count, unreadable: &unreadable)
             if let axesSource { notes.append("axes from \(axesSource)") }
             let scales = elementSize(did, rank: shape.count)
             return Info(
                 shape: shape, dataType: type, memType: mem, chunks: chunks, fill: fill,
                 filters: filters.isEmpty ? ["none"] : filters.components(separatedBy: ", "),
                 axes: axes, scales: scales, notes: notes + (direct == nil ? [] : ["chunks decoded by vstack"]),
-                direct: direct)
+                unreadable: unreadable, direct: direct)
         } catch {
             H5Tclose(mem)
             throw error
@@ -443,9 +449,13 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
         }
     }
 
-    static func strings(_ obj: hid_t, _ name: String) -> [String]? {
+    /// The strings of attribute `name`, nil when there is none or it is not strings. An
+    /// attribute whose reading crashed or hung the child process is nil too, and its name is
+    /// added to `unreadable`.
+    static func strings(_ obj: hid_t, _ name: String, unreadable: inout [String]) -> [String]? {
         var buf = [CChar](repeating: 0, count: 8192)
         let n = Int(vstack_h5_read_strings(obj, name, &buf, buf.count))
+        if n == -2 { unreadable.append(name) }
         guard n > 0 else { return nil }
         var out: [String] = []
         var i = 0
@@ -461,12 +471,14 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
 
     /// Axis names from `DIMENSION_LABELS` (h5py's `dims[i].label`) or an `axes` string
     /// (ilastik's "zyxc"), when they name every axis.
-    static func axisNames(_ did: hid_t, rank: Int) -> ([String]?, String?) {
+    static func axisNames(_ did: hid_t, rank: Int, unreadable: inout [String]) -> ([String]?, String?) {
         guard rank > 0 else { return (nil, nil) }
-        if let labels = strings(did, "DIMENSION_LABELS"), labels.count == rank, labels.allSatisfy({ !$0.isEmpty }) {
+        if let labels = strings(did, "DIMENSION_LABELS", unreadable: &unreadable), labels.count == rank,
+            labels.allSatisfy({ !$0.isEmpty })
+        {
             return (labels, "DIMENSION_LABELS")
         }
-        if let axes = strings(did, "axes") {
+        if let axes = strings(did, "axes", unreadable: &unreadable) {
             let names = axes.count == 1 ? axes[0].map { String($0) } : axes
             if names.count == rank, names.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) {
                 return (names, "the 'axes' attribute")

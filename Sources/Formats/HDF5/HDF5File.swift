@@ -61,7 +61,10 @@ final class HDF5File: @unchecked Sendable {
     /// A string attribute of `object`; an array of strings (Imaris' arrays of single
     /// characters, `['5', '1', '2']`) is joined.
     func string(_ object: String, _ attribute: String) -> String? {
-        withObject(object) { HDF5Array.strings($0, attribute)?.joined() }
+        withObject(object) {
+            var unreadable: [String] = []
+            return HDF5Array.strings($0, attribute, unreadable: &unreadable)?.joined()
+        }
     }
 
     /// A numeric attribute of `object` as doubles.

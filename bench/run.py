@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
-BENCHMARKS = ["decode", "render", "scrub", "tui", "tiff", "operators", "pyramid", "labels", "remote", "pixels", "lightsheet", "demo"]
+BENCHMARKS = ["decode", "render", "scrub", "tui", "tiff", "operators", "pyramid", "labels", "remote", "pixels", "lightsheet",
+              "demo", "dask_script"]
 
 
 def main(argv: list[str] | None = None) -> int:

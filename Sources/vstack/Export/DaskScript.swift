@@ -198,13 +198,13 @@ struct DaskScript {
             return tuple(values)
 
 
-        def on_slices(block, function, axes):
+        def on_slices(block, function, axes, dtype=np.float32):
             """Apply `function` to each 2-D (or 3-D) slice of `block` along `axes` (one plane or one
             z-stack of the other axes at a time), as vstack filters one plane at a time."""
             axes = list(axes)
             last = list(range(block.ndim - len(axes), block.ndim))
             moved = np.moveaxis(block, axes, last)
-            out = np.empty(moved.shape, np.float32)
+            out = np.empty(moved.shape, dtype)
             for index in np.ndindex(moved.shape[:block.ndim - len(axes)]):
                 out[index] = function(moved[index])
             return np.moveaxis(out, last, axes)
@@ -279,6 +279,9 @@ struct DaskScript {
 
     private func stageFunction(_ n: Int, _ s: BoundStage) -> String {
         let a = s.arguments
+        // A threshold that ends the pipeline writes the output's uint8 0/1 itself: a float32 mask
+        // converted afterwards would allocate (and page-fault) 5 bytes a pixel more per block.
+        let maskType = n == stages.count && isMask ? "np.uint8" : "np.float32"
         let name = function(n, s)
         let title = "\(a.stage)"
         func def(_ doc: String, _ body: String) -> String {
@@ -357,10 +360,10 @@ struct DaskScript {
                     """
                     def otsu_mask(plane):
                         if plane.min() == plane.max():
-                            return np.zeros(plane.shape, np.float32)  # no threshold: nothing above it
-                        return (plane > skimage.filters.threshold_otsu(plane, nbins=256)).astype(np.float32)
+                            return 0  # no threshold: nothing above it
+                        return plane > skimage.filters.threshold_otsu(plane, nbins=256)
 
-                    return plane_axes(x).map_blocks(lambda block: on_slices(block, otsu_mask, (ROW_AXIS, COL_AXIS)), dtype=np.float32)
+                    return plane_axes(x).map_blocks(lambda block: on_slices(block, otsu_mask, (ROW_AXIS, COL_AXIS), \(maskType)), dtype=\(maskType))
                     """)
             case "local":
                 let block = Int(a.number("block"))
@@ -369,11 +372,11 @@ struct DaskScript {
                     """
                     threshold = ndfilters.threshold_local(x, per_axis(x.ndim, rows=\(block), cols=\(block), fill=1), method="gaussian",
                                                           offset=\(Self.number(a.number("offset"))), mode="reflect")
-                    return (x > threshold).astype(np.float32)
+                    return (x > threshold).astype(\(maskType))
                     """)
             default:
                 return def(
-                    "x > t, as 0/1.", "return (x > np.float32(\(Self.number(a.number("value"))))).astype(np.float32)")
+                    "x > t, as 0/1.", "return (x > np.float32(\(Self.number(a.number("value"))))).astype(\(maskType))")
             }
         case "erode", "dilate", "open", "close", "tophat":
             let f = [
@@ -589,8 +592,9 @@ struct DaskScript {
             chunks = tuple(c[0] for c in x.chunks)  # the output's chunks: the (rechunked) source's
             result = pipeline(x)
             # A mask is written as uint8 0/1, anything else filtered as float32 (as vstack export does).
-            if OUTPUT_DTYPE == "uint8":
-                result = (result != 0).astype(np.uint8)
+            # (A threshold ending the pipeline gives uint8 already; a morphology stage after one, float32 0/1.)
+            if OUTPUT_DTYPE == "uint8" and result.dtype != np.uint8:
+                result = result.map_blocks(lambda block: (block != 0).view(np.uint8), dtype=np.uint8)
             elif OUTPUT_DTYPE == "float32":
                 result = result.astype(np.float32)
             result = result.rechunk(chunks)  # one task a Zarr chunk (the stages may have rechunked)

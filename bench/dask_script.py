@@ -145,16 +145,10 @@ def ensure_data(regenerate: bool = False) -> dict:
     a.attrs["_ARRAY_DIMENSIONS"] = ["t", "c", "z", "y", "x"]
     rng = np.random.default_rng(SEED)
     checksum = 0
-    for c in range(C):
-        blobs = decode._blobs(rng, 400, c)
-        blobs["z"] = rng.uniform(0, Z, len(blobs["z"]))     # decode's volume is shallower
-        for t in range(T):
-            volume = np.empty((Z, Y, X), DTYPE)
-            for z0 in range(0, Z, 16):
-                volume[z0:z0 + 16] = decode._slab(rng, blobs, t, c, z0, min(Z, z0 + 16))
-            a[t, c] = volume                                    # one whole chunk
-            checksum = (checksum + int(volume.sum(dtype=np.uint64))) % 2**63
-            log(f"  t={t} c={c} ({time.perf_counter() - t0:.0f} s)")
+    for t, c, volume in decode.stacks(rng, T, C, Z, DTYPE):
+        a[t, c] = volume                                        # one whole chunk
+        checksum = (checksum + int(volume.sum(dtype=np.uint64))) % 2**63
+        log(f"  t={t} c={c} ({time.perf_counter() - t0:.0f} s)")
     shutil.rmtree(path(), ignore_errors=True)
     tmp.rename(path())
     m = _want() | {"sum": checksum, "seconds": round(time.perf_counter() - t0, 1)}

@@ -19,6 +19,8 @@ Readers, each decoding the whole array into memory, from a warm page cache:
 """
 from __future__ import annotations
 
+from typing import Iterator
+
 import collections
 import itertools
 import json
@@ -88,6 +90,21 @@ def _blobs(rng: np.random.Generator, n: int, channel: int) -> dict[str, np.ndarr
         # slow drift between time points
         "vy": rng.normal(0, 3, n), "vx": rng.normal(0, 3, n),
     }
+
+
+def stacks(rng: np.random.Generator, T: int, C: int, Z: int, dtype) -> "Iterator[tuple[int, int, np.ndarray]]":
+    """(t, c, volume) for every whole (Z, Y, X) stack of a T × C dataset of this content with
+    the blobs spread over all Z (scrub's and dask_script's data), channel by channel, built in
+    slabs of 16 planes: the same values for the same `rng`."""
+    _, _, _, Y, X = SHAPE
+    for c in range(C):
+        blobs = _blobs(rng, 400, c)
+        blobs["z"] = rng.uniform(0, Z, len(blobs["z"]))     # decode's own volume is shallower
+        for t in range(T):
+            volume = np.empty((Z, Y, X), dtype)
+            for z0 in range(0, Z, 16):
+                volume[z0:z0 + 16] = _slab(rng, blobs, t, c, z0, min(Z, z0 + 16))
+            yield t, c, volume
 
 
 def _slab(rng: np.random.Generator, blobs: dict, t: int, c: int, z0: int, z1: int) -> np.ndarray:

@@ -88,16 +88,10 @@ def ensure_data(regenerate: bool = False) -> dict:
                                                 compressors=comp, filters=None, fill_value=0))
         rng = np.random.default_rng(SEED)
         T, C, Z, Y, X = SHAPE
-        for c in range(C):
-            blobs = decode._blobs(rng, 400, c)
-            blobs["z"] = rng.uniform(0, Z, len(blobs["z"]))     # decode's volume is shallower
-            for t in range(T):
-                volume = np.empty((Z, Y, X), DTYPE)
-                for z0 in range(0, Z, 16):
-                    volume[z0:z0 + 16] = decode._slab(rng, blobs, t, c, z0, min(Z, z0 + 16))
-                for _, a in arrays.values():
-                    a[t, c] = volume                            # whole chunks: no read-modify-write
-                log(f"  t={t} c={c} ({time.perf_counter() - t0:.0f} s)")
+        for t, c, volume in decode.stacks(rng, T, C, Z, DTYPE):
+            for _, a in arrays.values():
+                a[t, c] = volume                                # whole chunks: no read-modify-write
+            log(f"  t={t} c={c} ({time.perf_counter() - t0:.0f} s)")
         for l, (tmp, _) in arrays.items():
             shutil.rmtree(path(l), ignore_errors=True)
             tmp.rename(path(l))

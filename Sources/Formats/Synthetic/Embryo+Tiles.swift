@@ -26,6 +26,27 @@ extension Embryo {
         /// The tile rows whose physical y lies in `lo...hi`.
         func rows(_ lo: Double, _ hi: Double) -> Range<Int> { span(lo, hi, origin: y0, count: ny) }
         func columns(_ lo: Double, _ hi: Double) -> Range<Int> { span(lo, hi, origin: x0, count: nx) }
+        /// Calls `body(offset, d²)` for every pixel of the tile within `radius` (physical, 3-D) of
+        /// `p`: the disc where the ball cuts the plane. `d²` is the squared distance to `p`.
+        @inline(__always) func forEachPixel(
+            within radius: Double, of p: SIMD3<Double>, _ body: (_ offset: Int, _ d2: Float) -> Void
+        ) {
+            let dz = zp - p.x
+            guard abs(dz) < radius else { return }
+            let half = (radius * radius - dz * dz).squareRoot()
+            let (r2, dz2) = (Float(radius * radius), Float(dz * dz))
+            let cols = columns(p.z - half, p.z + half)
+            for i in rows(p.y - half, p.y + half) {
+                let dy = Float(y(i) - p.y)
+                let base = dy * dy + dz2
+                for j in cols {
+                    let dx = Float(x(j) - p.z)
+                    let d2 = base + dx * dx
+                    if d2 < r2 { body(i * nx + j, d2) }
+                }
+            }
+        }
+
         private func span(_ lo: Double, _ hi: Double, origin: Int, count: Int) -> Range<Int> {
             let s = Double(step)
             let a = max(0, Int((lo / s).rounded(.up)) - origin)
@@ -97,31 +118,20 @@ extension Embryo {
 
     /// Soft-edged nuclei: flat inside radius − blur, falling smoothly to 0 at radius + blur.
     private func drawNuclei(t: Int, tile: Tile, into signal: inout [Float]) {
-        let nx = tile.nx
         for p in placed(t: t, zp: tile.zp, reach: nucleusReach, y: tile.yRange, x: tile.xRange) {
-            let dz = (tile.zp - p.position.x) / Embryo.axialStretch
-            let outer = p.radius + p.blur
-            guard abs(dz) < outer else { continue }
-            let inner = max(0, p.radius - p.blur)
-            let half = (outer * outer - dz * dz).squareRoot()
-            let rows = tile.rows(p.position.y - half, p.position.y + half)
-            let cols = tile.columns(p.position.z - half, p.position.z + half)
-            let (o2, i2, w2) = (Float(outer * outer), Float(inner * inner), Float(2 * p.blur))
-            let (fo, amplitude, dz2) = (Float(outer), Float(p.brightness * p.attenuation), Float(dz * dz))
-            for i in rows {
-                let dy = Float(tile.y(i) - p.position.y)
-                let base = dy * dy + dz2
-                for j in cols {
-                    let dx = Float(tile.x(j) - p.position.z)
-                    let q2 = base + dx * dx
-                    if q2 >= o2 { continue }
-                    var v: Float = 1
-                    if q2 > i2 {
-                        let s = (fo - q2.squareRoot()) / w2
-                        v = s * s * (3 - 2 * s)
-                    }
-                    signal[i * nx + j] += amplitude * v
+            // Along z the optics stretch every object: measure z in stretched units.
+            var q = p.position
+            q.x = tile.zp - (tile.zp - q.x) / Embryo.axialStretch
+            let (outer, inner) = (p.radius + p.blur, max(0, p.radius - p.blur))
+            let (i2, w2, fo) = (Float(inner * inner), Float(2 * p.blur), Float(outer))
+            let amplitude = Float(p.brightness * p.attenuation)
+            tile.forEachPixel(within: outer, of: q) { o, q2 in
+                var v: Float = 1
+                if q2 > i2 {
+                    let s = (fo - q2.squareRoot()) / w2
+                    v = s * s * (3 - 2 * s)
                 }
+                signal[o] += amplitude * v
             }
         }
     }
@@ -142,27 +152,12 @@ extension Embryo {
         var c = Cells(
             placed: placed, owner: [Int32](repeating: -1, count: count),
             nearest: [Float](repeating: .infinity, count: count), second: [Float](repeating: .infinity, count: count))
-        let r2 = Float(reach * reach)
         for (k, p) in placed.enumerated() {
-            let dz = tile.zp - p.position.x
-            guard abs(dz) < reach else { continue }
-            let half = (reach * reach - dz * dz).squareRoot()
-            let rows = tile.rows(p.position.y - half, p.position.y + half)
-            let cols = tile.columns(p.position.z - half, p.position.z + half)
-            let dz2 = Float(dz * dz)
-            for i in rows {
-                let dy = Float(tile.y(i) - p.position.y)
-                let base = dy * dy + dz2
-                for j in cols {
-                    let dx = Float(tile.x(j) - p.position.z)
-                    let d2 = base + dx * dx
-                    if d2 >= r2 { continue }
-                    let o = i * tile.nx + j
-                    if d2 < c.nearest[o] {
-                        (c.second[o], c.nearest[o], c.owner[o]) = (c.nearest[o], d2, Int32(k))
-                    } else if d2 < c.second[o] {
-                        c.second[o] = d2
-                    }
+            tile.forEachPixel(within: reach, of: p.position) { o, d2 in
+                if d2 < c.nearest[o] {
+                    (c.second[o], c.nearest[o], c.owner[o]) = (c.nearest[o], d2, Int32(k))
+                } else if d2 < c.second[o] {
+                    c.second[o] = d2
                 }
             }
         }

@@ -134,6 +134,36 @@ public final class ChunkScheduler: @unchecked Sendable {
         state.unlock()
     }
 
+    /// Adds `requests` to the owner's part of the queue, ahead of the `replace` with the whole
+    /// plan that follows: nothing queued is dropped and nothing running cancelled, so the
+    /// visible loads start while the prefetch is still being planned.
+    public func enqueue(_ requests: [Request], owner: PinOwner = .image) {
+        state.lock()
+        var mine = planned[owner] ?? [:]
+        var added: [Request] = []
+        for r in requests where running[r.key] == nil && !cache.contains(r.key) {
+            if let seen = mine[r.key], seen.precedes(r) { continue }
+            mine[r.key] = r
+            added.append(r)
+        }
+        planned[owner] = mine
+        guard !added.isEmpty else {
+            state.unlock()
+            return
+        }
+        // Each key once, at its best precedence over all owners; the queue is sorted last-first.
+        var byKey = Dictionary(queue.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        for r in added {
+            if let queued = byKey[r.key], queued.precedes(r) { continue }
+            byKey[r.key] = r
+        }
+        let wanted = Array(byKey.values)
+        let order = wanted.indices.map { (wanted[$0].tier.rawValue, wanted[$0].rank, $0) }
+        queue = order.sorted { ($1.0, $1.1) < ($0.0, $0.1) }.map { wanted[$0.2] }
+        state.broadcast()
+        state.unlock()
+    }
+
     /// Queued requests, next first.
     public var queued: [Request] {
         state.lock()

@@ -94,7 +94,13 @@ public final class PlaneLoader: @unchecked Sendable {
     /// one, in level-0 coordinates) drawn at `level`.
     @discardableResult
     public func show(_ views: [PlaneSelection], level: Int = 0, channelAxis: Int? = nil) -> LoadPlan {
-        let plan = plan(views, level: level, channelAxis: channelAxis)
+        // The visible loads start as soon as they are known; planning the prefetch (a thousand
+        // keys or more) would otherwise come before the first load. `execute` then pins the
+        // same keys again and replaces the queue with the whole plan.
+        let plan = plan(views, level: level, channelAxis: channelAxis) { pins, requests in
+            self.cache.pin(pins, owner: self.owner)
+            self.scheduler.enqueue(requests, owner: self.owner)
+        }
         execute(plan)
         return plan
     }
@@ -112,7 +118,12 @@ public final class PlaneLoader: @unchecked Sendable {
     /// first until the budget is spent. Records the motion (scrub direction).
     /// - Parameter channelAxis: the channel axis, if any. It is never scrubbed;
     ///   when one channel is shown, the other channels are prefetched.
-    public func plan(_ views: [PlaneSelection], level: Int = 0, channelAxis: Int? = nil) -> LoadPlan {
+    /// - Parameter visiblePlanned: called with the pins and the requests of the coarse and
+    ///   visible keys once they are planned, before the prefetch is.
+    public func plan(
+        _ views: [PlaneSelection], level: Int = 0, channelAxis: Int? = nil,
+        visiblePlanned: ((Set<ChunkKey>, [ChunkScheduler.Request]) -> Void)? = nil
+    ) -> LoadPlan {
         precondition(!views.isEmpty && level >= 0 && level < levels.count)
         let chunks = levels[level]
         let meta = chunks.array.metadata
@@ -143,6 +154,7 @@ public final class PlaneLoader: @unchecked Sendable {
         }
         visible.sort { $0.1 < $1.1 }
         for (k, d) in visible { request(chunks, k, .visible, d) }
+        visiblePlanned?(Set(coarse).union(visible.map(\.0)), requests)
 
         // Prefetch, nearest first, until the budget is spent. Slabs that rank
         // after `wholeChunkRank` are left to a decode of their whole chunk.

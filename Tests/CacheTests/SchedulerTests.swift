@@ -116,6 +116,26 @@ func eventually(_ ok: () -> Bool) -> Bool {
         #expect(scheduler.dropped == 3)
     }
 
+    /// `enqueue` (a view's visible loads, before its prefetch is planned) puts them ahead of the
+    /// old plan's queue without dropping or cancelling anything; the `replace` that follows with
+    /// the whole plan then drops what the new view does not want, as before.
+    @Test func enqueuedVisibleLoadsGoFirstAndDropNothing() throws {
+        let (_, scheduler, gate) = heldScheduler()
+        defer { scheduler.stop() }
+        scheduler.replace(with: [request(1, .visible, 0), request(2, .prefetch, 1), request(3, .prefetch, 2)])
+        let cancelled = scheduler.cancelled  // the held load of key 0, which this plan no longer wants
+        scheduler.enqueue([request(8, .visible, 0), request(9, .visible, 1)])
+        #expect(scheduler.dropped == 0 && scheduler.cancelled == cancelled)
+        #expect(scheduler.queued.map(\.key) == [1, 8, 9, 2, 3].map(key))
+        // The whole new plan: 8 and 9 visible, 3 as prefetch; 1 and 2 are no longer wanted.
+        scheduler.replace(with: [request(8, .visible, 0), request(9, .visible, 1), request(3, .prefetch, 1)])
+        #expect(scheduler.queued.map(\.key) == [8, 9, 3].map(key))
+        gate.open()
+        scheduler.waitUntilIdle()
+        #expect(started(scheduler.trace) == [0, 8, 9, 3].map(key))
+        #expect(scheduler.dropped == 2)
+    }
+
     /// A running load no new plan wants is cancelled: its fetch sees the token (as the HTTP
     /// store does while bytes arrive), nothing is cached, no failure is reported, and a
     /// plan that wants the chunk again loads it.

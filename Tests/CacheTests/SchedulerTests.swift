@@ -124,11 +124,12 @@ func eventually(_ ok: () -> Bool) -> Bool {
         defer { scheduler.stop() }
         scheduler.replace(with: [request(1, .visible, 0), request(2, .prefetch, 1), request(3, .prefetch, 2)])
         let cancelled = scheduler.cancelled  // the held load of key 0, which this plan no longer wants
-        scheduler.enqueue([request(8, .visible, 0), request(9, .visible, 1)])
+        // Ranks without ties: equal (tier, rank) requests have no defined order.
+        scheduler.enqueue([request(8, .visible, 0.5), request(9, .visible, 1)])
         #expect(scheduler.dropped == 0 && scheduler.cancelled == cancelled)
         #expect(scheduler.queued.map(\.key) == [1, 8, 9, 2, 3].map(key))
         // The whole new plan: 8 and 9 visible, 3 as prefetch; 1 and 2 are no longer wanted.
-        scheduler.replace(with: [request(8, .visible, 0), request(9, .visible, 1), request(3, .prefetch, 1)])
+        scheduler.replace(with: [request(8, .visible, 0.5), request(9, .visible, 1), request(3, .prefetch, 1)])
         #expect(scheduler.queued.map(\.key) == [8, 9, 3].map(key))
         gate.open()
         scheduler.waitUntilIdle()

@@ -72,6 +72,10 @@ PIPELINES = [
      result = ndfilters.gaussian_filter(x, sigma=(0, 0, 0, 1, 1)) - ndfilters.gaussian_filter(x, sigma=(0, 0, 0, 4, 4))
      """, False),
 ]
+# VSTACK_BENCH_DASK_PIPELINES=median(3),dog(1,4): only those rows (a re-run of one pipeline).
+if os.environ.get("VSTACK_BENCH_DASK_PIPELINES"):
+    _only = set(os.environ["VSTACK_BENCH_DASK_PIPELINES"].split(","))
+    PIPELINES = [p for p in PIPELINES if p[0] in _only]
 
 HANDWRITTEN = '''\
 import sys

@@ -79,9 +79,9 @@ def _marker_ok(fmt_: str) -> dict | None:
 
 # ---------------------------------------------------------------- dataset
 
-def _blobs(rng: np.random.Generator, n: int, channel: int) -> dict[str, np.ndarray]:
-    """n Gaussian blobs in one (z, y, x) volume; channel sets their size and brightness."""
-    _, _, Z, Y, X = SHAPE
+def _blobs(rng: np.random.Generator, n: int, channel: int, zyx: tuple[int, int, int] | None = None) -> dict[str, np.ndarray]:
+    """n Gaussian blobs in one (z, y, x) volume (default this benchmark's); channel sets their size and brightness."""
+    Z, Y, X = zyx or SHAPE[2:]
     return {
         "z": rng.uniform(0, Z, n), "y": rng.uniform(0, Y, n), "x": rng.uniform(0, X, n),
         "sz": rng.uniform(1.5, 5.0, n),
@@ -107,9 +107,11 @@ def stacks(rng: np.random.Generator, T: int, C: int, Z: int, dtype) -> "Iterator
             yield t, c, volume
 
 
-def _slab(rng: np.random.Generator, blobs: dict, t: int, c: int, z0: int, z1: int) -> np.ndarray:
-    """The (z1 - z0, Y, X) uint16 slab of volume (t, c): background + blobs + noise."""
-    _, _, _, Y, X = SHAPE
+def _slab(rng: np.random.Generator, blobs: dict, t: int, c: int, z0: int, z1: int,
+          yx: tuple[int, int] | None = None) -> np.ndarray:
+    """The (z1 - z0, Y, X) uint16 slab of volume (t, c): background + blobs + noise; (Y, X)
+    default to this benchmark's (lightsheet.py passes its own)."""
+    Y, X = yx or SHAPE[3:]
     zs = np.arange(z0, z1, dtype=np.float32)
     # background: ~100 counts with a gentle illumination falloff towards the corners
     yy = ((np.arange(Y, dtype=np.float32) - Y / 2) / Y) ** 2

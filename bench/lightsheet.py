@@ -55,6 +55,7 @@ from pathlib import Path
 import numpy as np
 
 import common
+import decode
 from common import Sample, Series, Stopwatch, fmt, log
 
 NAME = "lightsheet"
@@ -113,39 +114,6 @@ def _ok() -> dict | None:
 
 
 # ---------------------------------------------------------------- dataset
-
-def _blobs(rng: np.random.Generator, n: int, channel: int) -> dict[str, np.ndarray]:
-    return {"z": rng.uniform(0, Z, n), "y": rng.uniform(0, Y, n), "x": rng.uniform(0, X, n),
-            "sz": rng.uniform(1.5, 5.0, n), "sxy": rng.uniform(3.0, 14.0, n) * (1.0 + 0.4 * channel),
-            "amp": rng.lognormal(np.log(600.0 / (1 + channel)), 0.6, n),
-            "vy": rng.normal(0, 3, n), "vx": rng.normal(0, 3, n)}
-
-
-def _slab(rng: np.random.Generator, blobs: dict, t: int, c: int, z0: int, z1: int) -> np.ndarray:
-    """The (z1 - z0, Y, X) uint16 slab of view (t, c), as decode.py's: background + blobs + noise."""
-    zs = np.arange(z0, z1, dtype=np.float32)
-    yy = ((np.arange(Y, dtype=np.float32) - Y / 2) / Y) ** 2
-    xx = ((np.arange(X, dtype=np.float32) - X / 2) / X) ** 2
-    lam = np.empty((z1 - z0, Y, X), np.float32)
-    lam[:] = (100.0 + 20.0 * c) * (1.0 - 0.6 * (yy[:, None] + xx[None, :]))
-    cy, cx = blobs["y"] + t * blobs["vy"], blobs["x"] + t * blobs["vx"]
-    near = np.nonzero((blobs["z"] + 4 * blobs["sz"] >= z0) & (blobs["z"] - 4 * blobs["sz"] < z1))[0]
-    for i in near:
-        r = int(4 * blobs["sxy"][i]) + 1
-        ya, yb = max(0, int(cy[i]) - r), min(Y, int(cy[i]) + r + 1)
-        xa, xb = max(0, int(cx[i]) - r), min(X, int(cx[i]) + r + 1)
-        if ya >= yb or xa >= xb:
-            continue
-        gz = np.exp(-0.5 * ((zs - blobs["z"][i]) / blobs["sz"][i]) ** 2) * blobs["amp"][i]
-        gy = np.exp(-0.5 * ((np.arange(ya, yb, dtype=np.float32) - cy[i]) / blobs["sxy"][i]) ** 2)
-        gx = np.exp(-0.5 * ((np.arange(xa, xb, dtype=np.float32) - cx[i]) / blobs["sxy"][i]) ** 2)
-        lam[:, ya:yb, xa:xb] += gz[:, None, None] * (gy[:, None] * gx[None, :])[None]
-    noise = rng.standard_normal(lam.shape, dtype=np.float32)
-    noise *= np.sqrt(lam + 9.0)
-    lam += noise
-    np.clip(lam, 0, 65535, out=lam)
-    return np.rint(lam, out=lam).astype(DTYPE)
-
 
 BDV_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <SpimData version="0.2">
@@ -206,7 +174,7 @@ def ensure_data(regenerate: bool = False) -> dict:
             f.create_dataset(f"s{c:02d}/resolutions", data=resolutions)
             f.create_dataset(f"s{c:02d}/subdivisions", data=subdivisions)
         for c in range(C):
-            blobs = _blobs(rng, 400, c)
+            blobs = decode._blobs(rng, 400, c, (Z, Y, X))
             for t in range(T):
                 l0 = f.create_dataset(f"t{t:05d}/s{c:02d}/0/cells", shape=(Z, Y, X), dtype="<i2", chunks=CHUNK,
                                       compression="gzip", compression_opts=GZIP_LEVEL)
@@ -214,7 +182,7 @@ def ensure_data(regenerate: bool = False) -> dict:
                                       chunks=CHUNK, compression="gzip", compression_opts=GZIP_LEVEL)
                 for z0 in range(0, Z, CHUNK[0]):
                     z1 = min(Z, z0 + CHUNK[0])
-                    slab = _slab(rng, blobs, t, c, z0, z1)
+                    slab = decode._slab(rng, blobs, t, c, z0, z1, (Y, X))
                     total += int(slab.sum(dtype=np.uint64))
                     l0[z0:z1] = slab.view("<i2")
                     half = slab[:, :Y // 2 * 2, :X // 2 * 2].reshape(z1 - z0, Y // 2, 2, X // 2, 2).mean((2, 4))

@@ -26,7 +26,7 @@ demo: deps
 test: test-deps venv fixtures lint
 	$(SWIFT) build
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build/debug/vstack $(SWIFT) test
-	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build/debug/vstack $(PY) -m pytest -q tests/python
+	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build/debug/vstack $(PY) -m pytest -q --durations=40 tests/python
 	Fuzz/build.sh $(FUZZ_TARGETS)
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) $(PYTHON) Fuzz/run.py --runs $(FUZZ_RUNS) $(FUZZ_MUTATED)
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) $(PYTHON) Fuzz/run.py --runs 0 FuzzHDF5

@@ -84,3 +84,26 @@ def run_vstack_bytes(*args, env=None, timeout=120):
 
 # ------------------------------------------------------------------ remote servers (servers.py, test_remote.py)
 from servers import fault_server, latency_proxy, nginx_fixtures  # noqa: E402,F401  (pytest fixtures)
+
+
+# ------------------------------------------------------------------ running in parallel (make test)
+# `make test` runs the suite twice: every test not marked `serial` on several pytest-xdist workers
+# (most tests wait on a vstack process, a tmux screen or a server rather than compute), then the
+# `serial` ones alone: those that assert a wall-clock budget, which a busy neighbour would break.
+# Each test's time (setup + call + teardown) is appended to $VSTACK_TEST_TIMES (a JSON line each),
+# so scripts/slowest_tests.py can print the slowest of both runs at the end.
+def pytest_configure(config):
+    config.addinivalue_line("markers", "serial: asserts a wall-clock budget; run alone, not beside other tests")
+
+
+_times = {}
+
+
+def pytest_runtest_logreport(report):
+    path = os.environ.get("VSTACK_TEST_TIMES")
+    if not path or os.environ.get("PYTEST_XDIST_WORKER"):  # the controller records the workers' reports
+        return
+    _times[report.nodeid] = _times.get(report.nodeid, 0.0) + report.duration
+    if report.when == "teardown":
+        with open(path, "a") as f:
+            f.write(json.dumps({"test": report.nodeid, "seconds": round(_times.pop(report.nodeid), 3)}) + "\n")

@@ -334,3 +334,33 @@ def test_refusals(data, tmp_path):
     p = run_vstack("export", tmp_path / "plane.zarr", "--filter", "mip(3)", "--script", "dask", "-o", tmp_path / "job.py")
     assert p.returncode != 0 and "third axis" in p.stderr, describe(p)
     assert not (tmp_path / "job.py").exists()
+
+
+def test_script_checks_the_packages_it_needs_first(data, tmp_path):
+    """A Python whose zarr is 2.x (its metadata first on the path), or that lacks dask-image: the
+    script stops before importing anything, with one line naming the package, the version it needs
+    and the pip command; nothing is written."""
+    root, _ = data
+    job = tmp_path / "job.py"
+    script(root / "src.zarr", "gaussian(2)|threshold(otsu)", job)
+    fake = tmp_path / "site"
+    (fake / "zarr-2.18.3.dist-info").mkdir(parents=True)
+    (fake / "zarr-2.18.3.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: zarr\nVersion: 2.18.3\n")
+    env = dict(os.environ, PYTHONPATH=str(fake))
+    out = tmp_path / "out.zarr"
+    p = subprocess.run([PYTHON, str(job), "--output", str(out), "--local-threads"], capture_output=True, text=True,
+                       env=env, timeout=120)
+    lines = p.stderr.strip().splitlines()
+    assert p.returncode == 1 and len(lines) == 1, p.stderr
+    assert "zarr>=3.0 (found 2.18.3)" in lines[0] and "pip install 'zarr>=3.0'" in lines[0], lines[0]
+    assert not out.exists()
+    # A missing package: the generated REQUIRES lists dask-image for this pipeline; ask for a name
+    # no Python has to see the "missing" line (the same code path).
+    text = job.read_text()
+    assert '"dask-image": None,' in text and '"scikit-image": None,' in text and '"zarr": "3.0",' in text
+    job2 = tmp_path / "job2.py"
+    job2.write_text(text.replace('"dask-image": None,', '"dask-image-not-installed": None,'))
+    p = subprocess.run([PYTHON, str(job2), "--output", str(out), "--local-threads"], capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 1 and "dask-image-not-installed (missing)" in p.stderr, p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1 and not out.exists()

@@ -272,7 +272,7 @@ def test_a_forced_level_is_its_own_array_inside_the_image(tmp_path):
     case = CASES[0]
     inside = os.path.join(case["path"], "x.npy")
     proc = run_vstack("export", case["path"], "--level", "1", "-o", inside)
-    assert proc.returncode == 2 and "refusing to write inside the dataset" in proc.stderr, describe(proc)
+    assert proc.returncode == 2 and "refusing to write inside the input" in proc.stderr, describe(proc)
     assert not os.path.exists(inside)
     out = tmp_path / "frame.txt"
     proc = run_vstack("render", case["path"], "--level", "1", "--at", "c=0", "--size", "200x12", "-o", out)

@@ -728,6 +728,7 @@ HUGE_REGIONS = [
 ]
 
 
+@pytest.mark.serial  # a wall-clock budget: run alone, not beside other tests
 @pytest.mark.parametrize("ys,xs,size", HUGE_REGIONS, ids=[f"{y[0]}-{x[0]}-{s}" for y, x, s in HUGE_REGIONS])
 def test_huge_array_small_region_fast(ys, xs, size):
     info = ARRAYS["u8-huge"]
@@ -748,6 +749,7 @@ def test_huge_array_small_region_fast(ys, xs, size):
     compare_grid(grid, ref, "truecolor", cmd)
 
 
+@pytest.mark.serial  # a wall-clock budget: run alone, not beside other tests
 def test_huge_array_missing_region_is_fill():
     """A region where no chunk was written: all fill (0), a constant plane."""
     p = array_path("u8-huge")

@@ -185,6 +185,7 @@ def test_check_validates_every_file():
     assert json.loads(proc.stdout)["checked"] == f"{len(c['grid'])} files checked"
 
 
+@pytest.mark.serial  # a wall-clock budget: run alone, not beside other tests
 def test_thousands_of_files_open_fast(tmp_path):
     """2000 two-page files: the pattern opens (one header) in well under a second."""
     d = tmp_path / "many"

@@ -77,7 +77,7 @@ struct ExportCommand: ParsableCommand {
         let array = try plane.open(path)
         CLI.printWarnings(array)
         let selection = try plane.selection(for: array)
-        try OutputFile.refuseInsideDataset(output, sources: array.sourcePaths)
+        try OutputFile.refuseOverlap(output, inputs: array.sourcePaths)
         if script != nil {
             try writeDaskScript(array, selection, pipeline)
             return
@@ -93,7 +93,7 @@ struct ExportCommand: ParsableCommand {
                     "--labels: the label image has no axes for the displayed \(selection.axisNames[selection.rowAxis]),\(selection.axisNames[selection.columnAxis])"
                 )
             }
-            try OutputFile.refuseInsideDataset(output, sources: layer.array.sourcePaths)
+            try OutputFile.refuseOverlap(output, inputs: layer.array.sourcePaths)
             buffer = try caching.readPlane(view, layer.array, cache, limit: .cacheBudget)
         } else if let pipeline {
             let filtered = try caching.filteredPlane(pipeline, selection, array, cache, limit: .cacheBudget)
@@ -134,16 +134,30 @@ extension ExportCommand {
     }
 }
 
-/// Writing outputs: never into the dataset being read, and atomically (temp + rename).
+/// Writing outputs: never onto, into or over the data being read, and atomically (temp + rename).
 enum OutputFile {
-    /// Refuses an output that is, or lies inside, one of the dataset's sources.
-    static func refuseInsideDataset(_ output: String, sources: [String]) throws {
-        guard let out = absolute(parentOf: output) else { return }
-        for source in sources {
-            guard let data = realpathString(source) else { continue }
-            if out == data || out.hasPrefix(data + "/") {
+    /// Refuses (exit 2) an output that is one of the command's inputs, lies inside one, or holds one
+    /// (a directory output around the data). Inputs are compared by their resolved paths, so
+    /// symbolic links and `..` do not hide an overlap; inputs that are not local files (URLs, `demo:`)
+    /// cannot overlap a local output. `what` names the option (`-o`).
+    static func refuseOverlap(_ output: String, inputs: [String], what: String = "-o") throws {
+        guard let out = resolved(output) else { return }
+        for input in inputs {
+            guard let data = realpathString(input) else { continue }
+            if out == data {
                 throw UsageFailure(
-                    "-o \(output): refusing to write inside the dataset \(source) (vstack never writes to a dataset)")
+                    "\(what) \(output): refusing to write over the input \(input) (vstack never writes to a dataset; choose another path)"
+                )
+            }
+            if out.hasPrefix(data == "/" ? "/" : data + "/") {
+                throw UsageFailure(
+                    "\(what) \(output): refusing to write inside the input \(input) (vstack never writes to a dataset; choose a path outside it)"
+                )
+            }
+            if data.hasPrefix(out + "/") {
+                throw UsageFailure(
+                    "\(what) \(output): refusing to write over a path that holds the input \(input) (vstack never writes to a dataset; choose another path)"
+                )
             }
         }
     }
@@ -197,12 +211,18 @@ enum OutputFile {
         return String(cString: r)
     }
 
-    /// The resolved directory that will hold `path`, plus the file name.
-    private static func absolute(parentOf path: String) -> String? {
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    /// `path` with every symbolic link and `..` resolved: the whole path when it exists, else its
+    /// resolved directory plus the file name (nil when the directory does not exist either: nothing
+    /// can be written there, and the write itself says so).
+    static func resolved(_ path: String) -> String? {
+        if let whole = realpathString(path) { return whole }
+        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        let slash = trimmed.lastIndex(of: "/")
+        let dir = slash.map { String(trimmed[..<$0]) } ?? "."
+        let name = slash.map { String(trimmed[trimmed.index(after: $0)...]) } ?? trimmed
         guard let d = realpathString(dir.isEmpty ? "/" : dir) else { return nil }
-        return d + "/" + name
+        if name == "." || name.isEmpty { return d }
+        if name == ".." { return String(d[..<(d.lastIndex(of: "/") ?? d.endIndex)]) }
+        return d == "/" ? "/" + name : d + "/" + name
     }
 }

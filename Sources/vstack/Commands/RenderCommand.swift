@@ -67,7 +67,7 @@ struct RenderCommand: ParsableCommand {
         var look = self.look
         look.composite = look.blends(array, selection)
         settings.aspect = look.aspect(selection, array.metadata)
-        if let output { try OutputFile.refuseInsideDataset(output, sources: array.sourcePaths) }
+        if let output { try OutputFile.refuseOverlap(output, inputs: array.sourcePaths) }
         let rows = noHeader ? totalRows : max(1, totalRows - 1)
         let cache = try caching.makeCache()
         defer { caching.report(cache, array) }
@@ -125,6 +125,7 @@ struct RenderCommand: ParsableCommand {
         // Labels: the label level and region behind the same screen pixels, read whole through the cache.
         var overlay: LabelOverlay?
         if let labelLayer = try labelling.layer(over: array, names: selection.axisNames) {
+            if let output { try OutputFile.refuseOverlap(output, inputs: labelLayer.array.sourcePaths) }
             let plane0 = layers[0].plane
             let size = target(plane0.shape[1], plane0.shape[0])
             guard let source = labelLayer.source(for: selection, width: size.width, height: size.height) else {

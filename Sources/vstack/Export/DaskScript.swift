@@ -17,6 +17,9 @@ struct DaskScript {
     enum Reader: String { case zarr, tiff, hdf5 }
 
     let source: String
+    /// Every local file or directory the source is read from (absolute): the script refuses an
+    /// output that is one of them, lies inside one or holds one.
+    let inputs: [String]
     let reader: Reader
     /// For HDF5: the dataset's path inside the file.
     var dataset = ""
@@ -54,6 +57,7 @@ struct DaskScript {
         } else {
             source = DaskScript.absolute(path)
         }
+        inputs = array.sourcePaths.map(DaskScript.absolute)
         self.pipeline = pipeline
         metadata = m
         axisNames = selection.axisNames
@@ -142,21 +146,69 @@ struct DaskScript {
         }
     }
 
-    private var imports: String {
-        var lines = [
-            "import argparse", "import sys", "", "import dask", "import dask.array as da", "import numpy as np",
-            "import zarr",
-        ]
-        if stages.contains(where: {
+    /// The PyPI packages the script imports, each with the oldest version it works with (nil: any).
+    var requirements: [(name: String, oldest: String?)] {
+        var needs: [(String, String?)] = [("numpy", nil), ("dask", nil), ("distributed", nil), ("zarr", "3.0")]
+        if usesDaskImage { needs.append(("dask-image", nil)) }
+        if usesScipy { needs.append(("scipy", nil)) }
+        if usesSkimage { needs.append(("scikit-image", nil)) }
+        switch reader {
+        case .tiff: needs.append(("tifffile", nil))
+        case .hdf5: needs.append(("h5py", nil))
+        case .zarr: break
+        }
+        return needs
+    }
+
+    private var usesDaskImage: Bool {
+        stages.contains {
             ["gaussian", "median", "uniform", "minimum", "maximum", "dog", "unsharp", "threshold"].contains($0.name)
-        }) {
-            lines.append("from dask_image import ndfilters")
         }
-        if stages.contains(where: {
-            ["sobel", "laplace", "log", "erode", "dilate", "open", "close", "tophat"].contains($0.name)
-        }) {
-            lines.append("from scipy import ndimage as ndi")
-        }
+    }
+    private var usesScipy: Bool {
+        stages.contains { ["sobel", "laplace", "log", "erode", "dilate", "open", "close", "tophat"].contains($0.name) }
+    }
+    private var usesSkimage: Bool {
+        stages.contains { ($0.name == "threshold" && $0.arguments.word("value") == "otsu") || $0.name == "deconvolve" }
+    }
+
+    private var imports: String {
+        let required = requirements.map { "    \(Self.py($0.name)): \($0.oldest.map(Self.py) ?? "None")," }
+        var lines = [
+            "import argparse", "import importlib.metadata", "import os", "import re", "import sys", "",
+            "# The packages this script imports (PyPI names) and the oldest version of each it works with:",
+            "# checked before they are imported, so a missing or old one is one line, not a traceback.",
+            "REQUIRES = {",
+        ]
+        lines += required
+        lines += [
+            "}", "", "",
+            """
+            def check_requirements():
+                def version(text):
+                    return tuple(int(re.match(r"\\d*", part).group() or 0) for part in text.split(".")[:3])
+                wanted = []
+                for name, oldest in REQUIRES.items():
+                    try:
+                        found = importlib.metadata.version(name)
+                    except importlib.metadata.PackageNotFoundError:
+                        wanted.append((name, oldest, None))
+                        continue
+                    if oldest and version(found) < version(oldest):
+                        wanted.append((name, oldest, found))
+                if wanted:
+                    what = ", ".join(f"{n}>={o}" + (f" (found {f})" if f else " (missing)") if o else f"{n} (missing)"
+                                     for n, o, f in wanted)
+                    install = " ".join(f"'{n}>={o}'" if o else n for n, o, f in wanted)
+                    sys.exit(f"{sys.argv[0]}: needs {what}: pip install {install}")
+
+
+            check_requirements()
+            """,
+            "", "import dask", "import dask.array as da", "import numpy as np", "import zarr",
+        ]
+        if usesDaskImage { lines.append("from dask_image import ndfilters") }
+        if usesScipy { lines.append("from scipy import ndimage as ndi") }
         if stages.contains(where: { $0.name == "threshold" && $0.arguments.word("value") == "otsu" }) {
             lines.append("import skimage.filters")
         }
@@ -174,6 +226,8 @@ struct DaskScript {
             SOURCE = \(Self.py(source))
             READER = \(Self.py(reader.rawValue))  # zarr (v2, v3, OME-Zarr level 0), tiff or hdf5
             DATASET = \(Self.py(dataset))  # the dataset inside an HDF5 file
+            # What the source is read from: --output may be none of these, lie inside none, hold none.
+            INPUTS = \(list(inputs))
             SHAPE = \(shapeText)
             SOURCE_CHUNKS = \(chunks)
             # The axes' names: written to the output when the source gives them.
@@ -565,7 +619,8 @@ struct DaskScript {
         def parse_arguments():
             p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                         formatter_class=argparse.RawDescriptionHelpFormatter)
-            p.add_argument("--output", "-o", required=True, metavar="PATH.zarr", help="the Zarr to write (replaced if it exists)")
+            p.add_argument("--output", "-o", required=True, metavar="PATH.zarr", help="the Zarr to write (never the source, inside it or around it)")
+            p.add_argument("--overwrite", action="store_true", help="replace --output if it exists (default: refuse)")
             p.add_argument("--scheduler", metavar="ADDRESS", help="a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)")
             p.add_argument("--workers", type=int, default=4, metavar="N", help="LocalCluster worker processes (default: 4)")
             p.add_argument("--threads-per-worker", type=int, default=1, metavar="N", help="threads of each LocalCluster worker (default: 1)")
@@ -575,7 +630,28 @@ struct DaskScript {
             args = p.parse_args()
             if not args.output.rstrip("/").endswith(".zarr"):
                 p.error(f"--output {args.output}: expected a path ending in .zarr")
+            check_output(args.output, args.overwrite)
             return args
+
+
+        def check_output(path, overwrite):
+            """Refuses (exit 2, one line) an output that would destroy data: one of INPUTS, a path
+            inside one, or a directory holding one (paths compared resolved: links and .. do not hide
+            an overlap); and an existing path unless --overwrite."""
+            def refuse(why):
+                print(f"{sys.argv[0]}: --output {path}: {why}", file=sys.stderr)
+                sys.exit(2)
+            out = os.path.realpath(path)
+            for source in INPUTS:
+                data = os.path.realpath(source)
+                if out == data:
+                    refuse(f"refusing to write over the input {source} (choose another path)")
+                if out.startswith(data.rstrip("/") + "/"):
+                    refuse(f"refusing to write inside the input {source} (choose a path outside it)")
+                if data.startswith(out.rstrip("/") + "/"):
+                    refuse(f"refusing to write over a path that holds the input {source} (choose another path)")
+            if os.path.lexists(path) and not overwrite:
+                refuse("it exists (pass --overwrite to replace it)")
 
 
         def main():

@@ -22,16 +22,28 @@ demo: deps
 	$(SWIFT) build -c release --product vstack
 	.build/release/vstack demo
 
-## make test: install what the tests need, build, run the whole suite.
+## make test: install what the tests need, build, run the whole suite (about 15 minutes on 2 cores).
+## pytest drives the release build (the program users run; debug builds are 3x slower at the
+## filters and reductions the tests exercise); swift test runs the debug build, invariants checked.
+## pytest runs twice: the tests not marked `serial` on PYTEST_WORKERS processes at once (most wait on
+## a vstack process, a tmux screen or a server), then the `serial` ones (wall-clock budgets) alone.
+## The run ends with the slowest tests, so the budget stays visible.
+PYTEST_WORKERS ?= 3
+TEST_TIMES := $(CURDIR)/.build/test-times.jsonl
+TEST_ENV = VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build/release/vstack VSTACK_TEST_TIMES=$(TEST_TIMES)
 test: test-deps venv fixtures lint
 	$(SWIFT) build
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build/debug/vstack $(SWIFT) test
-	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build/debug/vstack $(PY) -m pytest -q --durations=40 tests/python
+	$(SWIFT) build -c release --product vstack
+	rm -f $(TEST_TIMES)
+	$(TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) -m "not serial" tests/python
+	$(TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider -m serial tests/python
 	Fuzz/build.sh $(FUZZ_TARGETS)
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) $(PYTHON) Fuzz/run.py --runs $(FUZZ_RUNS) $(FUZZ_MUTATED)
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) $(PYTHON) Fuzz/run.py --runs 0 FuzzHDF5
 	Fuzz/CLibs/build.sh
 	$(PYTHON) Fuzz/CLibs/run.py $(FIXTURES)
+	@$(PYTHON) scripts/slowest_tests.py $(TEST_TIMES) 15
 
 build: deps
 	$(SWIFT) build

@@ -74,19 +74,25 @@ public final class ChunkScheduler: @unchecked Sendable {
     private var droppedCount = 0
     private var threads: [Thread] = []
     private let completion: (@Sendable (ChunkKey, Error?) -> Void)?
+    private let settled: (@Sendable () -> Void)?
 
     /// - Parameters:
     ///   - workers: loads run at once (decode is CPU work: one per core).
     ///   - completion: called on the worker thread after each load (success or error), before the
     ///     load stops counting as pending.
+    ///   - settled: called on the worker thread after each load has stopped counting as pending,
+    ///     so that whoever shows `pending` (the viewer's "3 loading") hears of the new count: a
+    ///     reader woken by `completion` alone may still count that load.
     public init(
         cache: ChunkCache, workers: Int, recordsTrace: Bool = false,
-        completion: (@Sendable (ChunkKey, Error?) -> Void)? = nil
+        completion: (@Sendable (ChunkKey, Error?) -> Void)? = nil,
+        settled: (@Sendable () -> Void)? = nil
     ) {
         self.cache = cache
         self.workerCount = max(1, workers)
         self.events = recordsTrace ? [] : nil
         self.completion = completion
+        self.settled = settled
         for i in 0..<workerCount {
             // Workers hold the scheduler until `stop()`; owners must call it.
             let thread = Thread { self.work() }
@@ -251,6 +257,7 @@ public final class ChunkScheduler: @unchecked Sendable {
             if !wasCancelled { events?.append(failure == nil ? .finished(request.key) : .failed(request.key)) }
             state.broadcast()
             state.unlock()
+            settled?()
         }
     }
 }

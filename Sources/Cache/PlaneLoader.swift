@@ -35,10 +35,12 @@ public final class PlaneLoader: @unchecked Sendable {
     /// - Parameters:
     ///   - workers: loads at once; default one per core, or the source's preference when it waits on storage.
     ///   - onLoad: called on a worker thread after each load, e.g. to redraw.
+    ///   - onSettled: called on a worker thread once each load no longer counts in `scheduler.pending`
+    ///     (after `onLoad`), e.g. to redraw a status line that shows the loads still pending.
     public init(
         array: LazyArray, cache: ChunkCache, policy: PrefetchPolicy = PrefetchPolicy(), workers: Int? = nil,
         slabThreshold: Int = CachedChunks.defaultSlabThreshold, recordsTrace: Bool = false,
-        onLoad: (@Sendable (ChunkKey, Error?) -> Void)? = nil
+        onLoad: (@Sendable (ChunkKey, Error?) -> Void)? = nil, onSettled: (@Sendable () -> Void)? = nil
     ) {
         pyramid = array.pyramid
         levels = pyramid.enumerated().map { i, level in
@@ -51,13 +53,15 @@ public final class PlaneLoader: @unchecked Sendable {
         self.arrivals = arrivals
         let failuresBox = FailureLog()
         self.failureLog = failuresBox
-        scheduler = ChunkScheduler(cache: cache, workers: count, recordsTrace: recordsTrace) { key, error in
-            if let error { failuresBox.record(key, error) }
-            arrivals.lock()
-            arrivals.broadcast()
-            arrivals.unlock()
-            onLoad?(key, error)
-        }
+        scheduler = ChunkScheduler(
+            cache: cache, workers: count, recordsTrace: recordsTrace,
+            completion: { key, error in
+                if let error { failuresBox.record(key, error) }
+                arrivals.lock()
+                arrivals.broadcast()
+                arrivals.unlock()
+                onLoad?(key, error)
+            }, settled: onSettled)
     }
 
     /// A loader for another layer of the same view (a label image over the image): the same

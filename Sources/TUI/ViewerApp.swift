@@ -95,7 +95,10 @@ public final class ViewerApp {
         self.state = state
         self.depth = depth
         let arrived = arrived
-        loader = PlaneLoader(array: array, cache: cache) { _, _ in arrived.signal() }
+        // Signalled twice a load: when its chunk is in the cache (draw it) and once it no longer
+        // counts as pending (the status line's "N loading" must not stay at the last count).
+        loader = PlaneLoader(
+            array: array, cache: cache, onLoad: { _, _ in arrived.signal() }, onSettled: { arrived.signal() })
     }
 
     /// Runs until `q`, Ctrl-C or a signal; the terminal is restored on every way out.

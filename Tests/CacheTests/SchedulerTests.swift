@@ -188,6 +188,35 @@ func eventually(_ ok: () -> Bool) -> Bool {
         #expect(failed.withLock { $0 } == [key(1)])
         #expect(!cache.contains(key(1)) && cache.contains(key(2)))
     }
+
+    /// `completion` runs while the load still counts as pending; `settled` runs after it stopped
+    /// counting, so a viewer woken by it draws "N loading" with the new N (a viewer woken only by
+    /// `completion` could read the old count and keep showing "1 loading" with nothing loading).
+    @Test func settledHearsTheCountWithoutTheLoad() throws {
+        let cache = ChunkCache(budget: 1 << 20)
+        let seen = Mutex<(completion: [Int], settled: [Int])>(([], []))
+        let box = Mutex<ChunkScheduler?>(nil)
+        let scheduler = ChunkScheduler(
+            cache: cache, workers: 1,
+            completion: { _, _ in
+                let n = box.withLock { $0 }?.pending ?? -1
+                seen.withLock { $0.completion.append(n) }
+            },
+            settled: {
+                let n = box.withLock { $0 }?.pending ?? -1
+                seen.withLock { $0.settled.append(n) }
+            })
+        box.withLock { $0 = scheduler }
+        defer {
+            scheduler.stop()
+            box.withLock { $0 = nil }
+        }
+        scheduler.replace(with: [request(0, .visible, 0)])
+        scheduler.waitUntilIdle()
+        #expect(eventually { seen.withLock { $0.settled.count } == 1 })
+        #expect(seen.withLock { $0.completion } == [1])
+        #expect(seen.withLock { $0.settled } == [0])
+    }
 }
 
 /// A (z, y, x) uint8 array whose loads wait at a gate; chunks are (1, 32, 32).

@@ -49,7 +49,7 @@ public struct PyramidLevel: Sendable {
     public func index(levelZero u: Double, axis: Int) -> Int {
         let n = array.metadata.shape[axis]
         let nearest = (coordinate(u, axis: axis) - 0.5).rounded(.up)
-        return min(max(0, Int(nearest.isFinite ? nearest : 0)), max(0, n - 1))
+        return PyramidLevel.clamped(nearest, 0, max(0, n - 1))
     }
 
     /// The level-0 coordinate of this level's index `i` on `axis` (the pixel's centre).
@@ -61,9 +61,17 @@ public struct PyramidLevel: Sendable {
         // Pixel i covers [i - 0.5, i + 0.5) around its centre.
         let lo = coordinate(Double(range.lowerBound) - 0.5, axis: axis) + 0.5
         let hi = coordinate(Double(range.upperBound) - 0.5, axis: axis) + 0.5
-        let a = min(max(0, Int(lo.rounded(.down))), max(0, n - 1))
-        let b = min(max(a + 1, Int(hi.rounded(.up))), n)
+        let a = PyramidLevel.clamped(lo.rounded(.down), 0, max(0, n - 1))
+        let b = min(PyramidLevel.clamped(hi.rounded(.up), a + 1, max(a + 1, n)), n)
         return a..<b
+    }
+
+    /// `x` as an Int within `lo...hi`: beyond them (±infinity included) the nearer bound, NaN `lo`.
+    /// Metadata numbers are range-checked at open; this keeps an index an index whatever
+    /// arithmetic produced `x` (Int(1e300) would trap).
+    static func clamped(_ x: Double, _ lo: Int, _ hi: Int) -> Int {
+        guard !x.isNaN, x > Double(lo) else { return lo }
+        return x < Double(hi) ? Int(x) : hi
     }
 
     /// The plane of this level that shows the level-0 plane `view`.

@@ -506,3 +506,64 @@ def test_data_with_infinite_statistics(tmp_path, values):
                  ["render", root, "--size", "40x10", "--clim", "0,1e308"], ["render", root, "--mode", "quad"]):
         check(args, root, codes=(0, 1))
     check(["export", root, "-o", tmp_path / "o.npy"], root, codes=(0,))
+
+
+# ------------------------------------------------------------------ numbers from metadata (issue 27)
+# Each number an OME-Zarr's coordinate transformations give becomes a level factor, an offset, an
+# aspect or a JSON number. Extremes (1e308, 1e-308, a translation of 1e308, a level 1e300 times
+# coarser) once crashed a Double -> Int conversion or printed `inf` into `info --json`.
+OME_NUMBERS = [
+    ("scale-1e308", lambda ms: ms["datasets"][1]["coordinateTransformations"][0].__setitem__("scale", [1.0, 2.0, 1e308, 1e308])),
+    ("scale-1e-308", lambda ms: ms["datasets"][0]["coordinateTransformations"][0].__setitem__("scale", [1.0, 2.0, 1e-308, 0.4])),
+    ("translation-1e308", lambda ms: ms["datasets"][1]["coordinateTransformations"].__setitem__(
+        1, {"type": "translation", "translation": [0.0, 0.0, 1e308, 0.0]})),
+    ("translation-level0-1e308", lambda ms: ms["datasets"][0]["coordinateTransformations"].__setitem__(
+        1, {"type": "translation", "translation": [0.0, 0.0, 0.0, -1e308]})),
+    ("level-1e25-coarser", lambda ms: ms["datasets"][2]["coordinateTransformations"][0].__setitem__("scale", [1.0, 2.0, 1e25, 1e25])),
+    ("level-finer-1e-20", lambda ms: ms["datasets"][1]["coordinateTransformations"][0].__setitem__("scale", [1.0, 2.0, 4e-21, 4e-21])),
+]
+
+
+@pytest.mark.parametrize("name,mutate", OME_NUMBERS, ids=[n for n, _ in OME_NUMBERS])
+def test_ome_numbers_out_of_range_are_one_line(tmp_path, name, mutate):
+    src = FIXTURES / "ome" / "omezarrpy-0.4.ome.zarr"
+    root = tmp_path / "image.ome.zarr"
+    shutil.copytree(src, root)
+    attrs = json.loads((root / ".zattrs").read_text())
+    ms = attrs["multiscales"][0]
+    for d in ms["datasets"]:  # every level with a scale and a translation, so each mutation has its slot
+        ts = d.setdefault("coordinateTransformations", [])
+        if len(ts) == 1:
+            ts.append({"type": "translation", "translation": [0.0] * 4})
+    mutate(ms)
+    (root / ".zattrs").write_text(json.dumps(attrs))
+    for args in (["info", root, "--json"], ["render", root, "--size", "40x10"], ["export", root, "--at", "c=0,z=1",
+                                                                                    "-o", tmp_path / "p.npy"]):
+        err = check(args, root, out=tmp_path / "p.npy")
+        assert "scale" in err or "translation" in err, err
+
+
+def test_ome_info_json_is_json_at_the_extremes_that_open(tmp_path):
+    """Scales of 1e-30 and 1e30 (the edges of what opens) give finite numbers in `info --json`."""
+    src = FIXTURES / "ome" / "omezarrpy-0.4.ome.zarr"
+    root = tmp_path / "image.ome.zarr"
+    shutil.copytree(src, root)
+    attrs = json.loads((root / ".zattrs").read_text())
+    for i, d in enumerate(attrs["multiscales"][0]["datasets"]):
+        d["coordinateTransformations"] = [{"type": "scale", "scale": [1.0, 1e30, 1e-30 * 2 ** i, 1e-30 * 2 ** i]}]
+    (root / ".zattrs").write_text(json.dumps(attrs))
+    code, err, _ = run_guarded(["info", root, "--json"])
+    assert code == 0, err
+    proc = subprocess.run([str(VSTACK_BIN), "info", str(root), "--json"], capture_output=True, text=True, timeout=30)
+    info = json.loads(proc.stdout, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
+    assert info["shape"], info
+
+
+def test_bigdataviewer_xml_nested_deeply_is_one_line(tmp_path):
+    """200,000 nested elements (once a stack overflow in the recursive XML parser)."""
+    xml = tmp_path / "dataset.xml"
+    depth = 200_000
+    xml.write_text('<?xml version="1.0"?>\n<SpimData version="0.2">' + "<a>" * depth + "</a>" * depth + "</SpimData>\n")
+    for args in (["info", xml], ["render", xml, "--size", "40x10"]):
+        err = check(args, xml)
+        assert "nested" in err, err

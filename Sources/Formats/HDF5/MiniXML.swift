@@ -26,8 +26,12 @@ struct XMLNode {
     }
 
     struct Parser {
+        /// Elements nest at most this deep: BigDataViewer's XML is about 6 deep, and the recursive
+        /// descent (and the tree's release) then needs a bounded stack whatever the input.
+        static let maxDepth = 256
         let s: [Unicode.Scalar]
         var i = 0
+        var depth = 0
         init(s: [Unicode.Scalar]) { self.s = s }
 
         func fail(_ what: String) -> FormatError {
@@ -79,6 +83,9 @@ struct XMLNode {
             return try element()
         }
         mutating func element() throws -> XMLNode {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maxDepth else { throw fail("elements nested more than \(Self.maxDepth) deep") }
             i += 1  // <
             var node = XMLNode(name: try name())
             while true {

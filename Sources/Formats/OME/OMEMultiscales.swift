@@ -87,10 +87,13 @@ struct OMEMultiscales {
                             "\(what).coordinateTransformations: '\(type)' has no '\(key)' list (a 'path' to a file is not read)"
                     )
                 }
+                // Physical steps and origins within 1e-30...1e30 in magnitude (any unit): beyond that a
+                // product or ratio of them (aspect, level factors, JSON output) is no longer finite.
                 return try a.map {
-                    guard let n = $0 as? NSNumber, n.doubleValue.isFinite else {
+                    guard let n = $0 as? NSNumber, n.doubleValue.isFinite, abs(n.doubleValue) <= 1e30 else {
                         throw FormatError.invalidMetadata(
-                            file: file, problem: "\(what).coordinateTransformations: '\(key)' must be finite numbers")
+                            file: file,
+                            problem: "\(what).coordinateTransformations: '\(key)' must be finite numbers within ±1e30")
                     }
                     return n.doubleValue
                 }
@@ -98,9 +101,9 @@ struct OMEMultiscales {
             switch type {
             case "scale":
                 let s = try numbers("scale")
-                guard s.allSatisfy({ $0 > 0 }) else {
+                guard s.allSatisfy({ $0 >= 1e-30 }) else {
                     throw FormatError.invalidMetadata(
-                        file: file, problem: "\(what): every scale must be > 0, found \(s)")
+                        file: file, problem: "\(what): every scale must be ≥ 1e-30 (and > 0), found \(s)")
                 }
                 scale = s
             case "translation": translation = try numbers("translation")

@@ -81,6 +81,23 @@ public final class OMEZarrImage: SlabReadable {
                 offsets.append(f.map { ($0 - 1) / 2 })
             }
         }
+        // A level is at most a billion times coarser or finer than level 0 and lies within 10^12 level-0
+        // pixels of it: outside that the numbers (1e308, 1e-308) would overflow sizes and indices.
+        for (d, (f, o)) in zip(ms.datasets, zip(factors, offsets)) {
+            guard f.allSatisfy({ $0.isFinite && $0 >= 1e-9 && $0 <= 1e9 }) else {
+                throw FormatError.invalidMetadata(
+                    file: file,
+                    problem:
+                        "datasets '\(d.path)': its scale is \(f.map { "\($0)" }.joined(separator: ", ")) times level 0's, outside 1e-9...1e9"
+                )
+            }
+            guard o.allSatisfy({ $0.isFinite && abs($0) <= 1e12 }) else {
+                throw FormatError.invalidMetadata(
+                    file: file,
+                    problem: "datasets '\(d.path)': its translation puts it beyond 1e12 pixels from level 0"
+                )
+            }
+        }
         (levelArrays, levelPaths, self.factors, self.offsets) = (arrays, ms.datasets.map(\.path), factors, offsets)
 
         let scales = ms.scales(of: ms.datasets[0])

@@ -156,21 +156,24 @@ struct InfoReport {
     /// `{"step": 0.5, "unit": "µm"}` or null.
     static func scale(_ s: AxisScale?) -> String {
         guard let s else { return "null" }
-        return "{\"step\": \(s.step), \"unit\": \(s.unit.map(quote) ?? "null")}"
+        return "{\"step\": \(json(s.step)), \"unit\": \(s.unit.map(quote) ?? "null")}"
     }
 
     /// `{"path": "s1", "shape": […], "chunks": […], "factors": […], "offsets": […]}`.
     static func level(_ l: PyramidLevel) -> String {
         let m = l.array.metadata
         return "{\"path\": \(quote(l.path)), \"shape\": \(list(m.shape)), \"chunks\": \(list(m.chunkShape)), "
-            + "\"factors\": [\(l.factors.map { "\($0)" }.joined(separator: ", "))], \"offsets\": [\(l.offsets.map { "\($0)" }.joined(separator: ", "))]}"
+            + "\"factors\": [\(l.factors.map(json).joined(separator: ", "))], \"offsets\": [\(l.offsets.map(json).joined(separator: ", "))]}"
     }
 
     /// `{"label": "DAPI", "color": "0000FF", "window": [10.0, 200.0], "active": true}`.
     static func channel(_ c: ChannelInfo) -> String {
         "{\"label\": \(c.label.map(quote) ?? "null"), \"color\": \(c.color.map(quote) ?? "null"), "
-            + "\"window\": \(c.window.map { "[\($0.start), \($0.end)]" } ?? "null"), \"active\": \(c.active)}"
+            + "\"window\": \(c.window.map { "[\(json($0.start)), \(json($0.end))]" } ?? "null"), \"active\": \(c.active)}"
     }
+
+    /// A JSON number; null for a value JSON cannot hold (inf, nan), which metadata checks should have refused.
+    static func json(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
 
     static func number(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e9 ? String(Int(v)) : String(v) }
 

@@ -98,7 +98,10 @@ public struct SelectionError: Error, CustomStringConvertible, Sendable {
     /// The same error, naming the dataset at `location`.
     public func at(_ location: String) -> SelectionError { SelectionError(message, location: location) }
 
-    public var description: String { location.map { "\($0): \(message)" } ?? message }
+    /// `x.zarr: --at: …`; a location that ends in a colon (`demo:`) gets no second one.
+    public var description: String {
+        location.map { ($0.hasSuffix(":") ? "\($0) " : "\($0): ") + message } ?? message
+    }
 }
 
 /// Which 2-D plane of an N-D array is shown: two displayed axes, an index on

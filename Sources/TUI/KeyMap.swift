@@ -95,7 +95,9 @@ public enum KeyMap {
             b(c("123456789"), .toggleStage(0), "toggle filter pipeline stage 1–9", "1–9"),
             b(c("("), .adjustFilter(-1), "decrease the last stage's first number (σ, size)"),
             b(c(")"), .adjustFilter(1), "increase the last stage's first number (σ, size)"),
-            b(c("x"), .probeCursor, "probe cursor (the value under it on the message line)"),
+            b(
+                c("x"), .probeCursor,
+                "probe cursor (the value under it on the message line; the arrows move it, x or Esc leaves)"),
             b(c("L"), .cycleLabels, "labels: the next label image, then none"),
             b(c("b"), .toggleLabelStyle, "labels: filled objects or borders only"),
             b(c("v"), .adjustLabelOpacity(-1), "labels: more transparent"),
@@ -128,10 +130,17 @@ public enum KeyMap {
     }
 
     /// The help overlay's lines: keys, padded, then the action.
-    public static func helpLines() -> [String] {
-        let rows = bindings.map { ($0.keysLabel, $0.help) }
+    /// - Parameter ascii: keys spelled for a terminal without Unicode (`Left`, not `<`, which is a key).
+    public static func helpLines(ascii: Bool = false) -> [String] {
+        let rows = bindings.map { (ascii ? spelledOut($0.keysLabel) : $0.keysLabel, $0.help) }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
+    }
+
+    /// Arrow glyphs as words: `Shift-←` → `Shift-Left`.
+    static func spelledOut(_ keys: String) -> String {
+        keys.replacingOccurrences(of: "\u{2191}", with: "Up").replacingOccurrences(of: "\u{2193}", with: "Down")
+            .replacingOccurrences(of: "\u{2190}", with: "Left").replacingOccurrences(of: "\u{2192}", with: "Right")
     }
 
     /// The same table as Markdown, for the README (a test keeps the two equal).

@@ -47,6 +47,9 @@ public struct ViewState: Equatable, Sendable {
     public var channelWindows = true
     /// The limits auto contrast chose for the last frame (what `,` `.` `;` `'` adjust from).
     public var lastAutoLimits: RenderSettings.Limits?
+    /// The values the shown plane's type can hold (0...65535 for uint16); nil for floats and filter
+    /// results. `,` `.` `;` `'` keep the limits inside it: a limit no value can reach shows nothing new.
+    public var valueRange: ClosedRange<Double>?
     public var mode: DisplayMode = .half
     /// Modes this terminal can show (ascii only without UTF-8; pixel modes when it speaks them).
     public var modes: [DisplayMode] = GlyphMode.allCases.map { .glyphs($0) }
@@ -229,6 +232,14 @@ public struct ViewState: Equatable, Sendable {
             } else {
                 l.low = min(l.high - span * 0.01, l.low + Double(n) * span * 0.05)
             }
+            if let r = valueRange {
+                l.low = min(max(l.low, r.lowerBound), r.upperBound)
+                l.high = min(max(l.high, r.lowerBound), r.upperBound)
+                if l.high <= l.low {
+                    message =
+                        "the limits are at the ends of \(NumberText.short(r.lowerBound))..\(NumberText.short(r.upperBound)), what the data type holds"
+                }
+            }
             limits = l
         case .playPause:
             playing.toggle()
@@ -320,7 +331,12 @@ public struct ViewState: Equatable, Sendable {
             message = "no axis to scrub"
             return
         }
-        selection.indices[axis] = min(max(0, selection.indices[axis] + n), shape[axis] - 1)
+        let next = min(max(0, selection.indices[axis] + n), shape[axis] - 1)
+        // At an end a step does nothing; say so rather than nothing at all.
+        if next == selection.indices[axis] && n != 0 {
+            message = "\(selection.axisNames[axis]) is at its \(n > 0 ? "last" : "first") index"
+        }
+        selection.indices[axis] = next
     }
 
     private mutating func openPrompt(_ p: Prompt) {

@@ -161,7 +161,7 @@ public final class ViewerApp {
                 let pages = ScreenComposer(
                     columns: size.columns, rows: size.rows, depth: depth, asciiOnly: state.mode == .ascii
                 )
-                .helpPageCount(KeyMap.helpLines())
+                .helpPageCount(KeyMap.helpLines(ascii: state.mode == .ascii))
                 switch key {
                 case .char(" "), .pageDown, .down:
                     if state.helpPage + 1 < pages { state.helpPage += 1 } else { state.showHelp = false }
@@ -174,6 +174,11 @@ public final class ViewerApp {
             }
             if state.prompt != nil {
                 state.type(key, pane: pane)
+                return
+            }
+            // Esc leaves probe mode (as x does), the way out people try first.
+            if key == .escape && state.probe != nil {
+                state.apply(.probeCursor, pane: pane)
                 return
             }
             let stages = state.pipeline?.stages.count ?? 0
@@ -338,6 +343,7 @@ public final class ViewerApp {
         if state.limits == nil && !lastMask {
             state.lastAutoLimits = RenderSettings.Limits(rendered.contrast.low, rendered.contrast.high)
         }
+        state.valueRange = filtered == nil ? ViewerApp.integerRange(array.metadata.dataType) : nil
         hiddenByLimits =
             views.count == 1 && !lastMask && (state.limits != nil || usesChannelWindow)
             ? ViewerApp.hiddenText(layers[0].plane, low: rendered.contrast.low, high: rendered.contrast.high) : nil
@@ -372,7 +378,9 @@ public final class ViewerApp {
         }
         if state.showInfo { composer.panel(&screen, InfoPanel.lines(self)) }
         if state.showHelp {
-            composer.helpOverlay(&screen, KeyMap.helpLines(), page: state.helpPage, unicode: state.mode != .ascii)
+            composer.helpOverlay(
+                &screen, KeyMap.helpLines(ascii: state.mode == .ascii), page: state.helpPage,
+                unicode: state.mode != .ascii)
         }
         // A pixel mode's picture: kept as it is under the help overlay (which is drawn over it).
         let picture = state.mode.pixelProtocol == nil ? nil : state.showHelp ? shownPicture?.image : rendered.picture
@@ -585,6 +593,22 @@ public final class ViewerApp {
         if !bytes.isEmpty { ScreenWriter.write(bytes) }
     }
 
+    /// The values an integer type holds (nil for floats, whose limits may be anything).
+    static func integerRange(_ t: DataType) -> ClosedRange<Double>? {
+        switch t {
+        case .bool: 0...1
+        case .uint8: 0...255
+        case .int8: -128...127
+        case .uint16: 0...65535
+        case .int16: -32768...32767
+        case .uint32: 0...4_294_967_295
+        case .int32: -2_147_483_648...2_147_483_647
+        case .uint64: 0...18_446_744_073_709_551_615
+        case .int64: -9_223_372_036_854_775_808...9_223_372_036_854_775_807
+        case .float32, .float64: nil
+        }
+    }
+
     /// `demo:  z 100/201  t 3/199  c 1/3  fit  gray auto 102..4011  half  cache 412 MiB/1 GiB, 3 loading`
     /// - Parameter reading: chunks folded and in all, while a plane too big to assemble is being reduced.
     func statusText(loading: Int, reading: (done: Int, total: Int)? = nil) -> String {
@@ -669,9 +693,11 @@ public final class ViewerApp {
         else { return nil }
         let dataPerCell =
             Double(state.selection.columns.count) / Double(m.pixelWidth) * Double(state.mode.pixelsPerCell.x)
-        let width = dataPerCell * scale.step
+        // Without a unit the scale's step means nothing a reader can check: the width in data pixels.
+        let unit = scale.unitSymbol
+        let width = unit == nil ? dataPerCell : dataPerCell * scale.step
         let text = width >= 100 ? String(Int(width.rounded())) : String(format: width >= 10 ? "%.1f" : "%.2g", width)
-        return text + (scale.unitSymbol.map { " " + $0 } ?? "")
+        return text + " " + (unit ?? "px")
     }
 
     /// Whether the shown channel's limits are its recorded display window (no --clim, `a` not pressed).

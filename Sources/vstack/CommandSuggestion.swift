@@ -6,6 +6,19 @@ import Stores
 /// default command's confusing error about it. Words far from every name, and
 /// anything that exists or looks like a path, keep the usual parsing.
 enum CommandSuggestion {
+    /// What plain `vstack` prints: the first things to try, then where the rest is.
+    static let shortUsage = """
+        vstack: a terminal viewer for huge lazy microscopy arrays.
+
+          vstack demo                  open the viewer on a built-in synthetic light-sheet embryo
+          vstack PATH                  view a Zarr, OME-Zarr, N5, TIFF (file, directory or pattern),
+                                       .npy, HDF5, BigDataViewer XML or Imaris file, or an http(s):// or s3:// URL
+          vstack info PATH             shape, dtype, chunks, axes, levels and channels
+          vstack render PATH -o F.png  one picture; vstack export PATH --at z=10 -o plane.npy: one plane
+
+        vstack --help lists every command; vstack keys, the viewer's keys.
+        """
+
     /// The one-line message for `arguments` (without the program name), or nil.
     static func message(_ arguments: [String], root: ParsableCommand.Type = VStackCommand.self) -> String? {
         var command: ParsableCommand.Type = root

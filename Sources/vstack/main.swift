@@ -6,6 +6,11 @@ import Formats
 
 // Exit codes (SPEC §1): 0 success, 1 runtime error (bad data, I/O), 2 usage error.
 // Every error is one line on stderr: `vstack: WHERE: PROBLEM`.
+// Plain `vstack`: what to try first (on stdout), not "missing argument <path>".
+if CommandLine.arguments.count == 1 {
+    print(CommandSuggestion.shortUsage)
+    exit(2)
+}
 if let suggestion = CommandSuggestion.message(Array(CommandLine.arguments.dropFirst())) {
     CLI.fail(suggestion, code: 2)
 }

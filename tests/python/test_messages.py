@@ -1,0 +1,116 @@
+"""Messages a person meets in normal use say what to do (issue 27).
+
+CLI: one line on stderr and the exit code, or (plain `vstack`) the short usage. Viewer: the
+status line in a real terminal (tmux), as test_tui.py drives it.
+"""
+import re
+import shutil
+
+import numpy as np
+import pytest
+import zarr
+
+from conftest import describe, run_vstack
+from test_tui import Session
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is installed by make test")
+
+
+def test_plain_vstack_shows_what_to_try_first():
+    proc = run_vstack()
+    assert proc.returncode == 2, describe(proc)
+    assert "Missing expected argument" not in proc.stdout + proc.stderr
+    lines = [l for l in proc.stdout.splitlines() if l.strip()]
+    assert lines[1].strip().startswith("vstack demo"), proc.stdout
+    assert "vstack --help" in proc.stdout and proc.stderr == ""
+
+
+def test_demo_at_unknown_axis_has_one_colon():
+    proc = run_vstack("demo", "--at", "w=3")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "vstack: demo: --at: no axis 'w' (axes are ctzyx)", proc.stderr
+
+
+@pytest.fixture
+def session(tmp_path):
+    made = []
+
+    def start(*args, **kw):
+        s = Session(list(args), tmp=tmp_path, **kw)
+        made.append(s)
+        return s
+    yield start
+    for s in made:
+        s.close()
+
+
+def test_esc_leaves_probe_mode_and_help_says_arrows_move_it(session):
+    s = session("demo:", "--at", "c=0,t=10,z=100", width=160, height=70)
+    s.ready()
+    s.keys("x")
+    s.wait(lambda x: re.search(r"probe y=\d+ x=\d+", x) is not None, what="the probe")
+    s.keys("Escape")
+    s.wait(lambda x: "probe" not in x.split("\n")[-2] and "not a key" not in x, what="the probe to close on Esc")
+    s.keys("?")
+    s.wait(lambda x: "the arrows move it, x or Esc leaves" in x, what="the probe's help line")
+    s.keys("q", "q")
+    assert s.exit_status() == 0
+
+
+def test_stepping_past_the_last_time_point_says_so(session):
+    s = session("demo:", "--at", "c=0,t=198,z=100", width=160)
+    s.ready("t 198/199")
+    s.keys("}")
+    s.wait(lambda x: "t is at its last index" in x, what="the message at the last t")
+    assert "t 198/199" in s.status()
+    s.keys("{", "{")
+    s.wait(lambda x: "t 196/199" in s.status(), what="t to step back")
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+def test_lang_c_help_spells_the_arrows(session):
+    s = session("demo", env={"LANG": "C", "LC_ALL": "C"}, width=120, height=60)
+    s.ready("z 100/201")
+    s.keys("?")
+    screen = s.wait(lambda x: "pan up" in x and "pan left" in x, what="the overlay")
+    rows = {l.split("pan left")[0].strip() for l in screen.splitlines() if l.rstrip().endswith("pan left")}
+    assert any("Left" in r for r in rows), rows
+    assert not any(re.search(r"(^|\s)<(\s|$)", r) for r in rows), rows
+    s.keys("q", "q")
+    assert s.exit_status() == 0
+
+
+LIMITS = re.compile(r"gray (?:auto )?(-?[0-9.]+)\.\.(-?[0-9.]+) ")
+
+
+def test_contrast_keys_stay_within_the_type(session):
+    """uint16: `;` (lower the low limit) many times never takes it below 0."""
+    s = session("demo:", "--at", "c=0,t=10,z=100", width=160)
+    s.ready()
+    s.settled()
+    s.tmux("send-keys", "-t", "s", "-H", *(["3b"] * 40))  # ';' as bytes (a lone ; ends a tmux command)
+    s.wait(lambda x: LIMITS.search(s.status()) and "auto" not in s.status(), what="fixed limits")
+    s.settled()
+    low = float(LIMITS.search(s.status()).group(1))
+    assert low == 0, s.status()
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+def test_cell_size_without_a_unit_is_in_pixels(session, tmp_path):
+    """An OME-Zarr whose axes have no unit (scale 0.5): the status line's cell is in data pixels
+    (`px`), not a bare number in no unit."""
+    root = tmp_path / "unitless.ome.zarr"
+    group = zarr.open_group(str(root), mode="w", zarr_format=2)
+    a = group.create_array("0", shape=(4, 256, 300), chunks=(1, 128, 128), dtype="uint16")
+    a[:] = np.arange(4 * 256 * 300, dtype=np.uint32).reshape(4, 256, 300).astype(np.uint16)
+    group.attrs["multiscales"] = [{
+        "version": "0.4", "axes": [{"name": n, "type": "space"} for n in "zyx"],
+        "datasets": [{"path": "0", "coordinateTransformations": [{"type": "scale", "scale": [2.0, 0.5, 0.5]}]}]}]
+    s = session(str(root), width=200)
+    s.ready()
+    m = re.search(r"cell (\S+) (\S+)", s.status())
+    assert m and m.group(2) == "px", s.status()
+    s.keys("q")
+    assert s.exit_status() == 0

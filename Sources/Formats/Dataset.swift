@@ -1,3 +1,4 @@
+import ArrayModel
 import Stores
 
 /// Opens a path or URL as a lazy array, choosing the format from what is there.
@@ -32,7 +33,9 @@ public enum Dataset {
                 throw FormatError.missing(
                     "\(reason) (the name is not valid UTF-8, which vstack cannot open: rename it or link to it)")
             }
-            throw FormatError.missing(reason)  // "no such file or directory", "too many levels of symbolic links", …
+            // "no such file or directory", "too many levels of symbolic links", …; a near name that exists
+            // next to it is suggested (`v2_dask_gzp.zarr` → `v2_dask_gzip.zarr`).
+            throw FormatError.missing(reason + (nearbyName(location).map { "; did you mean \($0)?" } ?? ""))
         }
         guard LocalStore.isDirectory(location) else {
             let lower = location.lowercased()
@@ -131,6 +134,22 @@ public enum Dataset {
             }
         }
         return SyntheticArray(chunkShape: chunks, location: location, latency: latency, levels: levels)
+    }
+
+    /// `location` with its last component replaced by the one name in its (existing) directory within
+    /// two edits of it (one for names of up to 4 characters); nil when there is none or several.
+    static func nearbyName(_ location: String) -> String? {
+        let trimmed = location.count > 1 && location.hasSuffix("/") ? String(location.dropLast()) : location
+        let slash = trimmed.lastIndex(of: "/")
+        let dir = slash.map { String(trimmed[..<$0]) } ?? ""
+        let name = slash.map { String(trimmed[trimmed.index(after: $0)...]) } ?? trimmed
+        guard !name.isEmpty, name != ".", name != ".." else { return nil }
+        let siblings = ((try? LocalStore(root: dir.isEmpty ? (slash == nil ? "." : "/") : dir).list("")) ?? [])
+            .filter { !$0.hasPrefix(".") || name.hasPrefix(".") }
+        guard siblings.count <= 100_000,
+            let near = NameSuggestion.nearest(to: name, in: siblings, maxDistance: name.count <= 4 ? 1 : 2)
+        else { return nil }
+        return (slash == nil ? "" : dir + "/") + near
     }
 
     /// A `.npy` name, or NumPy's magic `\x93NUMPY` at the start.

@@ -114,3 +114,20 @@ def test_cell_size_without_a_unit_is_in_pixels(session, tmp_path):
     assert m and m.group(2) == "px", s.status()
     s.keys("q")
     assert s.exit_status() == 0
+
+
+def test_a_mistyped_path_suggests_the_near_name_that_exists(tmp_path):
+    z = zarr.create_array(str(tmp_path / "v2_dask_gzip.zarr"), shape=(8, 8), chunks=(4, 4), dtype="uint8",
+                          zarr_format=2)
+    z[:] = 1
+    (tmp_path / "v2_dask_zstd.zarr").mkdir()
+    proc = run_vstack("info", tmp_path / "v2_dask_gzp.zarr")
+    assert proc.returncode == 1 and len(proc.stderr.strip().splitlines()) == 1, describe(proc)
+    assert proc.stderr.strip().endswith(f"no such file or directory; did you mean {tmp_path}/v2_dask_gzip.zarr?"), \
+        proc.stderr
+    # Nothing near: no suggestion; two equally near: none either (no guessing).
+    proc = run_vstack("info", tmp_path / "unrelated.zarr")
+    assert "did you mean" not in proc.stderr and "no such file or directory" in proc.stderr, proc.stderr
+    (tmp_path / "v2_dask_gzap.zarr").mkdir()
+    proc = run_vstack("info", tmp_path / "v2_dask_gzp.zarr")
+    assert "did you mean" not in proc.stderr, proc.stderr

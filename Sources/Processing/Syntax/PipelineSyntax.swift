@@ -1,3 +1,4 @@
+import ArrayModel
 /// The text of a `--filter` pipeline (SPEC §4), parsed but not yet bound to
 /// operators: `gaussian(2)|threshold(otsu)`, `gaussian(sigma=(1,2,2))`.
 ///
@@ -150,20 +151,7 @@ public enum PipelineParser {
         return best
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let x = Array(a), y = Array(b)
-        var row = Array(0...y.count)
-        for i in 1...max(x.count, 1) where !x.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...max(y.count, 1) where !y.isEmpty {
-                let current = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
-                previous = current
-            }
-        }
-        return x.isEmpty ? y.count : row[y.count]
-    }
+    static func editDistance(_ a: String, _ b: String) -> Int { NameSuggestion.distance(a, b) }
 }
 
 /// Characters with a position; columns are 1-based.

@@ -538,6 +538,16 @@ def test_fault_never_answers_times_out(retries, fault_server):
     assert max(s.counts.values()) == tries, f"requests per path {s.counts} (expected {tries} tries)"
 
 
+def test_fault_never_answers_gives_up_within_30_s_by_default(fault_server):
+    """The defaults (--timeout 30, --retries 2) against a server that accepts and never answers:
+    one try of 30 s and no retry after it (once three tries, 90 s, before the error)."""
+    s = fault_server("never_answers")
+    proc, took = timed(["info", f"{s.url}/image.zarr"])
+    one_line_error(proc, "timed out")
+    assert 29 <= took < 40, f"took {took:.1f} s"
+    assert max(s.counts.values()) == 1, f"requests per path {s.counts} (expected 1 try within the 30 s deadline)"
+
+
 def test_fault_5xx_retried_then_served(fault_server, tmp_path):
     s = fault_server("fails_then_serves", root=V3.parent, n=2)
     u = f"{s.url}/{V3.name}"

@@ -72,19 +72,28 @@ public final class HTTPClient: Sendable {
         cancelled: (@Sendable () -> Bool)? = nil
     ) throws -> Response {
         let tries = 1 + max(0, options.retries)
+        let clock = ContinuousClock()
+        let start = clock.now
+        // Another try only if it can start before the deadline (the backoff included).
+        func mayRetry(_ attempt: Int) -> Bool {
+            let elapsed =
+                Double((clock.now - start).components.seconds)
+                + Double((clock.now - start).components.attoseconds) / 1e18
+            return attempt < tries && elapsed + RemoteOptions.backoff(afterAttempt: attempt) < options.deadline
+        }
         var attempt = 0
         while true {
             attempt += 1
             let outcome = perform(method, url, headers: headers, limit: limit, cancelled: cancelled)
             switch outcome {
             case .answer(let response) where response.status >= 500 || response.status == 429:
-                if attempt < tries { break }
+                if mayRetry(attempt) { break }
                 statistics.failed()
                 throw StoreError.httpStatus(url: url, status: response.status, tries: attempt)
             case .answer(let response):
                 return response
             case .failure(let error, let retryable):
-                if retryable && attempt < tries { break }
+                if retryable && mayRetry(attempt) { break }
                 statistics.failed()
                 if case .transferFailed(let u, let reason, _) = error {
                     throw StoreError.transferFailed(url: u, reason: reason, tries: attempt)

@@ -5,8 +5,11 @@ import Synchronization
 public struct RemoteOptions: Sendable, Equatable {
     /// Seconds to connect, and seconds a transfer may stall (no byte received) before it fails.
     public var timeout: Double = 30
-    /// Tries after the first, for 5xx answers, resets, cut bodies and timeouts.
+    /// Tries after the first, for 5xx answers, resets, cut bodies and timeouts, while `deadline` allows.
     public var retries: Int = 2
+    /// Seconds one request may take in all, its retries included: no retry starts after it (so a
+    /// server that accepts and never answers costs one `timeout`, 30 s, not three). At least `timeout`.
+    public var deadline: Double { max(30, timeout) }
     /// Skip TLS certificate verification (self-signed cluster servers).
     public var insecure = false
     /// Never sign S3 requests (public buckets), even when credentials exist.

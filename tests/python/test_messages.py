@@ -131,3 +131,45 @@ def test_a_mistyped_path_suggests_the_near_name_that_exists(tmp_path):
     (tmp_path / "v2_dask_gzap.zarr").mkdir()
     proc = run_vstack("info", tmp_path / "v2_dask_gzp.zarr")
     assert "did you mean" not in proc.stderr, proc.stderr
+
+
+def test_a_directory_of_unrelated_tiffs_is_refused_at_open(tmp_path):
+    import tifffile
+    d = tmp_path / "mixed"
+    d.mkdir()
+    for i, shape in enumerate([(3, 5, 2, 96, 128), (2, 64, 64), (10, 10), (3, 5, 2, 96, 128), (4, 4, 4), (7, 7)]):
+        tifffile.imwrite(d / f"file{i}.tif", np.zeros(shape, np.uint16), photometric="minisblack")
+    for args in (["info", d], ["render", d, "--size", "40x10"], ["export", d, "-o", tmp_path / "x.npy"]):
+        proc = run_vstack(*args)
+        lines = proc.stderr.strip().splitlines()
+        assert proc.returncode == 1 and len(lines) == 1, describe(proc)
+        assert f"{d}/file1.tif: is 2×64×64 uint16" in lines[0] and "file0.tif is 3×5×2×96×128" in lines[0], lines[0]
+        assert "open one file, or a pattern" in lines[0], lines[0]
+    assert not (tmp_path / "x.npy").exists()
+
+
+def test_a_directory_of_two_channels_says_which_pattern_splits_it(tmp_path):
+    import tifffile
+    d = tmp_path / "lightsheet"
+    d.mkdir()
+    rng = np.random.default_rng(1)
+    data = rng.integers(0, 1000, (2, 3, 4, 8, 8), dtype=np.uint16)
+    for c in range(2):
+        for t in range(3):
+            tifffile.imwrite(d / f"emb_ch{c}_cam1_stack{t:04d}_x.tif", data[c, t], photometric="minisblack")
+    proc = run_vstack("info", d)
+    assert proc.returncode == 0, describe(proc)
+    pattern = f"{d}/emb_ch{{c}}_cam1_stack{{t}}_x.tif"
+    assert f"vstack '{pattern}' gives each its own axis" in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    # The suggestion opens as c and t axes, each plane the file's own.
+    out = tmp_path / "p.npy"
+    proc = run_vstack("export", pattern, "--at", "c=1,t=2,z=3", "-o", out)
+    assert proc.returncode == 0, describe(proc)
+    assert np.array_equal(np.load(out), data[1, 2, 3])
+    # One numbered field (plain time series): no hint.
+    d2 = tmp_path / "plain"
+    d2.mkdir()
+    for t in range(5):
+        tifffile.imwrite(d2 / f"frame{t:03d}.tif", data[0, 0], photometric="minisblack")
+    proc = run_vstack("info", d2)
+    assert proc.returncode == 0 and "gives each its own axis" not in proc.stdout + proc.stderr, proc.stdout

@@ -56,6 +56,12 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
         if pattern.fields.isEmpty {
             seriesShape = [matched.count]
             slots = matched.map { base + $0.name }
+            // Names that number channels and time points (or z) separately are stacked here as one
+            // axis, mixed: say which pattern would give them an axis each.
+            if let split = FilePattern.splittingPattern(matched.map(\.name), directory: pattern.directory) {
+                warnings.append(
+                    "the file names number more than one thing; vstack '\(split)' gives each its own axis")
+            }
         } else {
             // One axis per field: its distinct values, sorted numerically, become 0..<n.
             let axes = pattern.fields.indices.map { k in Array(Set(matched.map { $0.values[k] })).sorted() }
@@ -92,6 +98,21 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
         let firstPath = slots[firstSlot]!
         firstFile = try TiffArray(path: firstPath, counter: counter)
         let f = firstFile.metadata
+        // Unrelated files in one directory are no series: the headers of a small series (all of
+        // them) or of 16 evenly spaced files must match the first file's, or the open fails here
+        // rather than drawing ╳ for every other file. (Read with their own counter: the series'
+        // statistics count the data it reads.)
+        let paths = slots.compactMap { $0 }
+        let sample = paths.count <= 64 ? paths : (0..<16).map { paths[$0 * (paths.count - 1) / 15] }
+        for path in sample.dropFirst() {
+            // A file that does not open is left to its error tile; only a readable one of another shape refuses.
+            guard let other = try? TiffArray(path: path, counter: ByteCounter()) else { continue }
+            if let problem = TiffSeriesArray.mismatch(other.metadata, f) {
+                throw FormatError(
+                    "\(other.metadata.location): \(problem), so these files are no series: open one file, or a pattern whose {fields} pick files of one shape (vstack 'DIR/*_ch{c}_*.tif')"
+                )
+            }
+        }
         var axisNames: [String]?
         if !pattern.fields.isEmpty {
             let own = f.axisNames ?? AxisNames.defaults(rank: f.rank)
@@ -143,16 +164,21 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
     }
 
     private func checkMatches(_ f: TiffArray) throws {
-        let a = f.metadata, b = firstFile.metadata
+        if let problem = TiffSeriesArray.mismatch(f.metadata, firstFile.metadata) {
+            throw DatasetError(f.metadata.location, problem)
+        }
+    }
+
+    /// How file `a` differs from the series' first file `b` (`is 3×5 uint16, but …`), nil if it does not.
+    static func mismatch(_ a: ArrayMetadata, _ b: ArrayMetadata) -> String? {
         guard a.shape == b.shape, a.dataType == b.dataType, a.chunkShape == b.chunkShape else {
             let describe = { (m: ArrayMetadata) in
                 "\(m.shape.map(String.init).joined(separator: "×")) \(m.dataType.name)"
             }
-            throw DatasetError(
-                a.location,
+            return
                 "is \(describe(a))\(a.chunkShape != b.chunkShape && a.shape == b.shape ? " in other tiles or strips" : ""), but the series' first file \(b.location) is \(describe(b))"
-            )
         }
+        return nil
     }
 
     /// Opens every file's header and checks its shape, dtype and page count.

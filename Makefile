@@ -15,7 +15,7 @@ FUZZ_SECONDS ?= 60
 # Mutations per target in make test: seconds in all, enough to catch a regression in a parser path.
 FUZZ_RUNS    ?= 3000
 
-.PHONY: lint demo test build release deps test-deps venv fixtures bench clean fuzz fuzz-build asan-c
+.PHONY: lint demo test build release deps test-deps venv fixtures bench clean fuzz fuzz-build asan-c dist dist-deps bare-rootfs test-dist
 
 ## make demo: build (release) and open the viewer on the built-in synthetic dataset.
 demo: deps
@@ -84,5 +84,23 @@ bench: venv
 	$(SWIFT) build -c release --product vstack
 	$(PY) bench/run.py
 
+## make dist: dist/vstack-VERSION-linux-x86_64.tar.gz (unpack anywhere, bin/vstack runs) and
+## dist/vstack-VERSION-py3-none-manylinux_*.whl, built in .build-dist (scripts/dist.sh).
+dist: dist-deps
+	scripts/dist.sh
+
+dist-deps:
+	@scripts/install-deps.sh --dist
+
+## The bare Debian root filesystems the bundle is tested in (debootstrap minbase; cached in .build-rootfs).
+bare-rootfs: dist-deps
+	scripts/bare-rootfs.sh $(CURDIR)/.build-rootfs/bare
+	scripts/bare-rootfs.sh $(CURDIR)/.build-rootfs/venv --venv
+
+## make test-dist: the bundle and the wheel in the bare root filesystems (tests/python/test_dist.py).
+test-dist: bare-rootfs venv fixtures
+	VSTACK_DIST=$(CURDIR)/dist VSTACK_ROOTFS=$(CURDIR)/.build-rootfs VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) \
+	  $(PY) -m pytest -q tests/python/test_dist.py
+
 clean:
-	rm -rf .build .build-fuzz .build-asan $(FIXTURES) .bench
+	rm -rf .build .build-fuzz .build-asan .build-dist .build-rootfs dist $(FIXTURES) .bench

@@ -103,4 +103,4 @@ test-dist: bare-rootfs venv fixtures
 	  $(PY) -m pytest -q tests/python/test_dist.py
 
 clean:
-	rm -rf .build .build-fuzz .build-asan .build-dist .build-rootfs dist $(FIXTURES) .bench
+	rm -rf .build .build-fuzz .build-asan .build-dist dist $(FIXTURES) .bench

@@ -56,7 +56,12 @@ GCCLIB=$(dirname "$(gcc -print-file-name=libstdc++.a)")
 echo "GROUP ( $GCCLIB/libstdc++.a )" >"$STATIC/libstdc++.a"
 echo "GROUP ( $GCCLIB/libgcc_eh.a )" >"$STATIC/libgcc_s.a"
 
+# Built on Debian 12, the static runtimes reference three symbols of glibc 2.35/2.36; this object
+# answers them with older ones, so the bundle needs glibc 2.34 (scripts/dist/glibc-compat.c).
+gcc -O2 -fPIC -c scripts/dist/glibc-compat.c -o "$STATIC/glibc-compat.o"
+COMPAT=(-Xlinker "$STATIC/glibc-compat.o" -Xlinker --wrap=hypot -Xlinker --wrap=hypotf)
+
 # The link inputs above are not tracked by SwiftPM: relink every time.
 rm -f "$SCRATCH/release/vstack" "$SCRATCH"/*/release/vstack
 PKG_CONFIG_PATH=$STATIC/pkgconfig swift build -c release --product vstack --scratch-path "$SCRATCH" \
-  --static-swift-stdlib -j 2 -Xlinker -s "$@"
+  --static-swift-stdlib -j 2 -Xlinker -s "${COMPAT[@]}" "$@"

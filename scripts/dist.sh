@@ -71,6 +71,11 @@ for f in "$B/bin/vstack" "$B"/lib/*; do
   done
 done
 GLIBC_FLOOR=2.$floor
+declared=$(sed -nE 's/.*vstack_glibc_floor\[\] = "([0-9.]+)".*/\1/p' scripts/dist/glibc-compat.c)
+[ "$GLIBC_FLOOR" = "$declared" ] || {
+  echo "dist: the bundle needs glibc $GLIBC_FLOOR, scripts/dist/glibc-compat.c says $declared (vstack version reports it)" >&2
+  exit 1
+}
 
 mkdir -p "$OUT"
 rm -f "$OUT/$NAME"-*.tar.gz "$OUT/$NAME"-*.whl

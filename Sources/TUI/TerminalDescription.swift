@@ -6,7 +6,8 @@ import Glibc
 /// Finds a terminfo description for $TERM on whatever system the viewer runs on. A statically
 /// linked ncurses searches only the directories compiled into it (Debian's), so the usual ones of
 /// other distributions are added; a terminal whose description is missing (`TERM=xterm-kitty` on a
-/// system without kitty's entry) is driven as xterm-256color instead of failing.
+/// system without kitty's entry) is driven as xterm-256color instead of failing, from vstack's own
+/// copy of that description when the system has none.
 public enum TerminalDescription {
     /// Where distributions keep compiled terminfo: Debian's /etc and /lib, everyone's /usr/share, and /usr/lib.
     public static let directories = ["/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo", "/usr/lib/terminfo"]
@@ -31,7 +32,44 @@ public enum TerminalDescription {
             note = "no terminfo entry for TERM=\(term.isEmpty ? "(unset)" : term): using \(name)"
             return true
         }
-        return false
+        // No terminfo at all here: vstack's own copy of xterm-256color, in a private directory.
+        guard let directory = writeBuiltin() else { return false }
+        setenv("TERMINFO", directory, 1)
+        setenv("TERM", BuiltinTerminfo.name, 1)
+        guard hasDescription(BuiltinTerminfo.name) else { return false }
+        let shown = term.isEmpty ? "(unset)" : term
+        note = "no terminfo entry for TERM=\(shown): using vstack's built-in \(BuiltinTerminfo.name)"
+        return true
+    }
+
+    /// The directory written (removed again at exit), nil when it cannot be.
+    nonisolated(unsafe) private static var builtinDirectory: String?
+
+    private static func writeBuiltin() -> String? {
+        if let builtinDirectory { return builtinDirectory }
+        let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(base)/vstack-terminfo-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { return nil }
+        let root = String(cString: made)
+        let name = BuiltinTerminfo.name
+        let sub = "\(root)/\(name.prefix(1))"
+        let file = "\(sub)/\(name)"
+        let bytes = BuiltinTerminfo.bytes
+        guard mkdir(sub, 0o700) == 0 else { return nil }
+        let fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { return nil }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count else { return nil }
+        builtinDirectory = root
+        atexit {
+            guard let root = TerminalDescription.builtinDirectory else { return }
+            let name = BuiltinTerminfo.name
+            unlink("\(root)/\(name.prefix(1))/\(name)")
+            rmdir("\(root)/\(name.prefix(1))")
+            rmdir(root)
+        }
+        return root
     }
 
     private static func hasDescription(_ name: String) -> Bool {

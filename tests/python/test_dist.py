@@ -158,7 +158,7 @@ def test_version_reports_the_libraries_inside(bare):
                              capture_output=True, text=True).stdout.split()[-1]
     assert rows["glibc (running)"] == release
     floor = (DIST / "glibc-floor.txt").read_text().strip()
-    assert rows["glibc (built for)"] == floor, (rows["glibc (built for)"], floor)
+    assert rows["glibc (needs)"] == floor, (rows["glibc (needs)"], floor)
     assert rows["vstack"] in bare.vstack or rows["vstack"] in one("vstack-*-linux-x86_64.tar.gz").name
 
 
@@ -332,23 +332,45 @@ def shell_quote(s):
     return "'" + str(s).replace("'", "'\\''") + "'"
 
 
-@pytest.mark.parametrize("term,lang", [("xterm-256color", "C.UTF-8"), ("tmux-256color", "en_US.UTF-8"),
-                                       ("xterm-kitty", "C.UTF-8")])
-def test_viewer_starts_draws_and_quits(bare, tmp_path, term, lang):
+TERMINFO_DIRS = ("etc/terminfo", "lib/terminfo", "usr/share/terminfo", "usr/lib/terminfo")
+
+
+@pytest.mark.parametrize("term,lang,terminfo", [("xterm-256color", "C.UTF-8", True),
+                                                ("tmux-256color", "en_US.UTF-8", True),
+                                                ("xterm-kitty", "C.UTF-8", True),
+                                                ("xterm-kitty", "C.UTF-8", False)],
+                         ids=["xterm-256color", "en_US.UTF-8", "xterm-kitty", "no-terminfo-at-all"])
+def test_viewer_starts_draws_and_quits(bare, tmp_path, term, lang, terminfo):
     """In tmux: the demo's first frame in half blocks, `q` exits 0. en_US.UTF-8 does not exist in
     the root filesystem (only C.utf8) and must draw the same glyphs; xterm-kitty has no terminfo
-    entry there: xterm-256color is used and the status line says so."""
+    entry there: xterm-256color is used and the status line says so; with every terminfo
+    directory hidden (empty tmpfs over them), vstack's built-in xterm-256color is used."""
     assert not bare.host("/usr/lib/locale/en_US.utf8").exists()
-    t = Tmux(bare.command([bare.vstack, "demo"], {"TERM": term, "LANG": lang}), tmp_path / "exit")
+    hidden = []
     try:
-        screen = t.wait(lambda s: "z 100/201" in s and "cache " in s, "the status line")
-        t.wait(lambda s: "\u2580" in s or "\u2584" in s, "half blocks")
-        if term == "xterm-kitty":
-            assert "no terminfo entry for TERM=xterm-kitty: using xterm-256color" in t.screen(), screen
-        t.tmux("send-keys", "-t", "s", "q")
-        assert t.exit_status() == 0
+        if not terminfo:
+            for d in TERMINFO_DIRS:
+                if bare.host(d).is_dir():
+                    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=755", "none", str(bare.host(d))],
+                                   check=True)
+                    hidden.append(bare.host(d))
+            assert bare.run("sh", "-c", "find /etc/terminfo /lib/terminfo /usr/share/terminfo -type f 2>/dev/null").stdout == ""
+        t = Tmux(bare.command([bare.vstack, "demo"], {"TERM": term, "LANG": lang}), tmp_path / "exit")
+        try:
+            screen = t.wait(lambda s: "z 100/201" in s and "cache " in s, "the status line")
+            t.wait(lambda s: "\u2580" in s or "\u2584" in s, "half blocks")
+            if term == "xterm-kitty":
+                used = "xterm-256color" if terminfo else "vstack's built-in xterm-256color"
+                assert f"no terminfo entry for TERM=xterm-kitty: using {used}" in t.screen(), screen
+            t.tmux("send-keys", "-t", "s", "q")
+            assert t.exit_status() == 0
+        finally:
+            t.close()
+        leftovers = list(bare.host("/tmp").glob("vstack-terminfo-*"))
+        assert not leftovers, leftovers  # the built-in description is removed at exit
     finally:
-        t.close()
+        for d in reversed(hidden):
+            subprocess.run(["umount", str(d)])
 
 
 # ------------------------------------------------------------------------------------------ wheel

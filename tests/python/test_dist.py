@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import subprocess
-import tarfile
 import time
 import uuid
 import zipfile
@@ -62,6 +61,8 @@ class Root:
                              ("fixtures", ["--bind", str(FIXTURES)])):
             where = self.path / target
             where.mkdir(exist_ok=True)
+            if os.path.ismount(where):  # left by a run that was killed before its teardown
+                subprocess.run(["umount", "-l", str(where)], check=True)
             subprocess.run(["mount", *args, str(where)], check=True)
             self.mounts.append(where)
             if target == "fixtures":  # read-only: vstack never writes to a dataset, and here it cannot
@@ -387,7 +388,7 @@ def test_wheel_tag_is_what_auditwheel_reports():
     assert any(n.endswith(".data/scripts/vstack") for n in names), names
 
 
-def test_wheel_installs_into_a_venv_and_draws(tarball, bare_output=None):
+def test_wheel_installs_into_a_venv_and_draws():
     wheel = one("vstack-*-py3-none-manylinux_*_x86_64.whl")
     root = Root("venv", "--venv")
     try:

@@ -3,7 +3,8 @@
 #   dist/vstack-VERSION-linux-x86_64.tar.gz             bin/vstack + lib/ (RUNPATH $ORIGIN/../lib)
 #   dist/vstack-VERSION-py3-none-manylinux_X_Y_x86_64.whl  pip install puts vstack on PATH
 # The executable comes from scripts/dist-build.sh (Swift runtime and most C libraries static).
-# auditwheel grafts the remaining shared libraries (libcurl and its TLS stack) into the wheel; the
+# auditwheel grafts the remaining shared libraries (libcurl and its TLS stack) into the wheel's
+# vstack.libs/ (the executable is vstack/bin/vstack, run by the `vstack` entry point); the
 # tarball is made from the repaired wheel's executable and libraries, so both carry the same files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,7 +45,7 @@ import sys, zipfile
 zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])
 PY
 W=$SCRATCH/bundle/wheel
-cp "$W/vstack.scripts/vstack" "$B/bin/vstack"
+cp "$W/vstack/bin/vstack" "$B/bin/vstack"
 cp "$W"/vstack.libs/* "$B/lib/"
 chmod 755 "$B/bin/vstack"; chmod 644 "$B"/lib/*
 patchelf --set-rpath '$ORIGIN/../lib' "$B/bin/vstack"

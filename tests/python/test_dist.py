@@ -384,8 +384,10 @@ def test_wheel_tag_is_what_auditwheel_reports():
     assert proc.returncode == 0, proc.stderr
     tag = re.search(r'following platform tag:\s+"([^"]+)"', " ".join(proc.stdout.split()))
     assert tag and tag.group(1).startswith("manylinux_") and wheel.name.endswith(f"-{tag.group(1)}.whl"), proc.stdout
-    names = zipfile.ZipFile(wheel).namelist()
-    assert any(n.endswith(".data/scripts/vstack") for n in names), names
+    z = zipfile.ZipFile(wheel)
+    assert "vstack/bin/vstack" in z.namelist(), z.namelist()
+    entry = next(n for n in z.namelist() if n.endswith(".dist-info/entry_points.txt"))
+    assert "vstack = vstack:main" in z.read(entry).decode()
 
 
 def test_wheel_installs_into_a_venv_and_draws():
@@ -405,6 +407,13 @@ def test_wheel_installs_into_a_venv_and_draws():
             dev = subprocess.run([str(VSTACK_BIN), *RENDER], capture_output=True, text=True,
                                  env={"PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TERM": "xterm-256color"})
             assert "\n".join(frame) + "\n" == dev.stdout
+        # pip install --user into the system Python (the venv's pip drives it; Debian marks its
+        # Python externally managed): the entry point in ~/.local/bin finds the executable too.
+        proc = root.run("sh", "-c", f"{HOME}/venv/bin/pip --python /usr/bin/python3 install -q --user "
+                        f"--break-system-packages --no-index /tmp/{wheel.name} && {HOME}/.local/bin/vstack version",
+                        timeout=300)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert proc.stdout.startswith("vstack "), proc.stdout
     finally:
         root.close()
         root.host("/tmp/" + wheel.name).unlink(missing_ok=True)

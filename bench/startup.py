@@ -2,7 +2,8 @@
 
 The bundle (`make dist`) links the Swift runtime, Foundation and the C libraries statically and
 loads libcurl's stack from its own lib/ through RUNPATH; the development release build
-(`swift build -c release`, `.build/release/vstack`) loads 65 shared libraries from the system.
+(`swift build -c release`, `.build/release/vstack`) loads its shared libraries (65 on Debian 12)
+from the system.
 Both are measured round robin in the same run, each as a whole process from exec to exit:
 
   --version          argument parsing only: the cost of loading and relocating the executable
@@ -75,7 +76,8 @@ def run(reps: int, regenerate: bool = False) -> tuple[str, dict]:
         ratio = b.median / d.median if b.median and d.median else None
         rows.append([label, fmt(b.median * 1000, 1), fmt(d.median * 1000, 1), fmt(ratio, 2)])
         payload["cases"][label] = {"bundle": b.to_json(), "development": d.to_json(), "ratio": ratio}
-    sizes = {"tarball": tarballs[-1].stat().st_size, "executable": bundle.stat().st_size,
+    shared = subprocess.run(["ldd", str(dev)], capture_output=True, text=True).stdout.count("=>")
+    sizes = {"tarball": tarballs[-1].stat().st_size, "executable": bundle.stat().st_size, "development_libraries": shared,
              "wheel": wheels[-1].stat().st_size if wheels else None, "development": dev.stat().st_size}
     payload["sizes"] = sizes
     mib = lambda n: "–" if n is None else f"{n / 2**20:.1f} MiB"  # noqa: E731
@@ -84,5 +86,5 @@ def run(reps: int, regenerate: bool = False) -> tuple[str, dict]:
           f"Median of {reps} whole processes each, round robin; ratio = bundle ÷ development build.", "",
           common.markdown_table(["command", "bundle ms", "development ms", "ratio"], rows), "",
           f"Sizes: tarball {mib(sizes['tarball'])}, wheel {mib(sizes['wheel'])}, bundle executable "
-          f"{mib(sizes['executable'])} (the development build {mib(sizes['development'])} plus 65 shared libraries).", ""]
+          f"{mib(sizes['executable'])} (the development build {mib(sizes['development'])} plus {shared} shared libraries).", ""]
     return "\n".join(md), payload

@@ -6,6 +6,12 @@ import Formats
 
 // Exit codes (SPEC §1): 0 success, 1 runtime error (bad data, I/O), 2 usage error.
 // Every error is one line on stderr: `vstack: WHERE: PROBLEM`.
+// `vstack --version --verbose` is `vstack version` (argument-parser's --version takes no companions).
+if Set(CommandLine.arguments.dropFirst()) == ["--version", "--verbose"] {
+    do { try VersionCommand().run() } catch { CLI.fail("\(error)", code: 1) }
+    fflush(nil)
+    exit(0)
+}
 if let suggestion = CommandSuggestion.message(Array(CommandLine.arguments.dropFirst())) {
     CLI.fail(suggestion, code: 2)
 }

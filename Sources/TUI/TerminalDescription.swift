@@ -23,7 +23,8 @@ public enum TerminalDescription {
     @discardableResult
     public static func prepare() -> Bool {
         if getenv("TERMINFO_DIRS") == nil {
-            setenv("TERMINFO_DIRS", directories.joined(separator: ":"), 1)
+            // The leading empty entry is ncurses' compiled-in search path, kept first.
+            setenv("TERMINFO_DIRS", ":" + directories.joined(separator: ":"), 1)
         }
         let term = getenv("TERM").map { String(cString: $0) } ?? ""
         if !term.isEmpty && hasDescription(term) { return true }

@@ -15,7 +15,7 @@ FUZZ_SECONDS ?= 60
 # Mutations per target in make test: seconds in all, enough to catch a regression in a parser path.
 FUZZ_RUNS    ?= 3000
 
-.PHONY: lint demo test build release deps test-deps venv fixtures bench clean fuzz fuzz-build asan-c
+.PHONY: lint demo test build release deps test-deps venv fixtures bench clean fuzz fuzz-build asan-c dist dist-deps bare-rootfs test-dist
 
 ## make demo: build (release) and open the viewer on the built-in synthetic dataset.
 demo: deps
@@ -23,20 +23,24 @@ demo: deps
 	.build/release/vstack demo
 
 ## make test: install what the tests need, build, run the whole suite (about 15 minutes on 2 cores).
-## pytest drives the release build (the program users run; debug builds are 3x slower at the
-## filters and reductions the tests exercise); swift test runs the debug build, invariants checked.
+## swift test runs the debug build, invariants checked. pytest drives the release bundle that
+## `make dist` builds (the program users download: Swift runtime and C libraries static, libcurl in
+## lib/), and test_dist.py runs it in bare debootstrap root filesystems (.build-rootfs, made once).
 ## pytest runs twice: the tests not marked `serial` on PYTEST_WORKERS processes at once (most wait on
 ## a vstack process, a tmux screen or a server), then the `serial` ones (wall-clock budgets) alone.
 ## The run ends with the slowest tests, so the budget stays visible.
 PYTEST_WORKERS ?= 3
 TEST_TIMES := $(CURDIR)/.build/test-times.jsonl
-TEST_ENV = VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build/release/vstack VSTACK_TEST_TIMES=$(TEST_TIMES)
+TEST_ENV = VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build-dist/bundle/current/bin/vstack \
+  VSTACK_DIST=$(CURDIR)/dist VSTACK_ROOTFS=$(CURDIR)/.build-rootfs VSTACK_TEST_TIMES=$(TEST_TIMES)
 test: test-deps venv fixtures lint
 	$(SWIFT) build
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) VSTACK_BIN=$(CURDIR)/.build/debug/vstack $(SWIFT) test
-	$(SWIFT) build -c release --product vstack
+	scripts/dist.sh
+	scripts/bare-rootfs.sh $(CURDIR)/.build-rootfs/bare
+	scripts/bare-rootfs.sh $(CURDIR)/.build-rootfs/venv --venv
 	rm -f $(TEST_TIMES)
-	$(TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) -m "not serial" tests/python
+	$(TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup -m "not serial" tests/python
 	$(TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider -m serial tests/python
 	Fuzz/build.sh $(FUZZ_TARGETS)
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) $(PYTHON) Fuzz/run.py --runs $(FUZZ_RUNS) $(FUZZ_MUTATED)
@@ -96,5 +100,23 @@ bench: venv
 	$(SWIFT) build -c release --product vstack
 	$(PY) bench/run.py
 
+## make dist: dist/vstack-VERSION-linux-x86_64.tar.gz (unpack anywhere, bin/vstack runs) and
+## dist/vstack-VERSION-py3-none-manylinux_*.whl, built in .build-dist (scripts/dist.sh).
+dist: dist-deps
+	scripts/dist.sh
+
+dist-deps:
+	@scripts/install-deps.sh --dist
+
+## The bare Debian root filesystems the bundle is tested in (debootstrap minbase; cached in .build-rootfs).
+bare-rootfs: dist-deps
+	scripts/bare-rootfs.sh $(CURDIR)/.build-rootfs/bare
+	scripts/bare-rootfs.sh $(CURDIR)/.build-rootfs/venv --venv
+
+## make test-dist: the bundle and the wheel in the bare root filesystems (tests/python/test_dist.py).
+test-dist: bare-rootfs venv fixtures
+	VSTACK_DIST=$(CURDIR)/dist VSTACK_ROOTFS=$(CURDIR)/.build-rootfs VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) \
+	  $(PY) -m pytest -q tests/python/test_dist.py
+
 clean:
-	rm -rf .build .build-fuzz .build-asan $(FIXTURES) .bench
+	rm -rf .build .build-fuzz .build-asan .build-dist dist $(FIXTURES) .bench

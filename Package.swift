@@ -46,6 +46,7 @@ let package = Package(
             name: "vstack",
             dependencies: [
                 "ArrayModel",
+                "Codecs",
                 "Formats",
                 "Stores",
                 "Rendering",

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
 BENCHMARKS = ["decode", "render", "scrub", "tui", "tiff", "operators", "pyramid", "labels", "remote", "pixels", "lightsheet",
-              "demo", "dask_script"]
+              "demo", "dask_script", "startup"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,3 +16,6 @@ static inline CURLcode vstack_curl_set_progress(CURL *c, vstack_curl_progress_ca
 
 static inline CURLcode vstack_curl_get_long(CURL *c, CURLINFO i, long *v) { return curl_easy_getinfo(c, i, v); }
 static inline CURLcode vstack_curl_get_offset(CURL *c, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(c, i, v); }
+
+// CURLVERSION_NOW is a macro naming the newest struct layout this header knows.
+static inline const curl_version_info_data *vstack_curl_version_info(void) { return curl_version_info(CURLVERSION_NOW); }

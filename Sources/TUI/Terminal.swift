@@ -20,7 +20,12 @@ final class Terminal {
     private(set) var isOpen = false
 
     func open() {
-        setlocale(LC_ALL, "")
+        // The character set comes from the locale; when the one named does not exist here (C.UTF-8
+        // on older systems), any UTF-8 locale gives the same characters.
+        if setlocale(LC_ALL, "") == nil {
+            for name in ["C.UTF-8", "C.utf8", "en_US.UTF-8"] where setlocale(LC_CTYPE, name) != nil { break }
+        }
+        TerminalDescription.prepare()
         setenv("ESCDELAY", "25", 1)
         _ = initscr()
         raw()

@@ -104,6 +104,7 @@ public final class ViewerApp {
     /// Runs until `q`, Ctrl-C or a signal; the terminal is restored on every way out.
     public func run() throws {
         terminal.open()
+        if let note = TerminalDescription.note, state.message == nil { state.message = note }
         defer {
             removePicture()
             terminal.close()

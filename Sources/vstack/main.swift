@@ -11,6 +11,12 @@ if CommandLine.arguments.count == 1 {
     print(CommandSuggestion.shortUsage)
     exit(2)
 }
+// `vstack --version --verbose` is `vstack version` (argument-parser's --version takes no companions).
+if Set(CommandLine.arguments.dropFirst()) == ["--version", "--verbose"] {
+    do { try VersionCommand().run() } catch { CLI.fail("\(error)", code: 1) }
+    fflush(nil)
+    exit(0)
+}
 if let suggestion = CommandSuggestion.message(Array(CommandLine.arguments.dropFirst())) {
     CLI.fail(suggestion, code: 2)
 }

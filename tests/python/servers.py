@@ -4,7 +4,8 @@ Everything listens on 127.0.0.1 only, on a free port chosen at start, and is sto
 `stop()` / the context manager / the pytest fixtures (registered in conftest.py).
 
   Nginx(root)             nginx serving `root` (static files, Range, keep-alive, autoindex off);
-                          access_log() -> [LogEntry(method, uri, status, bytes, range, ...)]
+                          access_log() -> [LogEntry(method, uri, status, bytes, range, ...)];
+                          Nginx(root, tls=(cert, key)) serves HTTPS (.url is https://127.0.0.1:PORT)
   Moto()                  moto's S3 server; create_bucket, upload_tree, make_public, enforce_auth
   FaultServer(...)        a raw-socket HTTP/1.1 server misbehaving on purpose; the constructors
                           never_answers(), fails_then_serves(root, n), closes_mid_body(root),
@@ -109,11 +110,17 @@ class Nginx(_Managed):
 
     LOG_FORMAT = "$request_method\t$request_uri\t$status\t$body_bytes_sent\t$http_range\t$request_time\t$connection\t$connection_requests"
 
-    def __init__(self, root: str | os.PathLike, port: int | None = None):
+    def __init__(self, root: str | os.PathLike, port: int | None = None,
+                 tls: tuple[str | os.PathLike, str | os.PathLike] | None = None):
         self.root = Path(root).resolve()
         self.port = port or free_port()
+        self.tls = tls  # (certificate chain PEM, key PEM): HTTPS instead of HTTP
         self.prefix = Path(tempfile.mkdtemp(prefix="vstack-nginx-"))
         self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def conf_path(self) -> Path:
@@ -132,6 +139,9 @@ class Nginx(_Managed):
         user = ""
         if os.geteuid() == 0:
             user = f"user {pwd.getpwuid(0).pw_name} {grp.getgrgid(os.getegid()).gr_name};\n"
+        tls = ""
+        if self.tls:
+            tls = f"\n        ssl_certificate {Path(self.tls[0]).resolve()};\n        ssl_certificate_key {Path(self.tls[1]).resolve()};"
         return f"""{user}worker_processes 1;
 daemon off;
 master_process on;
@@ -154,8 +164,8 @@ http {{
     keepalive_requests 100000;
     server_tokens off;
     server {{
-        listen 127.0.0.1:{self.port};
-        server_name localhost;
+        listen 127.0.0.1:{self.port}{" ssl" if self.tls else ""};
+        server_name localhost;{tls}
         root {self.root};
         autoindex off;
         location / {{ try_files $uri =404; }}

@@ -64,6 +64,7 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
             memType = opened.mem
             datasetPath = info.path
             direct = directChunks ? info.direct : nil
+            if direct == nil, let missing = info.missingFilter { throw FormatError.unsupported(missing) }
             try CheckedSize.checkLayout(
                 shape: info.shape, chunkShape: info.chunks, elementSize: info.dataType.size,
                 file: "dataset \(info.path)", chunkField: "chunks")
@@ -161,6 +162,8 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
         var unreadable: [String] = []
         /// Chunks read raw and decoded by vstack (nil: `H5Dread` under the lock).
         var direct: DirectChunks? = nil
+        /// Why libhdf5 itself cannot decode the chunks (a filter plugin it lacks), nil when it can.
+        var missingFilter: String? = nil
     }
 
     /// How a chunked dataset's chunks are read without libhdf5 decoding them: the filters to
@@ -382,12 +385,14 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
             var filterText = [CChar](repeating: 0, count: 512)
             vstack_h5_filters(dcpl, &filterText)
             let filters = String(cString: filterText)
+            // A filter libhdf5 lacks (blosc, lz4, zstd without HDF5_PLUGIN_PATH) only matters when
+            // libhdf5 decodes the chunks; vstack's own direct chunk reads decode them (init decides).
             var missing: Int32 = 0
+            var missingFilter: String? = nil
             if vstack_h5_filters_available(dcpl, &missing) == 0 {
                 let name = knownFilters[Int(missing)] ?? "id \(missing)"
-                throw FormatError.unsupported(
+                missingFilter =
                     "HDF5 filter \(name) (filters: \(filters); libhdf5 has no such filter: point HDF5_PLUGIN_PATH at a plugin directory, e.g. hdf5plugin's)"
-                )
             }
             let fill = try fillValue(dcpl, type: type, mem: mem)
             var direct: DirectChunks?
@@ -408,7 +413,7 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
                 shape: shape, dataType: type, memType: mem, chunks: chunks, fill: fill,
                 filters: filters.isEmpty ? ["none"] : filters.components(separatedBy: ", "),
                 axes: axes, scales: scales, notes: notes + (direct == nil ? [] : ["chunks decoded by vstack"]),
-                unreadable: unreadable, direct: direct)
+                unreadable: unreadable, direct: direct, missingFilter: missingFilter)
         } catch {
             H5Tclose(mem)
             throw error

@@ -14,7 +14,7 @@ import Glibc
 ///   byte arrives for `timeout` seconds; such failures, resets, cut bodies and
 ///   5xx/429 answers are retried `retries` times with capped exponential backoff.
 /// - `http_proxy`, `https_proxy`, `no_proxy` (libcurl reads them) and `~/.netrc` are honoured;
-///   TLS certificates are verified unless `insecure`.
+///   TLS certificates are verified unless `insecure`, against the CA file `CertificateTrust` finds.
 public final class HTTPClient: Sendable {
     public enum Method: String, Sendable { case get = "GET", head = "HEAD" }
 
@@ -171,6 +171,10 @@ public final class HTTPClient: Sendable {
         if options.insecure {
             _ = vstack_curl_set_long(c, CURLOPT_SSL_VERIFYPEER, 0)
             _ = vstack_curl_set_long(c, CURLOPT_SSL_VERIFYHOST, 0)
+        } else {
+            let trust = CertificateTrust.current
+            if let file = trust.file { _ = vstack_curl_set_string(c, CURLOPT_CAINFO, file) }
+            if let directory = trust.directory { _ = vstack_curl_set_string(c, CURLOPT_CAPATH, directory) }
         }
         if method == .head {
             _ = vstack_curl_set_long(c, CURLOPT_NOBODY, 1)
@@ -283,7 +287,8 @@ public final class HTTPClient: Sendable {
         case CURLE_GOT_NOTHING: return "the server closed the connection without an answer"
         case CURLE_RECV_ERROR: return "the connection was reset while receiving"
         case CURLE_SEND_ERROR: return "the connection was reset while sending"
-        case CURLE_PEER_FAILED_VERIFICATION: return "TLS certificate not trusted (--insecure skips the check)"
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
+            return CertificateTrust.current.verificationFailure
         case CURLE_SSL_CONNECT_ERROR: return "TLS handshake failed"
         case CURLE_TOO_MANY_REDIRECTS: return "too many redirects"
         case CURLE_UNSUPPORTED_PROTOCOL: return "unsupported protocol (only http and https)"

@@ -13,7 +13,7 @@ struct VStackCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ViewCommand.self, DemoCommand.self, InfoCommand.self, ExportCommand.self, RenderCommand.self,
-            KeysCommand.self, OperatorsCommand.self, BenchCommand.self,
+            KeysCommand.self, OperatorsCommand.self, BenchCommand.self, VersionCommand.self,
         ],
         defaultSubcommand: ViewCommand.self
     )

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CNcursesw
+import TUI
 
 /// What the environment says about the terminal, without taking it over.
 enum TerminalProbe {
@@ -31,6 +32,7 @@ enum TerminalProbe {
     static func terminfoColors() -> Int? {
         if let c = cachedColors { return c }
         var result: Int? = nil
+        TerminalDescription.prepare()  // TERMINFO_DIRS, and xterm-256color for an unknown TERM
         if let term = environment()["TERM"], !term.isEmpty {
             var err: Int32 = 0
             if setupterm(term, -1, &err) == OK {

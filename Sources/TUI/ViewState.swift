@@ -73,6 +73,13 @@ public struct ViewState: Equatable, Sendable {
     public var pipeline: Pipeline?
     public var prompt: Prompt?
     public var promptText = ""
+    /// A filter pipeline the prompt refused, and the column (1-based) its error points at: `F`
+    /// reopens it there, so a typo costs one fix, not the whole pipeline typed again.
+    public var rejectedFilter: RejectedFilter?
+    public struct RejectedFilter: Equatable, Sendable {
+        public let text: String
+        public let column: Int
+    }
     /// Where typing goes in `promptText` (a character offset; Home/End/←/→ move it).
     public var promptCursor = 0
     /// The pre-filled text is selected: the first character typed replaces it.
@@ -344,10 +351,14 @@ public struct ViewState: Equatable, Sendable {
         switch p {
         case .goTo: promptText = "\(selection.axisNames[scrubAxis])="
         case .fps: promptText = NumberText.short(fps)
-        case .filter: promptText = pipeline?.text ?? ""
+        case .filter: promptText = rejectedFilter?.text ?? pipeline?.text ?? ""
         }
         promptCursor = promptText.count
         promptSelected = !promptText.isEmpty
+        if p == .filter, let rejected = rejectedFilter {
+            promptCursor = min(max(0, rejected.column - 1), promptText.count)
+            promptSelected = false
+        }
     }
 
     /// yx → zx → zy → yx, where z is the scrub axis of the home view.
@@ -479,6 +490,7 @@ public struct ViewState: Equatable, Sendable {
             }
             fps = v
         case .filter:
+            rejectedFilter = nil
             if text.trimmedSpaces.isEmpty {
                 pipeline = nil
                 message = "filters off"
@@ -487,9 +499,11 @@ public struct ViewState: Equatable, Sendable {
             do {
                 pipeline = try Pipeline(text)
             } catch let e as PipelineSyntaxError {
-                message = "filter: \(e.message)"
+                rejectedFilter = RejectedFilter(text: text, column: e.column)
+                message = "filter: \(e.message) (F to fix it)"
             } catch {
-                message = "filter: \(error)"
+                rejectedFilter = RejectedFilter(text: text, column: text.count + 1)
+                message = "filter: \(error) (F to fix it)"
             }
         }
     }

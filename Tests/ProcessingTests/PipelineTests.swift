@@ -58,11 +58,15 @@ import Formats
         var t = try Pipeline("threshold(local,block=31)")
         #expect(t.adjustLastStage(by: -1) == "threshold block=29")
         var o = try Pipeline("threshold(otsu)")
-        #expect(o.adjustLastStage(by: 1) == "threshold(otsu) has no number to adjust")
+        #expect(o.adjustLastStage(by: 1) == "no stage that is on has a number to adjust")
+        // The nearest stage before it that has a number is adjusted (a person's expectation).
+        var g = try Pipeline("gaussian(2)|threshold(otsu)")
+        #expect(g.adjustLastStage(by: 1) == "gaussian sigma=2.5")
+        #expect(g.text == "gaussian(2.5)|threshold(otsu)")
         var m = try Pipeline("median(1)")
         #expect(m.adjustLastStage(by: -1) == "median size=1")
         var inv = try Pipeline("invert")
-        #expect(inv.adjustLastStage(by: 1) == "invert has no number to adjust")
+        #expect(inv.adjustLastStage(by: 1) == "no stage that is on has a number to adjust")
     }
 
     @Test func otsuMatchesTheHistogramDefinition() {

@@ -191,9 +191,14 @@ let pane = ViewState.Pane(columns: 120, rows: 38)
         #expect(s.promptText == "gaussian(2.5)|threshold(otsu)")
         s.promptText = "gausian(2)"
         s.type(.enter, pane: pane)
-        #expect(s.message == "filter: unknown operator 'gausian' at column 1 (did you mean gaussian?)")
+        #expect(s.message == "filter: unknown operator 'gausian' at column 1 (did you mean gaussian?) (F to fix it)")
         #expect(s.pipeline?.text == "gaussian(2.5)|threshold(otsu)")
+        // F reopens the rejected text, the cursor at the error's column, nothing selected.
         s.apply(.filterPrompt, pane: pane)
+        s.promptText = "gaussian(2)|medain(3)"
+        s.type(.enter, pane: pane)
+        s.apply(.filterPrompt, pane: pane)
+        #expect(s.promptText == "gaussian(2)|medain(3)" && s.promptCursor == 12 && !s.promptSelected)
         s.promptText = ""
         s.type(.enter, pane: pane)
         #expect(s.pipeline == nil && s.message == "filters off")

@@ -173,3 +173,26 @@ def test_a_directory_of_two_channels_says_which_pattern_splits_it(tmp_path):
         tifffile.imwrite(d2 / f"frame{t:03d}.tif", data[0, 0], photometric="minisblack")
     proc = run_vstack("info", d2)
     assert proc.returncode == 0 and "gives each its own axis" not in proc.stdout + proc.stderr, proc.stdout
+
+
+def test_a_rejected_pipeline_comes_back_on_f_and_parentheses_step_the_nearest_number(session):
+    s = session("demo:", "--at", "c=0,t=10,z=100", width=160)
+    s.ready()
+    s.keys("F")
+    s.wait(lambda x: "filter: " in x.split("\n")[-2] + x.split("\n")[-1], what="the filter prompt")
+    s.keys("gaussian(2)|medain(3)", literal=True)
+    s.keys("Enter")
+    s.wait(lambda x: "unknown operator 'medain'" in x and "F to fix it" in x, what="the error")
+    s.keys("F")
+    s.wait(lambda x: "filter: gaussian(2)|medain(3)" in x, what="the rejected text back in the prompt")
+    s.keys("Escape")
+    s.keys("F")
+    s.wait(lambda x: "filter: " in x.split("\n")[-2] + x.split("\n")[-1], what="the prompt again")
+    s.keys("C-u")
+    s.keys("gaussian(2)|threshold(otsu)", literal=True)
+    s.keys("Enter")
+    s.wait(lambda x: "filters gaussian(2)|threshold(otsu)" in x, what="the pipeline")
+    s.keys(")")
+    s.wait(lambda x: "gaussian sigma=2.5" in x, what=") to step gaussian's sigma")
+    s.keys("q")
+    assert s.exit_status() == 0

@@ -57,40 +57,45 @@ public struct Pipeline: Sendable, Equatable {
     /// first parameter's default): σ by ×1.25, sizes by ±2 (odd stays odd), counts by ±1, other
     /// numbers by 10 %. Returns what it now is, for the status line.
     public mutating func adjustLastStage(by steps: Int) -> String {
-        guard let s = enabled.lastIndex(of: true) else { return "no filter stage is on" }
-        let spec = OperatorCatalog.spec(named: stages[s].name)!
-        var stage = stages[s]
-        guard let bound = try? StageArguments(stage, spec: spec) else { return "\(stage) cannot be adjusted" }
-        let given = stage.arguments.indices.compactMap { i -> (Int, ParameterSpec)? in
-            let name = stage.arguments[i].name ?? bound.positionalName(i)
-            return spec.parameters.first { $0.name == name }.map { (i, $0) }
+        guard enabled.contains(true) else { return "no filter stage is on" }
+        // The last stage that is on and has a number (`gaussian(2)|threshold(otsu)`: gaussian's sigma).
+        for s in stages.indices.reversed() where enabled[s] {
+            let spec = OperatorCatalog.spec(named: stages[s].name)!
+            var stage = stages[s]
+            guard let bound = try? StageArguments(stage, spec: spec) else { continue }
+            let given = stage.arguments.indices.compactMap { i -> (Int, ParameterSpec)? in
+                let name = stage.arguments[i].name ?? bound.positionalName(i)
+                return spec.parameters.first { $0.name == name }.map { (i, $0) }
+            }
+            var target: (index: Int?, parameter: ParameterSpec, value: PipelineValue)?
+            for (i, p) in given where p.isAdjustable {
+                if case .word = stage.arguments[i].value { continue }
+                target = (i, p, stage.arguments[i].value)
+                break
+            }
+            if target == nil, let first = spec.parameters.first, first.isAdjustable,
+                !given.contains(where: { $0.1.name == first.name }),
+                let d = first.defaultValue, case .number = d
+            {
+                target = (nil, first, d)
+            }
+            guard let target, let stepped = Self.step(target.value, kind: target.parameter.kind, by: steps) else {
+                continue
+            }
+            if let i = target.index {
+                stage.arguments[i].value = stepped
+            } else {
+                stage.arguments.insert(PipelineArgument(name: nil, value: stepped, column: stage.column), at: 0)
+            }
+            guard let checked = try? StageArguments(stage, spec: spec),
+                (try? spec.make(checked, OperatorSetup())) != nil
+            else {
+                return "\(stage.name): \(target.parameter.name) cannot go further"
+            }
+            stages[s] = stage
+            return "\(stage.name) \(target.parameter.name)=\(stepped)"
         }
-        var target: (index: Int?, parameter: ParameterSpec, value: PipelineValue)?
-        for (i, p) in given where p.isAdjustable {
-            if case .word = stage.arguments[i].value { continue }
-            target = (i, p, stage.arguments[i].value)
-            break
-        }
-        if target == nil, let first = spec.parameters.first, first.isAdjustable,
-            !given.contains(where: { $0.1.name == first.name }),
-            let d = first.defaultValue, case .number = d
-        {
-            target = (nil, first, d)
-        }
-        guard let target, let stepped = Self.step(target.value, kind: target.parameter.kind, by: steps) else {
-            return "\(stage) has no number to adjust"
-        }
-        if let i = target.index {
-            stage.arguments[i].value = stepped
-        } else {
-            stage.arguments.insert(PipelineArgument(name: nil, value: stepped, column: stage.column), at: 0)
-        }
-        guard let checked = try? StageArguments(stage, spec: spec), (try? spec.make(checked, OperatorSetup())) != nil
-        else {
-            return "\(stage.name): \(target.parameter.name) cannot go further"
-        }
-        stages[s] = stage
-        return "\(stage.name) \(target.parameter.name)=\(stepped)"
+        return "no stage that is on has a number to adjust"
     }
 
     static func step(_ v: PipelineValue, kind: ParameterSpec.Kind, by n: Int) -> PipelineValue? {

@@ -29,11 +29,14 @@ struct ScreenComposer {
     func blank() -> Frame { Frame(columns: columns, rows: rows) }
 
     /// "terminal too small" in the middle of an otherwise empty screen.
+    /// The longest wording that fits whole, so the size needed always shows.
     func tooSmallScreen() -> Frame {
         var f = blank()
-        put(
-            &f, "vstack: enlarge to \(ScreenComposer.minimumSize.columns)x\(ScreenComposer.minimumSize.rows)",
-            x: 0, y: rows / 2, fg: .default, bg: .default)
+        let size = "\(ScreenComposer.minimumSize.columns)x\(ScreenComposer.minimumSize.rows)"
+        let text =
+            ["vstack: enlarge to \(size)", "enlarge to \(size)", "need \(size)", size].first { $0.count <= columns }
+            ?? ""
+        put(&f, text, x: 0, y: rows / 2, fg: .default, bg: .default)
         return f
     }
 
@@ -113,13 +116,27 @@ struct ScreenComposer {
     }
 
     func messageLine(_ f: inout Frame, _ text: String, isError: Bool) {
-        put(&f, text.padding(columns), x: 0, y: rows - 1, fg: isError ? errorColor : .default, bg: .default)
+        put(
+            &f, ScreenComposer.wordFit(text, columns).padding(columns), x: 0, y: rows - 1,
+            fg: isError ? errorColor : .default, bg: .default)
+    }
+
+    /// `text` within `columns`: whole, or cut after its last whole word with `…` (never mid-word).
+    static func wordFit(_ text: String, _ columns: Int) -> String {
+        guard text.count > columns else { return text }
+        guard columns > 1 else { return "" }
+        let head = text.prefix(columns - 1)
+        guard let space = head.lastIndex(of: " ") else { return "" }
+        return String(String(head[..<space]).reversed().drop { $0 == " " }.reversed()) + "\u{2026}"
     }
 
     /// An open prompt: its label and text, the selected pre-filled text in reverse video,
     /// and the cursor as `_` at the end or a reversed cell within the text.
     func promptLine(_ f: inout Frame, label: String, text: String, cursor: Int, selected: Bool) {
-        messageLine(&f, label + text + (cursor >= text.count ? "_" : ""), isError: false)
+        // Not word-fitted: the typed text shows as it is, up to the edge.
+        put(
+            &f, (label + text + (cursor >= text.count ? "_" : "")).padding(columns), x: 0, y: rows - 1,
+            fg: .default, bg: .default)
         let (fg, bg) = colored ? (TermColor.index(0), TermColor.index(252)) : (.default, .default)
         let start = label.unicodeScalars.count
         let reversed = selected ? 0..<text.count : cursor < text.count ? cursor..<(cursor + 1) : 0..<0

@@ -610,6 +610,19 @@ public final class ViewerApp {
         }
     }
 
+    /// One field of the status line, the rank at which it gives way (0: never by rank), and a shorter
+    /// form it may take first (`c 1/3 membranes` → `c 1/3`).
+    struct StatusPart {
+        var text: String
+        let drop: Int
+        var short: String?
+        /// Names shorten after the zoom goes (3) and before the limits (2).
+        static let shortRank = 2.5
+        init(_ text: String, _ drop: Int, short: String? = nil) {
+            (self.text, self.drop, self.short) = (text, drop, short)
+        }
+    }
+
     /// `demo:  z 100/201  t 3/199  c 1/3  fit  gray auto 102..4011  half  cache 412 MiB/1 GiB, 3 loading`
     /// - Parameter reading: chunks folded and in all, while a plane too big to assemble is being reduced.
     func statusText(loading: Int, reading: (done: Int, total: Int)? = nil) -> String {
@@ -617,8 +630,10 @@ public final class ViewerApp {
         // Each part with the order it gives way in when the line is too long (highest first):
         // decoration goes before the level and colours, those before the position, the
         // filter and the cache, which stay.
-        var parts: [(text: String, drop: Int)] = [(name, 0)]
-        func add(_ text: String, _ drop: Int) { parts.append((text, drop)) }
+        var parts = [StatusPart(name, 0)]
+        func add(_ text: String, _ drop: Int, short: String? = nil) {
+            parts.append(StatusPart(text, drop, short: short))
+        }
         for axis in s.indices.indices where axis != s.rowAxis && axis != s.columnAxis {
             if state.composite && axis == state.channelAxis {
                 add("\(s.axisNames[axis]) all", 0)
@@ -628,9 +643,9 @@ public final class ViewerApp {
             let label =
                 axis == state.channelAxis
                 ? ChannelLayer.channel(of: s, axis: axis, in: array.metadata)?.label.map { " " + $0 } : nil
-            add(
-                "\(mark)\(s.axisNames[axis]) \(s.indices[axis] + state.indexBase)/\(state.shape[axis])\(label ?? "")", 0
-            )
+            let position = "\(mark)\(s.axisNames[axis]) \(s.indices[axis] + state.indexBase)/\(state.shape[axis])"
+            // The channel's name gives way (before the limits) where the line is short.
+            add(position + (label ?? ""), 0, short: label == nil ? nil : position)
         }
         let pane = pane
         if let scale = state.scale, scale < state.fitScale(pane) {
@@ -647,7 +662,8 @@ public final class ViewerApp {
                 ?? lastContrast.map {
                     "\(usesChannelWindow ? "window" : "auto") \(NumberText.short($0.low))..\(NumberText.short($0.high))"
                 } ?? "auto"
-        add("\(state.composite ? "composite" : state.colorMapName) \(limits)", 3)
+        // The limits stay longer than the zoom (an 80×24 terminal keeps them).
+        add("\(state.composite ? "composite" : state.colorMapName) \(limits)", 2)
         if let i = state.labelIndex, i < state.labelNames.count {
             add("labels \(state.labelNames[i])" + (state.labelStyle == .outline ? " outline" : ""), 2)
         }
@@ -668,17 +684,48 @@ public final class ViewerApp {
     /// The parts joined by two spaces, within `columns` when it can be: a long path gives
     /// way first (to its last component), then parts in order of their drop rank.
     static func fit(_ parts: [(text: String, drop: Int)], columns: Int) -> String {
+        fit(parts.map { StatusPart($0.text, $0.drop) }, columns: columns)
+    }
+
+    static func fit(_ parts: [StatusPart], columns: Int) -> String {
         var parts = parts
         func line() -> String { parts.map(\.text).joined(separator: "  ") }
         if line().count > columns, let last = parts.first?.text.split(separator: "/").last {
             parts[0].text = String(last)
         }
-        while line().count > columns,
-            let worst = parts.indices.filter({ parts[$0].drop > 0 }).max(by: { parts[$0].drop < parts[$1].drop })
-        {
-            parts.remove(at: worst)
+        // Give way in rank order (highest first): a part is removed, or takes its short form.
+        while line().count > columns {
+            let removable = parts.indices.filter { parts[$0].drop > 0 }.map {
+                (rank: Double(parts[$0].drop), i: $0, shorten: false)
+            }
+            let shortenable = parts.indices.filter { parts[$0].short != nil }.map {
+                (rank: StatusPart.shortRank, i: $0, shorten: true)
+            }
+            guard let worst = (removable + shortenable).max(by: { $0.rank < $1.rank }) else { break }
+            if worst.shorten {
+                parts[worst.i].text = parts[worst.i].short!
+                parts[worst.i].short = nil
+            } else {
+                parts.remove(at: worst.i)
+            }
+        }
+        // Still too long (a narrow terminal): whole fields go, never half of one ("t 99/1"): the cache,
+        // then the name, then from the right; a last field that does not fit leaves the line empty.
+        while line().count > columns, !parts.isEmpty {
+            if let cache = parts.lastIndex(where: { $0.text.hasPrefix("cache ") }) {
+                parts.remove(at: cache)
+            } else if parts.count > 1, parts[0].drop == 0, isName(parts[0].text) {
+                parts.remove(at: 0)
+            } else {
+                parts.removeLast()
+            }
         }
         return line()
+    }
+
+    /// The first field is the dataset's name (a path, `demo:`), not an axis position (`z 3/10`).
+    private static func isName(_ text: String) -> Bool {
+        !text.contains(" ")
     }
 
     /// The measured round trip and the requests in flight (`net 48 ms, 12 req`), for a remote dataset.

@@ -24,8 +24,25 @@ import Testing
         #expect(line.contains("net 48 ms") || !line.contains("gray"), "\(line)")
     }
 
-    @Test func tooNarrowKeepsTheEssentialsEvenIfTheyOverflow() {
-        let line = ViewerApp.fit(parts, columns: 20)
-        #expect(line == "embryo.zarr  c 1/3  *z 100/201  gaussian(2)  cache 77 MiB/1.0 GiB")
+    /// Past the ranks, whole fields go (the cache, the name, then from the right): never a cut one.
+    @Test func tooNarrowDropsWholeFieldsNeverHalfOfOne() {
+        #expect(ViewerApp.fit(parts, columns: 20) == "c 1/3  *z 100/201")
+        #expect(ViewerApp.fit(parts, columns: 50) == "embryo.zarr  c 1/3  *z 100/201  gaussian(2)")
+        #expect(ViewerApp.fit(parts, columns: 5) == "c 1/3")
+        #expect(ViewerApp.fit(parts, columns: 4) == "")
+    }
+
+    /// A channel's name goes before the limits do (an 80×24 terminal keeps the limits).
+    @Test func channelNamesShortenBeforeTheLimitsGo() {
+        let demo = [
+            ViewerApp.StatusPart("demo:", 0), ViewerApp.StatusPart("c 1/3 membranes", 0, short: "c 1/3"),
+            ViewerApp.StatusPart("t 99/199", 0), ViewerApp.StatusPart("*z 100/201", 0),
+            ViewerApp.StatusPart("zoom 1:1.68", 3), ViewerApp.StatusPart("gray auto 311..410", 2),
+            ViewerApp.StatusPart("half", 6), ViewerApp.StatusPart("cache 77 MiB/1.0 GiB", 0),
+        ]
+        #expect(
+            ViewerApp.fit(demo, columns: 80)
+                == "demo:  c 1/3  t 99/199  *z 100/201  gray auto 311..410  cache 77 MiB/1.0 GiB")
+        #expect(ViewerApp.fit(demo, columns: 200).contains("c 1/3 membranes  t 99/199"))
     }
 }

@@ -196,3 +196,38 @@ def test_a_rejected_pipeline_comes_back_on_f_and_parentheses_step_the_nearest_nu
     s.wait(lambda x: "gaussian sigma=2.5" in x, what=") to step gaussian's sigma")
     s.keys("q")
     assert s.exit_status() == 0
+
+
+# Every field the demo's status line can hold, whole (two spaces separate fields).
+STATUS_FIELDS = [
+    r"demo:", r"\*?[ctz] \d+/\d+( [a-z]+)?", r"fit", r"zoom \S+", r"cell [\d.]+ \S+",
+    r"[a-z]+ (auto |window )?-?[\d.]+\.\.-?[\d.]+", r"half|quad|braille|ascii", r"mean|max|nearest",
+    r"cache [\d.]+ ?[KMG]?i?B/[\d.]+ ?[KMG]?i?B(, \d+ loading)?",
+]
+
+
+def whole_fields(line):
+    fields = [f for f in re.split(r"\s{2,}", line.strip()) if f]
+    cut = [f for f in fields if not any(re.fullmatch(p, f) for p in STATUS_FIELDS)]
+    return fields, cut
+
+
+@pytest.mark.parametrize("width,height", [(19, 5), (30, 8), (40, 10), (50, 12), (80, 24)])
+def test_small_terminals_drop_whole_fields(session, width, height):
+    s = session("demo", width=width, height=height)
+    if (width, height) == (19, 5):
+        screen = s.wait(lambda x: "20x6" in x, what="the size it needs")
+        assert all(len(l.rstrip()) <= width for l in screen.splitlines())
+        s.keys("q")
+        assert s.exit_status() == 0
+        return
+    s.wait(lambda x: len(x.split("\n")) >= height and x.split("\n")[height - 2].strip(), what="a status line")
+    s.settled()
+    line = s.screen().split("\n")[height - 2]
+    fields, cut = whole_fields(line)
+    assert not cut, f"{width}x{height}: cut fields {cut} in {line!r}"
+    assert fields, f"{width}x{height}: an empty status line"
+    if (width, height) == (80, 24):
+        assert re.search(r"gray (auto )?\d+\.\.\d+", line), line
+    s.keys("q")
+    assert s.exit_status() == 0

@@ -63,9 +63,40 @@ public enum Dataset {
         if try FilePattern.listFiles(location).contains(where: FilePattern.isTiffName) {
             return try TiffSeriesArray.open(directory: location)
         }
+        let inside = openableEntries(location)
+        if !inside.isEmpty {
+            let shown = inside.prefix(4).joined(separator: ", ") + (inside.count > 4 ? ", …" : "")
+            throw FormatError.missing(
+                "not a dataset itself; it holds \(shown): open \(location.hasSuffix("/") ? location : location + "/")\(inside[0])"
+            )
+        }
         throw FormatError.missing(
             "not a Zarr array or N5 dataset (no .zarray, zarr.json or attributes.json in this directory) and no .tif files"
         )
+    }
+
+    /// What a directory that is no dataset holds that vstack can open: BigDataViewer XML, Zarr, N5,
+    /// HDF5, Imaris and .npy files and directories, and BigStitcher's `setupN`/`timepointN`/`sN`
+    /// levels (the first of each kind), in that order.
+    static func openableEntries(_ directory: String) -> [String] {
+        let names =
+            FilePattern.naturallySorted((try? FilePattern.listFiles(directory)) ?? [])
+            + FilePattern.naturallySorted(
+                ((try? LocalStore(root: directory).list("")) ?? []).filter {
+                    LocalStore.isDirectory(directory + "/" + $0)
+                })
+        var seen = Set<String>(), out: [String] = []
+        func take(_ name: String) { if seen.insert(name).inserted { out.append(name) } }
+        let suffixes = [".xml", ".ome.zarr", ".zarr", ".n5", ".h5", ".hdf5", ".ims", ".npy"]
+        for suffix in suffixes {
+            for name in names where name.lowercased().hasSuffix(suffix) && !name.hasPrefix(".") { take(name) }
+        }
+        for level in ["setup", "timepoint", "s"] {
+            if let first = names.first(where: { $0.hasPrefix(level) && Int($0.dropFirst(level.count)) != nil }) {
+                take(first)
+            }
+        }
+        return out
     }
 
     /// A dataset behind a URL (`http(s)://`, `s3://`): what it is, found by probing keys
@@ -77,6 +108,11 @@ public enum Dataset {
             // A TIFF file: its directory is the store, the file one value read by ranges.
             let parent = try StoreLocation.open(String(base.dropLast(name.count + 1)))
             return try TiffArray(store: parent, key: name, location: base)
+        }
+        if name.lowercased().hasSuffix(".xml") {
+            throw FormatError.unsupported(
+                "BigDataViewer XML over the network (not yet: open its dataset.xml from a local or mounted disk, or the N5 container it names over http(s) directly)"
+            )
         }
         if base.split(separator: "/").contains(where: HDF5Library.hasHDF5Name) {
             throw FormatError("HDF5 files over the network are not supported (copy the file, or convert it to Zarr)")

@@ -231,3 +231,33 @@ def test_small_terminals_drop_whole_fields(session, width, height):
         assert re.search(r"gray (auto )?\d+\.\.\d+", line), line
     s.keys("q")
     assert s.exit_status() == 0
+
+
+def test_directories_that_are_no_dataset_say_what_to_open(tmp_path):
+    """A BigStitcher N5 whose setups carry no attributes of their own, a folder holding datasets,
+    and a BigDataViewer XML behind a URL: each one line that says what vstack can open."""
+    import shutil
+    from conftest import FIXTURES
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "n5" / "bigstitcher", root)
+    for a in (root / "dataset.n5").glob("setup*/attributes.json"):
+        a.unlink()
+    cases = [
+        (root / "dataset.n5", f"is a BigStitcher N5 root with setup0, setup1; open one: {root}/dataset.n5/setup0/timepoint0"),
+        (root / "dataset.n5" / "setup0", f"open {root}/dataset.n5/setup0/timepoint0"),
+        (root, f"it holds dataset.n5: open {root}/dataset.n5"),
+    ]
+    (root / "dataset.xml").write_text("<SpimData/>")
+    (root / "other.ome.zarr").mkdir()
+    cases[2] = (root, f"it holds dataset.xml, other.ome.zarr, dataset.n5: open {root}/dataset.xml")
+    for path, expected in cases:
+        proc = run_vstack("info", path)
+        lines = proc.stderr.strip().splitlines()
+        assert proc.returncode == 1 and len(lines) == 1, describe(proc)
+        assert expected in lines[0], lines[0]
+    # The dataset it names opens.
+    proc = run_vstack("info", root / "dataset.n5" / "setup0" / "timepoint0")
+    assert proc.returncode == 0, describe(proc)
+    proc = run_vstack("info", "http://127.0.0.1:9/data/dataset.xml")
+    assert proc.returncode == 1 and "BigDataViewer XML over the network" in proc.stderr, describe(proc)
+    assert "no Zarr metadata" not in proc.stderr

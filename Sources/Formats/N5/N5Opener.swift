@@ -42,9 +42,12 @@ enum N5Opener {
 
     /// `name0`, `name1`, … that exist below `prefix`: listed when the store can list, else probed in order.
     static func probe(_ store: Store, _ name: String, below prefix: String = "") -> [String] {
+        // BigStitcher writes setupN/ without attributes of its own at times: a listed directory
+        // that holds anything counts.
         let listed = ((try? store.list(prefix)) ?? []).filter { child in
             child.hasPrefix(name) && Int(child.dropFirst(name.count)) != nil
-                && ((try? store.contains(joinKey(prefix, child, N5Attributes.file))) ?? false)
+                && (((try? store.contains(joinKey(prefix, child, N5Attributes.file))) ?? false)
+                    || !((try? store.list(joinKey(prefix, child))) ?? []).isEmpty)
         }
         if !listed.isEmpty {
             return listed.sorted { Int($0.dropFirst(name.count))! < Int($1.dropFirst(name.count))! }

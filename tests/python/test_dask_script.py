@@ -320,8 +320,10 @@ def test_refusals(data, tmp_path):
     np.save(tmp_path / "plane.npy", np.zeros((8, 8), np.uint16))
     cases = [
         (["export", root / "src.zarr", "--filter", "gaussian(1)", "--script", "dask", "-o", tmp_path / "job.txt"], ".py"),
-        (["export", tmp_path / "a.npy", "--script", "dask", "-o", tmp_path / "job.py"], "reads Zarr (v2, v3, OME-Zarr), TIFF and HDF5"),
-        (["export", root / "src.zarr", "--script", "dask", "--region", "0:8,0:8", "-o", tmp_path / "job.py"], "whole dataset"),
+        (["export", tmp_path / "a.npy", "--script", "dask", "-o", tmp_path / "job.py"], "reads Zarr (v2, v3, OME-Zarr), N5, TIFF (files and series) and HDF5"),
+        (["export", root / "src.zarr", "--script", "dask", "--region", "0:8,0:8", "-o", tmp_path / "job.py"], "whole planes"),
+        (["export", root / "src.zarr", "--script", "dask", "--at", "y=3", "-o", tmp_path / "job.py"], "y is drawn"),
+        (["export", root / "src.zarr", "--script", "dask", "--at", "z=4:9", "-o", tmp_path / "job.py"], "z has indices 0..5"),
         (["export", root / "src.zarr", "--script", "python", "-o", tmp_path / "job.py"], "only script is dask"),
     ]
     for args, message in cases:
@@ -364,3 +366,74 @@ def test_script_checks_the_packages_it_needs_first(data, tmp_path):
                        timeout=120)
     assert p.returncode == 1 and "dask-image-not-installed (missing)" in p.stderr, p.stderr
     assert len(p.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+def _series(tmp_path):
+    """A light-sheet series as tifffile writes it: 2 channels x 3 time points, each file a z,y,x stack."""
+    import tifffile
+    d = tmp_path / "raw"
+    d.mkdir()
+    rng = np.random.default_rng(11)
+    a = ndi.gaussian_filter(rng.poisson(300, (2, 3, 5, 40, 48)).astype(np.float32), (0, 0, 0, 2, 2)) * 3
+    a = a.astype(np.uint16)
+    for c in range(2):
+        for t in range(3):
+            tifffile.imwrite(d / f"emb_ch{c}_cam1_stack{t:04d}_x.tif", a[c, t], photometric="minisblack")
+    return d, a
+
+
+@pytest.mark.parametrize("how", ["pattern", "directory"])
+def test_tiff_series_source(how, tmp_path):
+    """A TIFF series opened by pattern (c and t from the names) or as a directory (one axis of
+    files): the script opens the same files in the same order on the same axes."""
+    d, a = _series(tmp_path)
+    source = f"{d}/emb_ch{{c}}_cam1_stack{{t}}_x.tif" if how == "pattern" else str(d)
+    job = tmp_path / "job.py"
+    pipeline = "gaussian(1.5)|threshold(otsu)"
+    text = script(source, pipeline, job)
+    assert 'READER = "tiffseries"' in text and text.count("_x.tif\",") == 6
+    run_script(job, tmp_path / "out.zarr", "--local-threads")
+    out = zarr.open_array(str(tmp_path / "out.zarr"), mode="r")
+    expected_shape = a.shape if how == "pattern" else (6, 5, 40, 48)
+    assert out.shape == expected_shape
+    planes = ([("c=1,t=2,z=3", (1, 2, 3)), ("c=0,t=0,z=0", (0, 0, 0))] if how == "pattern"
+              else [("0=5,z=3", (5, 3)), ("0=0,z=0", (0, 0))])
+    for at, index in planes:
+        compare(out[index], vstack_plane(source, pipeline, at, tmp_path), True, f"{how} at {at}")
+
+
+def test_n5_source(tmp_path):
+    """An N5 dataset written by tensorstore's n5 driver: the script reads it with tensorstore."""
+    import tensorstore as ts
+    a = (np.random.default_rng(5).random((4, 30, 36)) * 2000).astype(np.uint16)
+    store = ts.open({"driver": "n5", "kvstore": {"driver": "file", "path": str(tmp_path / "d.n5")},
+                     "metadata": {"dimensions": list(a.shape[::-1]), "blockSize": [16, 16, 2], "dataType": "uint16",
+                                  "compression": {"type": "gzip"}}, "create": True}).result()
+    store.write(a.transpose()).result()
+    job = tmp_path / "job.py"
+    text = script(tmp_path / "d.n5", "median(3)|sobel", job)
+    assert 'READER = "n5"' in text
+    run_script(job, tmp_path / "out.zarr", "--local-threads")
+    out = zarr.open_array(str(tmp_path / "out.zarr"), mode="r")
+    assert out.shape == (4, 30, 36)
+    for z in (0, 3):
+        compare(out[z], vstack_plane(tmp_path / "d.n5", "median(3)|sobel", f"z={z}", tmp_path), False, f"N5 z={z}")
+
+
+def test_at_processes_only_the_subset(tmp_path):
+    """--at c=1,t=0:2: the output holds channel 1 and time points 0 and 1, each plane equal to
+    vstack export of it (3-D stages read past the subset's edge as vstack does)."""
+    d, a = _series(tmp_path)
+    source = f"{d}/emb_ch{{c}}_cam1_stack{{t}}_x.tif"
+    for pipeline, exact in (("gaussian(1.5)|threshold(otsu)", True), ("gaussian(sigma=(1,1,1))", False)):
+        job = tmp_path / "job.py"
+        text = script(source, pipeline, job, "--at", "c=1,t=0:2")
+        assert "SUBSET = (slice(1, 2), slice(0, 2), slice(None), slice(None), slice(None))" in text
+        out_path = tmp_path / "out.zarr"
+        run_script(job, out_path, "--local-threads", "--overwrite")
+        out = zarr.open_array(str(out_path), mode="r")
+        assert out.shape == (1, 2, 5, 40, 48), out.shape
+        for t in (0, 1):
+            for z in (0, 4):
+                compare(out[0, t, z], vstack_plane(source, pipeline, f"c=1,t={t},z={z}", tmp_path), exact,
+                        f"{pipeline} t={t} z={z}")

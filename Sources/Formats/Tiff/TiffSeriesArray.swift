@@ -18,7 +18,8 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
     public let metadata: ArrayMetadata
     /// File paths, in slot order (C order over the series axes); nil: missing.
     public let slots: [String?]
-    let seriesShape: [Int]
+    /// The series' own axes (one per `{field}`, or one for a directory), before each file's.
+    public let seriesShape: [Int]
     let directory: String
     let firstFile: TiffArray
     /// The slot of `firstFile` (the first file present).

@@ -56,9 +56,9 @@ struct ExportCommand: ParsableCommand {
             guard !labelsOnly && labels == nil else {
                 throw ValidationError("--script dask filters the image; it does not take --labels")
             }
-            guard plane.region == nil && plane.at == nil && plane.level == nil else {
+            guard plane.region == nil && plane.level == nil else {
                 throw ValidationError(
-                    "--script dask processes every plane of the whole dataset at full resolution; it does not take --region, --at or --level"
+                    "--script dask processes whole planes at full resolution; it does not take --region or --level (--at picks the planes)"
                 )
             }
             return
@@ -76,12 +76,15 @@ struct ExportCommand: ParsableCommand {
         let pipeline = try filter.map(FilterOptions.parse)
         let array = try plane.open(path)
         CLI.printWarnings(array)
-        let selection = try plane.selection(for: array)
         try OutputFile.refuseOverlap(output, inputs: array.sourcePaths)
         if script != nil {
-            try writeDaskScript(array, selection, pipeline)
+            // The script's --at takes ranges (t=0:50): the view is the default one, the subset its own.
+            var whole = plane
+            whole.at = nil
+            try writeDaskScript(array, try whole.selection(for: array), pipeline)
             return
         }
+        let selection = try plane.selection(for: array)
         let cache = try caching.makeCache()
         var buffer: ArrayBuffer
         var thresholds: [Double] = []
@@ -123,10 +126,16 @@ extension ExportCommand {
         if let display = plane.display { view += ["--display", display] }
         var words = ["vstack", "export", path]
         if let filter { words += ["--filter", filter] }
+        if let at = plane.at { words += ["--at", at] }
         words += view + ["--script", "dask", "-o", output]
         let command = words.map(DaskScript.shellWord).joined(separator: " ")
         var generator = try DaskScript(
             path: path, array: array, selection: selection, pipeline: pipeline, command: command)
+        if let at = plane.at {
+            generator.subset = try DaskScript.subset(
+                at, names: selection.axisNames, shape: array.metadata.shape,
+                drawn: [selection.rowAxis, selection.columnAxis])
+        }
         generator.outputName = output.split(separator: "/").last.map(String.init) ?? output
         generator.viewOptions = view.map { " " + DaskScript.shellWord($0) }.joined()
         try OutputFile.write(Array(generator.text.utf8), to: output)

@@ -14,7 +14,7 @@ import Processing
 /// zero border for `deconvolve`), as vstack's pipeline does.
 struct DaskScript {
     /// What the script reads the source with.
-    enum Reader: String { case zarr, tiff, hdf5 }
+    enum Reader: String { case zarr, tiff, tiffseries, hdf5, n5 }
 
     let source: String
     /// Every local file or directory the source is read from (absolute): the script refuses an
@@ -23,6 +23,12 @@ struct DaskScript {
     let reader: Reader
     /// For HDF5: the dataset's path inside the file.
     var dataset = ""
+    /// For a TIFF series: each slot's file (C order over the series axes; nil: missing, zeros) and
+    /// the series' shape, so the script reads the files vstack reads, in its order, on its axes.
+    var seriesFiles: [String?] = []
+    var seriesShape: [Int] = []
+    /// `--at` for the script: a range on each axis that is not drawn (nil: all of it).
+    var subset: [Range<Int>?] = []
     let pipeline: Pipeline?
     let stages: [BoundStage]
     let metadata: ArrayMetadata
@@ -40,20 +46,33 @@ struct DaskScript {
         let m = array.metadata
         guard !path.contains("://") else {
             throw UsageFailure(
-                "--script dask: reads local Zarr (v2, v3, OME-Zarr), TIFF and HDF5 files; \(path) is a URL")
+                "--script dask: reads local Zarr (v2, v3, OME-Zarr), N5, TIFF (files and series) and HDF5 files; \(path) is a URL"
+            )
         }
-        switch m.format {
-        case "zarr2", "zarr3", "ome-zarr": reader = .zarr
-        case "tiff" where m.location == path && array.sourcePaths.count == 1: reader = .tiff
-        case "tiff": throw UsageFailure("--script dask: reads one TIFF file (tifffile); \(path) is a series of files")
-        case "hdf5" where array is HDF5Array: reader = .hdf5
-        default:
-            throw UsageFailure(
-                "--script dask: reads Zarr (v2, v3, OME-Zarr), TIFF and HDF5 files; \(path) is \(m.format)")
+        let levelZero = array.pyramid[0].array
+        if let series = array as? TiffSeriesArray {
+            reader = .tiffseries
+            seriesFiles = series.slots.map { $0.map(DaskScript.absolute) }
+            seriesShape = series.seriesShape
+        } else if let n5 = levelZero as? N5Array {
+            reader = .n5
+            dataset = n5.metadata.location
+        } else {
+            switch m.format {
+            case "zarr2", "zarr3", "ome-zarr": reader = .zarr
+            case "tiff" where array.sourcePaths.count == 1: reader = .tiff
+            case "hdf5" where array is HDF5Array: reader = .hdf5
+            default:
+                throw UsageFailure(
+                    "--script dask: reads Zarr (v2, v3, OME-Zarr), N5, TIFF (files and series) and HDF5 files; \(path) is \(m.format)"
+                )
+            }
         }
         if let h5 = array as? HDF5Array {
             source = DaskScript.absolute(h5.file)
             dataset = h5.datasetPath
+        } else if reader == .n5 {
+            source = DaskScript.absolute(dataset)
         } else {
             source = DaskScript.absolute(path)
         }
@@ -102,6 +121,53 @@ struct DaskScript {
     }
 
     private var pipelineText: String { pipeline?.activeText ?? "" }
+
+    /// `slice(None), slice(1, 2), slice(0, 2), …` for SUBSET (a trailing comma for one axis).
+    private var subsetText: String {
+        let parts = metadata.shape.indices.map { d -> String in
+            guard d < subset.count, let r = subset[d] else { return "slice(None)" }
+            return "slice(\(r.lowerBound), \(r.upperBound))"
+        }
+        return parts.joined(separator: ", ") + (parts.count == 1 ? "," : "")
+    }
+
+    /// `--at c=1,t=0:50` for the script: an index or a range `a:b` (either end may be left out) on
+    /// axes that are not drawn; each becomes a slice, so the output keeps every axis.
+    static func subset(_ text: String, names: [String], shape: [Int], drawn: Set<Int>) throws -> [Range<Int>?] {
+        var out = [Range<Int>?](repeating: nil, count: shape.count)
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let pair = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2,
+                let axis = names.firstIndex(of: pair[0])
+                    ?? Int(pair[0]).flatMap({ $0 >= 0 && $0 < shape.count ? $0 : nil })
+            else {
+                throw UsageFailure(
+                    "--at \(item): expected AXIS=INDEX or AXIS=START:STOP (axes are \(names.joined(separator: ",")))")
+            }
+            let name = names[axis]
+            guard !drawn.contains(axis) else {
+                throw UsageFailure(
+                    "--at \(item): \(name) is drawn; the script processes whole \(names[drawn.min()!]),\(names[drawn.max()!]) planes"
+                )
+            }
+            guard out[axis] == nil else { throw UsageFailure("--at: \(name) is given twice") }
+            let n = shape[axis]
+            let range: Range<Int>?
+            if let colon = pair[1].firstIndex(of: ":") {
+                let a = pair[1][..<colon], b = pair[1][pair[1].index(after: colon)...]
+                let lo = a.isEmpty ? 0 : Int(a), hi = b.isEmpty ? n : Int(b)
+                range = lo.flatMap { lo in hi.flatMap { hi in lo >= 0 && lo < hi && hi <= n ? lo..<hi : nil } }
+            } else {
+                range = Int(pair[1]).flatMap { $0 >= 0 && $0 < n ? $0..<($0 + 1) : nil }
+            }
+            guard let range else {
+                throw UsageFailure(
+                    "--at \(item): \(name) has indices 0..\(n - 1); give an index or START:STOP within them")
+            }
+            out[axis] = range
+        }
+        return out
+    }
     private var shapeText: String {
         "(" + metadata.shape.map(String.init).joined(separator: ", ") + (metadata.shape.count == 1 ? ",)" : ")")
     }
@@ -142,7 +208,9 @@ struct DaskScript {
         switch reader {
         case .zarr: "zarr-python"
         case .tiff: "tifffile"
+        case .tiffseries: "tifffile (\(seriesFiles.compactMap { $0 }.count) files)"
         case .hdf5: "h5py (dataset \(dataset))"
+        case .n5: "tensorstore's n5 driver"
         }
     }
 
@@ -153,8 +221,9 @@ struct DaskScript {
         if usesScipy { needs.append(("scipy", nil)) }
         if usesSkimage { needs.append(("scikit-image", nil)) }
         switch reader {
-        case .tiff: needs.append(("tifffile", nil))
+        case .tiff, .tiffseries: needs.append(("tifffile", nil))
         case .hdf5: needs.append(("h5py", nil))
+        case .n5: needs.append(("tensorstore", nil))
         case .zarr: break
         }
         return needs
@@ -224,11 +293,17 @@ struct DaskScript {
         return """
             # The source, as vstack opened it.
             SOURCE = \(Self.py(source))
-            READER = \(Self.py(reader.rawValue))  # zarr (v2, v3, OME-Zarr level 0), tiff or hdf5
+            READER = \(Self.py(reader.rawValue))  # zarr (v2, v3, OME-Zarr level 0), tiff, tiffseries, hdf5 or n5
             DATASET = \(Self.py(dataset))  # the dataset inside an HDF5 file
             # What the source is read from: --output may be none of these, lie inside none, hold none.
             INPUTS = \(list(inputs))
             SHAPE = \(shapeText)
+            DTYPE = \(Self.py(metadata.dataType.name))
+            # A TIFF series: the files in vstack's order (None: missing, read as zeros), on SERIES_SHAPE axes.
+            FILES = \(reader == .tiffseries ? "[\n" + seriesFiles.map { "    " + ($0.map(Self.py) ?? "None") + ",\n" }.joined() + "]" : "[]")
+            SERIES_SHAPE = (\(seriesShape.map(String.init).joined(separator: ", "))\(seriesShape.count == 1 ? "," : ""))
+            # The part of the source processed (vstack export --script dask --at): one slice an axis.
+            SUBSET = (\(subsetText))
             SOURCE_CHUNKS = \(chunks)
             # The axes' names: written to the output when the source gives them.
             AXES = \(sourceAxisNames.map(list) ?? "None")
@@ -550,12 +625,19 @@ struct DaskScript {
                 import tifffile
                 store = tifffile.imread(SOURCE, aszarr=True, series=0, level=0)
                 return da.from_zarr(zarr.open(store, mode="r")), 3, None
+            if READER == "tiffseries":
+                return read_tiff_series(), 3, None
             if READER == "hdf5":
                 import h5py
                 with h5py.File(SOURCE, "r") as f:
                     dtype = f[DATASET].dtype
                 chunks = da.core.normalize_chunks(SOURCE_CHUNKS, SHAPE)
                 return da.map_blocks(read_hdf5_block, chunks=chunks, dtype=dtype), 3, None
+            if READER == "n5":
+                import tensorstore as ts
+                store = ts.open({"driver": "n5", "kvstore": {"driver": "file", "path": SOURCE}}, read=True).result()
+                chunks = da.core.normalize_chunks(SOURCE_CHUNKS, SHAPE)  # (N5 lists axes fastest first: .T is vstack's order)
+                return da.map_blocks(read_n5_block, chunks=chunks, dtype=store.dtype.numpy_dtype), 3, None
             node = zarr.open(SOURCE, mode="r")
             if isinstance(node, zarr.Group):
                 # OME-Zarr: level 0 of the first multiscale image (0.4: in the attributes, 0.5: under "ome").
@@ -564,6 +646,30 @@ struct DaskScript {
                 array = node[multiscale["datasets"][0]["path"]]
                 return da.from_zarr(array), node.metadata.zarr_format, multiscale
             return da.from_zarr(node), node.metadata.zarr_format, None
+
+
+        def read_tiff_series():
+            """The files as vstack stacks them: one block a file (its first series, level 0), zeros
+            where a file is missing, the series axes in front."""
+            import tifffile
+            file_shape = SHAPE[len(SERIES_SHAPE):]
+            dtype = np.dtype(DTYPE)
+
+            def read_file(path):
+                return tifffile.imread(path, series=0, level=0).astype(dtype).reshape(file_shape)
+
+            parts = [da.zeros(file_shape, dtype=dtype, chunks=file_shape) if path is None
+                     else da.from_delayed(dask.delayed(read_file)(path), shape=file_shape, dtype=dtype)
+                     for path in FILES]
+            return da.stack(parts).reshape(SERIES_SHAPE + file_shape)
+
+
+        def read_n5_block(block_info=None):
+            """One block of the N5 dataset, read with tensorstore by the task that needs it."""
+            import tensorstore as ts
+            location = block_info[None]["array-location"]
+            store = ts.open({"driver": "n5", "kvstore": {"driver": "file", "path": SOURCE}}, read=True).result().T
+            return store[tuple(slice(start, stop) for start, stop in location)].read().result()
 
 
         def read_hdf5_block(block_info=None):
@@ -666,7 +772,9 @@ struct DaskScript {
             if args.chunks:
                 x = x.rechunk(parse_chunks(args.chunks, x.ndim))
             chunks = tuple(c[0] for c in x.chunks)  # the output's chunks: the (rechunked) source's
-            result = pipeline(x)
+            # --at: the stages run lazily on the whole source and only the subset is computed, so a
+            # stage's halo reaches past the subset's edge as vstack's does.
+            result = pipeline(x)[SUBSET]
             # A mask is written as uint8 0/1, anything else filtered as float32 (as vstack export does).
             # (A threshold ending the pipeline gives uint8 already; a morphology stage after one, float32 0/1.)
             if OUTPUT_DTYPE == "uint8" and result.dtype != np.uint8:

@@ -6,10 +6,10 @@ PY     := $(VENV)/bin/python
 FIXTURES := .fixtures
 
 # The libFuzzer targets under Fuzz/ (each a thin function over one parser or decoder).
-FUZZ_TARGETS := FuzzZarrV2 FuzzZarrV3 FuzzCodecs FuzzTiff FuzzTiffAxes FuzzOME FuzzPipeline FuzzNpy FuzzN5 FuzzHDF5
+FUZZ_TARGETS := FuzzZarrV2 FuzzZarrV3 FuzzCodecs FuzzTiff FuzzTiffAxes FuzzOME FuzzPipeline FuzzNpy FuzzN5 FuzzHDF5 FuzzBDV
 # make test mutates all but FuzzHDF5 (libhdf5 1.10 itself hangs or reads wild on some mutated
 # global heaps, which vstack cannot prevent: see README "Fuzzing"); FuzzHDF5 there only runs its
-# seeds, regression inputs and corrupted fixtures once each. make fuzz mutates all ten.
+# seeds, regression inputs and corrupted fixtures once each. make fuzz mutates all eleven.
 FUZZ_MUTATED := $(filter-out FuzzHDF5,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
 # Mutations per target in make test: seconds in all, enough to catch a regression in a parser path.
@@ -27,7 +27,8 @@ demo: deps
 ## `make dist` builds (the program users download: Swift runtime and C libraries static, libcurl in
 ## lib/), and test_dist.py runs it in bare debootstrap root filesystems (.build-rootfs, made once).
 ## pytest runs twice: the tests not marked `serial` on PYTEST_WORKERS processes at once (most wait on
-## a vstack process, a tmux screen or a server), then the `serial` ones (wall-clock budgets) alone.
+## a vstack process, a tmux screen or a server), then the `serial` ones alone (wall-clock budgets,
+## and test_dist.py, which mounts into shared root filesystems).
 ## The run ends with the slowest tests, so the budget stays visible.
 PYTEST_WORKERS ?= 3
 TEST_TIMES := $(CURDIR)/.build/test-times.jsonl
@@ -40,7 +41,7 @@ test: test-deps venv fixtures lint
 	scripts/bare-rootfs.sh $(CURDIR)/.build-rootfs/bare
 	scripts/bare-rootfs.sh $(CURDIR)/.build-rootfs/venv --venv
 	rm -f $(TEST_TIMES)
-	$(TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup -m "not serial" tests/python
+	$(TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) -m "not serial" tests/python
 	$(TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider -m serial tests/python
 	Fuzz/build.sh $(FUZZ_TARGETS)
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) $(PYTHON) Fuzz/run.py --runs $(FUZZ_RUNS) $(FUZZ_MUTATED)

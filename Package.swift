@@ -80,7 +80,7 @@ if Context.environment["VSTACK_FUZZ"] != nil {
     let fuzzTargets: [(String, [Target.Dependency])] = [
         ("FuzzZarrV2", ["Formats"]), ("FuzzZarrV3", ["Formats"]), ("FuzzCodecs", ["Codecs", "Formats"]),
         ("FuzzTiff", ["Formats"]), ("FuzzOME", ["Formats"]), ("FuzzPipeline", ["Processing"]), ("FuzzNpy", ["Formats"]),
-        ("FuzzTiffAxes", ["Formats"]), ("FuzzN5", ["Formats"]), ("FuzzHDF5", ["Formats", "CHDF5"]),
+        ("FuzzTiffAxes", ["Formats"]), ("FuzzN5", ["Formats"]), ("FuzzHDF5", ["Formats", "CHDF5"]), ("FuzzBDV", ["Formats"]),
     ]
     for (name, dependencies) in fuzzTargets {
         package.targets.append(.executableTarget(name: name, dependencies: dependencies + ["FuzzSupport"], path: "Fuzz/\(name)",

@@ -85,6 +85,8 @@ for root, dirs, files in sorted(os.walk(fixtures)):
     for name in files:
         if name.endswith(".npy") and os.sep + "npy" in root:
             add("FuzzNpy", read(os.path.join(root, name)))
+        if name.endswith(".xml") and os.sep + "hdf5" in root:
+            add("FuzzBDV", read(os.path.join(root, name)))
         if name.endswith(".h5") and os.sep + "hdf5" in root:
             add("FuzzHDF5", read(os.path.join(root, name)), any(w in name for w in ("corrupt", "truncated", "not-hdf5", "refused")))
         if name.endswith((".tif", ".tiff")):

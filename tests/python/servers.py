@@ -387,11 +387,18 @@ class FaultServer(_Managed):
       truncated_range  a Range request gets 206 with the Content-Range asked for but only half
                        those bytes (a consistent Content-Length of the half); keeps the connection
       forbidden        403 for everything
+      wrong_range      a Range request gets 206 and the bytes of another range (one byte later),
+                       its Content-Range saying so
+      ignores_range    a Range request gets 200 and the whole file
+      redirect_loop    302 to the same path with `?again` appended, forever
+      huge_headers     200 whose headers run past 1 MiB before the body
+      slowloris        the answer trickles: one byte every 0.2 s, never finishing in time
     The faults apply to the requests `faulty(path)` selects (default: all but Zarr metadata, so
     that a store opens and a chunk fails); other requests are served normally from root.
     `requests` records every request (method, path, headers) in arrival order."""
 
-    MODES = ("never_answers", "fails_then_serves", "closes_mid_body", "wrong_length", "truncated_range", "forbidden")
+    MODES = ("never_answers", "fails_then_serves", "closes_mid_body", "wrong_length", "truncated_range", "forbidden",
+             "wrong_range", "ignores_range", "redirect_loop", "huge_headers", "slowloris")
 
     def __init__(self, mode: str, root: str | os.PathLike | None = None, n: int = 2, faulty=None,
                  port: int | None = None):
@@ -545,6 +552,20 @@ class FaultServer(_Managed):
             self._send(conn, "403 Forbidden", base | {"Content-Type": "application/xml", "Content-Length": len(body)},
                        body, head)
             return not close
+        if faulty and self.mode == "redirect_loop":
+            self._send(conn, "302 Found", base | {"Location": req.path + ("&" if "?" in req.path else "?") + "again",
+                                                  "Content-Length": 0})
+            return not close
+        if faulty and self.mode == "slowloris":
+            answer = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100000
+            for byte in answer:
+                if self._stop.wait(0.2):
+                    return False
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return False
+            return False
         if faulty and self.mode == "fails_then_serves" and count <= self.n:
             body = b"internal error (on purpose)\n"
             self._send(conn, "500 Internal Server Error", base | {"Content-Type": "text/plain",
@@ -578,6 +599,19 @@ class FaultServer(_Managed):
         if faulty and self.mode == "wrong_length" and not head:
             self._send(conn, status, headers | {"Connection": "close", "Content-Length": len(body) + 1000}, body)
             return False
+        if faulty and self.mode == "wrong_range" and rng is not None and not head and rng[1] < size:
+            a, b = rng[0] + 1, rng[1] + 1
+            self._send(conn, status, headers | {"Content-Range": f"bytes {a}-{b - 1}/{size}", "Content-Length": b - a},
+                       data[a:b])
+            return not close
+        if faulty and self.mode == "ignores_range" and rng is not None and not head:
+            headers.pop("Content-Range", None)
+            self._send(conn, "200 OK", headers | {"Content-Length": size}, data)
+            return not close
+        if faulty and self.mode == "huge_headers" and not head:
+            filler = {f"X-Filler-{i}": "f" * 1000 for i in range(1100)}
+            self._send(conn, status, headers | filler | {"Content-Length": len(body)}, body)
+            return not close
         if faulty and self.mode == "truncated_range" and rng is not None and not head:
             short = body[: len(body) // 2]
             self._send(conn, status, headers | {"Content-Length": len(short)}, short)

@@ -25,9 +25,9 @@ import h5py
 import numpy as np
 import pytest
 
-# One pytest worker at a time mounts and unmounts in the shared root filesystems (make test runs
-# the suite with --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("rootfs")
+# These tests mount into and run in shared root filesystems, and look at what a run leaves there:
+# `make test` runs them in its serial pass, alone, not beside other workers.
+pytestmark = pytest.mark.serial
 import tifffile
 import zarr
 

@@ -611,6 +611,43 @@ def test_fault_truncated_range(fault_server, tmp_path):
     assert took < 40 and not out.exists()
 
 
+@pytest.mark.parametrize("mode", ["wrong_range", "ignores_range"])
+def test_fault_range_answered_otherwise(mode, fault_server, tmp_path):
+    """A Range request answered with other bytes (206 naming another range) or with the whole file
+    (200): the plane is either exactly right (the bytes asked for, taken from the answer) or one
+    line, exit 1, and no output; never wrong pixels."""
+    case = SHARDED[0]
+    path = FIXTURES / case["path"]
+    s = fault_server(mode, root=path.parent)
+    out = tmp_path / "x.npy"
+    args, _, _ = plan(case)
+    local = list(args)
+    args[0] = f"{s.url}/{path.name}"
+    proc, took = timed(["export", *args, "--timeout", "5", "--retries", "1", "-o", out])
+    assert any("range" in r.headers for r in s.requests), "no Range request was sent"
+    assert took < 40
+    if proc.returncode == 0:
+        ref = tmp_path / "ref.npy"
+        p = run(["export", *local, "-o", ref])
+        assert p.returncode == 0, describe(p)
+        same_array(np.load(out), np.load(ref), f"{mode}: vstack export {args[0]}")
+    else:
+        one_line_error(proc)
+        assert not out.exists()
+
+
+@pytest.mark.parametrize("mode", ["redirect_loop", "huge_headers", "slowloris"])
+def test_fault_hostile_server_is_one_line(mode, fault_server, tmp_path):
+    """A redirect loop, headers past 1 MiB, an answer that trickles a byte every 0.2 s: one line,
+    exit 1, nothing written, within the deadline (--timeout 2: 30 s in all at most)."""
+    s = fault_server(mode, root=V3.parent)
+    out = tmp_path / "x.npy"
+    proc, took = timed(["export", f"{s.url}/{V3.name}", "--at", "0=1", "--timeout", "2", "--retries", "1", "-o", out])
+    one_line_error(proc)
+    assert took < 45, f"took {took:.1f} s"
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
 # ====================================================================== latency proxy
 
 def test_latency_proxy_export_and_stats(latency_proxy, nginx_fixtures, tmp_path):

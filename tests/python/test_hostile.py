@@ -567,3 +567,122 @@ def test_bigdataviewer_xml_nested_deeply_is_one_line(tmp_path):
     for args in (["info", xml], ["render", xml, "--size", "40x10"]):
         err = check(args, xml)
         assert "nested" in err, err
+
+
+# ------------------------------------------------------------------ N5 attributes and block headers (issue 27)
+N5_BASE = FIXTURES / "n5" / "ts" / "2d-uint16-raw.n5"
+N5_ATTRIBUTES = [
+    ("dimensions", [2 ** 63, 11]), ("dimensions", [-13, 11]), ("dimensions", [1e308, 11]), ("dimensions", []),
+    ("dimensions", [13]), ("dimensions", "13,11"), ("blockSize", [0, 4]), ("blockSize", [2 ** 40, 2 ** 40]),
+    ("blockSize", [5]), ("blockSize", [-5, 4]), ("dataType", "complex64"), ("dataType", 16),
+    ("compression", {"type": "gzip", "level": 1e308}), ("compression", {"type": "lzma"}), ("compression", "raw"),
+    ("compression", {"type": "blosc", "cname": "zzz", "clevel": 5, "shuffle": 9}),
+]
+
+
+@pytest.mark.parametrize("field,value", N5_ATTRIBUTES, ids=[f"{f}={json.dumps(v)[:24]}" for f, v in N5_ATTRIBUTES])
+def test_n5_attribute_lies(tmp_path, field, value):
+    root = tmp_path / "d.n5"
+    shutil.copytree(N5_BASE, root)
+    attrs = json.loads((root / "attributes.json").read_text())
+    attrs[field] = value
+    (root / "attributes.json").write_text(json.dumps(attrs))
+    out = tmp_path / "p.npy"
+    for args in (["info", root, "--json"], ["export", root, "-o", out], ["render", root, "--size", "40x10"]):
+        check(args, root, out=out, codes=(0, 1, 2))
+
+
+def _n5_blocks(root):
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.name != "attributes.json")
+
+
+N5_HEADERS = [
+    ("mode-7", lambda h: struct.pack(">HH", 7, 2) + h[4:]), ("ndim-0", lambda h: struct.pack(">HH", 0, 0) + h[4:]),
+    ("ndim-65535", lambda h: struct.pack(">HH", 0, 65535) + h[4:]),
+    ("block-2^31", lambda h: h[:4] + struct.pack(">II", 2 ** 31, 2 ** 31) + h[12:]),
+    ("block-0", lambda h: h[:4] + struct.pack(">II", 0, 4) + h[12:]),
+    ("varlength-huge", lambda h: struct.pack(">HH", 1, 2) + h[4:12] + struct.pack(">I", 2 ** 32 - 1) + h[12:]),
+    ("header-only", lambda h: h[:12]), ("empty", lambda h: b""),
+]
+
+
+@pytest.mark.parametrize("name,mutate", N5_HEADERS, ids=[n for n, _ in N5_HEADERS])
+def test_n5_block_header_lies(tmp_path, name, mutate):
+    root = tmp_path / "d.n5"
+    shutil.copytree(N5_BASE, root)
+    block = _n5_blocks(root)[0]
+    block.write_bytes(mutate(block.read_bytes()))
+    out = tmp_path / "p.npy"
+    for args in (["export", root, "-o", out], ["render", root, "--size", "40x10"]):
+        check(args, root, out=out, codes=(0, 1, 2))
+
+
+# ------------------------------------------------------------------ BigDataViewer XML that lies (issue 27)
+BDV_LIES = [
+    ("<size>48 40 12</size>", "<size>48 40 1e308</size>"), ("<size>48 40 12</size>", "<size>-48 40 12</size>"),
+    ("<size>48 40 12</size>", "<size>99999999999999999999 40 12</size>"), ("<size>48 40 12</size>", "<size>48 40</size>"),
+    ("<size>0.4 0.4 2.0</size>", "<size>1e308 0.4 2.0</size>"), ("<size>0.4 0.4 2.0</size>", "<size>1e-308 0.4 nan</size>"),
+    ("<last>2</last>", "<last>99999999999999</last>"), ("<last>2</last>", "<last>-5</last>"),
+    ("<first>0</first>", "<first>abc</first>"), ("<id>1</id>", "<id>0</id>"),
+    ("<hdf5 type=\"relative\">bdv.h5</hdf5>", "<hdf5 type=\"relative\">../../../../etc/passwd</hdf5>"),
+    ("<hdf5 type=\"relative\">bdv.h5</hdf5>", "<hdf5 type=\"relative\">bdv.xml</hdf5>"),
+    ('format="bdv.hdf5"', 'format="bdv.unknown"'), ("<channel>1</channel>", "<channel>1e308</channel>"),
+]
+
+
+@pytest.mark.parametrize("old,new", BDV_LIES, ids=[n[:30] for _, n in BDV_LIES])
+def test_bigdataviewer_xml_lies(tmp_path, old, new):
+    src = FIXTURES / "hdf5"
+    root = tmp_path / "bdv"
+    root.mkdir()
+    shutil.copy(src / "bdv.h5", root / "bdv.h5")
+    text = (src / "bdv.xml").read_text()
+    assert old in text, old
+    (root / "bdv.xml").write_text(text.replace(old, new, 1))
+    out = tmp_path / "p.npy"
+    for args in (["info", root / "bdv.xml", "--json"], ["export", root / "bdv.xml", "-o", out],
+                 ["render", root / "bdv.xml", "--size", "40x10"]):
+        check(args, root, out=out, codes=(0, 1, 2))
+
+
+# ------------------------------------------------------------------ Imaris attributes that lie (issue 27)
+IMARIS_LIES = [("X", "1e308"), ("X", "-50"), ("Y", "99999999999999999999"), ("Z", "0"), ("X", "abc"),
+               ("ExtMax0", "1e308"), ("ExtMin1", "nan"), ("ExtMax2", "-1e308"), ("Unit", "\u00b5" * 5000)]
+
+
+@pytest.mark.parametrize("name,value", IMARIS_LIES, ids=[f"{n}={v[:12]}" for n, v in IMARIS_LIES])
+def test_imaris_attribute_lies(tmp_path, name, value):
+    """Imaris keeps sizes and extents as byte-string attributes: each hostile one is one line (or opens)."""
+    import h5py
+    path = tmp_path / "lies.ims"
+    shutil.copy(FIXTURES / "hdf5" / "imaris.ims", path)
+    with h5py.File(path, "r+") as f:
+        f["DataSetInfo/Image"].attrs[name] = np.array([c.encode("utf-8") for c in value], dtype="S1") \
+            if value.isascii() else np.array(list(value.encode("utf-8")), dtype="u1").view("S1")
+    out = tmp_path / "p.npy"
+    for args in (["info", path, "--json"], ["export", path, "-o", out], ["render", path, "--size", "40x10"]):
+        check(args, path, out=out, codes=(0, 1, 2))
+
+
+N5_PYRAMID_LIES = [
+    ("scales", [[1, 1, 1], [1e308, 2, 1], [4, 4, 2]]), ("scales", [[1, 1, 1], [0, 2, 1], [4, 4, 2]]),
+    ("scales", [[1, 1, 1], [-2, 2, 1], [4, 4, 2]]), ("scales", [[1, 1, 1], ["a", 2, 1], [4, 4, 2]]),
+    ("pixelResolution", {"dimensions": [1e308, 0.5, 1.0], "unit": "um"}),
+    ("pixelResolution", {"dimensions": [1e-308, 0.5, -1.0], "unit": "um"}), ("resolution", [1e308, 1e308, 1e308]),
+    ("downsamplingFactors", [[1, 1, 1], [2 ** 62, 2, 1]]), ("axes", ["x"] * 70000),
+]
+
+
+@pytest.mark.parametrize("field,value", N5_PYRAMID_LIES, ids=[f"{f}-{i}" for i, (f, _) in enumerate(N5_PYRAMID_LIES)])
+def test_n5_multiscale_attribute_lies(tmp_path, field, value):
+    root = tmp_path / "m.n5"
+    shutil.copytree(FIXTURES / "n5" / "pyramid" / "multiscale.n5", root)
+    attrs = json.loads((root / "attributes.json").read_text())
+    attrs[field] = value
+    (root / "attributes.json").write_text(json.dumps(attrs))
+    out = tmp_path / "p.npy"
+    for args in (["info", root, "--json"], ["export", root, "-o", out], ["render", root, "--size", "40x10"]):
+        err = check(args, root, out=out, codes=(0, 1, 2))
+        if args[0] == "info" and err == "":
+            info = subprocess.run([str(VSTACK_BIN), "info", str(root), "--json"], capture_output=True, text=True, timeout=30)
+            json.loads(info.stdout, parse_constant=lambda c: pytest.fail(f"{c} in info --json"))

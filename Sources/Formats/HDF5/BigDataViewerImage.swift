@@ -301,14 +301,18 @@ enum BigDataViewerImage {
             throw FormatError.missing("no \(group)/resolutions in \(f.path) (not a BigDataViewer HDF5 file?)")
         }
         let r = try f.dataset(group + "/resolutions")
-        guard r.shape.count == 2, r.shape[1] == 3, r.shape[0] >= 1, r.values.allSatisfy({ $0.isFinite && $0 >= 1 })
+        guard r.shape.count == 2, r.shape[1] == 3, r.shape[0] >= 1,
+            r.values.allSatisfy({ $0.isFinite && $0 >= 1 && $0 <= 1e9 })
         else {
             throw FormatError.invalidMetadata(
-                file: "\(group)/resolutions", problem: "expected N×3 factors ≥ 1, found shape \(r.shape)")
+                file: "\(group)/resolutions", problem: "expected N×3 factors within 1...1e9, found shape \(r.shape)")
         }
         let factors = (0..<r.shape[0]).map { Array(r.values[($0 * 3)..<($0 * 3 + 3)]) }
         var subdivisions: [[Int]] = []
-        if f.exists(group + "/subdivisions"), let s = try? f.dataset(group + "/subdivisions"), s.shape == r.shape {
+        // Chunk sizes are a hint: ones that are no sizes (nan, 1e300, 0) are ignored, not converted.
+        if f.exists(group + "/subdivisions"), let s = try? f.dataset(group + "/subdivisions"), s.shape == r.shape,
+            s.values.allSatisfy({ $0.isFinite && $0 >= 1 && $0 <= 1_073_741_824 })
+        {
             subdivisions = (0..<s.shape[0]).map { i in (0..<3).map { Int(s.values[i * 3 + $0]) } }
         }
         return (factors, subdivisions)
@@ -321,7 +325,11 @@ enum BigDataViewerImage {
         let numbers = { (s: String?) in
             s?.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Double($0) }
         }
-        let size = numbers(node.value("size"))?.map { Int($0) }
+        // Sizes are whole positive numbers within 2^40 (`1e308`, `-48` are no sizes: the setup has none).
+        let size = numbers(node.value("size")).flatMap { values in
+            values.allSatisfy({ $0.isFinite && $0 >= 1 && $0 <= 0x100_0000_0000 && $0 == $0.rounded() })
+                ? values.map { Int($0) } : nil
+        }
         let voxel = node.child("voxelSize")
         let name = node.value("name").flatMap { $0.isEmpty ? nil : $0 }
         var attributes: [String: Int] = [:]
@@ -331,7 +339,7 @@ enum BigDataViewerImage {
         return Setup(
             id: id, name: name, size: size?.count == 3 ? size : nil, voxelUnit: voxel?.value("unit"),
             voxelSize: numbers(voxel?.value("size")).flatMap {
-                $0.count == 3 && $0.allSatisfy { $0 > 0 && $0.isFinite } ? $0 : nil
+                $0.count == 3 && $0.allSatisfy { $0 >= 1e-30 && $0 <= 1e30 } ? $0 : nil
             }, attributes: attributes)
     }
 

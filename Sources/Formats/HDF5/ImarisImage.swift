@@ -19,8 +19,10 @@ enum ImarisImage {
         let number = { (object: String, name: String) -> Double? in
             h5.string(object, name).flatMap { Double($0.trimmed) } ?? h5.doubles(object, name)?.first
         }
+        // A size is a whole number within 1...2^40; anything else (1e308, -50, nan) is no size.
+        let count = { (v: Double) -> Int? in v.isFinite && v >= 1 && v <= 0x100_0000_0000 ? Int(v) : nil }
         let size0: [Int]? = {
-            let v = ["Z", "Y", "X"].compactMap { number(image, $0).map { Int($0) } }
+            let v = ["Z", "Y", "X"].compactMap { number(image, $0).flatMap(count) }
             return v.count == 3 && v.allSatisfy { $0 > 0 } ? v : nil
         }()
 
@@ -46,7 +48,7 @@ enum ImarisImage {
             }
             // The true size: the level's own attributes, else level 0's halved, never beyond the stored data.
             let group = "/DataSet/ResolutionLevel \(level)/TimePoint 0/Channel 0"
-            let own = ["ImageSizeZ", "ImageSizeY", "ImageSizeX"].compactMap { number(group, $0).map { Int($0) } }
+            let own = ["ImageSizeZ", "ImageSizeY", "ImageSizeX"].compactMap { number(group, $0).flatMap(count) }
             var shape: [Int]
             if own.count == 3, own.allSatisfy({ $0 > 0 }) {
                 shape = own
@@ -119,7 +121,7 @@ enum ImarisImage {
                 return nil
             }
             let step = (hi - lo) / Double(n)
-            return step > 0 && step.isFinite ? AxisScale(step: step, unit: unit) : nil
+            return step >= 1e-30 && step <= 1e30 ? AxisScale(step: step, unit: unit) : nil
         }
         return steps.allSatisfy({ $0 == nil }) ? nil : [nil, nil] + steps
     }

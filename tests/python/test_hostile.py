@@ -1,7 +1,7 @@
 """The fault suite (issue 20): hostile inputs never crash, hang, eat memory or write.
 
 Every case builds a hostile dataset (or option) in a temporary directory from a
-small fixture, runs the debug vstack on it and asserts the product contract
+small fixture, runs vstack (make test: the release bundle) on it and asserts the product contract
 (SPEC §1): exit 1 or 2 (0 where a mutation may leave the data readable), one
 line on stderr starting with `vstack:`, no signal, done within 10 s, at most
 1 GiB of address space (RLIMIT_AS in the child: an allocation beyond it aborts,
@@ -686,3 +686,56 @@ def test_n5_multiscale_attribute_lies(tmp_path, field, value):
         if args[0] == "info" and err == "":
             info = subprocess.run([str(VSTACK_BIN), "info", str(root), "--json"], capture_output=True, text=True, timeout=30)
             json.loads(info.stdout, parse_constant=lambda c: pytest.fail(f"{c} in info --json"))
+
+
+# ------------------------------------------------------------------ OME omero, labels and plates that lie (issue 27)
+def _omero(c):
+    return c["omero"]["channels"]
+
+
+OME_OTHER_LIES = [
+    ("window-1e308", lambda a: _omero(a)[0]["window"].update(start=-1e308, end=1e308)),
+    ("window-reversed", lambda a: _omero(a)[0]["window"].update(start=9000, end=100)),
+    ("window-strings", lambda a: _omero(a)[0]["window"].update(start="a", end=None)),
+    ("color-long", lambda a: _omero(a)[0].update(color="F" * 100000)),
+    ("label-huge", lambda a: _omero(a)[0].update(label="x" * 1000000)),
+    ("channels-many", lambda a: a["omero"].update(channels=[{"color": "FF0000"}] * 100000)),
+    ("channels-not-list", lambda a: a["omero"].update(channels={"a": 1})),
+    ("labels-list-huge", lambda a: a.update(labels=["../../" * 50] * 1000)),
+    ("labels-not-strings", lambda a: a.update(labels=[1, None, {"x": 2}])),
+]
+
+
+@pytest.mark.parametrize("name,mutate", OME_OTHER_LIES, ids=[n for n, _ in OME_OTHER_LIES])
+def test_ome_omero_and_labels_lies(tmp_path, name, mutate):
+    root = tmp_path / "image.ome.zarr"
+    shutil.copytree(FIXTURES / "ome" / "omezarrpy-0.4.ome.zarr", root)
+    attrs = json.loads((root / ".zattrs").read_text())
+    mutate(attrs)
+    (root / ".zattrs").write_text(json.dumps(attrs))
+    out = tmp_path / "p.npy"
+    check(["export", root, "--at", "c=0,z=1", "-o", out], root, out=out, codes=(0, 1, 2))
+    for args in (["info", root, "--json"], ["render", root, "--size", "40x10"],
+                 ["render", root, "--labels", "x", "--size", "40x10"]):
+        check(args, root, codes=(0, 1, 2))
+
+
+PLATE_LIES = [
+    ("wells-escape", lambda p: p["wells"].__setitem__(0, {"path": "../../../etc", "rowIndex": 0, "columnIndex": 0})),
+    ("wells-indices", lambda p: p["wells"].__setitem__(0, {"path": "A/1", "rowIndex": 2 ** 62, "columnIndex": -1})),
+    ("wells-many", lambda p: p.update(wells=[{"path": "A/1", "rowIndex": 0, "columnIndex": 0}] * 100000)),
+    ("rows-not-list", lambda p: p.update(rows="A")),
+    ("no-wells", lambda p: p.pop("wells")),
+]
+
+
+@pytest.mark.parametrize("name,mutate", PLATE_LIES, ids=[n for n, _ in PLATE_LIES])
+def test_ome_plate_lies(tmp_path, name, mutate):
+    root = tmp_path / "plate.ome.zarr"
+    shutil.copytree(FIXTURES / "ome" / "plate.ome.zarr", root)
+    meta = root / ".zattrs"
+    attrs = json.loads(meta.read_text())
+    mutate(attrs["plate"])
+    meta.write_text(json.dumps(attrs))
+    for args in (["info", root], ["render", root, "--size", "40x10"]):
+        check(args, root, codes=(1, 2))

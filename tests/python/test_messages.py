@@ -11,7 +11,7 @@ import pytest
 import zarr
 
 from conftest import describe, run_vstack
-from test_tui import Session
+from test_tui import Session, session  # noqa: F401  (the viewer in tmux, a server of its own a test)
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is installed by make test")
 
@@ -29,19 +29,6 @@ def test_demo_at_unknown_axis_has_one_colon():
     proc = run_vstack("demo", "--at", "w=3")
     assert proc.returncode == 2
     assert proc.stderr.strip() == "vstack: demo: --at: no axis 'w' (axes are ctzyx)", proc.stderr
-
-
-@pytest.fixture
-def session(tmp_path):
-    made = []
-
-    def start(*args, **kw):
-        s = Session(list(args), tmp=tmp_path, **kw)
-        made.append(s)
-        return s
-    yield start
-    for s in made:
-        s.close()
 
 
 def test_esc_leaves_probe_mode_and_help_says_arrows_move_it(session):

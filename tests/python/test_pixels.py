@@ -354,7 +354,8 @@ def tmux_kitty_client(tmp_path, passthrough):
     env = render_env(TERM="xterm-kitty", TERMINFO=str(terminfo))
     err = tmp_path / "err.txt"
     script = tmp_path / "run.sh"
-    script.write_text(f"#!/bin/sh\nsleep 1\n'{VSTACK_BIN}' render demo: --at c=0,t=10,z=100 --size 100x12 --mode auto 2>'{err}'\n"
+    # The render starts once the pty client is attached (it answers the terminal queries), not after a fixed wait.
+    script.write_text(f"#!/bin/sh\nuntil tmux -L {sock} list-clients | grep -q .; do sleep 0.05; done\n'{VSTACK_BIN}' render demo: --at c=0,t=10,z=100 --size 100x12 --mode auto 2>'{err}'\n"
                       f"echo DONE\nsleep 30\n")
     script.chmod(0o755)
     conf = tmp_path / "tmux.conf"
@@ -376,8 +377,7 @@ def tmux_kitty_client(tmp_path, passthrough):
                     break
             pane = subprocess.run(["tmux", "-L", sock, "capture-pane", "-p"], capture_output=True, text=True).stdout
             if "DONE" in pane:
-                time.sleep(0.5)
-                try:
+                try:  # what the client still sends: read until it has been quiet for 0.3 s
                     while select.select([fd], [], [], 0.3)[0]:
                         out += os.read(fd, 1 << 16)
                 except OSError:

@@ -156,9 +156,8 @@ def test_help_overlay_pages_through_every_key_on_80x24(session):
     assert pages >= 2, first
     seen = ""
     for p in range(1, pages + 1):
-        screen = s.wait(lambda x, p=p: f"vstack keys {p}/{pages}" in x, what=f"page {p}")
-        time.sleep(0.3)
-        seen += s.screen()
+        s.wait(lambda x, p=p: f"vstack keys {p}/{pages}" in x, what=f"page {p}")
+        seen += s.settled()  # the whole page drawn, not the first rows of it
         s.keys("Space")
     s.wait(lambda x: "vstack keys" not in x, what="the overlay to close after the last page")
     missing = [a for a in actions if a[:30] not in seen.replace("\n", " ")]
@@ -613,7 +612,6 @@ def test_mask_ignores_manual_contrast_and_the_limits_come_back(session):
     s.keys(",", ",", ".", "'", "'", "'")   # (a lone ; would end tmux's command)
     s.wait(lambda x: "mask 0..1" in s.status() and "kept for the data: a mask shows 0 black, 1 white" in x,
            what="the mask after contrast keys")
-    time.sleep(0.5)
     s.settled()
     assert s.screen(escapes=True).split("\n")[:s.height - 2] == mask, "the mask changed with the data's limits"
     s.keys("2")

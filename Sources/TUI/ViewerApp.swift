@@ -791,7 +791,16 @@ public final class ViewerApp {
             }
         }
         if physical.count == 2 { where_ += " (\(physical.joined(separator: ", ")))" }
-        return "probe \(where_): \(value)" + (probeLabel(p).map { "  " + $0 } ?? "")
+        // A value that is not the level-0 pixel's says where it comes from (zoom in for the pixel's own).
+        var source = ""
+        if lastFiltered && lastFactor > 1 {
+            source = " (filtered at 1/\(lastFactor))"
+        } else if lastReduced {
+            source = " (\(state.downsample.rawValue) of a block)"
+        } else if let level = lastLevel, level.index > 0 {
+            source = " (a level \(level.index) pixel)"
+        }
+        return "probe \(where_): \(value)\(source)" + (probeLabel(p).map { "  " + $0 } ?? "")
     }
 
     /// `all values below 112: a to auto-contrast` when every finite value of `plane` lies below

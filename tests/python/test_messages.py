@@ -248,3 +248,23 @@ def test_directories_that_are_no_dataset_say_what_to_open(tmp_path):
     proc = run_vstack("info", "http://127.0.0.1:9/data/dataset.xml")
     assert proc.returncode == 1 and "BigDataViewer XML over the network" in proc.stderr, describe(proc)
     assert "no Zarr metadata" not in proc.stderr
+
+
+def test_probe_says_when_its_value_is_a_coarser_levels(session):
+    """At fit, an OME-Zarr pyramid is drawn from a coarse level: the probe's value is that level's
+    pixel and says so; zoomed to 1:1 it is level 0's own value, with nothing added."""
+    from conftest import FIXTURES
+    s = session(str(FIXTURES / "ome" / "omezarrpy-0.4.ome.zarr"), "--at", "c=0,z=3", width=100, height=20)
+    s.ready()
+    s.settled()
+    s.keys("x")
+    line = next(l for l in s.wait(lambda x: "probe y=" in x, what="the probe").split("\n") if "probe y=" in l)
+    assert re.search(r": \d+ \(a level [1-3] pixel\)", line), line
+    s.keys("x", "1")
+    s.wait(lambda x: "zoom" in s.status() or "fit" not in s.status(), what="1:1")
+    s.settled()
+    s.keys("x")
+    line = next(l for l in s.wait(lambda x: "probe y=" in x, what="the probe at 1:1").split("\n") if "probe y=" in l)
+    assert "probe y=" in line and "level" not in line, line
+    s.keys("q")
+    assert s.exit_status() == 0

@@ -2,22 +2,35 @@ import CZlib
 
 /// Minimal PNG encoder: 8-bit RGB (or gray), no interlace, one zlib-compressed IDAT.
 public enum PNGWriter {
-    /// A figure file: RGB, no row filter, zlib level 6.
+    /// A figure file: 8-bit gray when every pixel is gray (a gray colour map: a third of the bytes
+    /// and of the memory), else RGB; no row filter, zlib level 6.
     public static func encode(width: Int, height: Int, rgb: [RGB]) throws -> [UInt8] {
         precondition(rgb.count == width * height)
-        // Each row: filter byte 0 (none), then RGB triples.
+        let gray = isGray(rgb)
+        // Each row: filter byte 0 (none), then the gray values or RGB triples.
         var raw = [UInt8]()
-        raw.reserveCapacity(height * (1 + 3 * width))
+        raw.reserveCapacity(height * (1 + (gray ? 1 : 3) * width))
         for y in 0..<height {
             raw.append(0)
             for x in 0..<width {
                 let c = rgb[y * width + x]
                 raw.append(c.r)
-                raw.append(c.g)
-                raw.append(c.b)
+                if !gray {
+                    raw.append(c.g)
+                    raw.append(c.b)
+                }
             }
         }
-        return assemble(width: width, height: height, colourType: 2, idat: try Deflate.compress(raw, level: 6))
+        return assemble(
+            width: width, height: height, colourType: gray ? 0 : 2, idat: try Deflate.compress(raw, level: 6))
+    }
+
+    /// Whether every pixel has r = g = b.
+    static func isGray(_ rgb: [RGB]) -> Bool {
+        rgb.withUnsafeBufferPointer { p in
+            for c in p where c.r != c.g || c.g != c.b { return false }
+            return true
+        }
     }
 
     /// A picture for the terminal (kitty `f=100`, iTerm2), made for speed and size: 8-bit gray
@@ -26,14 +39,7 @@ public enum PNGWriter {
     /// numbers); zlib level 1 with the run-length strategy.
     public static func encodeFast(width: Int, height: Int, rgb: [RGB]) throws -> [UInt8] {
         precondition(rgb.count == width * height)
-        let gray = rgb.withUnsafeBufferPointer { p in
-            var all = true
-            for c in p where c.r != c.g || c.g != c.b {
-                all = false
-                break
-            }
-            return all
-        }
+        let gray = isGray(rgb)
         let bpp = gray ? 1 : 3
         let stride = 1 + bpp * width
         var raw = [UInt8](repeating: 0, count: height * stride)

@@ -268,3 +268,18 @@ def test_probe_says_when_its_value_is_a_coarser_levels(session):
     assert "probe y=" in line and "level" not in line, line
     s.keys("q")
     assert s.exit_status() == 0
+
+
+def test_a_gray_figure_is_an_8_bit_gray_png(tmp_path):
+    """A figure in the gray colour map is written as 8-bit gray (a third of an RGB file), the same
+    pixels as RGB; a colour map gives RGB."""
+    from PIL import Image
+    gray, color = tmp_path / "g.png", tmp_path / "c.png"
+    for out, cmap in ((gray, "gray"), (color, "viridis")):
+        proc = run_vstack("render", "demo:", "--at", "c=0,t=10,z=100", "--region", "200:456,100:356", "--cmap", cmap,
+                          "-o", out)
+        assert proc.returncode == 0, describe(proc)
+    g, c = Image.open(gray), Image.open(color)
+    assert g.mode == "L" and c.mode == "RGB" and g.size == c.size == (256, 256), (g.mode, c.mode, g.size)
+    rgb = np.asarray(g.convert("RGB"))
+    assert np.array_equal(rgb[..., 0], np.asarray(g)) and rgb.std() > 0

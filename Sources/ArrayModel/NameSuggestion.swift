@@ -1,9 +1,10 @@
 /// "Did you mean …?": the one known name nearest a mistyped one, for commands, operators,
 /// parameters and paths alike.
 public enum NameSuggestion {
-    /// The name of `names` nearest `word` if it is within `maxDistance` edits and no other is as near.
-    public static func nearest(to word: String, in names: [String], maxDistance: Int) -> String? {
-        let scored = names.map { (name: $0, d: distance(word, $0)) }.filter { $0.d <= maxDistance }
+    /// The name of `names` nearest `word` if it is within 1 edit (names of up to 4 characters) or 2
+    /// edits (longer names) and no other is as near.
+    public static func nearest(to word: String, in names: [String]) -> String? {
+        let scored = names.map { (name: $0, d: distance(word, $0)) }.filter { $0.d <= ($0.name.count <= 4 ? 1 : 2) }
         guard let best = scored.map(\.d).min() else { return nil }
         let nearest = scored.filter { $0.d == best }
         return nearest.count == 1 ? nearest[0].name : nil

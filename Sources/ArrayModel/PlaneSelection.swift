@@ -130,10 +130,7 @@ public struct PlaneSelection: Sendable, Hashable {
         let names = try AxisNames.resolve(metadata, override: axes)
         axisNames = names
         func axis(_ token: Substring, option: String) throws -> Int {
-            let t = token.trimmingCharacters(in: " ")
-            if let i = names.firstIndex(of: t) { return i }
-            if let i = Int(t), i >= 0, i < shape.count { return i }
-            throw SelectionError("\(option): no axis '\(t)' (axes are \(AxisNames.compact(names)))")
+            try PlaneSelection.axis(token, names: names, rank: shape.count, option: option)
         }
         if let display {
             let parts = display.split(separator: ",")
@@ -150,22 +147,8 @@ public struct PlaneSelection: Sendable, Hashable {
         }
         indices = shape.map { $0 / 2 }
         if let at, !at.isEmpty {
-            // Each axis once, whether named or by position: `z=1,z=2` or `z=1,2=5` (z being axis 2) is refused.
-            var given: [Int: Substring] = [:]
-            for item in at.split(separator: ",") {
-                let kv = item.split(separator: "=", maxSplits: 1)
-                guard kv.count == 2, let value = Int(kv[1].trimmingCharacters(in: " ")) else {
-                    throw SelectionError("--at '\(item)': expected AXIS=INDEX, e.g. z=10")
-                }
-                let a = try axis(kv[0], option: "--at")
-                if let first = given[a] {
-                    throw SelectionError("--at '\(at)': axis \(names[a]) is given twice (\(first) and \(item))")
-                }
-                given[a] = item
-                guard value >= 0 && value < shape[a] else {
-                    throw SelectionError("--at \(names[a])=\(value): index out of range 0..\(shape[a] - 1)")
-                }
-                indices[a] = value
+            for (a, index) in try PlaneSelection.parseAt(at, names: names, shape: shape) {
+                indices[a] = index.lowerBound
             }
         }
         rows = 0..<shape[rowAxis]
@@ -176,6 +159,49 @@ public struct PlaneSelection: Sendable, Hashable {
             rows = try PlaneSelection.range(parts[0], size: shape[rowAxis], option: "--region")
             columns = try PlaneSelection.range(parts[1], size: shape[columnAxis], option: "--region")
         }
+    }
+
+    /// The axis `token` names, by name or position.
+    static func axis(_ token: Substring, names: [String], rank: Int, option: String) throws -> Int {
+        let t = token.trimmingCharacters(in: " ")
+        if let i = names.firstIndex(of: t) { return i }
+        if let i = Int(t), i >= 0, i < rank { return i }
+        throw SelectionError("\(option): no axis '\(t)' (axes are \(AxisNames.compact(names)))")
+    }
+
+    /// `--at` as written: `AXIS=INDEX` items (`z=10,t=3`, axes by name or position, each once), each
+    /// axis's index as a range of one; with `ranges`, `AXIS=A:B` too (either end may be left out).
+    public static func parseAt(
+        _ at: String, names: [String], shape: [Int], ranges: Bool = false
+    ) throws -> [Int:
+        Range<Int>]
+    {
+        // Each axis once, whether named or by position: `z=1,z=2` or `z=1,2=5` (z being axis 2) is refused.
+        var given: [Int: Substring] = [:]
+        var out: [Int: Range<Int>] = [:]
+        for item in at.split(separator: ",") {
+            let kv = item.split(separator: "=", maxSplits: 1)
+            let isRange = ranges && kv.count == 2 && kv[1].contains(":")
+            guard kv.count == 2, isRange || Int(kv[1].trimmingCharacters(in: " ")) != nil else {
+                throw SelectionError(
+                    "--at '\(item)': expected AXIS=INDEX\(ranges ? " or AXIS=START:STOP" : ""), e.g. z=10")
+            }
+            let a = try axis(kv[0], names: names, rank: shape.count, option: "--at")
+            if let first = given[a] {
+                throw SelectionError("--at '\(at)': axis \(names[a]) is given twice (\(first) and \(item))")
+            }
+            given[a] = item
+            if isRange {
+                out[a] = try range(kv[1], size: shape[a], option: "--at \(names[a])")
+            } else {
+                let value = Int(kv[1].trimmingCharacters(in: " "))!
+                guard value >= 0 && value < shape[a] else {
+                    throw SelectionError("--at \(names[a])=\(value): index out of range 0..\(shape[a] - 1)")
+                }
+                out[a] = value..<(value + 1)
+            }
+        }
+        return out
     }
 
     /// Parses `A:B` (either side may be empty) within 0..<size.

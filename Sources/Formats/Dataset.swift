@@ -79,12 +79,7 @@ public enum Dataset {
     /// HDF5, Imaris and .npy files and directories, and BigStitcher's `setupN`/`timepointN`/`sN`
     /// levels (the first of each kind), in that order.
     static func openableEntries(_ directory: String) -> [String] {
-        let names =
-            FilePattern.naturallySorted((try? FilePattern.listFiles(directory)) ?? [])
-            + FilePattern.naturallySorted(
-                ((try? LocalStore(root: directory).list("")) ?? []).filter {
-                    LocalStore.isDirectory(directory + "/" + $0)
-                })
+        let names = FilePattern.naturallySorted((try? LocalStore(root: directory).list("")) ?? [])
         var seen = Set<String>(), out: [String] = []
         func take(_ name: String) { if seen.insert(name).inserted { out.append(name) } }
         let suffixes = [".xml", ".ome.zarr", ".zarr", ".n5", ".h5", ".hdf5", ".ims", ".npy"]
@@ -183,7 +178,7 @@ public enum Dataset {
         let siblings = ((try? LocalStore(root: dir.isEmpty ? (slash == nil ? "." : "/") : dir).list("")) ?? [])
             .filter { !$0.hasPrefix(".") || name.hasPrefix(".") }
         guard siblings.count <= 100_000,
-            let near = NameSuggestion.nearest(to: name, in: siblings, maxDistance: name.count <= 4 ? 1 : 2)
+            let near = NameSuggestion.nearest(to: name, in: siblings)
         else { return nil }
         return (slash == nil ? "" : dir + "/") + near
     }

@@ -344,7 +344,12 @@ public final class ViewerApp {
         if state.limits == nil && !lastMask {
             state.lastAutoLimits = RenderSettings.Limits(rendered.contrast.low, rendered.contrast.high)
         }
-        state.valueRange = filtered == nil ? ViewerApp.integerRange(array.metadata.dataType) : nil
+        // The range an integer type holds (filter results and floats: none).
+        if filtered == nil, case .integer(let low, let high) = PlaneFilter.kind(of: array.metadata.dataType) {
+            state.valueRange = low...high
+        } else {
+            state.valueRange = nil
+        }
         hiddenByLimits =
             views.count == 1 && !lastMask && (state.limits != nil || usesChannelWindow)
             ? ViewerApp.hiddenText(layers[0].plane, low: rendered.contrast.low, high: rendered.contrast.high) : nil
@@ -592,22 +597,6 @@ public final class ViewerApp {
     private func removePicture() {
         let bytes = removePictureBytes()
         if !bytes.isEmpty { ScreenWriter.write(bytes) }
-    }
-
-    /// The values an integer type holds (nil for floats, whose limits may be anything).
-    static func integerRange(_ t: DataType) -> ClosedRange<Double>? {
-        switch t {
-        case .bool: 0...1
-        case .uint8: 0...255
-        case .int8: -128...127
-        case .uint16: 0...65535
-        case .int16: -32768...32767
-        case .uint32: 0...4_294_967_295
-        case .int32: -2_147_483_648...2_147_483_647
-        case .uint64: 0...18_446_744_073_709_551_615
-        case .int64: -9_223_372_036_854_775_808...9_223_372_036_854_775_807
-        case .float32, .float64: nil
-        }
     }
 
     /// One field of the status line, the rank at which it gives way (0: never by rank), and a shorter

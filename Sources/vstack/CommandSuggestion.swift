@@ -48,12 +48,6 @@ enum CommandSuggestion {
 
     /// The name within edit distance 1 (names of up to 4 letters) or 2, if exactly one is nearest.
     static func closest(_ word: String, _ names: [String]) -> String? {
-        let scored = names.map { (name: $0, d: distance(word.lowercased(), $0)) }
-            .filter { $0.d <= ($0.name.count <= 4 ? 1 : 2) }
-        guard let best = scored.map(\.d).min() else { return nil }
-        let nearest = scored.filter { $0.d == best }
-        return nearest.count == 1 ? nearest[0].name : nil
+        NameSuggestion.nearest(to: word.lowercased(), in: names)
     }
-
-    static func distance(_ a: String, _ b: String) -> Int { NameSuggestion.distance(a, b) }
 }

@@ -72,14 +72,12 @@ public final class HTTPClient: Sendable {
         cancelled: (@Sendable () -> Bool)? = nil
     ) throws -> Response {
         let tries = 1 + max(0, options.retries)
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = ContinuousClock.now
         // Another try only if it can start before the deadline (the backoff included).
         func mayRetry(_ attempt: Int) -> Bool {
-            let elapsed =
-                Double((clock.now - start).components.seconds)
-                + Double((clock.now - start).components.attoseconds) / 1e18
-            return attempt < tries && elapsed + RemoteOptions.backoff(afterAttempt: attempt) < options.deadline
+            attempt < tries
+                && start.duration(to: .now) + .seconds(RemoteOptions.backoff(afterAttempt: attempt))
+                    < .seconds(options.deadline)
         }
         var attempt = 0
         while true {

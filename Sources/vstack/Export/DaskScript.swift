@@ -131,38 +131,15 @@ struct DaskScript {
         return parts.joined(separator: ", ") + (parts.count == 1 ? "," : "")
     }
 
-    /// `--at c=1,t=0:50` for the script: an index or a range `a:b` (either end may be left out) on
-    /// axes that are not drawn; each becomes a slice, so the output keeps every axis.
+    /// `--at c=1,t=0:50` for the script: an index or a range on axes that are not drawn; each
+    /// becomes a slice, so the output keeps every axis.
     static func subset(_ text: String, names: [String], shape: [Int], drawn: Set<Int>) throws -> [Range<Int>?] {
         var out = [Range<Int>?](repeating: nil, count: shape.count)
-        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let pair = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard pair.count == 2,
-                let axis = names.firstIndex(of: pair[0])
-                    ?? Int(pair[0]).flatMap({ $0 >= 0 && $0 < shape.count ? $0 : nil })
-            else {
-                throw UsageFailure(
-                    "--at \(item): expected AXIS=INDEX or AXIS=START:STOP (axes are \(names.joined(separator: ",")))")
-            }
-            let name = names[axis]
+        for (axis, range) in try PlaneSelection.parseAt(text, names: names, shape: shape, ranges: true) {
             guard !drawn.contains(axis) else {
                 throw UsageFailure(
-                    "--at \(item): \(name) is drawn; the script processes whole \(names[drawn.min()!]),\(names[drawn.max()!]) planes"
+                    "--at \(names[axis]): \(names[axis]) is drawn; the script processes whole \(names[drawn.min()!]),\(names[drawn.max()!]) planes"
                 )
-            }
-            guard out[axis] == nil else { throw UsageFailure("--at: \(name) is given twice") }
-            let n = shape[axis]
-            let range: Range<Int>?
-            if let colon = pair[1].firstIndex(of: ":") {
-                let a = pair[1][..<colon], b = pair[1][pair[1].index(after: colon)...]
-                let lo = a.isEmpty ? 0 : Int(a), hi = b.isEmpty ? n : Int(b)
-                range = lo.flatMap { lo in hi.flatMap { hi in lo >= 0 && lo < hi && hi <= n ? lo..<hi : nil } }
-            } else {
-                range = Int(pair[1]).flatMap { $0 >= 0 && $0 < n ? $0..<($0 + 1) : nil }
-            }
-            guard let range else {
-                throw UsageFailure(
-                    "--at \(item): \(name) has indices 0..\(n - 1); give an index or START:STOP within them")
             }
             out[axis] = range
         }

@@ -34,13 +34,12 @@ public final class PlaneLoader: @unchecked Sendable {
 
     /// - Parameters:
     ///   - workers: loads at once; default one per core, or the source's preference when it waits on storage.
-    ///   - onLoad: called on a worker thread after each load, e.g. to redraw.
-    ///   - onSettled: called on a worker thread once each load no longer counts in `scheduler.pending`
-    ///     (after `onLoad`), e.g. to redraw a status line that shows the loads still pending.
+    ///   - onSettled: called on a worker thread after each load, once its chunk is cached (or its
+    ///     failure recorded) and it no longer counts in `scheduler.pending`: the time to redraw.
     public init(
         array: LazyArray, cache: ChunkCache, policy: PrefetchPolicy = PrefetchPolicy(), workers: Int? = nil,
         slabThreshold: Int = CachedChunks.defaultSlabThreshold, recordsTrace: Bool = false,
-        onLoad: (@Sendable (ChunkKey, Error?) -> Void)? = nil, onSettled: (@Sendable () -> Void)? = nil
+        onSettled: (@Sendable () -> Void)? = nil
     ) {
         pyramid = array.pyramid
         levels = pyramid.enumerated().map { i, level in
@@ -60,12 +59,11 @@ public final class PlaneLoader: @unchecked Sendable {
                 arrivals.lock()
                 arrivals.broadcast()
                 arrivals.unlock()
-                onLoad?(key, error)
             }, settled: onSettled)
     }
 
     /// A loader for another layer of the same view (a label image over the image): the same
-    /// cache, workers and queue — its loads are ranked with `other`'s, and `other`'s `onLoad`
+    /// cache, workers and queue — its loads are ranked with `other`'s, and `other`'s `onSettled`
     /// hears them — but its own pins and plans, as `owner`.
     public init(
         layer array: LazyArray, sharing other: PlaneLoader, owner: PinOwner,

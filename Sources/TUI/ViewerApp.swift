@@ -95,10 +95,9 @@ public final class ViewerApp {
         self.state = state
         self.depth = depth
         let arrived = arrived
-        // Signalled twice a load: when its chunk is in the cache (draw it) and once it no longer
-        // counts as pending (the status line's "N loading" must not stay at the last count).
-        loader = PlaneLoader(
-            array: array, cache: cache, onLoad: { _, _ in arrived.signal() }, onSettled: { arrived.signal() })
+        // Signalled once a load, when it has settled: its chunk is in the cache and it no longer counts
+        // as pending, so the frame drawn then has the chunk and the status line's "N loading" the new N.
+        loader = PlaneLoader(array: array, cache: cache, onSettled: { arrived.signal() })
     }
 
     /// Runs until `q`, Ctrl-C or a signal; the terminal is restored on every way out.

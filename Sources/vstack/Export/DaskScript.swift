@@ -49,14 +49,15 @@ struct DaskScript {
                 "--script dask: reads local Zarr (v2, v3, OME-Zarr), N5, TIFF (files and series) and HDF5 files; \(path) is a URL"
             )
         }
-        let levelZero = array.pyramid[0].array
+        var source = DaskScript.absolute(path)
         if let series = array as? TiffSeriesArray {
             reader = .tiffseries
             seriesFiles = series.slots.map { $0.map(DaskScript.absolute) }
             seriesShape = series.seriesShape
-        } else if let n5 = levelZero as? N5Array {
+        } else if let n5 = array.pyramid[0].array as? N5Array {
+            // Level 0 of a multiscale group (`s0`) or the dataset itself.
             reader = .n5
-            dataset = n5.metadata.location
+            source = DaskScript.absolute(n5.metadata.location)
         } else {
             switch m.format {
             case "zarr2", "zarr3", "ome-zarr": reader = .zarr
@@ -71,11 +72,8 @@ struct DaskScript {
         if let h5 = array as? HDF5Array {
             source = DaskScript.absolute(h5.file)
             dataset = h5.datasetPath
-        } else if reader == .n5 {
-            source = DaskScript.absolute(dataset)
-        } else {
-            source = DaskScript.absolute(path)
         }
+        self.source = source
         inputs = array.sourcePaths.map(DaskScript.absolute)
         self.pipeline = pipeline
         metadata = m

@@ -219,7 +219,7 @@ public final class PlaneLoader: @unchecked Sendable {
     }
 
     /// The keys a view (in the level's coordinates) draws, with their distance from the view's centre.
-    static func keys(_ chunks: CachedChunks, _ view: PlaneSelection) -> [(ChunkKey, Double)] {
+    public static func keys(_ chunks: CachedChunks, _ view: PlaneSelection) -> [(ChunkKey, Double)] {
         let grid = chunks.array.metadata.grid
         let region = view.region
         let (cy, cx) = (

@@ -7,7 +7,17 @@ import Rendering
 /// The side panel (`i`): metadata, a histogram of the visible plane with the
 /// contrast limits marked, and the cache's statistics.
 enum InfoPanel {
-    static func lines(_ app: ViewerApp) -> [String] {
+    /// What the panel reads: the state, what the last frame drew and the loads behind it.
+    struct Source {
+        let state: ViewState
+        let array: LazyArray
+        let facts: FrameFacts
+        let cache: ChunkCache
+        let pending: Int
+        var metadata: ArrayMetadata { array.metadata }
+    }
+
+    static func lines(_ app: Source) -> [String] {
         let m = app.metadata
         let names = app.state.selection.axisNames
         var out = [
@@ -34,13 +44,13 @@ enum InfoPanel {
         }
         if !app.state.labelNames.isEmpty {
             out.append("labels " + app.state.labelNames.joined(separator: ", "))
-            if let name = app.shownLabelName, let ids = app.lastLabels {
+            if let name = app.facts.labelName, let ids = app.facts.labels {
                 out.append("       \(name): \(ids.distinctCount) ids on screen")
             }
         }
         for w in m.warnings { out.append("! " + w) }
         out.append("")
-        if let plane = app.plane, let c = app.contrast {
+        if let plane = app.facts.plane, let c = app.facts.contrast {
             out.append(
                 app.state.histogramLog ? "histogram, log counts (| = limits)" : "histogram (| = contrast limits)")
             out += histogram(
@@ -48,10 +58,10 @@ enum InfoPanel {
                 logCounts: app.state.histogramLog)
             out.append("")
         }
-        let s = app.loader.cache.statistics
+        let s = app.cache.statistics
         out += [
             "cache  \(ByteSize.describe(s.usedBytes, compact: true)) of \(ByteSize.describe(s.budget, compact: true))",
-            "       \(s.entries) chunks, \(app.loader.scheduler.pending) loading",
+            "       \(s.entries) chunks, \(app.pending) loading",
             "hits \(s.hits)  misses \(s.misses)",
             "prefetch \(s.prefetchLoads) loads, \(s.prefetchHits) hits",
             "evictions \(s.evictions)  read \(ByteSize.describe(app.array.bytesRead, compact: true))",

@@ -11,11 +11,11 @@ import Testing
     ]
 
     @Test func wideTerminalsShowEverything() {
-        #expect(ViewerApp.fit(parts, columns: 200) == parts.map(\.text).joined(separator: "  "))
+        #expect(StatusLine.fit(parts, columns: 200) == parts.map(\.text).joined(separator: "  "))
     }
 
     @Test func narrowTerminalsDropDecorationFirst() {
-        let line = ViewerApp.fit(parts, columns: 80)
+        let line = StatusLine.fit(parts, columns: 80)
         #expect(line.count <= 80, "\(line)")
         #expect(line.hasPrefix("embryo.zarr  c 1/3  *z 100/201"), "\(line)")
         #expect(line.contains("gaussian(2)") && line.contains("cache 77 MiB/1.0 GiB"), "\(line)")
@@ -26,10 +26,10 @@ import Testing
 
     /// Past the ranks, whole fields go (the cache, the name, then from the right): never a cut one.
     @Test func tooNarrowDropsWholeFieldsNeverHalfOfOne() {
-        #expect(ViewerApp.fit(parts, columns: 20) == "c 1/3  *z 100/201")
-        #expect(ViewerApp.fit(parts, columns: 50) == "embryo.zarr  c 1/3  *z 100/201  gaussian(2)")
-        #expect(ViewerApp.fit(parts, columns: 5) == "c 1/3")
-        #expect(ViewerApp.fit(parts, columns: 4) == "")
+        #expect(StatusLine.fit(parts, columns: 20) == "c 1/3  *z 100/201")
+        #expect(StatusLine.fit(parts, columns: 50) == "embryo.zarr  c 1/3  *z 100/201  gaussian(2)")
+        #expect(StatusLine.fit(parts, columns: 5) == "c 1/3")
+        #expect(StatusLine.fit(parts, columns: 4) == "")
     }
 
     /// A channel's name goes before the limits do (an 80×24 terminal keeps the limits).
@@ -41,8 +41,8 @@ import Testing
             ViewerApp.StatusPart("half", 6), ViewerApp.StatusPart("cache 77 MiB/1.0 GiB", 0),
         ]
         #expect(
-            ViewerApp.fit(demo, columns: 80)
+            StatusLine.fit(demo, columns: 80)
                 == "demo:  c 1/3  t 99/199  *z 100/201  gray auto 311..410  cache 77 MiB/1.0 GiB")
-        #expect(ViewerApp.fit(demo, columns: 200).contains("c 1/3 membranes  t 99/199"))
+        #expect(StatusLine.fit(demo, columns: 200).contains("c 1/3 membranes  t 99/199"))
     }
 }

@@ -326,16 +326,16 @@ let pane = ViewState.Pane(columns: 120, rows: 38)
 
     @Test func saysWhenTheLimitsHideEverything() {
         #expect(
-            ViewerApp.hiddenText(plane([3, 50, 111.5, .nan]), low: 112, high: 2320)
+            StatusLine.hiddenText(plane([3, 50, 111.5, .nan]), low: 112, high: 2320)
                 == "all values below 112: a to auto-contrast")
         #expect(
-            ViewerApp.hiddenText(plane([3000, 4000]), low: 101, high: 2320)
+            StatusLine.hiddenText(plane([3000, 4000]), low: 101, high: 2320)
                 == "all values above 2320: a to auto-contrast")
-        #expect(ViewerApp.hiddenText(plane([50, 500]), low: 112, high: 2320) == nil)
+        #expect(StatusLine.hiddenText(plane([50, 500]), low: 112, high: 2320) == nil)
         #expect(
-            ViewerApp.hiddenText(plane([0, 5000]), low: 112, high: 2320) == nil,
+            StatusLine.hiddenText(plane([0, 5000]), low: 112, high: 2320) == nil,
             "below and above: the picture is not flat")
-        #expect(ViewerApp.hiddenText(plane([.nan]), low: 0, high: 1) == nil)
+        #expect(StatusLine.hiddenText(plane([.nan]), low: 0, high: 1) == nil)
     }
 
     @Test func histogramLogCountsShowSparseBins() throws {

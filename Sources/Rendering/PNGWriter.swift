@@ -1,6 +1,6 @@
 import CZlib
 
-/// Minimal PNG encoder: 8-bit RGB (or gray), no interlace, one zlib-compressed IDAT.
+/// Minimal PNG encoder: 8-bit RGB, 8- or 16-bit gray, no interlace, one zlib-compressed IDAT.
 public enum PNGWriter {
     /// A figure file: 8-bit gray when every pixel is gray (a gray colour map: a third of the bytes
     /// and of the memory), else RGB; no row filter, zlib level 6.
@@ -23,6 +23,23 @@ public enum PNGWriter {
         }
         return assemble(
             width: width, height: height, colourType: gray ? 0 : 2, idat: try Deflate.compress(raw, level: 6))
+    }
+
+    /// A 16-bit gray figure (a gray view of data with more than 8 bits: the contrast applied, 65536
+    /// levels instead of 256); big-endian samples as PNG stores them, no row filter, zlib level 6.
+    public static func encodeGray16(width: Int, height: Int, values: [UInt16]) throws -> [UInt8] {
+        precondition(values.count == width * height)
+        var raw = [UInt8]()
+        raw.reserveCapacity(height * (1 + 2 * width))
+        for y in 0..<height {
+            raw.append(0)
+            for v in values[(y * width)..<((y + 1) * width)] {
+                raw.append(UInt8(v >> 8))
+                raw.append(UInt8(v & 0xFF))
+            }
+        }
+        return assemble(
+            width: width, height: height, colourType: 0, idat: try Deflate.compress(raw, level: 6), bitDepth: 16)
     }
 
     /// Whether every pixel has r = g = b.
@@ -73,11 +90,11 @@ public enum PNGWriter {
             idat: try Deflate.compress(raw, level: 1, strategy: .rle))
     }
 
-    static func assemble(width: Int, height: Int, colourType: UInt8, idat: [UInt8]) -> [UInt8] {
+    static func assemble(width: Int, height: Int, colourType: UInt8, idat: [UInt8], bitDepth: UInt8 = 8) -> [UInt8] {
         var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         out.reserveCapacity(idat.count + 64)
         var header = be32(UInt32(width)) + be32(UInt32(height))
-        header += [8, colourType, 0, 0, 0]  // bit depth 8, colour type (0 gray, 2 RGB), deflate, filter 0, no interlace
+        header += [bitDepth, colourType, 0, 0, 0]  // bit depth, colour type (0 gray, 2 RGB), deflate, filter 0, no interlace
         chunk("IHDR", header, into: &out)
         chunk("IDAT", idat, into: &out)
         chunk("IEND", [], into: &out)

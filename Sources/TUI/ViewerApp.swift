@@ -36,9 +36,12 @@ public final class ViewerApp {
     /// Opens a label image by its name in `state.labelNames` (a path given with `--labels`,
     /// or one of the OME-Zarr image's `labels/`).
     public typealias LabelOpener = (String) throws -> LabelLayer
-    /// Writes the view as `render -o FILE.png` would and returns the file's name (`s`).
-    public typealias FigureSaver = (ViewState) throws -> String
+    /// `s`: the file a figure of the view goes to (nil: no figures from this viewer), and the job that
+    /// writes it as `render -o FILE.png` would; the job runs on a worker and reports to its progress.
+    public typealias FigureSaver = (ViewState) -> (name: String, job: @Sendable (FigureProgress) throws -> String)?
     public var saveFigure: FigureSaver?
+    /// The figure being written (one at a time).
+    private var figure: FigureProgress?
 
     /// - Parameters:
     ///   - name: the dataset as the status line shows it.
@@ -78,6 +81,8 @@ public final class ViewerApp {
             // 250 ms, so that a resize whose SIGWINCH was missed is still noticed.
             let untilFrame = state.playing ? lastPlay + 1 / state.fps - Date().timeIntervalSince1970 : .infinity
             if !dirty { arrived.wait(orInputOn: 0, timeout: min(0.25, untilFrame)) }
+            // A figure being written shows its progress (four times a second).
+            if figure != nil { dirty = true }
             arrived.drain()
             // Everything already typed is handled before drawing (key repeat): only the newest view is loaded.
             var burst = 0
@@ -148,12 +153,7 @@ public final class ViewerApp {
                 return
             }
             if action == .saveFigure {
-                guard let saveFigure else {
-                    state.message = "no figures from this viewer"
-                    return
-                }
-                state.message = "saving…"
-                do { state.message = "saved \(try saveFigure(state))" } catch { state.message = "save: \(error)" }
+                startFigure()
                 return
             }
             state.apply(action, pane: pane)
@@ -197,11 +197,50 @@ public final class ViewerApp {
         }
     }
 
+    /// `s`: the figure is written on a worker, from the state as it is now; keys go on meanwhile and
+    /// the message line shows its progress.
+    private func startFigure() {
+        guard figure == nil else {
+            state.message = "still saving \(figure!.name)"
+            return
+        }
+        guard let (name, job) = saveFigure?(state) else {
+            state.message = "no figures from this viewer"
+            return
+        }
+        let progress = FigureProgress(name: name)
+        figure = progress
+        let arrived = arrived
+        let worker = Thread {
+            progress.finish(Result { try job(progress) })
+            arrived.signal()
+        }
+        worker.name = "vstack figure"
+        worker.start()
+    }
+
+    /// The figure's progress (or its end) on the message line.
+    private func reportFigure() {
+        guard let figure else { return }
+        switch figure.result {
+        case .success(let file)?:
+            state.message = "saved \(file)"
+            self.figure = nil
+        case .failure(let error)?:
+            state.message = "save: \(error)"
+            self.figure = nil
+        case nil:
+            let (done, total) = figure.chunks()
+            state.message = "saving \(figure.name)…" + (total > 0 ? " \(done)/\(total) chunks" : "")
+        }
+    }
+
     /// One frame: plan, request what changed, compose from what is resident, write. What the state
     /// learns from the frame (the auto limits, the value range, labels that cannot open) is applied here.
     private func draw() throws {
         let size = terminal.size
         state.fitRegion(pane)
+        reportFigure()
         let plan = session.plan(state.frameRequest(pane, metadata: array.metadata), maxWorkPixels: maxWorkPixels)
         let newImage = session.request(plan)
         let inputs = try session.resident(plan, counting: newImage)
@@ -210,7 +249,8 @@ public final class ViewerApp {
             cache: session.cache, columns: size.columns, rows: size.rows, depth: depth,
             shownPicture: output.shownPicture?.image
         ).compose()
-        if let failure = output.write(composed.screen, picture: composed.picture, mode: state.mode, at: composed.origin) {
+        if let failure = output.write(composed.screen, picture: composed.picture, mode: state.mode, at: composed.origin)
+        {
             state.message = failure
         }
         guard composed.facts.mapping != nil else { return }  // too small a screen: nothing drawn

@@ -10,6 +10,7 @@ import pytest
 import zarr
 
 from conftest import FIXTURES, describe, run_vstack
+from test_tui import Session, session  # noqa: F401  (the viewer in tmux)
 
 PLANE = FIXTURES / "bigplane" / "plane16k.zarr"
 
@@ -75,3 +76,52 @@ def test_filter_at_working_resolution_stays_within_the_budget(plane, tmp_path):
     got = np.load(out)
     want = block_reduce(filtered, got.shape[0], got.shape[1], "mean")
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-4 * np.ptp(want))
+
+
+def test_s_writes_a_huge_figure_on_the_workers(session, tmp_path):
+    """`s` on a fit view of the 16384² plane: the figure is written on the workers with its progress on
+    the message line while keys are still answered; it is a 16-bit gray PNG at the largest power-of-two
+    scale that fits 8192 a side, the same pixels as `render --scale 0.5 -o FILE.png`."""
+    import re
+    import time
+    from PIL import Image
+    from conftest import VSTACK_BIN
+    import subprocess
+    s = session(str(PLANE), "--cache", "1GiB", cwd=tmp_path)
+    s.ready()
+    s.settled(120)
+    s.keys("s")
+    s.wait(lambda x: "saving " in x, 30, "the saving message")
+    # The UI thread answers keys while the figure is written: the colour map changes at once.
+    answers = []
+    for _ in range(3):
+        before = s.status()
+        t0 = time.monotonic()
+        s.keys("m")
+        s.wait(lambda x: s.status() != before, 10, "the colour map to change")
+        answers.append(time.monotonic() - t0)
+        if "saved " in s.screen():
+            break
+    assert min(answers) < 0.1, f"key answers while saving took {answers} s"
+    screen = s.wait(lambda x: "saved " in x, 300, "the saved message")
+    name = re.search(r"saved (\S+\.png)", screen).group(1)
+    assert "1/2 scale" in screen and "16-bit gray" in screen, screen
+    saved = Image.open(tmp_path / name)
+    # The colour map was changed after `s`: the figure is the view as it was when `s` was pressed.
+    assert saved.mode in ("I;16", "I;16B", "I") and saved.size == (8192, 8192), (saved.mode, saved.size)
+    ref = tmp_path / "ref.png"
+    proc = subprocess.run([str(VSTACK_BIN), "render", str(PLANE), "--scale", "0.5", "-o", str(ref)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    a, b = np.asarray(saved), np.asarray(Image.open(ref))
+    assert a.std() > 0 and np.array_equal(a, b)
+    s.keys("q")
+    assert s.exit_status() == 0
+
+
+def test_render_refuses_a_figure_over_8192_a_side_with_the_scale_that_fits(tmp_path):
+    """A 16384² figure would be 512 MiB of 16-bit pixels: `render -o FILE.png` asks for --scale instead."""
+    out = tmp_path / "f.png"
+    proc = run_vstack("render", PLANE, "-o", out)
+    assert proc.returncode != 0 and not out.exists(), describe(proc)
+    assert "16384x16384 figure is over 8192 pixels a side: give --scale 0.5" in proc.stderr, proc.stderr

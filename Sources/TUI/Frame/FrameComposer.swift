@@ -122,7 +122,8 @@ struct FrameComposer {
             composer.messageLine(&screen, "labels: \(labelFailure)", isError: true)
         } else {
             composer.messageLine(
-                &screen, state.message ?? facts.unopenableLabels ?? hiddenByLimits ?? probe.text()
+                &screen,
+                state.message ?? facts.unopenableLabels ?? hiddenByLimits ?? probe.text()
                     ?? "? keys  q quit", isError: false)
         }
         if state.showInfo {

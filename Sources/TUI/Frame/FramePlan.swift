@@ -99,7 +99,8 @@ public struct FramePlan: Equatable, Sendable {
                     let step = layer.step(
                         for: source, width: size.width, height: size.height,
                         maxBytes: min(cacheBudget / 4, 32 << 20))
-                    labels = LabelPart(index: index, level: source.index, view: view, levelView: source.view, step: step)
+                    labels = LabelPart(
+                        index: index, level: source.index, view: view, levelView: source.view, step: step)
                 } else {
                     problem = .noAxes(
                         "the label image has no axes for the displayed \(first.axisNames[first.rowAxis]),\(first.axisNames[first.columnAxis])"
@@ -125,7 +126,9 @@ public struct FramePlan: Equatable, Sendable {
     }
 
     /// The image layer's part of the plan: what `PlaneLoader.show` is asked for.
-    public var imagePart: ImagePart { ImagePart(views: request.views, level: level, image: image, channelAxis: request.channelAxis) }
+    public var imagePart: ImagePart {
+        ImagePart(views: request.views, level: level, image: image, channelAxis: request.channelAxis)
+    }
 
     /// The image layer alone, to compare whether its loads change.
     public struct ImagePart: Equatable, Sendable {

@@ -24,7 +24,9 @@ final class ScreenOutput {
     /// error tiles, help), which a sixel or iTerm2 picture overwrites.
     /// - Returns: why the picture could not be encoded (the text is written all the same).
     @discardableResult
-    func write(_ screen: Frame, picture: PixelImage? = nil, mode: DisplayMode, at origin: (x: Int, y: Int) = (0, 0))
+    func write(
+        _ screen: Frame, picture: PixelImage? = nil, mode: DisplayMode, at origin: (x: Int, y: Int) = (0, 0)
+    )
         -> String?
     {
         var bytes: [UInt8] = []

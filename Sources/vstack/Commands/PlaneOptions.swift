@@ -123,24 +123,28 @@ struct CacheOptions: ParsableArguments {
     }
 
     /// Reads the plane through the cache, decoding its chunks on every core.
+    /// - Parameter level: the pyramid level `array` is (its chunks are cached as the viewer's of that level).
     func readPlane(
-        _ selection: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache, limit: PlaneLimit = .wholePlane
+        _ selection: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache, level: Int = 0,
+        limit: PlaneLimit = .wholePlane
     ) throws -> ArrayBuffer {
         try checkPlaneSize(selection, array, bytesPerPixel: array.metadata.dataType.size, limit)
         return try selection.readPlane(
-            array, threads: System.loadThreads(array), chunks: CachedChunks(cache: cache, array: array).source)
+            array, threads: System.loadThreads(array),
+            chunks: CachedChunks(cache: cache, array: array, level: level).source)
     }
 
     /// The screen pixels of `view` (width×height, downsampled by `mode`) folded chunk by chunk
     /// through the cache on every core, as a float32 plane, with its auto contrast.
     func reducedPlane(
-        _ view: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache, width: Int, height: Int,
+        _ view: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache, level: Int = 0, width: Int, height: Int,
         mode: DownsampleMode
     ) throws -> (plane: ArrayBuffer, contrast: Contrast) {
         let reduction = PlaneReduction(
             view: view, dataType: array.metadata.dataType, width: width, height: height, mode: mode)
         try reduction.run(
-            array, source: CachedChunks(cache: cache, array: array).source, threads: System.loadThreads(array))
+            array, source: CachedChunks(cache: cache, array: array, level: level).source,
+            threads: System.loadThreads(array))
         let image = reduction.image().image
         return (ArrayBuffer(float32: image.pixels, shape: [height, width]), reduction.autoContrast())
     }

@@ -37,7 +37,7 @@ struct RenderCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Image pixels per data pixel of a .png figure (default 1; its longer side is held to \(Figure.maxSide)).",
+            "Image pixels per data pixel of a .png figure (default 1; a figure over \(Figure.maxSide) pixels a side is refused with the scale that fits).",
             valueName: "S"))
     var scale: Double?
 
@@ -71,86 +71,27 @@ struct RenderCommand: ParsableCommand {
         let rows = noHeader ? totalRows : max(1, totalRows - 1)
         let cache = try caching.makeCache()
         defer { caching.report(cache, array) }
-        var filterNote: String?
-        var filterLevel = 0
-        var masks = false
-        // The zoom picks the level (a --level array has one); filters pick their own for their working factor.
-        let levels = array.pyramid
-        let figureSize = Figure.size(
-            rows: selection.rows.count, columns: selection.columns.count, aspect: settings.aspect,
-            scale: scale ?? 1)
-        // The picture's pixels for a plane of width×height: the figure's own size, else fitted to the cells.
-        func target(_ width: Int, _ height: Int) -> (width: Int, height: Int) {
-            figure
-                ? figureSize
-                : settings.mode.pixelSize(fitting: width, height, columns: columns, rows: rows, aspect: settings.aspect)
+        let labelLayer = try labelling.layer(over: array, names: selection.axisNames)
+        if let output, let labelLayer { try OutputFile.refuseOverlap(output, inputs: labelLayer.array.sourcePaths) }
+        if figure,
+            let refusal = Figure.refusal(
+                rows: selection.rows.count, columns: selection.columns.count, aspect: settings.aspect, scale: scale ?? 1
+            )
+        {
+            throw UsageFailure(refusal)
         }
-        let chosen =
-            pipeline != nil
-            ? LevelSelection(levels, view: selection, index: 0)
-            : LevelSelection(levels, view: selection, pixelSize: target(selection.columns.count, selection.rows.count))
-        // A plane too big to assemble is reduced chunk by chunk; its auto contrast comes with it.
-        var reducedContrasts: [Contrast?] = []
-        var layers = try look.layers(array, selection, settings) { view in
-            guard let pipeline else {
-                let source = LevelSelection(levels, view: view, index: chosen.index)
-                let (lv, level) = (source.view, source.level.array)
-                let size = target(lv.columns.count, lv.rows.count)
-                if PlaneReduction.reduces(
-                    lv, dataType: level.metadata.dataType, width: size.width, height: size.height,
-                    cacheBudget: cache.budget)
-                {
-                    let reduced = try caching.reducedPlane(
-                        lv, level, cache, width: size.width, height: size.height,
-                        mode: settings.downsample)
-                    reducedContrasts.append(reduced.contrast)
-                    return reduced.plane
-                }
-                reducedContrasts.append(nil)
-                return try caching.readPlane(lv, level, cache)
-            }
-            let filtered = try caching.filteredPlane(pipeline, view, array, cache, factor: filtering.factor(view))
-            filterLevel = filtered.level
-            filterNote = FilterStatus.text(pipeline, filtered)
-            masks = filtered.isMask
-            return filtered.plane
-        }
-        for (i, contrast) in reducedContrasts.enumerated() where layers[i].limits == nil {
-            layers[i].limits = contrast.map { RenderSettings.Limits($0.low, $0.high) }
-        }
-        // A mask is drawn 0 → low, 1 → high unless --clim says otherwise.
-        if masks && settings.limits == nil {
-            for i in layers.indices { layers[i].limits = RenderSettings.Limits(0, 1) }
-        }
-        // Labels: the label level and region behind the same screen pixels, read whole through the cache.
-        var overlay: LabelOverlay?
-        if let labelLayer = try labelling.layer(over: array, names: selection.axisNames) {
-            if let output { try OutputFile.refuseOverlap(output, inputs: labelLayer.array.sourcePaths) }
-            let plane0 = layers[0].plane
-            let size = target(plane0.shape[1], plane0.shape[0])
-            guard let source = labelLayer.source(for: selection, width: size.width, height: size.height) else {
-                throw UsageFailure(
-                    "--labels: the label image has no axes for the displayed \(selection.axisNames[selection.rowAxis]),\(selection.axisNames[selection.columnAxis])"
-                )
-            }
-            let step = labelLayer.step(
-                for: source, width: size.width, height: size.height, maxBytes: min(cache.budget / 4, 32 << 20))
-            overlay = labelLayer.overlay(
-                step == 1
-                    ? try caching.readPlane(source.view, source.level.array, cache)
-                    : try source.view.readSampledPlane(
-                        source.level.array, step: step,
-                        chunks: CachedChunks(cache: cache, array: source.level.array).source))
-        }
-        let rendered =
-            figure
-            ? Renderer.picture(
-                layers, labels: overlay, settings: settings, width: figureSize.width, height: figureSize.height)
-            : Renderer.composite(layers, labels: overlay, settings: settings, columns: columns, rows: rows)
-        let levelText =
-            plane.level.map { "L\($0)" }
-            ?? (pipeline != nil ? LevelSelection(levels, view: selection, index: filterLevel) : chosen).label(
-                levelCount: levels.count)
+        let job = RenderJob(
+            array: array, selection: selection, settings: settings, look: look, pipeline: pipeline,
+            filterFactor: filtering.factor(selection), labelLayer: labelLayer, cache: cache, caching: caching,
+            figureSize: figure
+                ? Figure.size(
+                    rows: selection.rows.count, columns: selection.columns.count, aspect: settings.aspect,
+                    scale: scale ?? 1) : nil,
+            columns: columns, rows: rows)
+        let drawn = try job.draw()
+        let (rendered, layers, overlay) = (drawn.rendered, drawn.layers, drawn.overlay)
+        let levelText = plane.level.map { "L\($0)" } ?? drawn.levelText
+        let filterNote = drawn.filterNote
         let header =
             noHeader
             ? nil
@@ -159,9 +100,9 @@ struct RenderCommand: ParsableCommand {
                 level: levelText, look: look)
         switch kind {
         case "png":
-            let png = try PNGWriter.encode(
-                width: rendered.image.width, height: rendered.image.height, rgb: rendered.rgb)
-            try OutputFile.write(png, to: output!)
+            let gray = layers.count == 1 && overlay == nil && settings.colorMap.name == "gray"
+            try OutputFile.write(
+                try FigureEncoding.png(rendered, grayView: gray, dataType: layers[0].plane.dataType), to: output!)
         case "npy":
             // The screen pixels' values before contrast (first channel), float32: what each screen pixel shows.
             let image = rendered.image
@@ -212,6 +153,121 @@ struct RenderCommand: ParsableCommand {
         parts += ["clim \(clims)", lookName, "\(settings.mode.name) \(columns)x\(rows)"]
         let line = parts.joined(separator: "  ")
         return String(line.prefix(max(columns, 20)))
+    }
+}
+
+/// What `render` draws, from values already resolved: the layers at the level the picture's size
+/// picks (a plane too big to assemble reduced chunk by chunk, filters at their working factor),
+/// the label overlay, and the picture (a figure's own size, or fitted to cells). `s` in the viewer
+/// runs the same with the viewer's array, cache and state: nothing re-parsed, no second cache.
+struct RenderJob {
+    let array: LazyArray
+    let selection: PlaneSelection
+    let settings: RenderSettings
+    let look: RenderOptions
+    let pipeline: Pipeline?
+    let filterFactor: Int
+    let labelLayer: LabelLayer?
+    let cache: ChunkCache
+    let caching: CacheOptions
+    /// A figure's pixels (nil: fitted to `columns`×`rows` cells).
+    let figureSize: (width: Int, height: Int)?
+    let columns: Int, rows: Int
+
+    struct Drawn {
+        var rendered: RenderedPlane
+        var layers: [ChannelLayer]
+        var overlay: LabelOverlay?
+        var levelText: String?
+        var filterNote: String?
+    }
+
+    /// The chunks the image layer reads at the level the picture picks (for progress).
+    func chunkKeys(_ cache: ChunkCache) -> [ChunkKey] {
+        let chosen = chosenLevel(array.pyramid)
+        let chunks = CachedChunks(cache: cache, array: chosen.level.array, level: chosen.index)
+        return PlaneLoader.keys(chunks, chosen.view).map(\.0)
+    }
+
+    /// The picture's pixels for a plane of width×height: the figure's own size, else fitted to the cells.
+    private func target(_ width: Int, _ height: Int) -> (width: Int, height: Int) {
+        figureSize
+            ?? settings.mode.pixelSize(fitting: width, height, columns: columns, rows: rows, aspect: settings.aspect)
+    }
+
+    private func chosenLevel(_ levels: [PyramidLevel]) -> LevelSelection {
+        pipeline != nil
+            ? LevelSelection(levels, view: selection, index: 0)
+            : LevelSelection(levels, view: selection, pixelSize: target(selection.columns.count, selection.rows.count))
+    }
+
+    func draw() throws -> Drawn {
+        var filterNote: String?
+        var filterLevel = 0
+        var masks = false
+        // The zoom picks the level (a --level array has one); filters pick their own for their working factor.
+        let levels = array.pyramid
+        let chosen = chosenLevel(levels)
+        // A plane too big to assemble is reduced chunk by chunk; its auto contrast comes with it.
+        var reducedContrasts: [Contrast?] = []
+        var layers = try look.layers(array, selection, settings) { view in
+            guard let pipeline else {
+                let source = LevelSelection(levels, view: view, index: chosen.index)
+                let (lv, level) = (source.view, source.level.array)
+                let size = target(lv.columns.count, lv.rows.count)
+                if PlaneReduction.reduces(
+                    lv, dataType: level.metadata.dataType, width: size.width, height: size.height,
+                    cacheBudget: cache.budget)
+                {
+                    let reduced = try caching.reducedPlane(
+                        lv, level, cache, level: chosen.index, width: size.width, height: size.height,
+                        mode: settings.downsample)
+                    reducedContrasts.append(reduced.contrast)
+                    return reduced.plane
+                }
+                reducedContrasts.append(nil)
+                return try caching.readPlane(lv, level, cache, level: chosen.index)
+            }
+            let filtered = try caching.filteredPlane(pipeline, view, array, cache, factor: filterFactor)
+            filterLevel = filtered.level
+            filterNote = FilterStatus.text(pipeline, filtered)
+            masks = filtered.isMask
+            return filtered.plane
+        }
+        for (i, contrast) in reducedContrasts.enumerated() where layers[i].limits == nil {
+            layers[i].limits = contrast.map { RenderSettings.Limits($0.low, $0.high) }
+        }
+        // A mask is drawn 0 → low, 1 → high unless --clim says otherwise.
+        if masks && settings.limits == nil {
+            for i in layers.indices { layers[i].limits = RenderSettings.Limits(0, 1) }
+        }
+        // Labels: the label level and region behind the same screen pixels, read whole through the cache.
+        var overlay: LabelOverlay?
+        if let labelLayer {
+            let plane0 = layers[0].plane
+            let size = target(plane0.shape[1], plane0.shape[0])
+            guard let source = labelLayer.source(for: selection, width: size.width, height: size.height) else {
+                throw UsageFailure(
+                    "--labels: the label image has no axes for the displayed \(selection.axisNames[selection.rowAxis]),\(selection.axisNames[selection.columnAxis])"
+                )
+            }
+            let step = labelLayer.step(
+                for: source, width: size.width, height: size.height, maxBytes: min(cache.budget / 4, 32 << 20))
+            overlay = labelLayer.overlay(
+                step == 1
+                    ? try caching.readPlane(source.view, source.level.array, cache, level: source.index)
+                    : try source.view.readSampledPlane(
+                        source.level.array, step: step,
+                        chunks: CachedChunks(cache: cache, array: source.level.array, level: source.index).source))
+        }
+        let rendered =
+            figureSize.map {
+                Renderer.picture(layers, labels: overlay, settings: settings, width: $0.width, height: $0.height)
+            } ?? Renderer.composite(layers, labels: overlay, settings: settings, columns: columns, rows: rows)
+        let levelText = (pipeline != nil ? LevelSelection(levels, view: selection, index: filterLevel) : chosen)
+            .label(levelCount: levels.count)
+        return Drawn(
+            rendered: rendered, layers: layers, overlay: overlay, levelText: levelText, filterNote: filterNote)
     }
 }
 

@@ -1,44 +1,63 @@
+import ArrayModel
+import Cache
 import Foundation
 import Rendering
 import TUI
 
 extension ViewCommand {
-    /// `s` in the viewer: the view as `vstack render PATH -o FILE.png` draws it, with the options
-    /// the viewer was started with and its state now (position, region, displayed axes, colour
-    /// map, limits, composite, filters, labels). The file goes to the current directory, named
-    /// after the dataset and the position, never over an existing one.
+    /// `s` in the viewer: the view as `vstack render PATH -o FILE.png` draws it (the same `RenderJob`),
+    /// with the options the viewer was started with and its state now (position, region, displayed
+    /// axes, colour map, limits, composite, filters, labels), read with the viewer's own array and
+    /// cache: nothing is parsed again and no second cache is made. The figure's longer side is held
+    /// to `Figure.maxSide` by a power-of-two scale (the message says so). The file goes to the
+    /// current directory, named after the dataset and the position, never over an existing one.
     static func figureSaver(
-        path: String, plane: PlaneOptions, look: RenderOptions, caching: CacheOptions,
-        filtering: FilterOptions, labelling: LabelOptions,
-        labelSpecs: [(name: String, spec: String)]
+        path: String, array: LazyArray, cache: ChunkCache, look: RenderOptions, caching: CacheOptions,
+        filtering: FilterOptions, labelling: LabelOptions, labelSpecs: [(name: String, spec: String)]
     ) -> ViewerApp.FigureSaver {
         { state in
+            let file = figureName(path: path, state: state)
             let s = state.selection
-            var plane = plane, look = look, caching = caching, filtering = filtering, labelling = labelling
-            let names = s.axisNames
-            let others = names.indices.filter { $0 != s.rowAxis && $0 != s.columnAxis }
-            plane.at = others.isEmpty ? nil : others.map { "\(names[$0])=\(s.indices[$0])" }.joined(separator: ",")
-            plane.display = "\(names[s.rowAxis]),\(names[s.columnAxis])"
-            plane.region = "\(s.rows.lowerBound):\(s.rows.upperBound),\(s.columns.lowerBound):\(s.columns.upperBound)"
+            var look = look, labelling = labelling
             if !state.composite { look.cmap = state.colorMapName }
             look.composite = state.composite
             look.clim = state.limits.map { "\($0.low),\($0.high)" }
             look.downsample = state.downsample.rawValue
             look.aspect = state.physicalAspect ? "data" : "pixels"
             look.mode = nil
-            caching.stats = false
-            filtering.filter = state.pipeline.flatMap { $0.isActive ? $0.activeText : nil }
-            labelling.labels = state.labelIndex.flatMap { i in labelSpecs.first { $0.name == state.labelNames[i] }?.spec
+            labelling.labels = state.labelIndex.flatMap { i in
+                labelSpecs.first { $0.name == state.labelNames[i] }?.spec
             }
             labelling.labelOpacity = state.labelOpacity
             labelling.labelMode = state.labelStyle.rawValue
-            let file = figureName(path: path, state: state)
-            var render = try RenderCommand.parse([path, "-o", file, "--quiet"])
-            (render.plane, render.look, render.caching, render.filtering, render.labelling) = (
-                plane, look, caching, filtering, labelling
-            )
-            try render.run()
-            return file
+            let pipeline = state.pipeline.flatMap { $0.isActive ? $0 : nil }
+            let (lookNow, labellingNow) = (look, labelling)
+            let job: @Sendable (FigureProgress) throws -> String = { progress in
+                var look = lookNow
+                var settings = try look.settings()
+                look.composite = look.blends(array, s)
+                settings.aspect = look.aspect(s, array.metadata)
+                try OutputFile.refuseOverlap(file, inputs: array.sourcePaths)
+                let labelLayer = try labellingNow.layer(over: array, names: s.axisNames)
+                if let labelLayer { try OutputFile.refuseOverlap(file, inputs: labelLayer.array.sourcePaths) }
+                let scale = Figure.fittingScale(rows: s.rows.count, columns: s.columns.count, aspect: settings.aspect)
+                let size = Figure.size(
+                    rows: s.rows.count, columns: s.columns.count, aspect: settings.aspect, scale: scale)
+                let render = RenderJob(
+                    array: array, selection: s, settings: settings, look: look, pipeline: pipeline,
+                    filterFactor: filtering.factor(s), labelLayer: labelLayer, cache: cache, caching: caching,
+                    figureSize: size, columns: 0, rows: 0)
+                progress.track(render.chunkKeys(cache), in: cache)
+                let drawn = try render.draw()
+                let gray = drawn.layers.count == 1 && drawn.overlay == nil && settings.colorMap.name == "gray"
+                let png = try FigureEncoding.png(
+                    drawn.rendered, grayView: gray, dataType: drawn.layers[0].plane.dataType)
+                try OutputFile.write(png, to: file)
+                let depth = gray ? (drawn.layers[0].plane.dataType.size > 1 ? ", 16-bit gray" : ", gray") : ""
+                return "\(file) (\(size.width)x\(size.height)\(depth)"
+                    + (scale < 1 ? ", 1/\(Int((1 / scale).rounded())) scale: over \(Figure.maxSide) a side" : "") + ")"
+            }
+            return (file, job)
         }
     }
 

@@ -99,7 +99,7 @@ struct ViewCommand: ParsableCommand {
         }
         app.maxFrameBytes = viewer.maxKbps.map { $0 * 1000 / 8 / 10 }
         app.saveFigure = figureSaver(
-            path: path, plane: plane, look: look, caching: caching, filtering: filtering,
+            path: path, array: array, cache: cache, look: look, caching: caching, filtering: filtering,
             labelling: labelling, labelSpecs: labelSpecs)
         try app.run()
         caching.report(cache, array)

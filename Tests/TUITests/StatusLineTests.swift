@@ -35,10 +35,10 @@ import Testing
     /// A channel's name goes before the limits do (an 80×24 terminal keeps the limits).
     @Test func channelNamesShortenBeforeTheLimitsGo() {
         let demo = [
-            ViewerApp.StatusPart("demo:", 0), ViewerApp.StatusPart("c 1/3 membranes", 0, short: "c 1/3"),
-            ViewerApp.StatusPart("t 99/199", 0), ViewerApp.StatusPart("*z 100/201", 0),
-            ViewerApp.StatusPart("zoom 1:1.68", 3), ViewerApp.StatusPart("gray auto 311..410", 2),
-            ViewerApp.StatusPart("half", 6), ViewerApp.StatusPart("cache 77 MiB/1.0 GiB", 0),
+            StatusLine.Part("demo:", 0), StatusLine.Part("c 1/3 membranes", 0, short: "c 1/3"),
+            StatusLine.Part("t 99/199", 0), StatusLine.Part("*z 100/201", 0),
+            StatusLine.Part("zoom 1:1.68", 3), StatusLine.Part("gray auto 311..410", 2),
+            StatusLine.Part("half", 6), StatusLine.Part("cache 77 MiB/1.0 GiB", 0),
         ]
         #expect(
             StatusLine.fit(demo, columns: 80)

@@ -144,6 +144,16 @@ public struct FramePlan: Equatable, Sendable {
         return levelViews.flatMap { PlaneLoader.keys(levels[level], $0).map(\.0) }.filter { seen.insert($0).inserted }
     }
 
+    /// The coarsest level's keys of the image (drawn first: they cover the view); none when the
+    /// plan's level is the coarsest.
+    public func coarseKeys(_ levels: [CachedChunks], pyramid: [PyramidLevel]) -> [ChunkKey] {
+        let last = levels.count - 1
+        guard level < last else { return [] }
+        var seen = Set<ChunkKey>()
+        return request.views.flatMap { PlaneLoader.keys(levels[last], pyramid[last].selection(for: $0)).map(\.0) }
+            .filter { seen.insert($0).inserted }
+    }
+
     /// The chunk keys of the label layer's region at its level (every chunk it crosses, sampled or not).
     public func labelKeys(_ levels: [CachedChunks]) -> [ChunkKey] {
         guard let labels else { return [] }

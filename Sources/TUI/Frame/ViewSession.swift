@@ -9,8 +9,8 @@ import Rendering
 /// plan needs and supersedes what the last plan asked for (only the parts that changed);
 /// `resident(plan)` gathers what is in memory now for the composer, without a storage read.
 /// Thread contract: UI thread only; its workers report through `wake`, on theirs.
-final class ViewSession {
-    let loader: PlaneLoader
+public final class ViewSession {
+    public let loader: PlaneLoader
     let array: LazyArray
     private let reductions: ReductionWorker
     private let filters: FilterWorker
@@ -34,7 +34,7 @@ final class ViewSession {
     ///   - maxWorkPixels: filters run at full resolution up to this many shown pixels.
     ///   - labelNames: the label images `openLabels` opens, by index.
     ///   - wake: called on a worker whenever something arrived (a chunk settled, a result, progress).
-    init(
+    public init(
         array: LazyArray, cache: ChunkCache, labelNames: [String] = [], openLabels: ViewerApp.LabelOpener? = nil,
         wake: @escaping @Sendable () -> Void
     ) {
@@ -54,8 +54,8 @@ final class ViewSession {
             budget: cache.setAside(min(256 << 20, cache.budget / 4)))
     }
 
-    var pyramid: [PyramidLevel] { loader.pyramid }
-    var cache: ChunkCache { loader.cache }
+    public var pyramid: [PyramidLevel] { loader.pyramid }
+    public var cache: ChunkCache { loader.cache }
 
     /// The label image `index`, opened on first use (nil: there is none of that index).
     func labelLayer(_ index: Int) -> Result<LabelLayer, Error>? {
@@ -67,7 +67,7 @@ final class ViewSession {
     }
 
     /// The plan for `request`, with the label image opened when it is shown.
-    func plan(_ request: FrameRequest, maxWorkPixels: Int) -> FramePlan {
+    public func plan(_ request: FrameRequest, maxWorkPixels: Int = PlaneFilter.defaultMaxWorkPixels) -> FramePlan {
         let layer = request.labels.flatMap { try? labelLayer($0)?.get() }
         return FramePlan(
             request, pyramid: loader.pyramid, cacheBudget: loader.cache.budget, maxWorkPixels: maxWorkPixels,
@@ -78,7 +78,7 @@ final class ViewSession {
     /// the filters (queued again if a result was evicted), the label image's loads and the probe's.
     /// Returns whether the image part is new (its first frame counts the view's cache hits).
     @discardableResult
-    func request(_ plan: FramePlan) -> Bool {
+    public func request(_ plan: FramePlan) -> Bool {
         let image = plan.imagePart
         let newImage = image != requestedImage
         if newImage {
@@ -131,7 +131,7 @@ final class ViewSession {
 
     /// What is in memory now for `plan`'s frame: nothing is read from storage and nothing started.
     /// - Parameter counting: count the view's resident chunks as cache hits (the first frame of a view).
-    func resident(_ plan: FramePlan, counting: Bool) throws -> FrameInputs {
+    public func resident(_ plan: FramePlan, counting: Bool) throws -> FrameInputs {
         var inputs = FrameInputs()
         switch plan.image {
         case .reduce:
@@ -192,8 +192,32 @@ final class ViewSession {
         return inputs
     }
 
+    /// Waits until the image layer of `plan` is drawn from the plan's own level (`complete`) or at
+    /// least filled (the coarsest level's chunks resident: they cover the view), or a reduction has
+    /// folded every chunk; false on timeout. For the benchmarks: the viewer never waits.
+    public func waitUntilDrawn(_ plan: FramePlan, complete: Bool, timeout: Double = 60) -> Bool {
+        switch plan.image {
+        case .assemble:
+            let coarse = plan.coarseKeys(loader.levels, pyramid: loader.pyramid)
+            return loader.waitUntilLoaded(
+                complete || coarse.isEmpty ? plan.imageKeys(loader.levels) : coarse, timeout: timeout)
+        case .reduce:
+            let deadline = Date().addingTimeInterval(timeout)
+            while running.contains(where: { $0.chunksDone < $0.chunkTotal }) {
+                guard Date() < deadline else { return false }
+                Thread.sleep(forTimeInterval: 0.002)
+            }
+            return true
+        }
+    }
+
+    /// The first failure among the image's chunks, if one failed.
+    public func failure(_ plan: FramePlan) -> String? {
+        plan.imageKeys(loader.levels).lazy.compactMap { self.loader.failure($0) }.first
+    }
+
     /// Stops every load and worker after its current piece (the viewer quits).
-    func stop() {
+    public func stop() {
         reductions.cancel()
         filters.cancel()
         labelLoader?.loader.stop()
@@ -203,9 +227,9 @@ final class ViewSession {
 }
 
 /// What the frame of a plan draws, gathered from memory by `ViewSession.resident`.
-struct FrameInputs {
+public struct FrameInputs {
     /// The filter layer's state.
-    enum Filter {
+    public enum Filter {
         case off
         case computing(factor: Int)
         case failed(factor: Int, String)
@@ -213,7 +237,7 @@ struct FrameInputs {
     }
 
     /// The label layer's state.
-    enum Labels {
+    public enum Labels {
         case off
         /// The label image could not be opened: the labels go off with this message.
         case unopenable(String)
@@ -222,16 +246,16 @@ struct FrameInputs {
     }
 
     /// The image layers: assembled from resident chunks, or the reductions' screen pixels so far.
-    var planes: [PlaneLoader.PartialPlane] = []
+    public internal(set) var planes: [PlaneLoader.PartialPlane] = []
     /// A reduction's own auto contrast, per layer.
-    var reducedLimits: [RenderSettings.Limits?] = []
+    public internal(set) var reducedLimits: [RenderSettings.Limits?] = []
     /// Chunks folded and in all while a plane is reduced.
-    var reading: (done: Int, total: Int)?
-    var filter = Filter.off
-    var labels = Labels.off
+    public internal(set) var reading: (done: Int, total: Int)?
+    public internal(set) var filter = Filter.off
+    public internal(set) var labels = Labels.off
     /// The probed pixel's level-0 value, once its chunk is resident.
-    var probeValue: Double?
+    public internal(set) var probeValue: Double?
     /// Parts of the planes still loading (or drawn from a coarser level), and loads queued or running.
-    var loading = 0
-    var inFlight = 0
+    public internal(set) var loading = 0
+    public internal(set) var inFlight = 0
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Cache
 import Formats
 import Rendering
+import TUI
 
 /// Time to the first complete frame from a cold cache: open, load, render.
 struct PlaneBenchCommand: ParsableCommand {
@@ -28,29 +29,34 @@ struct PlaneBenchCommand: ParsableCommand {
         let opened = Clock.now()
         let view = try plane.selection(for: array)
         let cache = try caching.makeCache()
-        let loader = PlaneLoader(array: array, cache: cache)
-        defer { loader.stop() }
+        let session = ViewSession(array: array, cache: cache, wake: {})
+        defer { session.stop() }
         // As the viewer draws it: the zoom's level, the coarsest first, or chunk by chunk for a huge plane.
-        let drawer = ViewerFrame(loader: loader, columns: columns, rows: rows)
-        let shown = try drawer.show(view)
+        let plan = session.plan(FrameRequest(views: [view], size: .cells(columns: columns, rows: rows), mode: .half))
+        session.request(plan)
         let planned = Clock.now()
-        guard try drawer.wait(shown, complete: true, timeout: 300) != nil else {
+        guard session.waitUntilDrawn(plan, complete: true, timeout: 300) else {
             throw RuntimeFailure("the plane did not load in 300 s")
         }
+        if let failure = session.failure(plan) { throw RuntimeFailure(failure) }
         let loaded = Clock.now()
-        _ = try drawer.plane(view, shown)
+        let inputs = try session.resident(plan, counting: false)
         let assembled = Clock.now()
-        let frame = try drawer.frame(view, shown).bytes
+        var settings = RenderSettings()
+        settings.limits = inputs.reducedLimits.first ?? nil
+        let frame = ANSIWriter.frameBytes(
+            Renderer.render(inputs.planes[0].plane, settings: settings, columns: columns, rows: rows).frame)
         let done = Clock.now()
-        let visible = shown.plan?.visible ?? []
+        let reduced = plan.image == .reduce
+        let visible = reduced ? [] : plan.imageKeys(session.loader.levels)
         let slabs = visible.filter { $0.slab != nil }.count
         if json {
             print(
-                "{\"first_frame_ms\": \((done - t0) * 1000), \"open_ms\": \((opened - t0) * 1000), \"planned_ms\": \((planned - t0) * 1000), \"loaded_ms\": \((loaded - t0) * 1000), \"plane_ms\": \((assembled - t0) * 1000), \"level\": \(shown.level.index), \"reduced\": \(shown.reduction != nil), \"visible_chunks\": \(visible.count), \"slab_reads\": \(slabs), \"frame_bytes\": \(frame.count), \"peak_rss_bytes\": \(ResourceUsage.peakResidentBytes()), \(CacheOptions.statisticsFields(cache, array))}"
+                "{\"first_frame_ms\": \((done - t0) * 1000), \"open_ms\": \((opened - t0) * 1000), \"planned_ms\": \((planned - t0) * 1000), \"loaded_ms\": \((loaded - t0) * 1000), \"plane_ms\": \((assembled - t0) * 1000), \"level\": \(plan.level), \"reduced\": \(reduced), \"visible_chunks\": \(visible.count), \"slab_reads\": \(slabs), \"frame_bytes\": \(frame.count), \"peak_rss_bytes\": \(ResourceUsage.peakResidentBytes()), \(CacheOptions.statisticsFields(cache, array))}"
             )
         } else {
             print(
-                "first frame in \(Int(((done - t0) * 1000).rounded())) ms (open \(Int(((opened - t0) * 1000).rounded())) ms), level \(shown.level.index)\(shown.reduction != nil ? ", reduced chunk by chunk" : ""), \(visible.count) chunks (\(slabs) read as slabs), \(array.bytesRead >> 10) KiB read"
+                "first frame in \(Int(((done - t0) * 1000).rounded())) ms (open \(Int(((opened - t0) * 1000).rounded())) ms), level \(plan.level)\(reduced ? ", reduced chunk by chunk" : ""), \(visible.count) chunks (\(slabs) read as slabs), \(array.bytesRead >> 10) KiB read"
             )
         }
         caching.report(cache, array)

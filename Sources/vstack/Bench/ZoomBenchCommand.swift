@@ -32,33 +32,40 @@ struct ZoomBenchCommand: ParsableCommand {
         let (columns, rows) = try parseCellSize(size)
         let array = try plane.open(path)
         let cache = try caching.makeCache()
-        let loader = PlaneLoader(array: array, cache: cache)
-        defer { loader.stop() }
-        let drawer = ViewerFrame(loader: loader, columns: columns, rows: rows - 1)
+        let session = ViewSession(array: array, cache: cache, wake: {})
+        defer { session.stop() }
         var state = ViewState(selection: try plane.selection(for: array), shape: array.metadata.shape)
         let pane = ViewState.Pane(columns: columns, rows: rows - 2)
         state.fitRegion(pane)
+        func plan() -> FramePlan {
+            session.plan(
+                FrameRequest(views: [state.selection], size: .cells(columns: columns, rows: rows - 1), mode: .half))
+        }
         // The fit view first, complete: the coarse levels a user has seen are resident.
-        let first = try drawer.show(state.selection)
-        _ = try drawer.wait(first, complete: true, timeout: 300)
+        let first = plan()
+        session.request(first)
+        _ = session.waitUntilDrawn(first, complete: true, timeout: 300)
         var records: [(String, Int, Double, Double)] = []
         let actions = Array(repeating: Action.zoomIn, count: steps) + Array(repeating: .zoomOut, count: steps)
         for action in actions {
             let t0 = Clock.now()
             state.apply(action, pane: pane)
-            let view = state.selection
-            let shown = try drawer.show(view)
-            guard try drawer.wait(shown, complete: false) != nil else { throw RuntimeFailure("no frame in 60 s") }
-            _ = try drawer.frame(view, shown)
+            let shown = plan()
+            session.request(shown)
+            guard session.waitUntilDrawn(shown, complete: false) else { throw RuntimeFailure("no frame in 60 s") }
+            let inputs = try session.resident(shown, counting: false)
+            _ = ANSIWriter.frameBytes(
+                Renderer.render(inputs.planes[0].plane, settings: RenderSettings(), columns: columns, rows: rows - 1)
+                    .frame)
             let filled = Clock.now() - t0
-            guard try drawer.wait(shown, complete: true) != nil else {
+            guard session.waitUntilDrawn(shown, complete: true) else {
                 throw RuntimeFailure("no complete frame in 60 s")
             }
             let complete = Clock.now() - t0
             let zoom =
                 state.scale.map { $0 >= 1 ? "1:\(String(format: "%.3g", $0))" : "\(String(format: "%.3g", 1 / $0)):1" }
                 ?? "fit"
-            records.append((zoom, shown.level.index, filled * 1000, complete * 1000))
+            records.append((zoom, shown.level, filled * 1000, complete * 1000))
         }
         if json {
             let rows = records.map {

@@ -286,6 +286,16 @@ public final class ChunkCache: Sendable {
         }
     }
 
+    /// Gives back what `setAside` took, for a derived result that lives only a while (a figure
+    /// being written): the chunks may use it again.
+    public func giveBack(_ bytes: Int) {
+        state.withLock { s in
+            let returned = max(0, min(bytes, s.counters.setAside))
+            _ = s.entries.setBudget(s.entries.budget + returned) { _ in true }
+            s.counters.setAside -= returned
+        }
+    }
+
     /// Whether some owner pins the key.
     func isPinned(_ key: ChunkKey) -> Bool { state.withLock { $0.isPinned(key) } }
 

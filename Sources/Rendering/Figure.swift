@@ -27,6 +27,25 @@ public enum Figure {
         return s
     }
 
+    /// Bytes a figure takes while it is drawn and encoded, per picture pixel and layer, as measured
+    /// (`render --scale` of a 16384² plane at 2048² and 4096²: 38): a reduction's sums and counts,
+    /// the plane, the screen values and the blend, the colours, the encoded samples and the PNG rows.
+    public static let bytesPerPixel = 40
+
+    /// The largest power-of-two scale, at most `scale`, whose figure fits `maxSide` and whose
+    /// drawing takes at most `memory` bytes (`layers` channels blended).
+    public static func fittingScale(
+        rows: Int, columns: Int, aspect: Double, layers: Int, memory: Int, scale: Double = 1
+    ) -> Double {
+        var s = fittingScale(rows: rows, columns: columns, aspect: aspect, scale: scale)
+        while s > 1e-6 {
+            let size = size(rows: rows, columns: columns, aspect: aspect, scale: s)
+            if size.width * size.height * bytesPerPixel * max(1, layers) <= memory { return s }
+            s /= 2
+        }
+        return s
+    }
+
     /// Why a figure of this size is not written (nil: it fits): its size and the `--scale` that fits.
     public static func refusal(rows: Int, columns: Int, aspect: Double, scale: Double = 1) -> String? {
         let size = size(rows: rows, columns: columns, aspect: aspect, scale: scale)

@@ -1,40 +1,31 @@
-import Cache
 import Synchronization
 
-/// How far `s` has got with a figure written on a worker: the chunks it reads (counted as they
-/// become resident in the shared cache) and, at the end, the file's name or the error.
+/// How far `s` has got with a figure written on a worker: the chunks it has read of those it
+/// reads and, at the end, the file's name or the error.
 /// Thread contract: Sendable; the worker sets, the UI thread reads, each under the mutex.
 public final class FigureProgress: Sendable {
-    private struct Tracked {
-        var keys: [ChunkKey] = []
-        var cache: ChunkCache?
-        var mostSeen = 0
+    private struct Counts {
+        var done = 0, total = 0
         var result: Result<String, Error>?
     }
 
-    private let tracked = Mutex(Tracked())
+    private let counts = Mutex(Counts())
     /// The file being written.
     public let name: String
 
     public init(name: String) { self.name = name }
 
     /// The chunks the figure reads (before it starts reading them).
-    public func track(_ keys: [ChunkKey], in cache: ChunkCache) {
-        tracked.withLock { ($0.keys, $0.cache) = (keys, cache) }
-    }
+    public func expect(chunks: Int) { counts.withLock { $0.total = chunks } }
 
-    func finish(_ result: Result<String, Error>) { tracked.withLock { $0.result = result } }
+    /// One more chunk read (on any worker).
+    public func chunkRead() { counts.withLock { $0.done += 1 } }
+
+    func finish(_ result: Result<String, Error>) { counts.withLock { $0.result = result } }
 
     /// The file's name or the error, once written.
-    var result: Result<String, Error>? { tracked.withLock { $0.result } }
+    var result: Result<String, Error>? { counts.withLock { $0.result } }
 
-    /// Chunks read so far (resident now, or seen resident: a reduction lets them go) and in all.
-    func chunks() -> (done: Int, total: Int) {
-        tracked.withLock { t in
-            guard let cache = t.cache else { return (0, 0) }
-            let resident = t.keys.reduce(0) { $0 + (cache.contains($1) ? 1 : 0) }
-            t.mostSeen = max(t.mostSeen, resident)
-            return (t.mostSeen, t.keys.count)
-        }
-    }
+    /// Chunks read so far and in all.
+    func chunks() -> (done: Int, total: Int) { counts.withLock { (min($0.done, $0.total), $0.total) } }
 }

@@ -124,27 +124,32 @@ struct CacheOptions: ParsableArguments {
 
     /// Reads the plane through the cache, decoding its chunks on every core.
     /// - Parameter level: the pyramid level `array` is (its chunks are cached as the viewer's of that level).
+    /// - Parameter onChunk: called after each chunk is read (a figure's progress).
     func readPlane(
         _ selection: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache, level: Int = 0,
-        limit: PlaneLimit = .wholePlane
+        limit: PlaneLimit = .wholePlane, onChunk: @escaping @Sendable () -> Void = {}
     ) throws -> ArrayBuffer {
         try checkPlaneSize(selection, array, bytesPerPixel: array.metadata.dataType.size, limit)
+        let source = CachedChunks(cache: cache, array: array, level: level).source
         return try selection.readPlane(
             array, threads: System.loadThreads(array),
-            chunks: CachedChunks(cache: cache, array: array, level: level).source)
+            chunks: { index, box in
+                defer { onChunk() }
+                return try source(index, box)
+            })
     }
 
     /// The screen pixels of `view` (width×height, downsampled by `mode`) folded chunk by chunk
     /// through the cache on every core, as a float32 plane, with its auto contrast.
     func reducedPlane(
         _ view: PlaneSelection, _ array: LazyArray, _ cache: ChunkCache, level: Int = 0, width: Int, height: Int,
-        mode: DownsampleMode
+        mode: DownsampleMode, onChunk: @escaping @Sendable () -> Void = {}
     ) throws -> (plane: ArrayBuffer, contrast: Contrast) {
         let reduction = PlaneReduction(
             view: view, dataType: array.metadata.dataType, width: width, height: height, mode: mode)
         try reduction.run(
             array, source: CachedChunks(cache: cache, array: array, level: level).source,
-            threads: System.loadThreads(array))
+            threads: System.loadThreads(array), progress: onChunk)
         let image = reduction.image().image
         return (ArrayBuffer(float32: image.pixels, shape: [height, width]), reduction.autoContrast())
     }

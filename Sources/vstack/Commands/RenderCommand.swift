@@ -182,11 +182,13 @@ struct RenderJob {
         var filterNote: String?
     }
 
-    /// The chunks the image layer reads at the level the picture picks (for progress).
-    func chunkKeys(_ cache: ChunkCache) -> [ChunkKey] {
+    /// Called after each chunk of the image layer is read (a figure's progress).
+    var onChunk: @Sendable () -> Void = {}
+
+    /// The chunks the image layer reads at the level the picture picks, per layer (for progress).
+    var chunkCount: Int {
         let chosen = chosenLevel(array.pyramid)
-        let chunks = CachedChunks(cache: cache, array: chosen.level.array, level: chosen.index)
-        return PlaneLoader.keys(chunks, chosen.view).map(\.0)
+        return chosen.level.array.metadata.grid.chunks(overlapping: chosen.view.region).count
     }
 
     /// The picture's pixels for a plane of width×height: the figure's own size, else fitted to the cells.
@@ -221,12 +223,12 @@ struct RenderJob {
                 {
                     let reduced = try caching.reducedPlane(
                         lv, level, cache, level: chosen.index, width: size.width, height: size.height,
-                        mode: settings.downsample)
+                        mode: settings.downsample, onChunk: onChunk)
                     reducedContrasts.append(reduced.contrast)
                     return reduced.plane
                 }
                 reducedContrasts.append(nil)
-                return try caching.readPlane(lv, level, cache, level: chosen.index)
+                return try caching.readPlane(lv, level, cache, level: chosen.index, onChunk: onChunk)
             }
             let filtered = try caching.filteredPlane(pipeline, view, array, cache, factor: filterFactor)
             filterLevel = filtered.level

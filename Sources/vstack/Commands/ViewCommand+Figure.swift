@@ -40,14 +40,24 @@ extension ViewCommand {
                 try OutputFile.refuseOverlap(file, inputs: array.sourcePaths)
                 let labelLayer = try labellingNow.layer(over: array, names: s.axisNames)
                 if let labelLayer { try OutputFile.refuseOverlap(file, inputs: labelLayer.array.sourcePaths) }
-                let scale = Figure.fittingScale(rows: s.rows.count, columns: s.columns.count, aspect: settings.aspect)
+                // The figure is charged to --cache while it is drawn: the chunks give up what it takes
+                // (at most half), and a figure that would take more is drawn at a smaller scale.
+                let layers = look.composite == true ? max(1, state.shape[state.channelAxis ?? 0]) : 1
+                let sideScale = Figure.fittingScale(
+                    rows: s.rows.count, columns: s.columns.count, aspect: settings.aspect)
+                let scale = Figure.fittingScale(
+                    rows: s.rows.count, columns: s.columns.count, aspect: settings.aspect, layers: layers,
+                    memory: cache.budget / 2)
                 let size = Figure.size(
                     rows: s.rows.count, columns: s.columns.count, aspect: settings.aspect, scale: scale)
-                let render = RenderJob(
+                let reserved = cache.setAside(size.width * size.height * Figure.bytesPerPixel * layers)
+                defer { cache.giveBack(reserved) }
+                var render = RenderJob(
                     array: array, selection: s, settings: settings, look: look, pipeline: pipeline,
                     filterFactor: filtering.factor(s), labelLayer: labelLayer, cache: cache, caching: caching,
                     figureSize: size, columns: 0, rows: 0)
-                progress.track(render.chunkKeys(cache), in: cache)
+                progress.expect(chunks: render.chunkCount * layers)
+                render.onChunk = { progress.chunkRead() }
                 let drawn = try render.draw()
                 let gray = drawn.layers.count == 1 && drawn.overlay == nil && settings.colorMap.name == "gray"
                 let png = try FigureEncoding.png(
@@ -55,7 +65,9 @@ extension ViewCommand {
                 try OutputFile.write(png, to: file)
                 let depth = gray ? (drawn.layers[0].plane.dataType.size > 1 ? ", 16-bit gray" : ", gray") : ""
                 return "\(file) (\(size.width)x\(size.height)\(depth)"
-                    + (scale < 1 ? ", 1/\(Int((1 / scale).rounded())) scale: over \(Figure.maxSide) a side" : "") + ")"
+                    + (scale < 1
+                        ? ", 1/\(Int((1 / scale).rounded())) scale: "
+                            + (scale < sideScale ? "within --cache" : "over \(Figure.maxSide) a side") : "") + ")"
             }
             return (file, job)
         }

@@ -369,8 +369,7 @@ public final class ViewerApp {
                 reading: reading.flatMap { $0.done < $0.total ? $0 : nil }))
         if let prompt = state.prompt {
             composer.promptLine(
-                &screen, label: prompt.label, text: state.promptText, cursor: state.promptCursor,
-                selected: state.promptSelected)
+                &screen, label: prompt.label, text: prompt.text, cursor: prompt.cursor, selected: prompt.selected)
         } else if let failure {
             composer.messageLine(&screen, "error: \(failure.message)", isError: true)
         } else if let filterFailure, state.message == nil {

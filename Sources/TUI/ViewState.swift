@@ -108,6 +108,8 @@ public struct ViewState: Equatable, Sendable {
 
     /// A --region given at start-up, fitted once the pane is known.
     var startRegion: [Range<Int>]?
+    /// The region each pair of displayed axes showed when `o` left it (`ViewState+OrthogonalViews`).
+    var savedRegions: [DisplayedAxes: SavedRegion] = [:]
 
     /// Non-displayed axes other than the channel axis.
     static func freeAxes(_ s: PlaneSelection, channelAxis: Int?) -> [Int] {

@@ -127,6 +127,49 @@ let pane = ViewState.Pane(columns: 120, rows: 38)
         #expect((s.selection.rowAxis, s.selection.columnAxis) == (3, 4) && s.scrubAxis == 2)
     }
 
+    /// `g z=48` then `o o o`: back in the yx view at z 48 (not the zx view's middle, 100).
+    @Test func orthogonalViewsKeepThePlanePosition() throws {
+        var s = try demoState()
+        s.fitRegion(pane)
+        s.apply(.goToPrompt, pane: pane)
+        for c in "z=48" { s.type(.char(c), pane: pane) }
+        s.type(.enter, pane: pane)
+        let home = s
+        for _ in 0..<3 { s.apply(.cycleDisplayedAxes, pane: pane) }
+        #expect(s.selection.indices == home.selection.indices, "\(s.selection.indices)")
+        #expect(s.selection.rows == home.selection.rows && s.selection.columns == home.selection.columns)
+        #expect(s.scale == nil && s.scrubAxis == 2)
+    }
+
+    /// A zoomed view comes back with its region; the slices between are taken at its centre; an
+    /// axis moved in another view re-centres the region on its new index.
+    @Test func orthogonalViewsRestoreTheRegion() throws {
+        var s = try demoState()
+        s.fitRegion(pane)
+        s.apply(.zoomIn, pane: pane)
+        s.apply(.zoomIn, pane: pane)
+        s.apply(.pan(dy: 1, dx: -1, large: true), pane: pane)
+        let zoomed = s
+        let (cy, cx) = (Int(zoomed.centre.y), Int(zoomed.centre.x))
+        s.apply(.cycleDisplayedAxes, pane: pane)  // zx at y = the centre's row
+        #expect(s.selection.indices[3] == cy && s.selection.indices[2] == 100)
+        s.apply(.cycleDisplayedAxes, pane: pane)  // zy at x = the centre's column (zx was shown whole)
+        #expect(s.selection.indices[4] == cx && s.selection.indices[3] == cy)
+        s.apply(.cycleDisplayedAxes, pane: pane)
+        #expect(s.selection.rows == zoomed.selection.rows && s.selection.columns == zoomed.selection.columns)
+        #expect(s.selection.indices[0...2] == zoomed.selection.indices[0...2])
+        #expect(s.scale == zoomed.scale && s.centre == zoomed.centre)
+        // y moved (scrubbed in the zx view): the yx region comes back centred on the new row.
+        s.apply(.cycleDisplayedAxes, pane: pane)
+        #expect(s.scrubAxis == 3)
+        s.apply(.stepScrub(40), pane: pane)
+        s.apply(.cycleDisplayedAxes, pane: pane)
+        s.apply(.cycleDisplayedAxes, pane: pane)
+        #expect(s.selection.rows.count == zoomed.selection.rows.count && s.scale == zoomed.scale)
+        #expect(s.selection.rows.contains(cy + 40) && abs(s.centre.y - Double(cy + 40) - 0.5) < 1)
+        #expect(s.selection.columns == zoomed.selection.columns)
+    }
+
     @Test func promptsParseOrExplain() throws {
         var s = try demoState()
         s.apply(.goToPrompt, pane: pane)

@@ -28,6 +28,8 @@ public final class ViewerApp {
     private(set) var lastFrameBytes = 0
     /// A picture larger than this is sent smaller (`--max-kbps`: a tenth of a second's worth).
     public var maxFrameBytes: Int?
+    /// The graphics query to send at start and whose answer picks the pixel mode (`ViewerApp+Graphics`).
+    public var graphicsQuery: PendingGraphicsQuery?
     private var shownViews: [PlaneSelection] = []
     private var shownLevel = 0
     private let reductions = ReductionWorker(threads: ProcessInfo.processInfo.activeProcessorCount)
@@ -103,6 +105,7 @@ public final class ViewerApp {
     /// Runs until `q`, Ctrl-C or a signal; the terminal is restored on every way out.
     public func run() throws {
         terminal.open()
+        sendGraphicsQuery()
         if let note = TerminalDescription.note, state.message == nil { state.message = note }
         defer {
             removePicture()
@@ -150,6 +153,8 @@ public final class ViewerApp {
 
     func handle(_ input: Terminal.Input) {
         switch input {
+        case .terminalReplies(let answer):
+            adoptGraphics(answer)
         case .key(.resize):
             terminal.acknowledgeResize()
             previous = nil

@@ -5,6 +5,10 @@ import Synchronization
 /// The terminal through ncurses: input (keys, mouse, resize) and size. The
 /// picture itself is written as ANSI bytes by `ScreenWriter`; ncurses' own
 /// screen stays blank and untouched, so its refreshes never draw over it.
+///
+/// ncurses reads its keys from a pipe, not from the terminal: `read` (on the UI thread) moves
+/// what the terminal sent into that pipe, minus the answers to the graphics queries
+/// (`TerminalInputSplitter`), which come out as one `.terminalReplies` input instead of keys.
 final class Terminal {
     /// Set by SIGINT/SIGTERM/SIGHUP: the loop restores the terminal and exits.
     nonisolated(unsafe) static var stopSignal: Int32 = 0
@@ -15,9 +19,21 @@ final class Terminal {
         case click(y: Int, x: Int)
         case drag(y: Int, x: Int)
         case release(y: Int, x: Int)
+        /// The terminal answered the graphics queries (its DA1 came, the last answer).
+        case terminalReplies(TerminalReplies)
     }
 
     private(set) var isOpen = false
+    /// The pipe ncurses reads its keys from (-1: it reads the terminal itself).
+    private var keys: (read: UnsafeMutablePointer<FILE>?, write: Int32) = (nil, -1)
+    /// Keys not yet written into the pipe (it was full).
+    private var keyBacklog: [UInt8] = []
+    /// The answers to the graphics queries so far, and whether they went out as `.terminalReplies`.
+    private var replyBytes: [UInt8] = []
+    private var repliesDelivered = false
+    /// How long a sequence (or a UTF-8 character) cut off at the end of a read is waited for, as
+    /// ncurses waits for the rest of an escape sequence (ESCDELAY).
+    static let sequenceWait = 0.025
 
     func open() {
         // The character set comes from the locale; when the one named does not exist here (C.UTF-8
@@ -26,8 +42,21 @@ final class Terminal {
             for name in ["C.UTF-8", "C.utf8", "en_US.UTF-8"] where setlocale(LC_CTYPE, name) != nil { break }
         }
         TerminalDescription.prepare()
-        setenv("ESCDELAY", "25", 1)
-        _ = initscr()
+        // `pumpInput` hands ncurses whole sequences, having waited for their ends itself: ncurses
+        // waits only for a lone Esc's (the keys after it are in the pipe already, or not coming).
+        setenv("ESCDELAY", "1", 1)
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) == 0, let input = fdopen(fds[0], "r") {
+            _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+            keys = (input, fds[1])
+        }
+        // ncurses writes through its own FILE on stdout (never closed: that would close fd 1).
+        if keys.read == nil || newterm(nil, fdopen(1, "w"), keys.read) == nil {
+            // No pipe: ncurses reads the terminal (initscr explains a terminal it cannot drive, and exits).
+            closeKeyPipe()
+            setenv("ESCDELAY", "25", 1)
+            _ = initscr()
+        }
         raw()
         noecho()
         nonl()
@@ -72,6 +101,13 @@ final class Terminal {
         isOpen = false
         ScreenWriter.write("\u{1b}[0m\u{1b}[?1002l\u{1b}[?1006l")
         endwin()
+        closeKeyPipe()
+    }
+
+    private func closeKeyPipe() {
+        if let input = keys.read { fclose(input) }
+        if keys.write >= 0 { Foundation.close(keys.write) }
+        keys = (nil, -1)
     }
 
     /// The screen in cells, held to the frame limit (`render --size` refuses more) whatever the terminal says.
@@ -89,8 +125,17 @@ final class Terminal {
         refresh()
     }
 
-    /// The next input already typed, or nil (never blocks).
+    /// The next input already typed, or nil (never blocks, but for the end of a sequence cut off
+    /// in the middle: `sequenceWait`).
     func read() -> Input? {
+        pumpInput()
+        if !repliesDelivered, !replyBytes.isEmpty {
+            let replies = TerminalReplies(parsing: replyBytes)
+            if replies.deviceAttributes != nil {
+                repliesDelivered = true
+                return .terminalReplies(replies)
+            }
+        }
         var wch: wint_t = 0
         let kind = get_wch(&wch)
         if kind == ERR { return sizeChanged() ? .key(.resize) : nil }
@@ -109,6 +154,43 @@ final class Terminal {
         default:
             guard let scalar = Unicode.Scalar(UInt32(wch)) else { return nil }
             return .key(.char(Character(scalar)))
+        }
+    }
+
+    /// Moves what the terminal sent (stdin) into ncurses' key pipe, keeping back the answers to
+    /// the graphics queries. A read that ends inside a sequence waits (`sequenceWait` at a time)
+    /// for its end, so ncurses gets every key whole.
+    private func pumpInput() {
+        guard keys.write >= 0 else { return }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var split = TerminalInputSplitter.Split()
+        var timeout: Int32 = 0
+        while true {
+            var pfd = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, timeout)
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { break }
+            let n = buffer.withUnsafeMutableBytes { Foundation.read(0, $0.baseAddress!, $0.count) }
+            guard n > 0 else { break }
+            received += buffer[0..<n]
+            split = TerminalInputSplitter.split(received)
+            // A sequence cut off: wait for its end. A full buffer: read on.
+            if split.unfinished {
+                timeout = Int32(Terminal.sequenceWait * 1000)
+            } else if n == buffer.count {
+                timeout = 0
+            } else {
+                break
+            }
+        }
+        replyBytes += split.replies
+        keyBacklog += split.keys
+        while !keyBacklog.isEmpty {
+            let n = keyBacklog.withUnsafeBytes { Foundation.write(keys.write, $0.baseAddress!, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }  // the pipe is full: the rest goes once ncurses has read some
+            keyBacklog.removeFirst(n)
         }
     }
 

@@ -17,17 +17,6 @@ public struct ViewState: Equatable, Sendable {
         public init(columns: Int, rows: Int) { (self.columns, self.rows) = (max(1, columns), max(1, rows)) }
     }
 
-    public enum Prompt: Equatable, Sendable {
-        case goTo, fps, filter
-        public var label: String {
-            switch self {
-            case .goTo: "go to (e.g. z=120): "
-            case .fps: "frames per second: "
-            case .filter: "filter: "
-            }
-        }
-    }
-
     public let shape: [Int]
     /// Index on every axis (displayed axes ignored), displayed axes, and the
     /// visible region (kept up to date by `fitRegion`).
@@ -71,8 +60,8 @@ public struct ViewState: Equatable, Sendable {
     public var probe: Point?
     /// The `--filter` pipeline (`F` edits it, `1`–`9` toggle its stages); nil = none.
     public var pipeline: Pipeline?
-    public var prompt: Prompt?
-    public var promptText = ""
+    /// The open prompt (`g`, `P`, `F`) and its text; nil: none.
+    public var prompt: PromptEditor?
     /// A filter pipeline the prompt refused, and the column (1-based) its error points at: `F`
     /// reopens it there, so a typo costs one fix, not the whole pipeline typed again.
     public var rejectedFilter: RejectedFilter?
@@ -80,10 +69,6 @@ public struct ViewState: Equatable, Sendable {
         public let text: String
         public let column: Int
     }
-    /// Where typing goes in `promptText` (a character offset; Home/End/←/→ move it).
-    public var promptCursor = 0
-    /// The pre-filled text is selected: the first character typed replaces it.
-    public var promptSelected = false
     public var message: String?
     public var quit = false
     /// The axis names were guessed from the shape (the array names none): the `i` panel says so.
@@ -100,10 +85,6 @@ public struct ViewState: Equatable, Sendable {
     public var labelIndex: Int?
     public var labelOpacity = LabelOverlay.defaultOpacity
     public var labelStyle: LabelStyle = .fill
-
-    /// A data row's height over a column's width on screen: the ratio of the displayed
-    /// axes' physical steps when both are known (an ortho view of a 2 µm z over 0.4 µm x is 5).
-    public var aspect: Double { physicalAspect ? ChannelLayer.aspect(of: selection, scales: scales) : 1 }
 
     public init(selection: PlaneSelection, shape: [Int]) {
         self.shape = shape
@@ -127,41 +108,12 @@ public struct ViewState: Equatable, Sendable {
 
     /// A --region given at start-up, fitted once the pane is known.
     var startRegion: [Range<Int>]?
+    /// The region each pair of displayed axes showed when `o` left it (`ViewState+OrthogonalViews`).
+    var savedRegions: [DisplayedAxes: SavedRegion] = [:]
 
     /// Non-displayed axes other than the channel axis.
     static func freeAxes(_ s: PlaneSelection, channelAxis: Int?) -> [Int] {
         s.indices.indices.filter { $0 != s.rowAxis && $0 != s.columnAxis && $0 != channelAxis }
-    }
-
-    var height: Int { shape[selection.rowAxis] }
-    var width: Int { shape[selection.columnAxis] }
-
-    /// The scale at which the whole plane fits the pane.
-    public func fitScale(_ pane: Pane) -> Double {
-        max(Double(width) / Double(pane.columns), Double(height) * aspect / Double(2 * pane.rows))
-    }
-
-    public func effectiveScale(_ pane: Pane) -> Double { min(scale ?? .infinity, fitScale(pane)) }
-
-    /// Recomputes the visible region for the pane from the scale and centre.
-    public mutating func fitRegion(_ pane: Pane) {
-        if let start = startRegion {
-            let (r, c) = (start[0], start[1])
-            startRegion = nil
-            let s = max(Double(r.count) * aspect / Double(2 * pane.rows), Double(c.count) / Double(pane.columns))
-            scale = s >= fitScale(pane) ? nil : s
-            centre = Point(y: Double(r.lowerBound + r.upperBound) / 2, x: Double(c.lowerBound + c.upperBound) / 2)
-        }
-        let s = effectiveScale(pane)
-        // `s` is data columns per screen pixel; a row is `aspect` columns tall.
-        let h = max(1, min(height, Int(clamping: (Double(2 * pane.rows) * s / aspect).rounded(.up))))
-        let w = max(1, min(width, Int(clamping: (Double(pane.columns) * s).rounded(.up))))
-        centre.y = min(max(centre.y, Double(h) / 2), Double(height) - Double(h) / 2)
-        centre.x = min(max(centre.x, Double(w) / 2), Double(width) - Double(w) / 2)
-        let top = min(max(0, Int(clamping: (centre.y - Double(h) / 2).rounded())), height - h)
-        let left = min(max(0, Int(clamping: (centre.x - Double(w) / 2).rounded())), width - w)
-        selection.rows = top..<(top + h)
-        selection.columns = left..<(left + w)
     }
 
     /// Applies one action; the visible region is refitted to the pane.
@@ -251,9 +203,7 @@ public struct ViewState: Equatable, Sendable {
         case .playPause:
             playing.toggle()
         case .cyclePlayAxis:
-            let free = ViewState.freeAxes(selection, channelAxis: channelAxis)
-            if let i = free.firstIndex(of: playAxis), free.count > 1 { playAxis = free[(i + 1) % free.count] }
-            message = isFree(playAxis) ? "play along \(names[playAxis])" : "nothing to play along"
+            cyclePlayAxis()
         case .fpsPrompt:
             openPrompt(.fps)
         case .cycleDisplayedAxes:
@@ -323,12 +273,6 @@ public struct ViewState: Equatable, Sendable {
         fitRegion(pane)
     }
 
-    /// One step of playback along the play axis, wrapping at the end.
-    public mutating func advancePlayback() {
-        guard playing, isFree(playAxis) else { return }
-        selection.indices[playAxis] = (selection.indices[playAxis] + 1) % shape[playAxis]
-    }
-
     func isFree(_ axis: Int) -> Bool {
         axis >= 0 && axis < shape.count && axis != selection.rowAxis && axis != selection.columnAxis
     }
@@ -346,167 +290,6 @@ public struct ViewState: Equatable, Sendable {
         selection.indices[axis] = next
     }
 
-    private mutating func openPrompt(_ p: Prompt) {
-        prompt = p
-        switch p {
-        case .goTo: promptText = "\(selection.axisNames[scrubAxis])="
-        case .fps: promptText = NumberText.short(fps)
-        case .filter: promptText = rejectedFilter?.text ?? pipeline?.text ?? ""
-        }
-        promptCursor = promptText.count
-        promptSelected = !promptText.isEmpty
-        if p == .filter, let rejected = rejectedFilter {
-            promptCursor = min(max(0, rejected.column - 1), promptText.count)
-            promptSelected = false
-        }
-    }
-
-    /// yx → zx → zy → yx, where z is the scrub axis of the home view.
-    private mutating func cycleDisplayedAxes() {
-        let (y, x) = (homeAxes[0], homeAxes[1])
-        let names = selection.axisNames
-        guard let z = names.firstIndex(of: "z") ?? ViewState.freeAxes(selection, channelAxis: channelAxis).last,
-            z != y && z != x
-        else {
-            message = "no third axis for an orthogonal view"
-            return
-        }
-        // The axes leaving the display keep the position the view was centred on.
-        selection.indices[selection.rowAxis] = min(max(0, Int(clamping: centre.y)), shape[selection.rowAxis] - 1)
-        selection.indices[selection.columnAxis] = min(max(0, Int(clamping: centre.x)), shape[selection.columnAxis] - 1)
-        let next: (Int, Int)
-        switch (selection.rowAxis, selection.columnAxis) {
-        case (y, x): next = (z, x)
-        case (z, x): next = (z, y)
-        default: next = (y, x)
-        }
-        (selection.rowAxis, selection.columnAxis) = next
-        scrubAxis = [y, x, z].first { $0 != next.0 && $0 != next.1 }!
-        scale = nil
-        centre = Point(y: Double(shape[next.0]) / 2, x: Double(shape[next.1]) / 2)
-        selection.rows = 0..<shape[next.0]
-        selection.columns = 0..<shape[next.1]
-        message = "showing \(names[next.0])\(names[next.1])"
-    }
-
-    /// Feeds a key to the open prompt: text at the cursor, Backspace, Ctrl-U (clear),
-    /// Ctrl-W (delete a word), Home/End/←/→ (move), Enter (commit), Esc (cancel), Ctrl-C (quit).
-    /// While the pre-filled text is selected, typing or deleting replaces all of it.
-    public mutating func type(_ key: Key, pane: Pane) {
-        guard let p = prompt else { return }
-        let selected = promptSelected
-        promptSelected = false
-        promptCursor = min(max(0, promptCursor), promptText.count)
-        switch key {
-        case .escape:
-            prompt = nil
-        case .ctrl("c"):
-            prompt = nil
-            quit = true
-        case .enter:
-            prompt = nil
-            commit(p, promptText)
-            fitRegion(pane)
-        case .ctrl("u"):
-            replacePrompt(0..<promptText.count, with: "")
-        case .backspace:
-            if selected {
-                replacePrompt(0..<promptText.count, with: "")
-            } else if promptCursor > 0 {
-                replacePrompt((promptCursor - 1)..<promptCursor, with: "")
-            }
-        case .ctrl("w"):
-            replacePrompt((selected ? 0 : promptWordStart)..<(selected ? promptText.count : promptCursor), with: "")
-        case .home, .ctrl("a"):
-            promptCursor = 0
-        case .end, .ctrl("e"):
-            promptCursor = promptText.count
-        case .left:
-            promptCursor = max(0, promptCursor - 1)
-        case .right:
-            promptCursor = min(promptText.count, promptCursor + 1)
-        case .char(let c):
-            replacePrompt(selected ? 0..<promptText.count : promptCursor..<promptCursor, with: String(c))
-        default:
-            promptSelected = selected
-        }
-    }
-
-    /// Where Ctrl-W deletes back to: past separators just before the cursor, then to the previous one.
-    private var promptWordStart: Int {
-        let characters = Array(promptText.prefix(promptCursor))
-        let separators: Set<Character> = [" ", ",", "|"]
-        var i = characters.count
-        while i > 0 && separators.contains(characters[i - 1]) { i -= 1 }
-        while i > 0 && !separators.contains(characters[i - 1]) { i -= 1 }
-        return i
-    }
-
-    /// Replaces characters `range` of the prompt text; the cursor ends after the new text.
-    private mutating func replacePrompt(_ range: Range<Int>, with text: String) {
-        var characters = Array(promptText)
-        characters.replaceSubrange(range, with: Array(text))
-        promptText = String(characters)
-        promptCursor = range.lowerBound + text.count
-    }
-
-    private mutating func commit(_ p: Prompt, _ text: String) {
-        switch p {
-        case .goTo:
-            // All or nothing, each axis once (as --at): `z=1,z=2` moves nothing.
-            let names = selection.axisNames
-            var moves: [Int: Int] = [:]
-            for item in text.split(separator: ",") {
-                let kv = item.split(separator: "=", maxSplits: 1).map { String($0).trimmedSpaces }
-                let (name, value) = kv.count == 2 ? (kv[0], kv[1]) : (names[scrubAxis], kv.first ?? "")
-                guard let axis = names.firstIndex(of: name) ?? Int(name), isFree(axis) || axis == channelAxis else {
-                    message = "go to: no axis '\(name)' to move"
-                    return
-                }
-                guard moves[axis] == nil else {
-                    message = "go to: axis \(names[axis]) is given twice"
-                    return
-                }
-                guard let typed = Int(value) else {
-                    message = "go to: \(name)=\(value) is not a number"
-                    return
-                }
-                let i = typed - indexBase
-                guard i >= 0, i < shape[axis] else {
-                    message = "go to: \(name)=\(value) is outside \(indexBase)..\(shape[axis] - 1 + indexBase)"
-                    return
-                }
-                moves[axis] = i
-            }
-            for (axis, i) in moves { selection.indices[axis] = i }
-        case .fps:
-            guard let v = Double(text.trimmedSpaces), v.isFinite else {
-                message = "frames per second: '\(text)' is not a number"
-                return
-            }
-            guard v > 0, v <= 240 else {
-                message = "frames per second: \(text.trimmedSpaces) is outside (0, 240]"
-                return
-            }
-            fps = v
-        case .filter:
-            rejectedFilter = nil
-            if text.trimmedSpaces.isEmpty {
-                pipeline = nil
-                message = "filters off"
-                return
-            }
-            do {
-                pipeline = try Pipeline(text)
-            } catch let e as PipelineSyntaxError {
-                rejectedFilter = RejectedFilter(text: text, column: e.column)
-                message = "filter: \(e.message) (F to fix it)"
-            } catch {
-                rejectedFilter = RejectedFilter(text: text, column: text.count + 1)
-                message = "filter: \(error) (F to fix it)"
-            }
-        }
-    }
 }
 
 extension String {

@@ -27,6 +27,8 @@ public final class ViewerApp {
         get { output.maxFrameBytes }
         set { output.maxFrameBytes = newValue }
     }
+    /// The graphics query to send at start and whose answer picks the pixel mode (`ViewerApp+Graphics`).
+    public var graphicsQuery: PendingGraphicsQuery?
     private let maxWorkPixels: Int
     private var lastPlay = 0.0
     private var dragFrom: (y: Int, x: Int)?
@@ -68,6 +70,7 @@ public final class ViewerApp {
     /// Runs until `q`, Ctrl-C or a signal; the terminal is restored on every way out.
     public func run() throws {
         terminal.open()
+        sendGraphicsQuery()
         if let note = TerminalDescription.note, state.message == nil { state.message = note }
         defer {
             output.removePicture()
@@ -116,6 +119,8 @@ public final class ViewerApp {
 
     func handle(_ input: Terminal.Input) {
         switch input {
+        case .terminalReplies(let answer):
+            adoptGraphics(answer)
         case .key(.resize):
             terminal.acknowledgeResize()
             output.invalidate()

@@ -127,10 +127,53 @@ let pane = ViewState.Pane(columns: 120, rows: 38)
         #expect((s.selection.rowAxis, s.selection.columnAxis) == (3, 4) && s.scrubAxis == 2)
     }
 
+    /// `g z=48` then `o o o`: back in the yx view at z 48 (not the zx view's middle, 100).
+    @Test func orthogonalViewsKeepThePlanePosition() throws {
+        var s = try demoState()
+        s.fitRegion(pane)
+        s.apply(.goToPrompt, pane: pane)
+        for c in "z=48" { s.type(.char(c), pane: pane) }
+        s.type(.enter, pane: pane)
+        let home = s
+        for _ in 0..<3 { s.apply(.cycleDisplayedAxes, pane: pane) }
+        #expect(s.selection.indices == home.selection.indices, "\(s.selection.indices)")
+        #expect(s.selection.rows == home.selection.rows && s.selection.columns == home.selection.columns)
+        #expect(s.scale == nil && s.scrubAxis == 2)
+    }
+
+    /// A zoomed view comes back with its region; the slices between are taken at its centre; an
+    /// axis moved in another view re-centres the region on its new index.
+    @Test func orthogonalViewsRestoreTheRegion() throws {
+        var s = try demoState()
+        s.fitRegion(pane)
+        s.apply(.zoomIn, pane: pane)
+        s.apply(.zoomIn, pane: pane)
+        s.apply(.pan(dy: 1, dx: -1, large: true), pane: pane)
+        let zoomed = s
+        let (cy, cx) = (Int(zoomed.centre.y), Int(zoomed.centre.x))
+        s.apply(.cycleDisplayedAxes, pane: pane)  // zx at y = the centre's row
+        #expect(s.selection.indices[3] == cy && s.selection.indices[2] == 100)
+        s.apply(.cycleDisplayedAxes, pane: pane)  // zy at x = the centre's column (zx was shown whole)
+        #expect(s.selection.indices[4] == cx && s.selection.indices[3] == cy)
+        s.apply(.cycleDisplayedAxes, pane: pane)
+        #expect(s.selection.rows == zoomed.selection.rows && s.selection.columns == zoomed.selection.columns)
+        #expect(s.selection.indices[0...2] == zoomed.selection.indices[0...2])
+        #expect(s.scale == zoomed.scale && s.centre == zoomed.centre)
+        // y moved (scrubbed in the zx view): the yx region comes back centred on the new row.
+        s.apply(.cycleDisplayedAxes, pane: pane)
+        #expect(s.scrubAxis == 3)
+        s.apply(.stepScrub(40), pane: pane)
+        s.apply(.cycleDisplayedAxes, pane: pane)
+        s.apply(.cycleDisplayedAxes, pane: pane)
+        #expect(s.selection.rows.count == zoomed.selection.rows.count && s.scale == zoomed.scale)
+        #expect(s.selection.rows.contains(cy + 40) && abs(s.centre.y - Double(cy + 40) - 0.5) < 1)
+        #expect(s.selection.columns == zoomed.selection.columns)
+    }
+
     @Test func promptsParseOrExplain() throws {
         var s = try demoState()
         s.apply(.goToPrompt, pane: pane)
-        #expect(s.prompt == .goTo && s.promptText == "z=")
+        #expect(s.prompt?.kind == .goTo && s.prompt?.text == "z=")
         for c in "120" { s.type(.char(c), pane: pane) }
         s.type(.enter, pane: pane)
         #expect(s.prompt == nil && s.selection.indices[2] == 120)
@@ -188,18 +231,18 @@ let pane = ViewState.Pane(columns: 120, rows: 38)
         #expect(s.message == "the pipeline has 2 stages")
         // F reopens with the pipeline; a bad one keeps the old and says why.
         s.apply(.filterPrompt, pane: pane)
-        #expect(s.promptText == "gaussian(2.5)|threshold(otsu)")
-        s.promptText = "gausian(2)"
+        #expect(s.prompt?.text == "gaussian(2.5)|threshold(otsu)")
+        s.prompt?.text = "gausian(2)"
         s.type(.enter, pane: pane)
         #expect(s.message == "filter: unknown operator 'gausian' at column 1 (did you mean gaussian?) (F to fix it)")
         #expect(s.pipeline?.text == "gaussian(2.5)|threshold(otsu)")
         // F reopens the rejected text, the cursor at the error's column, nothing selected.
         s.apply(.filterPrompt, pane: pane)
-        s.promptText = "gaussian(2)|medain(3)"
+        s.prompt?.text = "gaussian(2)|medain(3)"
         s.type(.enter, pane: pane)
         s.apply(.filterPrompt, pane: pane)
-        #expect(s.promptText == "gaussian(2)|medain(3)" && s.promptCursor == 12 && !s.promptSelected)
-        s.promptText = ""
+        #expect(s.prompt?.text == "gaussian(2)|medain(3)" && s.prompt?.cursor == 12 && s.prompt?.selected == false)
+        s.prompt?.text = ""
         s.type(.enter, pane: pane)
         #expect(s.pipeline == nil && s.message == "filters off")
     }
@@ -238,16 +281,16 @@ let pane = ViewState.Pane(columns: 120, rows: 38)
     @Test func prefilledTextIsReplacedByTyping() throws {
         var s = try demoState()
         s.apply(.goToPrompt, pane: pane)
-        #expect(s.promptText == "z=" && s.promptSelected)
+        #expect(s.prompt?.text == "z=" && s.prompt?.selected == true)
         typed("t=11", into: &s)
-        #expect(s.promptText == "t=11" && !s.promptSelected)
+        #expect(s.prompt?.text == "t=11" && s.prompt?.selected == false)
         s.type(.enter, pane: pane)
         #expect(s.selection.indices[1] == 11 && s.message == nil)
         // End keeps the pre-filled text and types after it.
         s.apply(.goToPrompt, pane: pane)
         s.type(.end, pane: pane)
         typed("7", into: &s)
-        #expect(s.promptText == "z=7")
+        #expect(s.prompt?.text == "z=7")
         s.type(.enter, pane: pane)
         #expect(s.selection.indices[2] == 7)
     }
@@ -259,7 +302,7 @@ let pane = ViewState.Pane(columns: 120, rows: 38)
         s.type(.enter, pane: pane)
         #expect(s.message == "go to: z=abc is not a number" && s.selection.indices[2] == 100)
         s.apply(.fpsPrompt, pane: pane)
-        #expect(s.promptText == "10")
+        #expect(s.prompt?.text == "10")
         typed("fast", into: &s)
         s.type(.enter, pane: pane)
         #expect(s.message == "frames per second: 'fast' is not a number" && s.fps == 10)
@@ -274,22 +317,22 @@ let pane = ViewState.Pane(columns: 120, rows: 38)
         s.apply(.filterPrompt, pane: pane)
         typed("gaussian(2)|threshold(otsu)", into: &s)
         s.type(.ctrl("w"), pane: pane)
-        #expect(s.promptText == "gaussian(2)|")
+        #expect(s.prompt?.text == "gaussian(2)|")
         s.type(.ctrl("w"), pane: pane)
-        #expect(s.promptText == "")
+        #expect(s.prompt?.text == "")
         typed("median(3) x", into: &s)
         s.type(.home, pane: pane)
-        #expect(s.promptCursor == 0)
+        #expect(s.prompt?.cursor == 0)
         typed("y ", into: &s)
-        #expect(s.promptText == "y median(3) x" && s.promptCursor == 2)
+        #expect(s.prompt?.text == "y median(3) x" && s.prompt?.cursor == 2)
         s.type(.end, pane: pane)
         s.type(.backspace, pane: pane)
-        #expect(s.promptText == "y median(3) ")
+        #expect(s.prompt?.text == "y median(3) ")
         for _ in 0..<3 { s.type(.left, pane: pane) }
         s.type(.backspace, pane: pane)
-        #expect(s.promptText == "y median3) " && s.promptCursor == 8)
+        #expect(s.prompt?.text == "y median3) " && s.prompt?.cursor == 8)
         s.type(.ctrl("u"), pane: pane)
-        #expect(s.promptText == "" && s.promptCursor == 0)
+        #expect(s.prompt?.text == "" && s.prompt?.cursor == 0)
         s.type(.escape, pane: pane)
         #expect(s.prompt == nil && !s.quit)
     }

@@ -786,3 +786,21 @@ def test_image_is_centred_in_the_pane(session):
             visible += len(part)
     assert first is not None and last is not None and last > first, repr(row)
     assert first > 20 and abs(first - (120 - last)) <= 1, f"picture in columns {first}..{last} of 120"
+
+
+def test_orthogonal_views_keep_the_position(session):
+    """`g z=48` then `o o o` (yx → zx → zy → yx) comes back at z 48, and each view says which it is."""
+    s = session("demo")
+    s.ready("z 100/201")
+    s.keys("g")
+    s.wait(lambda x: "go to (e.g. z=120): z=" in x, what="the pre-filled prompt")
+    s.keys("z=48", literal=True)
+    s.keys("Enter")
+    s.wait(lambda x: "*z 48/201" in s.status(), what="z=48")
+    for view in ("zx", "zy", "yx"):
+        s.keys("o")
+        s.wait(lambda x: f"showing {view}" in x, what=f"the {view} view")
+    s.wait(lambda x: "*z 48/201" in s.status(), what="z 48 in the yx view again")
+    assert not re.search(r"\b[yx] \d+/", s.status()), f"y and x are displayed again: {s.status()}"
+    s.keys("q")
+    assert s.exit_status() == 0

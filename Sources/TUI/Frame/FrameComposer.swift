@@ -112,8 +112,7 @@ struct FrameComposer {
         let failure = partials.lazy.flatMap(\.failed).first
         if let prompt = state.prompt {
             composer.promptLine(
-                &screen, label: prompt.label, text: state.promptText, cursor: state.promptCursor,
-                selected: state.promptSelected)
+                &screen, label: prompt.label, text: prompt.text, cursor: prompt.cursor, selected: prompt.selected)
         } else if let failure {
             composer.messageLine(&screen, "error: \(failure.message)", isError: true)
         } else if case .failed(_, let message) = inputs.filter, state.message == nil {

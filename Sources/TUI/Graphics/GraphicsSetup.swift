@@ -10,9 +10,16 @@ public struct GraphicsSetup: Sendable {
     public var tmuxWrap: Bool
     /// Something the user should know (tmux passthrough off), for stderr or the message line.
     public var note: String?
+    /// The terminal is still to be asked (`resolve(deferQuery: true)`): `mode` is the glyph mode to
+    /// draw in until it answers.
+    public var pendingQuery: PendingGraphicsQuery?
 
-    public init(mode: DisplayMode, pixelModes: [DisplayMode] = [], tmuxWrap: Bool = false, note: String? = nil) {
+    public init(
+        mode: DisplayMode, pixelModes: [DisplayMode] = [], tmuxWrap: Bool = false, note: String? = nil,
+        pendingQuery: PendingGraphicsQuery? = nil
+    ) {
         (self.mode, self.pixelModes, self.tmuxWrap, self.note) = (mode, pixelModes, tmuxWrap, note)
+        self.pendingQuery = pendingQuery
     }
 
     /// - Parameters:
@@ -20,9 +27,11 @@ public struct GraphicsSetup: Sendable {
     ///   - fallback: the glyph mode when nothing else is chosen (half, or ascii without UTF-8).
     ///   - cellSize: `--cell-size` (else the kernel's, the terminal's answer, then 10x20).
     ///   - interactive: stdin and stdout are a terminal, so it (and tmux) can be asked; otherwise nothing is.
+    ///   - deferQuery: `auto` on a terminal outside tmux does not wait for the answer: the setup is
+    ///     `fallback` with the query in `pendingQuery`, for the viewer to send (its first frame comes at once).
     public static func resolve(
         requested: String?, fallback: GlyphMode, cellSize: CellSize?, environment env: [String: String],
-        interactive: Bool, timeout: Double = 1.0
+        interactive: Bool, deferQuery: Bool = false, timeout: Double = 1.0
     ) -> GraphicsSetup {
         let requested = requested?.lowercased()
         if let requested, let g = GlyphMode(rawValue: requested) { return GraphicsSetup(mode: .glyphs(g)) }
@@ -48,10 +57,11 @@ public struct GraphicsSetup: Sendable {
                 if tmux.passthrough { protocols = [outer] } else { note = TmuxGraphics.passthroughHint }
             }
         } else if interactive && !term.isEmpty && term != "dumb" {
-            replies = GraphicsQuery.ask(timeout: timeout)
-            if let best = GraphicsDetection.choose(hint: GraphicsDetection.hint(env), replies: replies) {
-                protocols = GraphicsDetection.alternatives(best, replies: replies)
-            }
+            let query = PendingGraphicsQuery(
+                hint: GraphicsDetection.hint(env), cellSize: cellSize ?? GraphicsQuery.kernelCellSize())
+            if deferQuery { return GraphicsSetup(mode: .glyphs(fallback), pendingQuery: query) }
+            let modes = query.pixelModes(answer: GraphicsQuery.ask(timeout: timeout))
+            return GraphicsSetup(mode: modes.first ?? .glyphs(fallback), pixelModes: modes)
         }
         guard let first = protocols.first else { return GraphicsSetup(mode: .glyphs(fallback), note: note) }
         let cell = cellSize ?? GraphicsQuery.kernelCellSize() ?? replies.cell ?? .fallback

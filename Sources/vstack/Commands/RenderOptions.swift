@@ -59,8 +59,9 @@ struct RenderOptions: ParsableArguments {
     var aspect: String = "data"
 
     /// The display mode: `--mode`, else `VSTACK_MODE`, else `defaultMode`; `auto` and the pixel
-    /// modes ask the terminal when `interactive` (stdin and stdout are one).
-    func graphics(defaultMode: String?, interactive: Bool) throws -> GraphicsSetup {
+    /// modes ask the terminal when `interactive` (stdin and stdout are one); with `deferQuery`,
+    /// `auto` leaves the query to the caller (`GraphicsSetup.pendingQuery`) instead of waiting.
+    func graphics(defaultMode: String?, interactive: Bool, deferQuery: Bool = false) throws -> GraphicsSetup {
         let env = TerminalProbe.environment()
         let requested = mode ?? env["VSTACK_MODE"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultMode
         let source = mode != nil ? "--mode" : "VSTACK_MODE"
@@ -80,7 +81,7 @@ struct RenderOptions: ParsableArguments {
         let fallback: GlyphMode = TerminalProbe.utf8Locale() ? .half : .ascii
         return GraphicsSetup.resolve(
             requested: requested, fallback: fallback, cellSize: cell, environment: env,
-            interactive: interactive)
+            interactive: interactive, deferQuery: deferQuery)
     }
 
     /// Resolves the options against the environment (locale, TERM, COLORTERM); the mode is

@@ -53,8 +53,9 @@ struct ViewCommand: ParsableCommand {
             throw RuntimeFailure(
                 "the viewer needs a terminal on stdin and stdout (for one frame use: vstack render \(path))")
         }
-        // The terminal is asked which pixel protocol it speaks (unless --mode or VSTACK_MODE chose glyphs).
-        let graphics = try look.graphics(defaultMode: "auto", interactive: true)
+        // The terminal is asked which pixel protocol it speaks (unless --mode or VSTACK_MODE chose glyphs);
+        // with auto, the viewer sends the query and draws in glyphs until the answer comes.
+        let graphics = try look.graphics(defaultMode: "auto", interactive: true, deferQuery: true)
         var state = ViewState(selection: selection, shape: array.metadata.shape)
         state.mode = graphics.mode.pixelProtocol != nil ? graphics.mode : settings.mode
         let glyphs =
@@ -98,6 +99,7 @@ struct ViewCommand: ParsableCommand {
             return layer
         }
         app.maxFrameBytes = viewer.maxKbps.map { $0 * 1000 / 8 / 10 }
+        app.graphicsQuery = graphics.pendingQuery
         app.saveFigure = figureSaver(
             path: path, array: array, cache: cache, look: look, caching: caching, filtering: filtering,
             labelling: labelling, labelSpecs: labelSpecs)

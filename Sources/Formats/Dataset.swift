@@ -13,7 +13,7 @@ public enum Dataset {
         } catch let e as DatasetError {
             throw e
         } catch {
-            throw DatasetError(location, "\(error)", underlying: error)
+            throw DatasetError(location, error)
         }
     }
 

@@ -72,7 +72,7 @@ struct DaskScript {
         do {
             stages = try pipeline?.boundStages(setup, kind: PlaneFilter.kind(of: m.dataType)) ?? []
         } catch let e as PipelineSyntaxError {
-            throw UsageFailure("--filter: \(e.message)")
+            throw UsageFailure(e, context: "--filter")
         }
         if let s = stages.first(where: { OperatorCatalog.spec(named: $0.name)?.dask == nil }) {
             throw UsageFailure("--script dask: no Python for \(s.name) yet")

@@ -15,9 +15,14 @@ public struct DatasetError: Error, CustomStringConvertible, Sendable {
         self.underlying = underlying
     }
 
+    /// `LOCATION: ERROR`: the error met reading the dataset at `location`, kept beneath.
+    public init(_ location: String, _ error: any Error) {
+        self.init(location, ErrorLine.text(error), underlying: error)
+    }
+
     /// `LOCATION: WHERE: ERROR` for an error met at `part` (`chunk 0.1.2`, `page 3`).
     public init(_ location: String, at part: String, _ error: any Error) {
-        self.init(location, "\(part): \(error)", underlying: error)
+        self.init(location, "\(part): \(ErrorLine.text(error))", underlying: error)
     }
 
     public var description: String { "\(location): \(problem)" }

@@ -14,6 +14,7 @@ extension FormatError {
         case let .corruptData(problem, underlying?): "\(problem) (\(underlying))"
         case let .regionOutside(lower, upper, axis, size):
             "region \(lower):\(upper) is outside axis \(axis) (size \(size))"
+        case let .within(part, underlying): "\(part): \(ErrorLine.text(underlying))"
         case let .level(path, underlying):
             "multiscales level '\(path)': \((underlying as? DatasetError)?.problem ?? "\(underlying)")"
         }

@@ -32,6 +32,9 @@ public enum FormatError: Error, CustomStringConvertible, Sendable {
     case io(String)
     /// A level of an OME-Zarr pyramid could not be opened; `underlying` says why.
     case level(path: String, underlying: any Error)
+    /// A part of the dataset (`BigDataViewer HDF5 file x.h5`, `cannot decode strip 3`) and the
+    /// error met there, kept as it is.
+    case within(String, underlying: any Error)
     /// Any other problem, as one line.
     case invalid(String)
 

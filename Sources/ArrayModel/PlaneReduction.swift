@@ -32,8 +32,8 @@ public final class PlaneReduction: Sendable {
         var chunksDone = 0
         /// Chunks the view reads (known once `run` starts).
         var chunkTotal = 0
-        /// Chunks that could not be read: their message and the screen pixels they cover.
-        var failures: [(message: String, rows: Range<Int>, columns: Range<Int>)] = []
+        /// Chunks that could not be read: their error and the screen pixels they cover.
+        var failures: [Failure] = []
     }
     private let state: Mutex<Accumulators>
     /// Offset added to a value before it indexes the histogram (int8/int16), and whether one is kept.
@@ -241,8 +241,18 @@ public final class PlaneReduction: Sendable {
         }
     }
 
+    /// A chunk that could not be read: its error, kept until shown, and the screen pixels
+    /// (rows, columns) it leaves empty.
+    public struct Failure: Sendable {
+        public let error: any Error
+        public let rows: Range<Int>
+        public let columns: Range<Int>
+        /// The error as the one line shown.
+        public var message: String { ErrorLine.text(error) }
+    }
+
     /// Records a chunk that could not be read; the screen pixels of `box` stay incomplete.
-    public func fail(_ message: String, box: [Range<Int>]) {
+    public func fail(_ error: any Error, box: [Range<Int>]) {
         let (r0, c0) = (view.rows.lowerBound, view.columns.lowerBound)
         let rows =
             Int(
@@ -252,7 +262,7 @@ public final class PlaneReduction: Sendable {
                 columnBlock[box[view.columnAxis].lowerBound - c0])..<(Int(
                 columnBlock[box[view.columnAxis].upperBound - 1 - c0]) + 1)
         state.withLock {
-            $0.failures.append((message, rows, cols))
+            $0.failures.append(Failure(error: error, rows: rows, columns: cols))
             $0.chunksDone += 1
         }
     }
@@ -268,7 +278,7 @@ public final class PlaneReduction: Sendable {
         state.withLock { $0.chunkTotal = count }
     }
     /// Failed chunks: the error and the screen pixels (rows, columns) they leave empty.
-    public var failures: [(message: String, rows: Range<Int>, columns: Range<Int>)] { state.withLock { $0.failures } }
+    public var failures: [Failure] { state.withLock { $0.failures } }
 
     /// The screen image so far; pixels whose block is not complete are NaN in `pixels` and false in `complete`.
     public func image() -> (image: FloatImage, complete: [Bool]) {
@@ -420,7 +430,7 @@ extension PlaneReduction {
                     }
                 } catch {
                     if continueOnError {
-                        fail("\(error)", box: box)
+                        fail(error, box: box)
                     } else {
                         firstError.withLock { if $0 == nil { $0 = error } }
                     }

@@ -251,8 +251,11 @@ public final class PlaneLoader: @unchecked Sendable {
         cache.contains(key) || (key.slab != nil && cache.contains(key.whole))
     }
 
-    /// The error of the last failed load of a key, if it failed.
-    public func failure(_ key: ChunkKey) -> String? { failureLog.get(key) }
+    /// The error of the last failed load of a key, if it failed: kept as it was thrown.
+    public func failureError(_ key: ChunkKey) -> (any Error)? { failureLog.get(key) }
+
+    /// The error of the last failed load of a key as the line shown (`ErrorLine.text`), if it failed.
+    public func failure(_ key: ChunkKey) -> String? { failureError(key).map(ErrorLine.text) }
 
     /// Waits until every key is resident or has failed; false on timeout.
     public func waitUntilLoaded(_ keys: [ChunkKey], timeout: Double = 60) -> Bool {
@@ -290,13 +293,13 @@ public final class PlaneLoader: @unchecked Sendable {
     }
 }
 
-/// Errors of failed loads, by key, for the status line and error tiles: the most recent
-/// ones within 256 KiB of messages.
+/// Errors of failed loads, by key, as they were thrown (rendered only when shown), for the status
+/// line and error tiles: the most recent ones within 256 KiB of their messages.
 final class FailureLog: Sendable {
-    private let messages = Mutex(ByteBudgetLRU<ChunkKey, String>(budget: 256 << 10))
-    func record(_ key: ChunkKey, _ error: Error) {
-        let text = "\(error)"
-        messages.withLock { _ = $0.insert(text, cost: text.utf8.count + 64, for: key) }
+    private let errors = Mutex(ByteBudgetLRU<ChunkKey, any Error>(budget: 256 << 10))
+    func record(_ key: ChunkKey, _ error: any Error) {
+        let cost = ErrorLine.text(error).utf8.count + 64
+        errors.withLock { _ = $0.insert(error, cost: cost, for: key) }
     }
-    func get(_ key: ChunkKey) -> String? { messages.withLock { $0.peek(key) } }
+    func get(_ key: ChunkKey) -> (any Error)? { errors.withLock { $0.peek(key) } }
 }

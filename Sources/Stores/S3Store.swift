@@ -15,8 +15,10 @@ public struct S3Store: Store {
         client: HTTPClient = .shared
     ) throws {
         let s3: S3Location
-        do { s3 = try S3Location(url: location, environment: environment) } catch {
-            throw StoreError.cannotOpen(path: location, reason: "\(error)")
+        do throws(S3Location.Problem) {
+            s3 = try S3Location(url: location, environment: environment)
+        } catch {
+            throw StoreError.badS3Location(location: location, problem: error)
         }
         let source = S3CredentialSource(
             environment: environment, readFile: { try? String(contentsOfFile: $0, encoding: .utf8) })
@@ -84,8 +86,10 @@ public struct S3Store: Store {
                 throw StoreError.httpStatus(url: url, status: response.status, tries: 1)
             }
             let page: S3ListResult
-            do { page = try S3ListResult(xml: String(decoding: response.body, as: UTF8.self)) } catch {
-                throw StoreError.badAnswer(url: url, problem: "\(error)")
+            do throws(S3ListResult.Problem) {
+                page = try S3ListResult(xml: String(decoding: response.body, as: UTF8.self))
+            } catch {
+                throw StoreError.badS3Listing(url: url, problem: error)
             }
             for p in page.commonPrefixes + page.keys where p.hasPrefix(below) {
                 let name = p.dropFirst(below.count).split(separator: "/").first.map(String.init) ?? ""

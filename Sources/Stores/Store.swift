@@ -68,6 +68,10 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     case badAnswer(url: String, problem: String)
     /// The request was abandoned because nothing wants its data any more.
     case cancelled(url: String)
+    /// An `s3://` location that names no bucket and key vstack can ask for.
+    case badS3Location(location: String, problem: S3Location.Problem)
+    /// An S3 listing (ListObjectsV2) whose XML is not what S3 answers.
+    case badS3Listing(url: String, problem: S3ListResult.Problem)
 
     public var description: String {
         switch self {
@@ -84,6 +88,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .transferFailed(url, reason, tries): "\(url): \(reason)\(tries > 1 ? " (\(tries) tries)" : "")"
         case let .badAnswer(url, problem): "\(url): \(problem)"
         case let .cancelled(url): "\(url): cancelled (no longer needed)"
+        case let .badS3Location(location, problem): "cannot open \(location): \(problem)"
+        case let .badS3Listing(url, problem): "\(url): \(problem)"
         }
     }
 
@@ -96,6 +102,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .transferFailed(u, reason, tries): return .transferFailed(url: r(u), reason: reason, tries: tries)
         case let .badAnswer(u, problem): return .badAnswer(url: r(u), problem: problem)
         case let .cancelled(u): return .cancelled(url: r(u))
+        case let .badS3Listing(u, problem): return .badS3Listing(url: r(u), problem: problem)
         case let .badRange(u, problem): return .badRange(path: r(u), problem: problem)
         case let .tooLarge(what, size, limit): return .tooLarge(what: r(what), size: size, limit: limit)
         default: return self

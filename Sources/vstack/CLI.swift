@@ -5,15 +5,29 @@ import Glibc
 #endif
 
 /// A runtime failure that is not about a dataset (an output file, a terminal): exit 1.
+/// `underlying` keeps the error it reports, when there is one.
 struct RuntimeFailure: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    let underlying: (any Error)?
+    init(_ description: String) { (self.description, underlying) = (description, nil) }
+    /// The error as its one line, kept beneath; after `CONTEXT: ` (`--filter`) when given.
+    init(_ error: any Error, context: String? = nil) {
+        description = context.map { ErrorLine.text(error, context: $0) } ?? ErrorLine.text(error)
+        underlying = error
+    }
 }
 
 /// A command line that cannot work, found after parsing: exit 2.
+/// `underlying` keeps the error it reports, when there is one.
 struct UsageFailure: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    let underlying: (any Error)?
+    init(_ description: String) { (self.description, underlying) = (description, nil) }
+    /// The error as its one line, kept beneath; after `CONTEXT: ` (`--filter`) when given.
+    init(_ error: any Error, context: String? = nil) {
+        description = context.map { ErrorLine.text(error, context: $0) } ?? ErrorLine.text(error)
+        underlying = error
+    }
 }
 
 enum CLI {
@@ -40,6 +54,9 @@ enum CLI {
     static func printWarnings(_ array: LazyArray) {
         for w in array.metadata.warnings { printError("vstack: warning: \(array.metadata.location): \(w)") }
     }
+
+    /// Prints `vstack: ` and the error's one line (`ErrorLine.text`) to stderr and exits.
+    static func fail(_ error: any Error, code: Int32) -> Never { fail(ErrorLine.text(error), code: code) }
 
     /// Prints one line to stderr and exits.
     static func fail(_ message: String, code: Int32) -> Never {

@@ -13,7 +13,7 @@ if CommandLine.arguments.count == 1 {
 }
 // `vstack --version --verbose` is `vstack version` (argument-parser's --version takes no companions).
 if Set(CommandLine.arguments.dropFirst()) == ["--version", "--verbose"] {
-    do { try VersionCommand().run() } catch { CLI.fail("\(error)", code: 1) }
+    do { try VersionCommand().run() } catch { CLI.fail(error, code: 1) }
     fflush(nil)
     exit(0)
 }
@@ -28,10 +28,9 @@ do {
 } catch {
     fflush(nil)
     switch error {
-    case let e as DatasetError: CLI.fail("\(e)", code: 1)
-    case let e as RuntimeFailure: CLI.fail(e.description, code: 1)
-    case let e as SelectionError: CLI.fail(e.description, code: 2)
-    case let e as UsageFailure: CLI.fail(e.description, code: 2)
+    // Every error vstack throws is shown by `ErrorLine.text`; its type decides the exit code.
+    case is DatasetError, is RuntimeFailure: CLI.fail(error, code: 1)
+    case is SelectionError, is UsageFailure: CLI.fail(error, code: 2)
     default:
         let code = VStackCommand.exitCode(for: error)
         if code == .success { VStackCommand.exit(withError: error) }  // --help, --version

@@ -142,7 +142,9 @@ enum BigDataViewerImage {
             throw FormatError.missing("the XML's HDF5 file \(file): no such file")
         }
         let h5file: HDF5File
-        do { h5file = try HDF5File(file) } catch { throw FormatError("BigDataViewer HDF5 file \(file): \(error)") }
+        do { h5file = try HDF5File(file) } catch {
+            throw FormatError.within("BigDataViewer HDF5 file \(file)", underlying: error)
+        }
         let (factors, subdivisions) = try levels(h5file, setup: setups[0].id)
         for s in setups.dropFirst() {
             guard let (f, _) = try? levels(h5file, setup: s.id), f == factors else {

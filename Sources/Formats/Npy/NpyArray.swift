@@ -59,7 +59,7 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
         } catch {
             Glibc.close(fd)
             if let e = error as? DatasetError { throw e }
-            throw DatasetError(path, "\(error)", underlying: error)
+            throw DatasetError(path, error)
         }
     }
 

@@ -49,7 +49,7 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
         } catch let e as DatasetError {
             throw e
         } catch {
-            throw DatasetError(path, "\(error)", underlying: error)
+            throw DatasetError(path, error)
         }
     }
 
@@ -166,7 +166,7 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
         } catch let e as DatasetError {
             throw e
         } catch {
-            throw DatasetError(path, "\(error)", underlying: error)
+            throw DatasetError(path, error)
         }
     }
 
@@ -377,7 +377,7 @@ extension TiffArray: CheckableArray {
         } catch let e as DatasetError {
             throw e
         } catch {
-            throw DatasetError(metadata.location, "\(error)", underlying: error)
+            throw DatasetError(metadata.location, error)
         }
     }
 }

@@ -51,16 +51,16 @@ final class TiffHandle: @unchecked Sendable {
         messages.deallocate()
     }
 
-    /// libtiff's last error message (then forgotten).
-    func lastError(_ fallback: String) -> String {
+    /// Why decoding `what` failed, from libtiff's last error (then forgotten): a read beneath it
+    /// that failed (a remote range) as that error, else libtiff's message as corrupt data.
+    func decodeFailure(_ what: String) -> FormatError {
+        defer { messages[0] = 0 }
         if let e = io.readError {
             io.readError = nil
-            messages[0] = 0
-            return "\(e)"
+            return .within(what, underlying: e)
         }
         let message = String(cString: messages)
-        messages[0] = 0
-        return message.isEmpty ? fallback : message
+        return .corruptData("\(what): \(message.isEmpty ? "corrupt or truncated data" : message)")
     }
 
     /// Whether this handle's page was compared with page 0 (a handle reads one page).
@@ -129,7 +129,7 @@ final class TiffHandle: @unchecked Sendable {
     func readStrip(_ strip: Int, into p: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
         let n = TIFFReadEncodedStrip(tif, UInt32(strip), p, tmsize_t(capacity))
         guard n >= 0 else {
-            throw FormatError.corruptData("cannot decode strip \(strip): \(lastError("corrupt or truncated data"))")
+            throw decodeFailure("cannot decode strip \(strip)")
         }
         return Int(n)
     }
@@ -138,7 +138,7 @@ final class TiffHandle: @unchecked Sendable {
     func readTile(_ tile: Int, into p: UnsafeMutableRawPointer, capacity: Int) throws -> Int {
         let n = TIFFReadEncodedTile(tif, UInt32(tile), p, tmsize_t(capacity))
         guard n >= 0 else {
-            throw FormatError.corruptData("cannot decode tile \(tile): \(lastError("corrupt or truncated data"))")
+            throw decodeFailure("cannot decode tile \(tile)")
         }
         return Int(n)
     }

@@ -5,7 +5,7 @@ import Foundation
 struct Gamma: FilterOperator {
     static let spec = OperatorSpec(
         "gamma", [ParameterSpec("g", .number)],
-        reference: "(x / scale) ** g * scale, as skimage.exposure.adjust_gamma"
+        reference: "(x / scale) ** g * scale, as skimage.exposure.adjust_gamma", dask: { Gamma.dask($0) }
     ) { args, _ in
         let g = args.number("g")
         guard g >= 0 else {
@@ -20,5 +20,18 @@ struct Gamma: FilterOperator {
     func apply(_ input: FloatVolume, _ context: OperatorContext) -> FloatVolume {
         let scale = context.kind.exposureScale, g = g
         return input.map { powf($0 / scale, g) * scale }
+    }
+}
+
+extension Gamma {
+    /// Its Python in `export --script dask`.
+    static func dask(_ c: DaskStageContext) -> DaskStage {
+        let scale = c.exposureScale
+        return DaskStage(
+            "(x / scale) ** g * scale, as skimage.exposure.adjust_gamma without rounding.",
+            """
+            scale = np.float32(\(scale.value))  # \(scale.why)
+            return (x / scale) ** np.float32(\(DaskStageContext.number(c.arguments.number("g")))) * scale
+            """)
     }
 }

@@ -3,7 +3,7 @@
 struct LaplacianOfGaussian: FilterOperator {
     static let spec = OperatorSpec(
         "log", [ParameterSpec("sigma", .sigma)],
-        reference: "scipy.ndimage.gaussian_laplace(x, sigma)"
+        reference: "scipy.ndimage.gaussian_laplace(x, sigma)", dask: { LaplacianOfGaussian.dask($0) }
     ) { args, setup in
         LaplacianOfGaussian(sigma: args.sigma("sigma", setup))
     }
@@ -20,5 +20,21 @@ struct LaplacianOfGaussian: FilterOperator {
         ) {
             $0.combined(with: GaussianKernel.filter(input, sigma: sigma, order: $1, threads: context.threads), +)
         }
+    }
+}
+
+extension LaplacianOfGaussian {
+    /// Its Python in `export --script dask`.
+    static func dask(_ c: DaskStageContext) -> DaskStage {
+        let v = c.stage.perAxis("sigma")
+        let three = v.z > 0
+        return DaskStage(
+            "scipy.ndimage.gaussian_laplace(p, sigma) on each \(three ? "z-stack" : "plane") p\n    (it sums the second derivatives over every axis it is given).",
+            """
+            def laplacian_of_gaussian(p):
+                return ndi.gaussian_laplace(p, \(c.sigmaTuple(v)))
+
+            return with_halo(x, lambda block: on_slices(block, laplacian_of_gaussian, \(DaskStageContext.sliceAxes(three: three))), \(c.haloDepth))
+            """, modules: [.scipyNdimage])
     }
 }

@@ -5,7 +5,7 @@ import ArrayModel
 struct MaximumProjection: FilterOperator {
     static let spec = OperatorSpec(
         "mip", [ParameterSpec("n", .count, default: .number(5))],
-        reference: "numpy.max(x[z - n//2 : z - n//2 + n], axis=0)"
+        reference: "numpy.max(x[z - n//2 : z - n//2 + n], axis=0)", dask: { MaximumProjection.dask($0) }
     ) { args, _ in
         MaximumProjection(n: Int(clamping: args.number("n")))
     }
@@ -36,5 +36,24 @@ struct MaximumProjection: FilterOperator {
             }
         }
         return FloatVolume(depth: depth, height: input.height, width: input.width, pixels: out)
+    }
+}
+
+extension MaximumProjection {
+    /// Its Python in `export --script dask`.
+    static func dask(_ c: DaskStageContext) -> DaskStage {
+        let n = Int(c.arguments.number("n"))
+        return DaskStage(
+            "the maximum over the \(n) planes [z - \(n / 2), z - \(n / 2) + \(n)) around each plane along\n    the depth axis, clipped to the array: numpy.max(x[lo:hi], axis=0).",
+            """
+            def window_maximum(block):
+                stack = np.moveaxis(block, DEPTH_AXIS, 0)
+                out = np.empty(stack.shape, np.float32)
+                for z in range(stack.shape[0]):
+                    out[z] = stack[max(0, z - \(n / 2)): z - \(n / 2) + \(n)].max(axis=0)
+                return np.moveaxis(out, 0, DEPTH_AXIS)
+
+            return with_halo(x, window_maximum, {DEPTH_AXIS: \(n / 2)})
+            """)
     }
 }

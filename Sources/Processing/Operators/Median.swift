@@ -3,7 +3,7 @@
 struct Median: FilterOperator {
     static let spec = OperatorSpec(
         "median", [ParameterSpec("size", .size, default: .number(3))],
-        reference: "scipy.ndimage.median_filter(x, size)"
+        reference: "scipy.ndimage.median_filter(x, size)", dask: { Median.dask($0) }
     ) { args, setup in
         Median(size: args.size("size", setup))
     }
@@ -15,5 +15,12 @@ struct Median: FilterOperator {
     func apply(_ input: FloatVolume, _ context: OperatorContext) -> FloatVolume {
         if size == Extent(1, 3, 3) { return MedianFilter.median3x3(input, threads: context.threads) }
         return MedianFilter.select(input, size: size, threads: context.threads)
+    }
+}
+
+extension Median {
+    /// Its Python in `export --script dask`.
+    static func dask(_ c: DaskStageContext) -> DaskStage {
+        c.sizeFilter("median_filter")
     }
 }

@@ -2,7 +2,7 @@
 struct Opening: FilterOperator {
     static let spec = OperatorSpec(
         "open", [ParameterSpec("size", .size, default: .number(3))],
-        reference: "scipy.ndimage.grey_opening(x, size)"
+        reference: "scipy.ndimage.grey_opening(x, size)", dask: { Opening.dask($0) }
     ) { args, setup in
         Opening(size: args.size("size", setup))
     }
@@ -11,5 +11,12 @@ struct Opening: FilterOperator {
     func outputKind(_ input: ValueKind) -> ValueKind { input }
     func apply(_ input: FloatVolume, _ context: OperatorContext) -> FloatVolume {
         Morphology.dilate(Morphology.erode(input, size, threads: context.threads), size, threads: context.threads)
+    }
+}
+
+extension Opening {
+    /// Its Python in `export --script dask`.
+    static func dask(_ c: DaskStageContext) -> DaskStage {
+        c.morphology("grey_opening")
     }
 }

@@ -2,7 +2,7 @@
 struct Uniform: FilterOperator {
     static let spec = OperatorSpec(
         "uniform", [ParameterSpec("size", .size, default: .number(3))],
-        reference: "scipy.ndimage.uniform_filter(x, size)"
+        reference: "scipy.ndimage.uniform_filter(x, size)", dask: { Uniform.dask($0) }
     ) { args, setup in
         Uniform(size: args.size("size", setup))
     }
@@ -15,5 +15,12 @@ struct Uniform: FilterOperator {
                 axis, out, weights: [Float](repeating: 1 / Float(n), count: n), threads: context.threads)
         }
         return out
+    }
+}
+
+extension Uniform {
+    /// Its Python in `export --script dask`.
+    static func dask(_ c: DaskStageContext) -> DaskStage {
+        c.sizeFilter("uniform_filter")
     }
 }

@@ -15,10 +15,21 @@ public struct FilteredPlane: Sendable {
     public var level = 0
 }
 
-/// A pipeline that cannot run on this view (e.g. a 3-D stage without a z axis).
-public struct FilterError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+/// A pipeline that cannot run on this view, by kind; `description` is the one line shown
+/// (after `--filter: ` on the command line).
+public enum FilterError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// A 3-D stage in `pipeline` (its active text) on a view with no third axis.
+    case needsDepthAxis(pipeline: String)
+    /// `stage` would take about `operations` on the `rows`×`columns` region shown: more than `PlaneFilter.maxWork`.
+    case tooMuchWork(stage: String, operations: Double, rows: Int, columns: Int)
+
+    public var description: String {
+        switch self {
+        case let .needsDepthAxis(pipeline): "\(pipeline): a 3-D stage needs a third axis, and this view has none"
+        case let .tooMuchWork(stage, operations, rows, columns):
+            "\(stage): about \(String(format: "%.1e", operations)) operations on the \(rows)x\(columns) region shown (at most 1e10, or it would take minutes); use a smaller size or sigma, a smaller --region, or a lower --max-work-pixels"
+        }
+    }
 }
 
 /// Applies a pipeline to the region a `PlaneSelection` shows: reads that
@@ -40,9 +51,7 @@ public enum PlaneFilter {
         guard total > maxWork, let worst = costs.indices.max(by: { costs[$0] < costs[$1] }) else { return }
         let stages = pipeline.activeText.split(separator: "|")
         let name = worst < stages.count ? String(stages[worst]) : pipeline.activeText
-        throw FilterError(
-            "\(name): about \(String(format: "%.1e", total)) operations on the \(shown.y.count)x\(shown.x.count) region shown (at most 1e10, or it would take minutes); use a smaller size or sigma, a smaller --region, or a lower --max-work-pixels"
-        )
+        throw FilterError.tooMuchWork(stage: name, operations: total, rows: shown.y.count, columns: shown.x.count)
     }
 
     /// The smallest whole factor that brings the region to at most `maxWorkPixels`.
@@ -138,7 +147,7 @@ public enum PlaneFilter {
         let margin = HaloPlan(operators).total
         let shape = array.metadata.shape
         if margin.z > 0 && depthAxis == nil {
-            throw FilterError("\(pipeline.activeText): a 3-D stage needs a third axis, and this view has none")
+            throw FilterError.needsDepthAxis(pipeline: pipeline.activeText)
         }
         let f = max(1, factor)
         let (height, width) = (shape[view.rowAxis], shape[view.columnAxis])

@@ -5,13 +5,16 @@ public struct OperatorSpec: Sendable {
     public let parameters: [ParameterSpec]
     /// The reference implementation the tests compare against (docs/OPERATORS.md's table).
     public let reference: String
+    /// Its Python for `export --script dask` (its call and its halo); nil: the script cannot have it.
+    public let dask: (@Sendable (DaskStageContext) -> DaskStage)?
     let make: @Sendable (StageArguments, OperatorSetup) throws -> FilterOperator
 
     init(
         _ name: String, _ parameters: [ParameterSpec], reference: String,
+        dask: (@Sendable (DaskStageContext) -> DaskStage)? = nil,
         make: @escaping @Sendable (StageArguments, OperatorSetup) throws -> FilterOperator
     ) {
-        (self.name, self.parameters, self.reference, self.make) = (name, parameters, reference, make)
+        (self.name, self.parameters, self.reference, self.dask, self.make) = (name, parameters, reference, dask, make)
     }
 
     /// `gaussian(sigma)`, `threshold(method, block, offset)`: for help and errors.

@@ -178,7 +178,7 @@ enum OutputFile {
             try write(tmp)
         } catch {
             unlink(tmp)
-            throw error as? RuntimeFailure ?? RuntimeFailure("\(error)")
+            throw error as? RuntimeFailure ?? RuntimeFailure(error)
         }
         guard rename(tmp, path) == 0 else {
             unlink(tmp)

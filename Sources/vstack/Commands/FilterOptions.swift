@@ -32,7 +32,7 @@ struct FilterOptions: ParsableArguments {
         do {
             return try Pipeline(text)
         } catch let e as PipelineSyntaxError {
-            throw UsageFailure("--filter: \(e.message)")
+            throw UsageFailure(e, context: "--filter")
         }
     }
 
@@ -64,7 +64,7 @@ extension CacheOptions {
                 CachedChunks(cache: cache, array: levels[i].array, level: i).source
             }
         } catch let e as FilterError {
-            throw UsageFailure("--filter: \(e.description)")
+            throw UsageFailure(e, context: "--filter")
         }
     }
 }

@@ -93,7 +93,7 @@ struct RenderOptions: ParsableArguments {
             s.depth = try ColorDepth.detect(
                 option: color, environment: TerminalProbe.environment(),
                 terminfoColors: TerminalProbe.terminfoColors())
-        } catch { throw UsageFailure("\(error)") }
+        } catch { throw UsageFailure(error) }
         // Without colours, half blocks and quadrants cannot show intensity: use the ASCII ramp
         // (braille dots still show a mask).
         if s.depth == .none && s.mode.pixelProtocol == nil && s.mode != .braille { s.mode = .ascii }

@@ -45,7 +45,7 @@ final class FilterWorker: Sendable {
                     ) { levels[$0].source }
                     results.put(key, .plane(plane))
                 } catch {
-                    results.put(key, .failure("\(error)"))
+                    results.put(key, .failure(ErrorLine.text(error)))
                 }
                 done()
             }

@@ -1,3 +1,4 @@
+import ArrayModel
 import Processing
 
 /// The prompts (`g`, `P`, `F`) as transitions of the view: opening one pre-fills the editor
@@ -85,7 +86,7 @@ extension ViewState {
                 message = "filter: \(e.message) (F to fix it)"
             } catch {
                 rejectedFilter = RejectedFilter(text: text, column: text.count + 1)
-                message = "filter: \(error) (F to fix it)"
+                message = ErrorLine.text(error, context: "filter") + " (F to fix it)"
             }
         }
     }

@@ -232,7 +232,7 @@ public final class ViewerApp {
             state.message = "saved \(file)"
             self.figure = nil
         case .failure(let error)?:
-            state.message = "save: \(error)"
+            state.message = ErrorLine.text(error, context: "save")
             self.figure = nil
         case nil:
             let (done, total) = figure.chunks()

@@ -280,16 +280,29 @@ def test_the_probe_shows_the_level_0_value_at_every_zoom(session):
     assert s.exit_status() == 0
 
 
-def test_a_gray_figure_is_an_8_bit_gray_png(tmp_path):
-    """A figure in the gray colour map is written as 8-bit gray (a third of an RGB file), the same
-    pixels as RGB; a colour map gives RGB."""
+def test_a_gray_figure_keeps_the_datas_depth(tmp_path):
+    """A figure in the gray colour map is written as gray, not RGB: 16-bit for data of more than 8 bits
+    (the contrast applied to zarr-python's values, 65536 levels), 8-bit for 8-bit data; a colour map
+    gives RGB."""
+    import zarr
     from PIL import Image
-    gray, color = tmp_path / "g.png", tmp_path / "c.png"
+    from conftest import FIXTURES
+    ome = FIXTURES / "ome" / "omezarrpy-0.4.ome.zarr"
+    gray, color, small = tmp_path / "g.png", tmp_path / "c.png", tmp_path / "u8.png"
     for out, cmap in ((gray, "gray"), (color, "viridis")):
-        proc = run_vstack("render", "demo:", "--at", "c=0,t=10,z=100", "--region", "200:456,100:356", "--cmap", cmap,
-                          "-o", out)
+        proc = run_vstack("render", ome, "--at", "c=0,z=3", "--clim", "8000,14000", "--aspect", "pixels",
+                          "--cmap", cmap, "-o", out)
         assert proc.returncode == 0, describe(proc)
     g, c = Image.open(gray), Image.open(color)
-    assert g.mode == "L" and c.mode == "RGB" and g.size == c.size == (256, 256), (g.mode, c.mode, g.size)
-    rgb = np.asarray(g.convert("RGB"))
-    assert np.array_equal(rgb[..., 0], np.asarray(g)) and rgb.std() > 0
+    assert g.mode.startswith("I;16") and c.mode == "RGB" and g.size == c.size == (260, 300), (g.mode, c.mode, g.size)
+    # In float32 as the renderer computes it, rounded half away from zero.
+    data = zarr.open_array(str(ome / "s0"), mode="r")[0, 3].astype(np.float32)
+    t = np.clip((data - np.float32(8000)) / np.float32(6000), np.float32(0), np.float32(1))
+    expected = np.floor(t * np.float32(65535) + np.float32(0.5)).astype(np.uint16)
+    got = np.asarray(g).astype(np.uint16)
+    assert 0 < (got == 0).mean() < 1 and 0 < (got == 65535).mean() < 0.5, "limits inside the data's range"
+    assert np.array_equal(got, expected), np.abs(got.astype(int) - expected).max()
+    u8 = FIXTURES / "zarr" / "v2" / "v2-uint8-blosc-lz4-noshuffle.zarr"
+    proc = run_vstack("render", u8, "--cmap", "gray", "-o", small)
+    assert proc.returncode == 0, describe(proc)
+    assert Image.open(small).mode == "L", Image.open(small).mode

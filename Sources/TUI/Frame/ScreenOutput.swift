@@ -1,3 +1,4 @@
+import ArrayModel
 import Rendering
 
 /// Writes composed frames to the terminal: only the cells that changed, and in a pixel mode the
@@ -47,7 +48,7 @@ final class ScreenOutput {
         bytes += ANSIWriter.diffBytes(from: previous, to: screen)
         if let picture, let output = PixelOutput(mode: mode, tmuxWrap: tmuxWrap) {
             do { bytes += try pictureBytes(picture, output: output, mode: mode, screen: screen, at: origin) } catch {
-                failure = "picture: \(error)"
+                failure = ErrorLine.text(error, context: "picture")
             }
         }
         ScreenWriter.write(bytes)

@@ -162,7 +162,7 @@ public final class ViewSession {
         if let index = plan.request.labels {
             switch labelLayers[index] {
             case .failure(let error)?:
-                inputs.labels = .unopenable("labels \(labelNames[index]): \(error)")
+                inputs.labels = .unopenable(ErrorLine.text(error, context: "labels \(labelNames[index])"))
             case .success(let layer)?:
                 if case .noAxes(let why)? = plan.labelProblem {
                     inputs.labels = .failed(why)
@@ -175,7 +175,7 @@ public final class ViewSession {
                                 part.view, level: part.level, step: part.step, counting: counting)
                         inputs.labels = .plane(partial, layer)
                     } catch {
-                        inputs.labels = .failed("\(error)")
+                        inputs.labels = .failed(ErrorLine.text(error))
                     }
                 }
             case nil: break

@@ -100,7 +100,8 @@ struct RenderCommand: ParsableCommand {
                 level: levelText, look: look)
         switch kind {
         case "png":
-            let gray = layers.count == 1 && overlay == nil && settings.colorMap.name == "gray"
+            // A figure of a gray view keeps the data's depth (16-bit); a screen-sized picture is 8-bit.
+            let gray = figure && layers.count == 1 && overlay == nil && settings.colorMap.name == "gray"
             try OutputFile.write(
                 try FigureEncoding.png(rendered, grayView: gray, dataType: layers[0].plane.dataType), to: output!)
         case "npy":

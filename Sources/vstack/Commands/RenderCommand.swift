@@ -3,6 +3,7 @@ import Cache
 import Formats
 import Processing
 import Rendering
+import TUI
 import Glibc
 
 struct RenderCommand: ParsableCommand {
@@ -188,8 +189,21 @@ struct RenderJob {
 
     /// The chunks the image layer reads at the level the picture picks, per layer (for progress).
     var chunkCount: Int {
-        let chosen = chosenLevel(array.pyramid)
-        return chosen.level.array.metadata.grid.chunks(overlapping: chosen.view.region).count
+        let plan = plan(selection)
+        let level = array.pyramid[plan.level].array
+        return level.metadata.grid.chunks(overlapping: plan.levelViews[0].region).count
+    }
+
+    /// The viewer's plan for one view at the picture's size: its level, assemble or reduce, the
+    /// picture's pixels (the figure's own size, else fitted to the cells).
+    private func plan(_ view: PlaneSelection) -> FramePlan {
+        let size: FrameRequest.Size =
+            figureSize.map { .pixels(width: $0.width, height: $0.height) } ?? .cells(columns: columns, rows: rows)
+        return FramePlan(
+            FrameRequest(
+                views: [view], size: size, mode: settings.mode, aspect: settings.aspect,
+                downsample: settings.downsample),
+            pyramid: array.pyramid, cacheBudget: cache.budget)
     }
 
     /// The picture's pixels for a plane of width×height: the figure's own size, else fitted to the cells.
@@ -198,38 +212,28 @@ struct RenderJob {
             ?? settings.mode.pixelSize(fitting: width, height, columns: columns, rows: rows, aspect: settings.aspect)
     }
 
-    private func chosenLevel(_ levels: [PyramidLevel]) -> LevelSelection {
-        pipeline != nil
-            ? LevelSelection(levels, view: selection, index: 0)
-            : LevelSelection(levels, view: selection, pixelSize: target(selection.columns.count, selection.rows.count))
-    }
-
     func draw() throws -> Drawn {
         var filterNote: String?
         var filterLevel = 0
         var masks = false
         // The zoom picks the level (a --level array has one); filters pick their own for their working factor.
         let levels = array.pyramid
-        let chosen = chosenLevel(levels)
+        let chosen = plan(selection).level
         // A plane too big to assemble is reduced chunk by chunk; its auto contrast comes with it.
         var reducedContrasts: [Contrast?] = []
         var layers = try look.layers(array, selection, settings) { view in
             guard let pipeline else {
-                let source = LevelSelection(levels, view: view, index: chosen.index)
-                let (lv, level) = (source.view, source.level.array)
-                let size = target(lv.columns.count, lv.rows.count)
-                if PlaneReduction.reduces(
-                    lv, dataType: level.metadata.dataType, width: size.width, height: size.height,
-                    cacheBudget: cache.budget)
-                {
+                let plan = plan(view)
+                let (lv, level) = (plan.levelViews[0], levels[plan.level].array)
+                if plan.image == .reduce {
                     let reduced = try caching.reducedPlane(
-                        lv, level, cache, level: chosen.index, width: size.width, height: size.height,
+                        lv, level, cache, level: plan.level, width: plan.width, height: plan.height,
                         mode: settings.downsample, onChunk: onChunk)
                     reducedContrasts.append(reduced.contrast)
                     return reduced.plane
                 }
                 reducedContrasts.append(nil)
-                return try caching.readPlane(lv, level, cache, level: chosen.index, onChunk: onChunk)
+                return try caching.readPlane(lv, level, cache, level: plan.level, onChunk: onChunk)
             }
             let filtered = try caching.filteredPlane(pipeline, view, array, cache, factor: filterFactor)
             filterLevel = filtered.level
@@ -267,7 +271,7 @@ struct RenderJob {
             figureSize.map {
                 Renderer.picture(layers, labels: overlay, settings: settings, width: $0.width, height: $0.height)
             } ?? Renderer.composite(layers, labels: overlay, settings: settings, columns: columns, rows: rows)
-        let levelText = (pipeline != nil ? LevelSelection(levels, view: selection, index: filterLevel) : chosen)
+        let levelText = LevelSelection(levels, view: selection, index: pipeline != nil ? filterLevel : chosen)
             .label(levelCount: levels.count)
         return Drawn(
             rendered: rendered, layers: layers, overlay: overlay, levelText: levelText, filterNote: filterNote)

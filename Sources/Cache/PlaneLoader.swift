@@ -11,7 +11,7 @@ import Threads
 /// them, and tells whoever draws when data arrives. The TUI and
 /// `vstack bench scrub` drive the same object.
 ///
-/// Thread safety: driven from one thread (the viewer's or the benchmark's): `show`,
+/// Thread contract: driven from one thread (the viewer's or the benchmark's): `show`,
 /// `execute`, `residentPlane`, `policy` and `previousIndices` belong to it. The workers touch
 /// only the scheduler, the cache, the failure log and `arrivals`, which guard themselves.
 public final class PlaneLoader: @unchecked Sendable {

@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Formats", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Formats", "Rendering"]),
         .testTarget(name: "ProcessingTests", dependencies: ["Processing", "Formats"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Formats", "Rendering"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Cache", "Processing", "Threads", "Formats", "Rendering"]),
         .testTarget(name: "StoresTests", dependencies: ["Stores"]),
     ],
     swiftLanguageModes: [.v6]

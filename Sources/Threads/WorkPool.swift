@@ -89,7 +89,8 @@ public final class WorkPool: Sendable {
         /// The queue whose next job goes first, among those under their width.
         func nextQueue() -> ObjectIdentifier? {
             var best: (id: ObjectIdentifier, tier: Int, rank: Double, sequence: Int)?
-            for (id, book) in queues where book.running.count < book.width {
+            // A queue being freed (its book not yet removed) starts nothing more.
+            for (id, book) in queues where book.running.count < book.width && book.owner != nil {
                 guard let job = book.queue.last else { continue }
                 let candidate = (id, job.job.tier.rawValue, job.job.rank, job.sequence)
                 if let b = best, (b.tier, b.rank, b.sequence) <= (candidate.1, candidate.2, candidate.3) { continue }
@@ -126,6 +127,7 @@ public final class WorkPool: Sendable {
     }
 
     private enum Taken {
+        case nothing
         case helper(Helper)
         case job(JobQueue, JobQueue.Book.Queued, JobToken)
     }
@@ -135,10 +137,16 @@ public final class WorkPool: Sendable {
             let taken = state.wait(until: { $0.hasWork }) { s -> Taken in
                 if !s.helpers.isEmpty { return .helper(s.helpers.removeFirst()) }
                 let id = s.nextQueue()!
+                // Held while the job runs; a queue freed since the look starts nothing more.
+                guard let queue = s.queues[id]!.owner else {
+                    s.queues[id] = nil
+                    return .nothing
+                }
                 let (queued, token) = s.queues[id]!.start()
-                return .job(s.queues[id]!.owner!, queued, token)
+                return .job(queue, queued, token)
             }!
             switch taken {
+            case .nothing: continue
             case .helper(let helper): helper.run()
             case .job(let queue, let queued, let token): queue.run(queued, token: token)
             }

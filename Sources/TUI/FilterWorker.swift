@@ -11,13 +11,34 @@ import Threads
 ///
 /// The chunks a filter reads around the view (its halo) are pinned under `.filterHalo` while
 /// the planes that read them are wanted, so the image layer moving on does not evict them, and
-/// they count against the one cache budget like every chunk.
+/// they count against the one cache budget like every chunk. Pins stop at a quarter of the
+/// budget: a filter over a plane too big to assemble streams its chunks through the cache.
 final class FilterWorker: Sendable {
     let results: ProcessedPlaneCache
     private let jobs: JobQueue
     private let threads: Int
-    /// The halo chunks each wanted plane has read so far, and the cache they are pinned in.
-    private let halos = Mutex<(cache: ChunkCache?, keys: [ProcessedPlaneCache.Key: Set<ChunkKey>])>((nil, [:]))
+    /// The halo chunks each wanted plane has read so far (with their bytes), and the cache they
+    /// are pinned in.
+    private let halos = Mutex<HaloPins>(HaloPins())
+
+    struct HaloPins {
+        var cache: ChunkCache?
+        var keys: [ProcessedPlaneCache.Key: [ChunkKey: Int]] = [:]
+        var pinned: [ChunkKey: Int] { keys.values.reduce(into: [:]) { $0.merge($1) { a, _ in a } } }
+
+        /// Pins the wanted planes' halos.
+        func pin() { cache?.pin(Set(pinned.keys), owner: .filterHalo) }
+
+        /// Adds `chunk` to `key`'s halo and pins it, unless `key` is not wanted or the halos
+        /// would take more than a quarter of the budget.
+        mutating func add(_ chunk: ChunkKey, bytes: Int, to key: ProcessedPlaneCache.Key) {
+            guard let cache, keys[key] != nil, keys[key]![chunk] == nil else { return }
+            let pins = pinned
+            guard pins[chunk] != nil || pins.values.reduce(bytes, +) <= cache.budget / 4 else { return }
+            keys[key]![chunk] = bytes
+            pin()
+        }
+    }
 
     /// - Parameter budget: bytes of filtered planes kept (set aside from the chunk cache's budget).
     init(threads: Int, budget: Int) {
@@ -34,7 +55,7 @@ final class FilterWorker: Sendable {
         jobs.cancel(owner: .filter)
         halos.withLock { h in
             h.keys = [:]
-            h.cache?.pin([], owner: .filterHalo)
+            h.pin()
         }
     }
 
@@ -49,8 +70,8 @@ final class FilterWorker: Sendable {
         // Only the wanted planes' halos stay pinned.
         halos.withLock { h in
             h.cache = cache
-            h.keys = Dictionary(uniqueKeysWithValues: keys.map { ($0, h.keys[$0] ?? []) })
-            cache.pin(h.keys.values.reduce(into: Set()) { $0.formUnion($1) }, owner: .filterHalo)
+            h.keys = Dictionary(uniqueKeysWithValues: keys.map { ($0, h.keys[$0] ?? [:]) })
+            h.pin()
         }
         let threads = threads
         let wanted = keys.enumerated().filter { results.get($0.element) == nil }.map { rank, key in
@@ -79,10 +100,7 @@ final class FilterWorker: Sendable {
         { [self] index, box in
             if token.isCancelled { throw CancellationError() }
             let chunk = chunks.key(index, box: box)
-            halos.withLock { h in
-                guard h.keys[key] != nil, h.keys[key]!.insert(chunk).inserted else { return }
-                h.cache?.pin(h.keys.values.reduce(into: Set()) { $0.formUnion($1) }, owner: .filterHalo)
-            }
+            halos.withLock { $0.add(chunk, bytes: chunks.bytes(of: chunk), to: key) }
             return try chunks.piece(chunk)
         }
     }

@@ -7,13 +7,16 @@ import Threads
 import ArrayModel
 import Processing
 
-/// A (y, x) uint8 plane of 64 × 64 in four bands of 16 rows (one chunk each); every read is
-/// recorded, and reads wait while the gate is closed.
+/// A (y, x) uint8 plane 64 wide in bands of 16 rows (one chunk each; four unless told); every
+/// read is recorded, and reads wait while the gate is closed.
 /// Thread contract: `reads` and `gate` guard themselves; the rest is immutable.
 private final class GatedBands: LazyArray, @unchecked Sendable {
-    let metadata = ArrayMetadata(
-        format: "test", location: "gated-bands:\(UUID())", shape: [64, 64], dataType: .uint8,
-        chunkShape: [16, 64], fillValue: .zero, axisNames: ["y", "x"], codecs: [])
+    let metadata: ArrayMetadata
+    init(bands: Int = 4) {
+        metadata = ArrayMetadata(
+            format: "test", location: "gated-bands:\(UUID())", shape: [16 * bands, 64], dataType: .uint8,
+            chunkShape: [16, 64], fillValue: .zero, axisNames: ["y", "x"], codecs: [])
+    }
     let reads = Mutex<[[Int]]>([])
     let gate = ConditionLock(false)
     func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
@@ -92,11 +95,11 @@ private func eventually(_ ok: () -> Bool) -> Bool {
     /// image layer's view moves on and its loads evict everything else; they go once the filter
     /// is turned off.
     @Test func haloPinsSurviveANeighbouringViewsEviction() throws {
-        let array = GatedBands()
+        let array = GatedBands(bands: 16)
         array.open()
-        // Room for three of the four chunks (4 KiB each with bookkeeping: budget 3.5 chunks).
+        // Room for eight chunks: the halo's two are within the quarter of it that halos may pin.
         let chunkCost = 1024 + ChunkCache.entryOverhead
-        let cache = ChunkCache(budget: chunkCost * 7 / 2)
+        let cache = ChunkCache(budget: chunkCost * 8)
         let levels = [CachedChunks(cache: cache, array: array)]
         let pipeline = try Pipeline("gaussian(1)")
         let worker = FilterWorker(threads: 1, budget: 1 << 20)
@@ -105,15 +108,33 @@ private func eventually(_ ok: () -> Bool) -> Bool {
         #expect(eventually { worker.results.get(top) != nil })
         let halo = [levels[0].key([0, 0]), levels[0].key([1, 0])]
         #expect(halo.allSatisfy(cache.isPinned))
-        // The image layer shows the bottom band, then moves: its chunks come and go.
-        for band in [3, 2, 3, 2] {
+        // The image layer shows one band after another further down: its chunks come and go.
+        for band in 2..<16 {
             let key = levels[0].key([band, 0])
             cache.pin([key], owner: .image)
             _ = try cache.chunk(key) { try array.readChunk([band, 0]) }
         }
         #expect(halo.allSatisfy(cache.contains), "the halo was evicted")
-        #expect(!cache.contains(levels[0].key([3, 0])), "nothing was evicted: the test shows nothing")
+        #expect(!cache.contains(levels[0].key([2, 0])), "nothing was evicted: the test shows nothing")
         worker.cancel()
         #expect(!halo.contains(where: cache.isPinned))
+    }
+
+    /// A filter over more than a quarter of the budget pins only that much: the rest of what it
+    /// reads streams through the cache (a plane too big to assemble, filtered at a working factor).
+    @Test func haloPinsStayWithinAQuarterOfTheBudget() throws {
+        let array = GatedBands(bands: 16)
+        array.open()
+        let chunkCost = 1024 + ChunkCache.entryOverhead
+        let cache = ChunkCache(budget: chunkCost * 8)
+        let levels = [CachedChunks(cache: cache, array: array)]
+        let pipeline = try Pipeline("gaussian(1)")
+        let worker = FilterWorker(threads: 1, budget: 1 << 20)
+        let all = ProcessedPlaneCache.Key(view: try rows(array, 0..<256), pipeline: pipeline.activeText, factor: 1)
+        worker.show([all], pipeline: pipeline, pyramid: array.pyramid, levels: levels) {}
+        #expect(eventually { worker.results.get(all) != nil })
+        let pinned = (0..<16).filter { cache.isPinned(levels[0].key([$0, 0])) }
+        #expect(pinned.count == 2, "pinned bands \(pinned)")
+        #expect(cache.statistics.usedBytes <= cache.budget)
     }
 }

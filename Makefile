@@ -77,10 +77,14 @@ $(FIXTURES)/.stamp: $(VENV)/.stamp $(wildcard tests/fixtures/*.py)
 	for script in tests/fixtures/make_*_fixtures.py; do $(PY) $$script $(FIXTURES) || exit 1; done
 	touch $@
 
-## make fuzz: build the fuzz targets (libFuzzer + AddressSanitizer, .build-fuzz) and run each for FUZZ_SECONDS.
-fuzz: deps fixtures
+## make fuzz: build the fuzz targets (libFuzzer + AddressSanitizer, .build-fuzz) and run each for FUZZ_SECONDS;
+## then the viewer's memory soak (tests/python/test_soak.py) for SOAK_SECONDS of random keys.
+SOAK_SECONDS ?= 900
+fuzz: deps fixtures venv
 	Fuzz/build.sh $(FUZZ_TARGETS)
 	VSTACK_FIXTURES=$(CURDIR)/$(FIXTURES) $(PYTHON) Fuzz/run.py --time $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	$(SWIFT) build
+	VSTACK_SOAK_SECONDS=$(SOAK_SECONDS) VSTACK_BIN=$(CURDIR)/.build/debug/vstack $(PY) -m pytest -q -p no:cacheprovider tests/python/test_soak.py
 
 fuzz-build: deps
 	Fuzz/build.sh $(FUZZ_TARGETS)

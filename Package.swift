@@ -24,23 +24,26 @@ let package = Package(
 
         // Pure decoding functions: bytes in, bytes out.
         .target(name: "Codecs", dependencies: ["CBlosc", "CZstd", "CZlib", "CLz4"]),
+        // The one worker pool (jobs with an owner, a tier and cancellation; parallel loops) and the
+        // one condition wrapper every module below the viewer waits with.
+        .target(name: "Threads"),
         // key → bytes, read-only, with byte ranges: local files, HTTP(S) and S3 (libcurl).
-        .target(name: "Stores", dependencies: ["CCurl"]),
+        .target(name: "Stores", dependencies: ["CCurl", "Threads"]),
         // A byte-budget LRU map (a value type), for every bounded cache: chunks, filtered planes, shard indexes.
         .target(name: "LRUModule"),
         // The array model every stage shares: LazyArray, ArrayMetadata, ChunkGrid, buffers, plane selection.
         // It links no format library, so the stages after the readers never link libtiff (or libhdf5, libcurl).
-        .target(name: "ArrayModel", dependencies: ["Codecs"]),
+        .target(name: "ArrayModel", dependencies: ["Codecs", "Threads"]),
         // Zarr v2/v3, OME-Zarr, TIFF, N5, .npy, HDF5, synthetic, … → one LazyArray protocol.
         .target(name: "Formats", dependencies: ["ArrayModel", "Codecs", "Stores", "LRUModule", "CTiff", "CHDF5"]),
         // Decoded chunks under a byte budget: LRU, pinning, single flight.
-        .target(name: "Cache", dependencies: ["ArrayModel", "Stores", "LRUModule"]),
+        .target(name: "Cache", dependencies: ["ArrayModel", "Stores", "LRUModule", "Threads"]),
         // Processing operators on planes (--filter): pipeline syntax, operators, halo planning.
-        .target(name: "Processing", dependencies: ["ArrayModel", "LRUModule"]),
+        .target(name: "Processing", dependencies: ["ArrayModel", "LRUModule", "Threads"]),
         // Downsampling, contrast, colour maps, glyph encoders, ANSI and PNG output.
         .target(name: "Rendering", dependencies: ["ArrayModel", "CZlib"]),
         // The interactive viewer: key map, view state, ncurses input, frames drawn with ANSI diffs.
-        .target(name: "TUI", dependencies: ["Cache", "ArrayModel", "Processing", "Rendering", "Stores", "CNcursesw"]),
+        .target(name: "TUI", dependencies: ["Cache", "ArrayModel", "Processing", "Rendering", "Stores", "Threads", "CNcursesw"]),
         // The command-line front end.
         .executableTarget(
             name: "vstack",
@@ -62,11 +65,11 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Formats"], path: "Tests/TestSupport"),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Stores", "Codecs", "TestSupport"]),
-        .testTarget(name: "CacheTests", dependencies: ["Cache", "Formats", "Stores", "LRUModule", "TestSupport"]),
+        .testTarget(name: "CacheTests", dependencies: ["Cache", "Formats", "Stores", "LRUModule", "Threads", "TestSupport"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Formats", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Formats", "Rendering"]),
         .testTarget(name: "ProcessingTests", dependencies: ["Processing", "Formats"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Formats", "Rendering"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Cache", "Processing", "Threads", "Formats", "Rendering"]),
         .testTarget(name: "StoresTests", dependencies: ["Stores"]),
     ],
     swiftLanguageModes: [.v6]

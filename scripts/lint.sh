@@ -31,3 +31,6 @@ printf '%s\n' "$findings" | sed '/^$/d' | awk '
     exit 1
 }
 echo "lint: swift-format finds nothing new"
+# Every @unchecked Sendable type states its thread contract (the check first proves it catches a missing one).
+scripts/thread-contracts.sh --self-test
+scripts/thread-contracts.sh

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Threads
 
 /// Reads an N-D region of a lazy array into one dense buffer, decoding only
 /// the chunks that overlap it. Absent chunks read as the fill value.
@@ -61,41 +61,15 @@ public enum RegionReader {
 }
 
 extension RegionReader {
-    /// Runs `work(0..<count)` on up to `threads` threads. Up to the number of cores, on
-    /// Dispatch's pool; beyond it (loads that wait on the network), on threads of their own,
-    /// since Dispatch runs no more than one per core at once.
+    /// Runs `work(0..<count)` on up to `threads` threads: this one and idle workers of the one
+    /// pool (`WorkPool.shared`), which grows beyond the cores for loads that wait on the network.
     public static func forEach(_ count: Int, threads: Int, _ work: @Sendable (Int) -> Void) {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        if threads <= cores {
-            DispatchQueue.concurrentPerform(iterations: count, execute: work)
-            return
-        }
-        withoutActuallyEscaping(work) { work in
-            let next = Atomic<Int>(0)
-            let group = DispatchGroup()
-            let box = UncheckedWork(work)
-            for _ in 0..<min(threads, count) {
-                group.enter()
-                let thread = Thread {
-                    while case let i = next.add(1, ordering: .relaxed).oldValue, i < count { box.work?(i) }
-                    group.leave()
-                }
-                thread.stackSize = 1 << 20
-                thread.start()
-            }
-            group.wait()
-            box.work = nil  // the threads may outlive this call; the closure may not
-        }
+        WorkPool.shared.forEach(count, width: threads, work)
     }
 }
 
-/// A non-escaping closure made escaping for threads that finish before the call returns.
-private final class UncheckedWork: @unchecked Sendable {
-    var work: (@Sendable (Int) -> Void)?
-    init(_ work: @escaping @Sendable (Int) -> Void) { self.work = work }
-}
-
-/// Per-index results written from several threads (each slot by one thread only).
+/// Per-index results written from several threads.
+/// Thread contract: each slot is written by one thread only, and read after every writer returned.
 private final class ResultSlots: @unchecked Sendable {
     private let base: UnsafeMutablePointer<Result<ChunkPiece?, Error>>
     private let count: Int

@@ -6,6 +6,7 @@ import Synchronization
 /// inner shape (Imaris pads its data to whole chunks) and the excess is never shown;
 /// the stack's dtype may reinterpret the parts' bits (BigDataViewer's int16-stored
 /// uint16). Absent parts read as the fill value.
+/// Thread contract: immutable after init but for `parts` (a `Mutex`); the parts are lazy arrays, read from any thread.
 public final class StackedArray: LazyArray, @unchecked Sendable {
     public let metadata: ArrayMetadata
     /// The sizes of the new leading axes; slots are in C order over them.

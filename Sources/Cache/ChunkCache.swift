@@ -3,6 +3,7 @@ import ArrayModel
 import LRUModule
 import Stores
 import Synchronization
+import Threads
 
 /// Identifies one decoded chunk: which array, which multiscale level, which
 /// chunk, and optionally which slab of it (a plane decoded on its own).
@@ -56,14 +57,18 @@ public struct ChunkWaitTimeout: Error, CustomStringConvertible, Sendable {
 
 /// Who holds a set of pins: each layer of the view pins its own chunks, so
 /// the image layer moving on does not unpin what the labels layer or a
-/// filter's halo still draws.
-public struct PinOwner: Hashable, Sendable, CustomStringConvertible {
-    public let name: String
-    public init(_ name: String) { self.name = name }
-    public static let image = PinOwner("image")
-    public static let labels = PinOwner("labels")
-    public static let filterHalo = PinOwner("filter halo")
-    public var description: String { name }
+/// filter's halo still draws. The same owners plan the jobs on the pool.
+public typealias PinOwner = JobOwner
+
+extension JobOwner {
+    public static let image = JobOwner("image")
+    public static let labels = JobOwner("labels")
+    /// The chunks a filter reads around the view (its halo), pinned while the filter shows.
+    public static let filterHalo = JobOwner("filter halo")
+    /// Filter stages (the filtered planes of the views shown).
+    public static let filter = JobOwner("filter")
+    /// Huge-plane reductions (the views too big to assemble).
+    public static let reduction = JobOwner("reduction")
 }
 
 /// Why a chunk is loaded: the view shows it now, or it may be shown soon.
@@ -155,12 +160,10 @@ public final class ChunkCache: Sendable {
 
     let state: Mutex<State>
 
-    /// One load in progress; waiters block on `done`, which guards `result` and `abandoned`.
-    final class Flight: @unchecked Sendable {
-        let done = NSCondition()
-        var result: Result<CachedChunk, Error>?
-        /// The load failed because its own loader cancelled it: a waiter loads again instead.
-        var abandoned = false
+    /// One load in progress: its result once it ends, and whether the load failed because its own
+    /// loader cancelled it (a waiter then loads again instead). Waiters wait on it.
+    final class Flight: Sendable {
+        let done = ConditionLock<(result: Result<CachedChunk, Error>, abandoned: Bool)?>(nil)
     }
 
     /// The longest a request waits for another thread's load of the same chunk
@@ -223,17 +226,8 @@ public final class ChunkCache: Sendable {
             return chunk
         case .wait(let flight):
             // Bounded: a load stuck on storage must not hang every reader of its chunk.
-            let deadline = Date(timeIntervalSinceNow: waitTimeout)
-            flight.done.lock()
-            while flight.result == nil {
-                if !flight.done.wait(until: deadline) && flight.result == nil {
-                    flight.done.unlock()
-                    throw ChunkWaitTimeout(key: key, seconds: waitTimeout)
-                }
-            }
-            let result = flight.result!
-            let abandoned = flight.abandoned
-            flight.done.unlock()
+            guard let (result, abandoned) = flight.done.wait(until: { $0 != nil }, timeout: waitTimeout, then: { $0! })
+            else { throw ChunkWaitTimeout(key: key, seconds: waitTimeout) }
             // The loader gave up on a chunk this caller still wants: load it here.
             if abandoned { return try chunk(key, purpose: purpose, load: load) }
             return try result.get()
@@ -250,11 +244,9 @@ public final class ChunkCache: Sendable {
                     s.counters.failures += 1
                 }
             }
-            flight.done.lock()
-            flight.result = result
-            if case .failure = result { flight.abandoned = FetchCancellation.check() }
-            flight.done.broadcast()
-            flight.done.unlock()
+            var abandoned = false
+            if case .failure = result { abandoned = FetchCancellation.check() }
+            flight.done.withLock(wakes: true) { $0 = (result, abandoned) }
             return try result.get()
         }
     }

@@ -3,6 +3,7 @@ import LRUModule
 import ArrayModel
 import Synchronization
 import Stores
+import Threads
 
 /// The terminal-free core of the viewer: given the view, it plans the chunks
 /// on screen (centre first, at the level the zoom needs, the coarsest level
@@ -10,7 +11,7 @@ import Stores
 /// them, and tells whoever draws when data arrives. The TUI and
 /// `vstack bench scrub` drive the same object.
 ///
-/// Thread safety: driven from one thread (the viewer's or the benchmark's): `show`,
+/// Thread contract: driven from one thread (the viewer's or the benchmark's): `show`,
 /// `execute`, `residentPlane`, `policy` and `previousIndices` belong to it. The workers touch
 /// only the scheduler, the cache, the failure log and `arrivals`, which guard themselves.
 public final class PlaneLoader: @unchecked Sendable {
@@ -24,7 +25,8 @@ public final class PlaneLoader: @unchecked Sendable {
     public var cache: ChunkCache { chunks.cache }
     public var array: LazyArray { chunks.array }
 
-    private let arrivals: NSCondition
+    /// Loads finished so far (any key): `waitUntilLoaded` waits for the count to move.
+    private let arrivals: ConditionLock<Int>
     /// Whose pins and queued loads this loader's plans are (the image, or a labels layer).
     public let owner: PinOwner
     /// False for a layer's loader, which shares another loader's workers.
@@ -48,7 +50,7 @@ public final class PlaneLoader: @unchecked Sendable {
         self.policy = policy
         (owner, ownsScheduler) = (.image, true)
         let count = workers ?? array.preferredConcurrency ?? ProcessInfo.processInfo.activeProcessorCount
-        let arrivals = NSCondition()
+        let arrivals = ConditionLock(0)
         self.arrivals = arrivals
         let failuresBox = FailureLog()
         self.failureLog = failuresBox
@@ -56,9 +58,7 @@ public final class PlaneLoader: @unchecked Sendable {
             cache: cache, workers: count, recordsTrace: recordsTrace,
             completion: { key, error in
                 if let error { failuresBox.record(key, error) }
-                arrivals.lock()
-                arrivals.broadcast()
-                arrivals.unlock()
+                arrivals.withLock(wakes: true) { $0 += 1 }
             }, settled: onSettled)
     }
 
@@ -261,19 +261,20 @@ public final class PlaneLoader: @unchecked Sendable {
     public func waitUntilLoaded(_ keys: [ChunkKey], timeout: Double = 60) -> Bool {
         let deadline = Date(timeIntervalSinceNow: timeout)
         func done(_ key: ChunkKey) -> Bool { isResident(key) || failure(key) != nil }
-        arrivals.lock()
-        defer { arrivals.unlock() }
         // Each arrival looks on from the first key not done at the last look, not from the start
         // (192 keys looked at 192 times each were most of the waiting); once every key has been
         // seen done, all are checked at once, as a key seen done may have been evicted since.
         var next = 0
         while true {
+            // Counted before looking, so an arrival while looking ends the wait at once.
+            let seen = arrivals.withLock { $0 }
             while next < keys.count && done(keys[next]) { next += 1 }
             if next == keys.count {
                 if keys.allSatisfy(done) { return true }
                 next = 0
             }
-            if !arrivals.wait(until: deadline) { return false }
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 || !arrivals.wait(until: { $0 != seen }, timeout: left) { return false }
         }
     }
 

@@ -1,13 +1,14 @@
 import ArrayModel
 import Cache
-import Dispatch
 import Rendering
 import Synchronization
+import Threads
 
-/// Reduces planes too big to assemble into screen pixels off the UI thread,
-/// chunk by chunk through the cache (`PlaneReduction`); the frame draws what
-/// is folded so far. Only the views on screen are wanted: a reduction the
-/// view has left stops after its current chunks (latest wins).
+/// Reduces planes too big to assemble into screen pixels off the UI thread, as jobs on the one
+/// pool (owner `.reduction`), chunk by chunk through the cache (`PlaneReduction`: its chunks
+/// count against the one budget); the frame draws what is folded so far. Only the views on
+/// screen are wanted: the pool drops a queued reduction the view has left and cancels a running
+/// one, which stops after its current chunks (latest wins).
 final class ReductionWorker: Sendable {
     struct Key: Hashable, Sendable {
         /// The view in the level's coordinates, the level, the screen size and the downsampling.
@@ -17,43 +18,67 @@ final class ReductionWorker: Sendable {
         var mode: DownsampleMode
     }
 
-    private let queue = DispatchQueue(label: "vstack.reduce", qos: .userInitiated, attributes: .concurrent)
-    private let wanted = Mutex<Set<Key>>([])
-    private let running = Mutex<[Key: PlaneReduction]>([:])
+    /// One reduction's job: a new reduction of the same view is another job (the one cancelled
+    /// before may still be winding down).
+    private struct JobID: Hashable, Sendable {
+        let key: Key
+        let reduction: ObjectIdentifier
+    }
+
+    private let jobs: JobQueue
+    /// The wanted reductions, and whether each has run to its end.
+    private let shown = Mutex<[Key: (reduction: PlaneReduction, finished: Bool)]>([:])
     private let threads: Int
 
-    init(threads: Int) { self.threads = threads }
+    init(threads: Int) {
+        self.threads = threads
+        jobs = JobQueue(width: threads)
+    }
 
     /// Makes `keys` the wanted reductions, starting those not running; returns
     /// them in order. `progress` runs on a worker after each chunk.
     func show(_ keys: [Key], levels: [CachedChunks], progress: @escaping @Sendable () -> Void) -> [PlaneReduction] {
-        wanted.withLock { $0 = Set(keys) }
-        running.withLock { map in map = map.filter { keys.contains($0.key) } }
-        return keys.map { key in
-            if let existing = running.withLock({ $0[key] }) { return existing }
+        let (reductions, unfinished) = shown.withLock { map in
+            map = map.filter { keys.contains($0.key) }
+            for key in keys where map[key] == nil {
+                let chunks = levels[key.level]
+                let reduction = PlaneReduction(
+                    view: key.view, dataType: chunks.array.metadata.dataType,
+                    width: key.width, height: key.height, mode: key.mode)
+                reduction.countChunks(of: chunks.array.metadata.grid)
+                map[key] = (reduction, false)
+            }
+            return (keys.map { map[$0]!.reduction }, keys.filter { !map[$0]!.finished })
+        }
+        let threads = threads
+        let wanted = unfinished.enumerated().map { rank, key in
+            let reduction = reductions[keys.firstIndex(of: key)!]
             let chunks = levels[key.level]
-            let reduction = PlaneReduction(
-                view: key.view, dataType: chunks.array.metadata.dataType,
-                width: key.width, height: key.height, mode: key.mode)
-            reduction.countChunks(of: chunks.array.metadata.grid)
-            running.withLock { $0[key] = reduction }
-            queue.async { [self] in
+            return JobQueue.Job(
+                key: JobKey(JobID(key: key, reduction: ObjectIdentifier(reduction))), tier: .visible,
+                rank: Double(rank)
+            ) { [self] token in
                 // Failed chunks are recorded (drawn as error tiles) and the rest still folds.
-                _ = try? reduction.run(
-                    chunks.array, source: chunks.source, threads: threads, continueOnError: true,
-                    cancelled: { !self.isWanted(key) }, progress: progress)
+                let ended =
+                    (try? reduction.run(
+                        chunks.array, source: chunks.source, threads: threads, continueOnError: true,
+                        cancelled: { token.isCancelled }, progress: progress)) ?? true
+                if ended {
+                    shown.withLock { map in
+                        if map[key]?.reduction === reduction { map[key]?.finished = true }
+                    }
+                }
                 progress()
             }
-            return reduction
         }
+        jobs.replace(with: wanted, owner: .reduction)
+        return reductions
     }
-
-    private func isWanted(_ key: Key) -> Bool { wanted.withLock { $0.contains(key) } }
 
     /// Nothing is wanted any more.
     func cancel() {
-        wanted.withLock { $0.removeAll() }
-        running.withLock { $0.removeAll() }
+        jobs.cancel(owner: .reduction)
+        shown.withLock { $0.removeAll() }
     }
 }
 

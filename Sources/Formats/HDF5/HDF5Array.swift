@@ -14,7 +14,7 @@ import Stores
 /// ones are read in bands of a plane of about 4 MiB. The file stays open for the array's
 /// life; every libhdf5 call holds `HDF5Library`'s one lock.
 ///
-/// Thread safety: immutable after init; the ids are libhdf5's, and every call that uses them
+/// Thread contract: immutable after init; the ids are libhdf5's, and every call that uses them
 /// holds `HDF5Library`'s lock (libhdf5 is not reentrant).
 public final class HDF5Array: LazyArray, @unchecked Sendable {
     public let metadata: ArrayMetadata

@@ -6,6 +6,7 @@ import CHDF5
 /// An HDF5 file held open for its metadata: which objects exist, small attributes and
 /// small datasets (BigDataViewer's `resolutions`, Imaris' `DataSetInfo`). Every call holds
 /// `HDF5Library`'s lock.
+/// Thread contract: immutable after init; every libhdf5 call on `fid` holds `HDF5Library`'s lock.
 final class HDF5File: @unchecked Sendable {
     let path: String
     private let fid: hid_t

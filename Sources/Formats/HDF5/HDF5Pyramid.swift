@@ -1,6 +1,7 @@
 /// A multiscale image assembled from levels of one rank (BigDataViewer's and Imaris'
 /// resolution levels, each a StackedArray over setups/channels and timepoints): level 0
 /// is this array, coarser levels corner-aligned blocks of `factors` level-0 pixels.
+/// Thread contract: immutable after init; its levels are lazy arrays, read from any thread.
 public final class HDF5Pyramid: LazyArray, @unchecked Sendable {
     public let metadata: ArrayMetadata
     let levelArrays: [LazyArray]

@@ -14,7 +14,7 @@ import Stores
 /// one contiguous range either way), about `bandBytes` each. Reads are
 /// counted `pread`s on one descriptor; nothing is mapped.
 ///
-/// Thread safety: immutable after init; reads are `pread`s on `fd` (no shared file offset)
+/// Thread contract: immutable after init; reads are `pread`s on `fd` (no shared file offset)
 /// counted by a thread-safe `ByteCounter`.
 public final class NpyArray: LazyArray, @unchecked Sendable {
     public let metadata: ArrayMetadata

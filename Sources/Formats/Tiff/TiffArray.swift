@@ -8,7 +8,7 @@ import Synchronization
 /// of whole strips of a stripped page (about 4 MiB, or the whole page); a
 /// plane never costs more than its own page.
 ///
-/// Thread safety: immutable after init but for `subIFDOffsets` (a `Mutex`); reads go
+/// Thread contract: immutable after init but for `subIFDOffsets` (a `Mutex`); reads go
 /// through `TiffFile`, which hands each thread a libtiff handle of its own.
 public final class TiffArray: LazyArray, @unchecked Sendable {
     public let metadata: ArrayMetadata

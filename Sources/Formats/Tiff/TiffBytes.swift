@@ -10,7 +10,7 @@ import Synchronization
 /// asks for a directory entry, a tag's values, a strip: many small reads close to
 /// each other, which the blocks turn into a few requests).
 final class TiffBytes: Sendable {
-    /// Thread safety: a descriptor read only with `pread`, or a `Store`; both may be shared.
+    /// Thread contract: a descriptor read only with `pread`, or a `Store`; both may be shared.
     enum Source: @unchecked Sendable {
         case file(Int32)
         case remote(Store, key: String)

@@ -13,7 +13,7 @@ import Synchronization
 /// "showing page 500 reads about one page" can be measured. Nothing is mapped
 /// and nothing is ever written.
 ///
-/// Thread safety: `chain` and `pool` are `Mutex`es, the rest is immutable; a `TiffHandle`
+/// Thread contract: `chain` and `pool` are `Mutex`es, the rest is immutable; a `TiffHandle`
 /// is used by one thread at a time (taken from `pool` and given back).
 final class TiffFile: @unchecked Sendable {
     let path: String

@@ -13,7 +13,7 @@ import Stores
 /// `TIFFSetSubDirectory` walks the whole page chain on a handle's first jump,
 /// to number directories for loop detection: 512 pages cost ~1500 reads.)
 ///
-/// Thread safety: one thread at a time. `TiffFile` hands a handle out of its pool and takes
+/// Thread contract: one thread at a time. `TiffFile` hands a handle out of its pool and takes
 /// it back, so libtiff's per-handle state is never shared.
 final class TiffHandle: @unchecked Sendable {
     let tif: OpaquePointer

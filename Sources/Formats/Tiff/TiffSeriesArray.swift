@@ -12,7 +12,7 @@ import Synchronization
 /// whose shape or dtype differs from the first one is an error naming it.
 /// A missing combination of field values reads as zeros, with a warning.
 ///
-/// Thread safety: immutable after init but for `open` (a `Mutex`); the files it holds are
+/// Thread contract: immutable after init but for `open` (a `Mutex`); the files it holds are
 /// `TiffArray`s, safe to read from any thread.
 public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendable {
     public let metadata: ArrayMetadata

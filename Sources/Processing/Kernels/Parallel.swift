@@ -1,6 +1,7 @@
-import Dispatch
+import Threads
 
-/// Splits `0..<count` into contiguous bands and runs them on up to `threads` cores.
+/// Splits `0..<count` into contiguous bands and runs them on up to `threads` cores (this thread
+/// and idle workers of the one pool, `WorkPool.shared`).
 /// Every band is processed by one thread only, so a band may write its own part of an output.
 enum Parallel {
     static func bands(_ count: Int, threads: Int, minimumBand: Int = 8, _ body: (Range<Int>) -> Void) {
@@ -14,7 +15,7 @@ enum Parallel {
         withoutActuallyEscaping(body) { body in
             // Bands write disjoint parts of their outputs; the caller's pointers are shared on purpose.
             nonisolated(unsafe) let run = body
-            DispatchQueue.concurrentPerform(iterations: bandCount) { b in
+            WorkPool.shared.forEach(bandCount, width: parts) { b in
                 let lo = count * b / bandCount, hi = count * (b + 1) / bandCount
                 if lo < hi { run(lo..<hi) }
             }
@@ -23,6 +24,7 @@ enum Parallel {
 }
 
 /// A pointer handed to parallel bands that write disjoint parts of one buffer.
+/// Thread contract: each band writes only its own elements; the owner reads after the bands return.
 struct SharedPointer<T>: @unchecked Sendable {
     let base: UnsafeMutablePointer<T>
 }

@@ -39,7 +39,7 @@ public enum ValueKind: Sendable, Equatable {
 }
 
 /// What an operator is told besides its input.
-/// Thread safety: filled in by the pipeline before a stage runs and only read while the
+/// Thread contract: filled in by the pipeline before a stage runs and only read while the
 /// stage's threads run (`tupleOrder` and `factor` change between stages, on the pipeline's thread).
 public final class OperatorContext: @unchecked Sendable {
     /// Cores the operator may use.

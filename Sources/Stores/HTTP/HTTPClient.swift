@@ -36,6 +36,7 @@ public final class HTTPClient: Sendable {
     private let pool = Mutex<[EasyHandle]>([])
 
     /// A curl easy handle; used by one thread at a time (taken from and returned to the pool).
+    /// Thread contract: one thread at a time, taken from and returned to `pool`.
     struct EasyHandle: @unchecked Sendable { let pointer: UnsafeMutableRawPointer }
 
     private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK

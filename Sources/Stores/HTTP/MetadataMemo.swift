@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Threads
 
 /// Small metadata documents (`zarr.json`, `.zarray`, `.zattrs`, `.zgroup`, and whether
 /// each exists) already fetched, by URL, for the process: opening a remote dataset
@@ -80,31 +81,9 @@ final class MetadataMemo: Sendable {
         }
     }
 
-    /// Runs `work` for each item on up to `threads` threads of their own (they wait on the
-    /// network, not the CPU).
+    /// Runs `work` for each item on up to `threads` threads (this one and the one pool's workers,
+    /// which grows for work that waits on the network, not the CPU).
     static func concurrently(_ count: Int, threads: Int, _ work: @escaping @Sendable (Int) -> Void) {
-        guard count > 1 && threads > 1 else {
-            for i in 0..<count { work(i) }
-            return
-        }
-        let group = DispatchGroup()
-        let next = Mutex(0)
-        for _ in 0..<min(count, threads) {
-            group.enter()
-            let thread = Thread {
-                while true {
-                    let i = next.withLock { n in
-                        defer { n += 1 }
-                        return n
-                    }
-                    guard i < count else { break }
-                    work(i)
-                }
-                group.leave()
-            }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
-        group.wait()
+        WorkPool.shared.forEach(count, width: threads, work)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Threads
 
 /// Range reads of one value that arrive together and lie close together go out as one
 /// request: the loads of a shard's inner chunks (or a TIFF's blocks) are started by the
@@ -12,14 +13,12 @@ final class RangeCoalescer: Sendable {
     static let maxSpan = 16 << 20
     static let maxWindow = 0.003
 
-    /// Thread safety: `ranges` grows under `open`'s lock until the batch is served; `results` and
-    /// `finished` are written once under `done` (an `NSCondition` the other requests wait on).
+    /// Thread contract: `ranges` grows under `RangeCoalescer.open`'s lock while the batch is open, and is read by its leader only after it closed it; `results` are written once under `done`, which the other requests wait on.
     private final class Batch: @unchecked Sendable {
         /// Appended to only while the batch is open (under `RangeCoalescer.open`'s lock).
         var ranges: [(offset: Int, length: Int)] = []
-        var results: [Result<[UInt8]?, Error>] = []
-        var finished = false
-        let done = NSCondition()
+        /// Each read's result, once the batch is served.
+        let done = ConditionLock<[Result<[UInt8]?, Error>]?>(nil)
     }
     private let open = Mutex<[String: Batch]>([:])
     private let merged = Atomic<Int>(0)
@@ -46,17 +45,11 @@ final class RangeCoalescer: Sendable {
             if window > 0 { usleep(useconds_t(min(window, RangeCoalescer.maxWindow) * 1e6)) }
             open.withLock { m in m[url] = nil }  // closed: later reads start a batch of their own
             let results = serve(batch.ranges, fetch: fetch)
-            batch.done.lock()
-            (batch.results, batch.finished) = (results, true)
-            batch.done.broadcast()
-            batch.done.unlock()
-        } else {
-            // The leader's requests have timeouts and retries of their own, so this ends.
-            batch.done.lock()
-            while !batch.finished { batch.done.wait() }
-            batch.done.unlock()
+            batch.done.withLock(wakes: true) { $0 = results }
+            return try results[index].get()
         }
-        return try batch.results[index].get()
+        // The leader's requests have timeouts and retries of their own, so this ends.
+        return try batch.done.wait(until: { $0 != nil }, then: { $0![index] })!.get()
     }
 
     private func serve(

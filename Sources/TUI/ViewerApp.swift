@@ -3,6 +3,7 @@ import CNcursesw
 import ArrayModel
 import Foundation
 import Stores
+import Threads
 import Processing
 import Rendering
 
@@ -37,13 +38,14 @@ public final class ViewerApp {
 
     /// Opens a label image by its name in `state.labelNames` (a path given with `--labels`,
     /// or one of the OME-Zarr image's `labels/`).
-    public typealias LabelOpener = (String) throws -> LabelLayer
+    public typealias LabelOpener = @Sendable (String) throws -> LabelLayer
     /// `s`: the file a figure of the view goes to (nil: no figures from this viewer), and the job that
     /// writes it as `render -o FILE.png` would; the job runs on a worker and reports to its progress.
     public typealias FigureSaver = (ViewState) -> (name: String, job: @Sendable (FigureProgress) throws -> String)?
     public var saveFigure: FigureSaver?
-    /// The figure being written (one at a time).
+    /// The figure being written (one at a time), and its queue on the work pool.
     private var figure: FigureProgress?
+    private let figureJobs = JobQueue(width: 1)
 
     /// - Parameters:
     ///   - name: the dataset as the status line shows it.
@@ -216,12 +218,14 @@ public final class ViewerApp {
         let progress = FigureProgress(name: name)
         figure = progress
         let arrived = arrived
-        let worker = Thread {
-            progress.finish(Result { try job(progress) })
-            arrived.signal()
-        }
-        worker.name = "vstack figure"
-        worker.start()
+        // A job on the work pool (its reads borrow idle workers), never cancelled by the view moving on.
+        figureJobs.enqueue(
+            [
+                JobQueue.Job(key: JobKey(name), tier: .visible, rank: 0) { _ in
+                    progress.finish(Result { try job(progress) })
+                    arrived.signal()
+                }
+            ], owner: JobOwner("figure"))
     }
 
     /// The figure's progress (or its end) on the message line.

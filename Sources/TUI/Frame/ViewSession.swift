@@ -3,6 +3,8 @@ import Cache
 import Foundation
 import Processing
 import Rendering
+import Threads
+import Synchronization
 
 /// The loads behind one view's frames: the image loader, the shown label image's loader, the
 /// reduction and filter workers and the probe's one-pixel read. `request(plan)` starts what a
@@ -19,6 +21,10 @@ public final class ViewSession {
     private let labelNames: [String]
     /// Label images opened so far, by index of the label names (opened when first shown).
     private var labelLayers: [Int: Result<LabelLayer, Error>] = [:]
+    /// Label images being opened on the pool, and those whose opening ended (handed over here).
+    private var opening: Set<Int> = []
+    private let openedLabels = OpenedLabels()
+    private let labelOpens = JobQueue(width: 1)
     /// The shown label image's loader: its own pins and plans on the image loader's workers.
     private var labelLoader: (index: Int, loader: PlaneLoader)?
     /// The probe's read: its own pins, no prefetch.
@@ -57,13 +63,28 @@ public final class ViewSession {
     public var pyramid: [PyramidLevel] { loader.pyramid }
     public var cache: ChunkCache { loader.cache }
 
-    /// The label image `index`, opened on first use (nil: there is none of that index).
+    /// The label image `index` once opened (nil: not yet, or there is none of that index). Opening
+    /// reads metadata, maybe over a network: it is a job on the work pool, and `wake` tells when it
+    /// is done; meanwhile the plan says the labels are opening.
     func labelLayer(_ index: Int) -> Result<LabelLayer, Error>? {
         guard let openLabels, index < labelNames.count else { return nil }
         if let opened = labelLayers[index] { return opened }
-        let opened = Result { try openLabels(labelNames[index]) }
-        labelLayers[index] = opened
-        return opened
+        if let opened = openedLabels.results.withLock({ $0[index] }) {
+            labelLayers[index] = opened
+            return opened
+        }
+        if opening.insert(index).inserted {
+            let (name, openedLabels, wake) = (labelNames[index], openedLabels, wake)
+            labelOpens.enqueue(
+                [
+                    JobQueue.Job(key: JobKey(index), tier: .visible, rank: 0) { _ in
+                        let result = Result { try openLabels(name) }
+                        openedLabels.results.withLock { $0[index] = result }
+                        wake()
+                    }
+                ], owner: .labels)
+        }
+        return nil
     }
 
     /// The plan for `request`, with the label image opened when it is shown.
@@ -224,6 +245,11 @@ public final class ViewSession {
         probeLoader.stop()
         loader.stop()
     }
+}
+
+/// Label images whose opening ended on the pool, until the UI thread takes them.
+private final class OpenedLabels: Sendable {
+    let results = Mutex<[Int: Result<LabelLayer, Error>]>([:])
 }
 
 /// What the frame of a plan draws, gathered from memory by `ViewSession.resident`.

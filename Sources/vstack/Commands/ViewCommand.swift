@@ -91,7 +91,7 @@ struct ViewCommand: ParsableCommand {
         let app = ViewerApp(
             array: array, name: path, state: state, cache: cache, depth: settings.depth,
             maxWorkPixels: filtering.maxWorkPixels, tmuxWrap: graphics.tmuxWrap
-        ) { name in
+        ) { [firstLayer, labelSpecs] name in
             if let firstLayer, name == firstLayer.name { return firstLayer }
             let spec = labelSpecs.first { $0.name == name }?.spec ?? name
             var layer = try LabelOptions.layer(spec, over: array, names: names, look: labelling)

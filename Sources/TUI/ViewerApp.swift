@@ -46,6 +46,7 @@ public final class ViewerApp {
     /// The figure being written (one at a time), and its queue on the work pool.
     private var figure: FigureProgress?
     private let figureJobs = JobQueue(width: 1)
+    private let owner = ThreadOwner()
 
     /// - Parameters:
     ///   - name: the dataset as the status line shows it.
@@ -247,6 +248,7 @@ public final class ViewerApp {
     /// One frame: plan, request what changed, compose from what is resident, write. What the state
     /// learns from the frame (the auto limits, the value range, labels that cannot open) is applied here.
     private func draw() throws {
+        owner.check()
         let size = terminal.size
         state.fitRegion(pane)
         reportFigure()

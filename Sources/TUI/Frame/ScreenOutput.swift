@@ -15,6 +15,8 @@ final class ScreenOutput {
     /// The picture last sent in a pixel mode, and where (nil: none on screen).
     private(set) var shownPicture: (image: PixelImage, mode: DisplayMode, at: (x: Int, y: Int))?
 
+    private let owner = ThreadOwner()
+
     init(tmuxWrap: Bool) { self.tmuxWrap = tmuxWrap }
 
     /// The next frame is written whole (a resize, the panel toggled).
@@ -30,6 +32,7 @@ final class ScreenOutput {
     )
         -> String?
     {
+        owner.check()
         var bytes: [UInt8] = []
         var failure: String?
         // A sixel or iTerm2 picture is cells: one that goes away or shrinks is cleared with the screen.

@@ -35,6 +35,7 @@ public final class ViewSession {
     private var requestedProbe: PlaneSelection?
     /// The reductions of the last plan that reduces, in the order of its views.
     private var running: [PlaneReduction] = []
+    private let owner = ThreadOwner()
 
     /// - Parameters:
     ///   - maxWorkPixels: filters run at full resolution up to this many shown pixels.
@@ -67,6 +68,7 @@ public final class ViewSession {
     /// reads metadata, maybe over a network: it is a job on the work pool, and `wake` tells when it
     /// is done; meanwhile the plan says the labels are opening.
     func labelLayer(_ index: Int) -> Result<LabelLayer, Error>? {
+        owner.check()
         guard let openLabels, index < labelNames.count else { return nil }
         if let opened = labelLayers[index] { return opened }
         if let opened = openedLabels.results.withLock({ $0[index] }) {
@@ -100,6 +102,7 @@ public final class ViewSession {
     /// Returns whether the image part is new (its first frame counts the view's cache hits).
     @discardableResult
     public func request(_ plan: FramePlan) -> Bool {
+        owner.check()
         let image = plan.imagePart
         let newImage = image != requestedImage
         if newImage {
@@ -153,6 +156,7 @@ public final class ViewSession {
     /// What is in memory now for `plan`'s frame: nothing is read from storage and nothing started.
     /// - Parameter counting: count the view's resident chunks as cache hits (the first frame of a view).
     public func resident(_ plan: FramePlan, counting: Bool) throws -> FrameInputs {
+        owner.check()
         var inputs = FrameInputs()
         switch plan.image {
         case .reduce:

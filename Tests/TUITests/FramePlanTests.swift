@@ -132,6 +132,15 @@ enum RuntimeTestError: Error { case readAfterPlan }
         let filter = try #require(plan.filter)
         #expect(filter.factor == 2 && filter.keys.map(\.view) == [view])
         #expect(filter.keys[0].pipeline == "gaussian(2)|threshold(otsu)")
+        // Its reads: the 2-D halo grows the plane's region; a 3-D stage (a z,y,x tuple) reads z ± its halo.
+        #expect(filter.level == 0 && filter.reads.count == 1 && filter.reads[0].indices[0] == 7)
+        let chunks = CachedChunks(cache: ChunkCache(budget: 1 << 26), array: array, level: 0)
+        #expect(Set(plan.filterKeys([chunks]).map(\.index[0])) == [7])
+        var r3 = r
+        r3.pipeline = try Pipeline("gaussian((2,1,1))")
+        let plan3 = FramePlan(r3, pyramid: array.pyramid, cacheBudget: 1 << 30, maxWorkPixels: 1 << 22)
+        let zs = Set(plan3.filterKeys([chunks]).map(\.index[0]))
+        #expect(zs.count > 3 && zs.contains(7) && zs.contains(6) && zs.contains(8), "z planes read: \(zs.sorted())")
         var off = r
         off.pipeline = nil
         #expect(FramePlan(off, pyramid: array.pyramid, cacheBudget: 1 << 30).filter == nil)

@@ -130,12 +130,30 @@ public enum PlaneFilter {
         return result
     }
 
-    /// - Parameter levelFactor: level-0 pixels per pixel of `array` (a pyramid level): spatial
-    ///   parameters, given in level-0 pixels, are divided by it as well as by `factor`.
-    public static func apply(
-        _ pipeline: Pipeline, to view: PlaneSelection, of array: LazyArray, factor: Int = 1,
-        levelFactor: Int = 1, threads: Int, chunks: RegionReader.ChunkSource? = nil
-    ) throws -> FilteredPlane {
+    /// Where a filter of the level-0 `view` at working factor `factor` reads: the pyramid level
+    /// (`level(for:factor:in:)`) and, for each plane of its depth halo, the view grown by the
+    /// pipeline's halo, in that level's pixels. The viewer plans (and pins) these chunks.
+    public static func reads(
+        _ pipeline: Pipeline, of view: PlaneSelection, levels: [PyramidLevel], factor: Int
+    ) throws -> (level: Int, views: [PlaneSelection]) {
+        let (index, rest) = level(for: view, factor: factor, in: levels)
+        guard index > 0 else { return (0, try window(pipeline, view, levels[0].array, factor, 1).reads) }
+        let fl = Int(levels[index].factors[view.rowAxis])
+        return (index, try window(pipeline, levels[index].selection(for: view), levels[index].array, rest, fl).reads)
+    }
+
+    /// A filter's working window: its operators, the shown box and the box it reads (the shown one
+    /// grown by the halo, within the plane), in working pixels of `factor` data pixels each, and
+    /// the views of `array` those read.
+    private struct Window {
+        let operators: [FilterOperator]
+        let box: Box, core: Box, limit: Box
+        let reads: [PlaneSelection]
+    }
+
+    private static func window(
+        _ pipeline: Pipeline, _ view: PlaneSelection, _ array: LazyArray, _ factor: Int, _ levelFactor: Int
+    ) throws -> Window {
         let depthAxis = depthAxis(view)
         let names = view.axisNames
         let setup = OperatorSetup(
@@ -159,14 +177,29 @@ public enum PlaneFilter {
             z: z..<(z + 1), y: (view.rows.lowerBound / f)..<((view.rows.upperBound + f - 1) / f),
             x: (view.columns.lowerBound / f)..<((view.columns.upperBound + f - 1) / f))
         let box = core.grown(by: margin, within: limit)
-        try checkWork(operators, pipeline, box: box, shown: core)
-        var pixels: [Float] = []
-        pixels.reserveCapacity(box.count)
-        for plane in box.z {
+        let reads = box.z.map { plane in
             var read = view
             if let a = depthAxis { read.indices[a] = plane }
             read.rows = (box.y.lowerBound * f)..<min(height, box.y.upperBound * f)
             read.columns = (box.x.lowerBound * f)..<min(width, box.x.upperBound * f)
+            return read
+        }
+        return Window(operators: operators, box: box, core: core, limit: limit, reads: reads)
+    }
+
+    /// - Parameter levelFactor: level-0 pixels per pixel of `array` (a pyramid level): spatial
+    ///   parameters, given in level-0 pixels, are divided by it as well as by `factor`.
+    public static func apply(
+        _ pipeline: Pipeline, to view: PlaneSelection, of array: LazyArray, factor: Int = 1,
+        levelFactor: Int = 1, threads: Int, chunks: RegionReader.ChunkSource? = nil
+    ) throws -> FilteredPlane {
+        let window = try window(pipeline, view, array, factor, levelFactor)
+        let (operators, box, core, limit) = (window.operators, window.box, window.core, window.limit)
+        try checkWork(operators, pipeline, box: box, shown: core)
+        let f = max(1, factor)
+        var pixels: [Float] = []
+        pixels.reserveCapacity(box.count)
+        for read in window.reads {
             if f == 1 {
                 pixels += try read.readPlane(array, threads: threads, chunks: chunks).floats()
             } else {

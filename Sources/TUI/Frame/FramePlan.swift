@@ -17,10 +17,14 @@ public struct FramePlan: Equatable, Sendable {
         case reduce
     }
 
-    /// The filter layer: planes computed by the pipeline at a working factor (1: full resolution).
+    /// The filter layer: planes computed by the pipeline at a working factor (1: full resolution),
+    /// read from `level` over `reads` (each view grown by the pipeline's halo, a plane of the depth
+    /// halo each, in that level's pixels; none when the pipeline cannot run on this view).
     public struct FilterPart: Equatable, Sendable {
         public var factor: Int
         public var keys: [ProcessedPlaneCache.Key]
+        public var level: Int
+        public var reads: [PlaneSelection]
     }
 
     /// The label layer: which level of the label image, its region (level-0 coordinates of the
@@ -79,11 +83,12 @@ public struct FramePlan: Equatable, Sendable {
         if let pipeline = request.pipeline {
             let factor = PlaneFilter.workingFactor(
                 rows: first.rows.count, columns: first.columns.count, maxWorkPixels: maxWorkPixels)
+            let reads = request.views.map { try? PlaneFilter.reads(pipeline, of: $0, levels: pyramid, factor: factor) }
             filter = FilterPart(
                 factor: factor,
                 keys: request.views.map {
                     ProcessedPlaneCache.Key(view: $0, pipeline: pipeline.activeText, factor: factor)
-                })
+                }, level: reads.first??.level ?? 0, reads: reads.flatMap { $0?.views ?? [] })
         } else {
             filter = nil
         }
@@ -151,6 +156,14 @@ public struct FramePlan: Equatable, Sendable {
         guard level < last else { return [] }
         var seen = Set<ChunkKey>()
         return request.views.flatMap { PlaneLoader.keys(levels[last], pyramid[last].selection(for: $0)).map(\.0) }
+            .filter { seen.insert($0).inserted }
+    }
+
+    /// The chunk keys the filter reads: the views and their halo at the filter's level.
+    public func filterKeys(_ levels: [CachedChunks]) -> [ChunkKey] {
+        guard let filter else { return [] }
+        var seen = Set<ChunkKey>()
+        return filter.reads.flatMap { PlaneLoader.keys(levels[filter.level], $0).map(\.0) }
             .filter { seen.insert($0).inserted }
     }
 

@@ -94,7 +94,8 @@ public enum PNGWriter {
         var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         out.reserveCapacity(idat.count + 64)
         var header = be32(UInt32(width)) + be32(UInt32(height))
-        header += [bitDepth, colourType, 0, 0, 0]  // bit depth, colour type (0 gray, 2 RGB), deflate, filter 0, no interlace
+        // Bit depth, colour type (0 gray, 2 RGB), deflate, filter 0, no interlace.
+        header += [bitDepth, colourType, 0, 0, 0]
         chunk("IHDR", header, into: &out)
         chunk("IDAT", idat, into: &out)
         chunk("IEND", [], into: &out)

@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Synchronization
 import Testing
@@ -9,7 +10,7 @@ final class KeyOwner: LazyArray {
     let metadata = ArrayMetadata(
         format: "test", location: "test:", shape: [1000], dataType: .uint8, chunkShape: [1],
         fillValue: .zero, axisNames: nil, codecs: [])
-    func readChunk(_ index: [Int]) throws -> ArrayBuffer? { nil }
+    func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? { nil }
 }
 
 /// An array at a location of its own.
@@ -20,7 +21,7 @@ final class PlacedArray: LazyArray {
             format: "test", location: location, shape: [10], dataType: .uint8, chunkShape: [1],
             fillValue: .zero, axisNames: nil, codecs: [])
     }
-    func readChunk(_ index: [Int]) throws -> ArrayBuffer? { nil }
+    func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? { nil }
 }
 
 @Suite struct ChunkWaitTests {

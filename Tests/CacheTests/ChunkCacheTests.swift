@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 @testable import Formats
 @testable import Cache
+import Stores
 
 /// A stand-in array so keys have an identity; its chunks come from the loaders in the tests.
 final class KeyOwner: LazyArray {
@@ -44,6 +45,52 @@ final class PlacedArray: LazyArray {
         #expect(Date().timeIntervalSince(t0) < 5)
         gate.open()
         #expect(eventually { cache.contains(key) })
+    }
+
+    /// A load that fails after its job's token was cancelled is abandoned, not failed: nothing
+    /// is cached, and a reader waiting on its flight loads the chunk itself instead of seeing
+    /// the cancellation.
+    @Test func waitersOfAnAbandonedLoadLoadItThemselves() throws {
+        let cache = ChunkCache(budget: 1 << 20)
+        let key = ChunkKey(array: PlacedArray("remote.zarr"), index: [0])
+        let (gate, token) = (Gate(), JobToken())
+        let loaderFailed = Mutex(false)
+        let loader = Thread {
+            do {
+                _ = try cache.chunk(key, cancellation: token) {
+                    gate.wait()
+                    throw StoreError.cancelled(url: "0")
+                }
+            } catch { loaderFailed.withLock { $0 = true } }
+        }
+        loader.start()
+        #expect(eventually { cache.statistics.inFlight == 1 })
+        token.cancel()
+        let waiter = Result<CachedChunk, Error>.init {
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { gate.open() }
+            return try cache.chunk(key) { payload(7, size: 10) }
+        }
+        #expect(eventually { loaderFailed.withLock { $0 } })
+        #expect(try waiter.get().buffer?.bytes == payload(7, size: 10).bytes)
+        #expect(cache.statistics.sharedLoads == 1, "the waiter waited on the loader's flight")
+    }
+
+    /// A load that fails with its token not cancelled fails its waiters too.
+    @Test func waitersOfAFailedLoadSeeTheFailure() throws {
+        let cache = ChunkCache(budget: 1 << 20)
+        let key = ChunkKey(array: PlacedArray("remote.zarr"), index: [0])
+        let (gate, token) = (Gate(), JobToken())
+        let loader = Thread {
+            _ = try? cache.chunk(key, cancellation: token) {
+                gate.wait()
+                throw StoreError.cancelled(url: "0")
+            }
+        }
+        loader.start()
+        #expect(eventually { cache.statistics.inFlight == 1 })
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { gate.open() }
+        #expect(throws: StoreError.cancelled(url: "0")) { try cache.chunk(key) { payload(7, size: 10) } }
+        #expect(!cache.contains(key))
     }
 }
 

@@ -5,6 +5,7 @@ import Glibc
 #endif
 import CFuzzer
 import Stores
+import Threads
 
 /// Runs libFuzzer's driver (its flags and inputs in argv) over `body`. SwiftPM
 /// links an executable's entry point as `<module>_main` in place of `main`,
@@ -32,14 +33,14 @@ public struct PayloadStore: Store {
         (metadata, payload) = splitInput(input)
     }
 
-    public func get(_ key: String) throws -> [UInt8]? {
+    public func get(_ key: String, cancellation _: JobToken?) throws -> [UInt8]? {
         if key == metadataKey { return metadata }
         if key.hasSuffix(".zattrs") || key.hasSuffix(".zgroup") || key.hasSuffix("zarr.json") { return nil }
         return payload
     }
 
     // The same bounds LocalStore checks on a file.
-    public func get(_ key: String, range: ByteRange) throws -> [UInt8]? {
+    public func get(_ key: String, range: ByteRange, cancellation _: JobToken?) throws -> [UInt8]? {
         guard let bytes = try get(key) else { return nil }
         switch range {
         case let .slice(o, l):

@@ -1,3 +1,4 @@
+import Threads
 /// Part of a chunk that is one contiguous run of its C-order elements: the
 /// elements whose leading in-chunk coordinates are `prefix`. A z plane of a
 /// (z, y, x) chunk is the slab `[z]`; of a (c, t, z, y, x) chunk, `[c, t, z]`.
@@ -39,5 +40,12 @@ public protocol SlabReadable: LazyArray {
     var readsSlabs: Bool { get }
     /// Decodes one slab of chunk `index` (shape `slab.shape(chunkShape:)`);
     /// nil when the chunk is absent (every element is the fill value).
-    func readChunkSlab(_ index: [Int], slab: ChunkSlab) throws -> ArrayBuffer?
+    func readChunkSlab(_ index: [Int], slab: ChunkSlab, cancellation: JobToken?) throws -> ArrayBuffer?
+}
+
+extension SlabReadable {
+    /// Decodes one slab for no job (not cancellable).
+    public func readChunkSlab(_ index: [Int], slab: ChunkSlab) throws -> ArrayBuffer? {
+        try readChunkSlab(index, slab: slab, cancellation: nil)
+    }
 }

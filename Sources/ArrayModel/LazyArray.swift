@@ -1,3 +1,4 @@
+import Threads
 /// What every source (Zarr, TIFF, synthetic, …) looks like to the rest of
 /// vstack: metadata known at open time, and chunks decoded on demand.
 /// Opening reads metadata only; nothing else is read until `readChunk`.
@@ -8,7 +9,9 @@ public protocol LazyArray: AnyObject, Sendable {
     /// chunk shape even at ragged edges). Returns nil when the chunk is absent
     /// from storage, meaning every element is the fill value.
     /// Throws DatasetError (naming the chunk) for corrupt data.
-    func readChunk(_ index: [Int]) throws -> ArrayBuffer?
+    /// `cancellation` is the token of the job the read runs for (nil: nobody gives it up); a
+    /// source on a remote store passes it to the store, which aborts its transfer once cancelled.
+    func readChunk(_ index: [Int], cancellation: JobToken?) throws -> ArrayBuffer?
 
     /// Stored (compressed) bytes read so far, for statistics; 0 for computed sources.
     var bytesRead: Int { get }
@@ -26,6 +29,8 @@ public protocol LazyArray: AnyObject, Sendable {
 }
 
 extension LazyArray {
+    /// Decodes one chunk for no job (not cancellable).
+    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? { try readChunk(index, cancellation: nil) }
     public var bytesRead: Int { 0 }
     public var preferredConcurrency: Int? { nil }
     public var sourcePaths: [String] { [metadata.location] }

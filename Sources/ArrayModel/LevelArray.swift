@@ -1,3 +1,4 @@
+import Threads
 /// One level of a pyramid as an array of its own (`--level N`): the level's
 /// chunks and shape, the image's channel metadata, and no other levels, so
 /// nothing picks a level for it.
@@ -18,10 +19,12 @@ public final class LevelArray: SlabReadable {
         metadata = m
     }
 
-    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? { try base.readChunk(index) }
+    public func readChunk(_ index: [Int], cancellation: JobToken?) throws -> ArrayBuffer? {
+        try base.readChunk(index, cancellation: cancellation)
+    }
     public var readsSlabs: Bool { (base as? SlabReadable)?.readsSlabs ?? false }
-    public func readChunkSlab(_ index: [Int], slab: ChunkSlab) throws -> ArrayBuffer? {
-        try (base as! SlabReadable).readChunkSlab(index, slab: slab)
+    public func readChunkSlab(_ index: [Int], slab: ChunkSlab, cancellation: JobToken?) throws -> ArrayBuffer? {
+        try (base as! SlabReadable).readChunkSlab(index, slab: slab, cancellation: cancellation)
     }
     public var bytesRead: Int { base.bytesRead }
     public var preferredConcurrency: Int? { base.preferredConcurrency }

@@ -1,3 +1,4 @@
+import Threads
 import Synchronization
 
 /// Arrays of one shape stacked along new leading axes (BigDataViewer setups and
@@ -37,12 +38,14 @@ public final class StackedArray: LazyArray, @unchecked Sendable {
         }
     }
 
-    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    public func readChunk(_ index: [Int], cancellation: JobToken?) throws -> ArrayBuffer? {
         let k = leading.count
         var slot = 0
         for (i, n) in zip(index.prefix(k), leading) { slot = slot * n + i }
         guard present[slot] else { return nil }
-        guard let piece = try part(slot).readChunk(Array(index.dropFirst(k))) else { return nil }
+        guard let piece = try part(slot).readChunk(Array(index.dropFirst(k)), cancellation: cancellation) else {
+            return nil
+        }
         return ArrayBuffer(dataType: metadata.dataType, shape: metadata.chunkShape, bytes: piece.bytes)
     }
 

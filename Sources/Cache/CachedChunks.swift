@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import ArrayModel
 
@@ -55,12 +56,13 @@ public struct CachedChunks: Sendable {
         return ChunkKey(array: identity, level: level, index: index, slab: slab)
     }
 
-    /// Decodes what a key names from the source (no cache).
-    public func load(_ key: ChunkKey) throws -> ArrayBuffer? {
+    /// Decodes what a key names from the source (no cache), for the job `cancellation` belongs to
+    /// (nil: no job; a remote fetch of a cancelled job is aborted).
+    public func load(_ key: ChunkKey, cancellation: JobToken? = nil) throws -> ArrayBuffer? {
         if let slab = key.slab, let slabbed = slabReader {
-            return try slabbed.readChunkSlab(key.index, slab: slab)
+            return try slabbed.readChunkSlab(key.index, slab: slab, cancellation: cancellation)
         }
-        return try array.readChunk(key.index)
+        return try array.readChunk(key.index, cancellation: cancellation)
     }
 
     /// Bytes a key's buffer takes.

@@ -199,8 +199,10 @@ public final class ChunkCache: Sendable {
     /// Returns the chunk, loading it with `load` when absent. Concurrent calls
     /// for the same key share one load. A load's error is returned to every
     /// waiter and nothing is cached, so a later call tries again.
+    /// - Parameter cancellation: the token `load` reads under, if any: a load that fails once it
+    ///   is cancelled was given up by its loader, and a waiter then loads the chunk itself.
     public func chunk(
-        _ key: ChunkKey, purpose: LoadPurpose = .visible,
+        _ key: ChunkKey, purpose: LoadPurpose = .visible, cancellation: JobToken? = nil,
         load: () throws -> ArrayBuffer?
     ) throws -> CachedChunk {
         let step = state.withLock { s -> Step in
@@ -229,7 +231,7 @@ public final class ChunkCache: Sendable {
             guard let (result, abandoned) = flight.done.wait(until: { $0 != nil }, timeout: waitTimeout, then: { $0! })
             else { throw ChunkWaitTimeout(key: key, seconds: waitTimeout) }
             // The loader gave up on a chunk this caller still wants: load it here.
-            if abandoned { return try chunk(key, purpose: purpose, load: load) }
+            if abandoned { return try chunk(key, purpose: purpose, cancellation: cancellation, load: load) }
             return try result.get()
         case .load(let flight):
             let result: Result<CachedChunk, Error> = Result { try load().map(CachedChunk.data) ?? .fill }
@@ -245,7 +247,7 @@ public final class ChunkCache: Sendable {
                 }
             }
             var abandoned = false
-            if case .failure = result { abandoned = FetchCancellation.check() }
+            if case .failure = result { abandoned = cancellation?.isCancelled ?? false }
             flight.done.withLock(wakes: true) { $0 = (result, abandoned) }
             return try result.get()
         }

@@ -10,8 +10,9 @@ import Stores
 ///   `replace(with:owner:)` drops the owner's queued loads its new view no longer wants (latest
 ///   wins) and reorders the rest; other owners' loads stay.
 /// - A load already running that no plan wants any more is cancelled: a remote transfer under it
-///   is aborted (`FetchCancellation`), and nothing is cached. Local reads do not look at the
-///   token and finish into the cache.
+///   is aborted (the job's token goes down with the load: `CachedChunks.load` → `readChunk` →
+///   `Store.get`), and nothing is cached. Local reads do not look at the token and finish into
+///   the cache.
 /// - Visible loads come before prefetch; within a tier, lower `rank` first.
 public final class ChunkScheduler: Sendable {
     public typealias Tier = JobTier
@@ -21,9 +22,12 @@ public final class ChunkScheduler: Sendable {
         public let tier: Tier
         /// Order within the tier: distance from the view's centre, or steps away along z/t.
         public let rank: Double
-        let load: @Sendable () throws -> ArrayBuffer?
+        /// Reads the chunk for the job whose token it is given (`CachedChunks.load(_:cancellation:)`).
+        let load: @Sendable (JobToken) throws -> ArrayBuffer?
 
-        public init(key: ChunkKey, tier: Tier, rank: Double, load: @escaping @Sendable () throws -> ArrayBuffer?) {
+        public init(
+            key: ChunkKey, tier: Tier, rank: Double, load: @escaping @Sendable (JobToken) throws -> ArrayBuffer?
+        ) {
             (self.key, self.tier, self.rank, self.load) = (key, tier, rank, load)
         }
     }
@@ -104,9 +108,7 @@ public final class ChunkScheduler: Sendable {
     private func job(_ r: Request) -> JobQueue.Job {
         let cache = cache
         return JobQueue.Job(key: JobKey(r.key), tier: r.tier, rank: r.rank, context: r) { token in
-            _ = try FetchCancellation.run(token) {
-                try cache.chunk(r.key, purpose: r.tier.purpose, load: r.load)
-            }
+            _ = try cache.chunk(r.key, purpose: r.tier.purpose, cancellation: token) { try r.load(token) }
         }
     }
 

@@ -133,7 +133,10 @@ public final class PlaneLoader: @unchecked Sendable {
         trackMotion(shown[0])
         var requests: [ChunkScheduler.Request] = []
         func request(_ chunks: CachedChunks, _ key: ChunkKey, _ tier: ChunkScheduler.Tier, _ rank: Double) {
-            requests.append(ChunkScheduler.Request(key: key, tier: tier, rank: rank) { try chunks.load(key) })
+            requests.append(
+                ChunkScheduler.Request(key: key, tier: tier, rank: rank) { token in
+                    try chunks.load(key, cancellation: token)
+                })
         }
 
         // The coarsest level's keys rank before every fine key: they are few and fill the view at once.

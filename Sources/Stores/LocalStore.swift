@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Threads
 
 /// Files below a root directory. Read-only: files are opened `O_RDONLY` and
 /// nothing is ever written. Keys are resolved under the root and may not
@@ -27,21 +28,24 @@ public struct LocalStore: Store {
         return root + "/" + parts.joined(separator: "/")
     }
 
-    public func get(_ key: String) throws -> [UInt8]? {
+    /// Local reads are short and finish: `cancellation` is not looked at.
+    public func get(_ key: String, cancellation _: JobToken?) throws -> [UInt8]? {
         guard let path = path(for: key) else { throw StoreError.keyOutsideStore(key: key) }
         let bytes = try LocalStore.read(path: path, range: nil)
         counter.add(bytes?.count ?? 0)
         return bytes
     }
 
-    public func get(_ key: String, atMost limit: Int, limitName: String) throws -> [UInt8]? {
+    public func get(
+        _ key: String, atMost limit: Int, limitName: String, cancellation _: JobToken?
+    ) throws -> [UInt8]? {
         guard let path = path(for: key) else { throw StoreError.keyOutsideStore(key: key) }
         let bytes = try LocalStore.read(path: path, range: nil, limit: (limit, limitName))
         counter.add(bytes?.count ?? 0)
         return bytes
     }
 
-    public func get(_ key: String, range: ByteRange) throws -> [UInt8]? {
+    public func get(_ key: String, range: ByteRange, cancellation _: JobToken?) throws -> [UInt8]? {
         guard let path = path(for: key) else { throw StoreError.keyOutsideStore(key: key) }
         let bytes = try LocalStore.read(path: path, range: range)
         counter.add(bytes?.count ?? 0)

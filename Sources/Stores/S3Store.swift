@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 
 /// Objects below `s3://bucket/prefix`, read with GET and HEAD requests signed with
@@ -59,11 +60,17 @@ public struct S3Store: Store {
             .map { "\($0.name): \($0.value)" }
     }
 
-    public func get(_ key: String) throws -> [UInt8]? { try http.get(key) }
-    public func get(_ key: String, atMost limit: Int, limitName: String) throws -> [UInt8]? {
-        try http.get(key, atMost: limit, limitName: limitName)
+    public func get(_ key: String, cancellation: JobToken?) throws -> [UInt8]? {
+        try http.get(key, cancellation: cancellation)
     }
-    public func get(_ key: String, range: ByteRange) throws -> [UInt8]? { try http.get(key, range: range) }
+    public func get(
+        _ key: String, atMost limit: Int, limitName: String, cancellation: JobToken?
+    ) throws -> [UInt8]? {
+        try http.get(key, atMost: limit, limitName: limitName, cancellation: cancellation)
+    }
+    public func get(_ key: String, range: ByteRange, cancellation: JobToken?) throws -> [UInt8]? {
+        try http.get(key, range: range, cancellation: cancellation)
+    }
     public func contains(_ key: String) throws -> Bool { try http.contains(key) }
     public func size(_ key: String) throws -> Int? { try http.size(key) }
     public func prefetchMetadata(_ keys: [String]) { http.prefetchMetadata(keys) }

@@ -1,19 +1,24 @@
 import Synchronization
+import Threads
 
 /// A read-only key → bytes mapping: the bottom of the data path.
 /// Keys are `/`-separated relative paths (`0/c/1/2`). A missing key is `nil`,
 /// not an error: in Zarr a missing chunk means "fill value".
+///
+/// The reads of chunk data take the `cancellation` of the job they run for (nil: nobody gives
+/// them up): a remote store aborts its transfer once the token is cancelled and throws
+/// `StoreError.cancelled`; a local store does not look at it.
 public protocol Store: Sendable {
     /// Where the store lives (a path or URL), for messages.
     var location: String { get }
     /// The whole value, or nil when the key does not exist.
-    func get(_ key: String) throws -> [UInt8]?
+    func get(_ key: String, cancellation: JobToken?) throws -> [UInt8]?
     /// The whole value when it has at most `limit` bytes (checked before it is
     /// read), else a StoreError naming its size and `limitName`
     /// ("the 64 MiB metadata may have"); nil when the key does not exist.
-    func get(_ key: String, atMost limit: Int, limitName: String) throws -> [UInt8]?
+    func get(_ key: String, atMost limit: Int, limitName: String, cancellation: JobToken?) throws -> [UInt8]?
     /// Part of a value, or nil when the key does not exist.
-    func get(_ key: String, range: ByteRange) throws -> [UInt8]?
+    func get(_ key: String, range: ByteRange, cancellation: JobToken?) throws -> [UInt8]?
     /// Whether the key exists.
     func contains(_ key: String) throws -> Bool
     /// Immediate children (keys and "directories") below a prefix, sorted; for messages such as
@@ -115,9 +120,22 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
 }
 
 extension Store {
-    /// Stores that cannot tell a size before reading check it after.
+    /// The whole value, read for no job (not cancellable).
+    public func get(_ key: String) throws -> [UInt8]? { try get(key, cancellation: nil) }
+    /// The whole value when it has at most `limit` bytes, read for no job (not cancellable).
     public func get(_ key: String, atMost limit: Int, limitName: String) throws -> [UInt8]? {
-        guard let bytes = try get(key) else { return nil }
+        try get(key, atMost: limit, limitName: limitName, cancellation: nil)
+    }
+    /// Part of a value, read for no job (not cancellable).
+    public func get(_ key: String, range: ByteRange) throws -> [UInt8]? {
+        try get(key, range: range, cancellation: nil)
+    }
+
+    /// Stores that cannot tell a size before reading check it after.
+    public func get(
+        _ key: String, atMost limit: Int, limitName: String, cancellation: JobToken?
+    ) throws -> [UInt8]? {
+        guard let bytes = try get(key, cancellation: cancellation) else { return nil }
         guard bytes.count <= limit else { throw StoreError.tooLarge(key, size: bytes.count, limitName: limitName) }
         return bytes
     }

@@ -1,15 +1,17 @@
+import Threads
 import Foundation
 import Synchronization
 import Testing
 @testable import Formats
 @testable import Cache
+import Stores
 
 /// A stand-in array so keys have an identity; its chunks come from the loaders in the tests.
 final class KeyOwner: LazyArray {
     let metadata = ArrayMetadata(
         format: "test", location: "test:", shape: [1000], dataType: .uint8, chunkShape: [1],
         fillValue: .zero, axisNames: nil, codecs: [])
-    func readChunk(_ index: [Int]) throws -> ArrayBuffer? { nil }
+    func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? { nil }
 }
 
 /// An array at a location of its own.
@@ -20,7 +22,7 @@ final class PlacedArray: LazyArray {
             format: "test", location: location, shape: [10], dataType: .uint8, chunkShape: [1],
             fillValue: .zero, axisNames: nil, codecs: [])
     }
-    func readChunk(_ index: [Int]) throws -> ArrayBuffer? { nil }
+    func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? { nil }
 }
 
 @Suite struct ChunkWaitTests {
@@ -43,6 +45,52 @@ final class PlacedArray: LazyArray {
         #expect(Date().timeIntervalSince(t0) < 5)
         gate.open()
         #expect(eventually { cache.contains(key) })
+    }
+
+    /// A load that fails after its job's token was cancelled is abandoned, not failed: nothing
+    /// is cached, and a reader waiting on its flight loads the chunk itself instead of seeing
+    /// the cancellation.
+    @Test func waitersOfAnAbandonedLoadLoadItThemselves() throws {
+        let cache = ChunkCache(budget: 1 << 20)
+        let key = ChunkKey(array: PlacedArray("remote.zarr"), index: [0])
+        let (gate, token) = (Gate(), JobToken())
+        let loaderFailed = Mutex(false)
+        let loader = Thread {
+            do {
+                _ = try cache.chunk(key, cancellation: token) {
+                    gate.wait()
+                    throw StoreError.cancelled(url: "0")
+                }
+            } catch { loaderFailed.withLock { $0 = true } }
+        }
+        loader.start()
+        #expect(eventually { cache.statistics.inFlight == 1 })
+        token.cancel()
+        let waiter = Result<CachedChunk, Error>.init {
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { gate.open() }
+            return try cache.chunk(key) { payload(7, size: 10) }
+        }
+        #expect(eventually { loaderFailed.withLock { $0 } })
+        #expect(try waiter.get().buffer?.bytes == payload(7, size: 10).bytes)
+        #expect(cache.statistics.sharedLoads == 1, "the waiter waited on the loader's flight")
+    }
+
+    /// A load that fails with its token not cancelled fails its waiters too.
+    @Test func waitersOfAFailedLoadSeeTheFailure() throws {
+        let cache = ChunkCache(budget: 1 << 20)
+        let key = ChunkKey(array: PlacedArray("remote.zarr"), index: [0])
+        let (gate, token) = (Gate(), JobToken())
+        let loader = Thread {
+            _ = try? cache.chunk(key, cancellation: token) {
+                gate.wait()
+                throw StoreError.cancelled(url: "0")
+            }
+        }
+        loader.start()
+        #expect(eventually { cache.statistics.inFlight == 1 })
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { gate.open() }
+        #expect(throws: StoreError.cancelled(url: "0")) { try cache.chunk(key) { payload(7, size: 10) } }
+        #expect(!cache.contains(key))
     }
 }
 

@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Testing
 @testable import Formats
@@ -18,7 +19,7 @@ final class GatedPyramid: LazyArray, @unchecked Sendable {
         let metadata = ArrayMetadata(
             format: "test", location: "gated: level 1", shape: [32, 24], dataType: .uint32,
             chunkShape: [32, 32], fillValue: .zero, axisNames: ["y", "x"], codecs: [])
-        func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+        func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? {
             GatedPyramid.values(rows: 0..<32, columns: 0..<32, step: 2)
         }
     }
@@ -30,7 +31,7 @@ final class GatedPyramid: LazyArray, @unchecked Sendable {
             dataType: .uint32, shape: [rows.count, columns.count], bytes: v.withUnsafeBytes { Array($0) })
     }
 
-    func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? {
         gate.wait()
         return GatedPyramid.values(
             rows: (index[0] * 16)..<(index[0] * 16 + 16), columns: (index[1] * 16)..<(index[1] * 16 + 16), step: 1)

@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Testing
 @testable import Cache
@@ -12,7 +13,7 @@ import Stores
         let metadata = ArrayMetadata(
             format: "test", location: "broken:", shape: [4, 8], dataType: .uint8, chunkShape: [4, 4],
             fillValue: .zero, axisNames: ["y", "x"], codecs: [])
-        func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+        func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? {
             guard index == [0, 0] else {
                 throw DatasetError(
                     "broken:", at: "chunk 0.1", StoreError.cannotRead(path: "/b/0.1", reason: "Input/output error"))

@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Synchronization
 import Testing
@@ -35,7 +36,7 @@ func eventually(_ ok: () -> Bool) -> Bool {
     let owner = KeyOwner()
     func key(_ i: Int) -> ChunkKey { ChunkKey(array: owner, index: [i]) }
     func request(_ i: Int, _ tier: ChunkScheduler.Tier, _ rank: Double, gate: Gate? = nil) -> ChunkScheduler.Request {
-        ChunkScheduler.Request(key: key(i), tier: tier, rank: rank) {
+        ChunkScheduler.Request(key: key(i), tier: tier, rank: rank) { _ in
             gate?.wait()
             return payload(i, size: 100)
         }
@@ -148,10 +149,10 @@ func eventually(_ ok: () -> Bool) -> Bool {
         }
         defer { scheduler.stop() }
         let sawCancel = Mutex(false)
-        let slow = ChunkScheduler.Request(key: key(0), tier: .prefetch, rank: 0) {
+        let slow = ChunkScheduler.Request(key: key(0), tier: .prefetch, rank: 0) { token in
             // A fetch that waits on the network, polling its cancellation like libcurl's progress callback.
-            for _ in 0..<1000 where !FetchCancellation.check() { Thread.sleep(forTimeInterval: 0.005) }
-            guard FetchCancellation.check() else { return payload(0, size: 100) }
+            for _ in 0..<1000 where !token.isCancelled { Thread.sleep(forTimeInterval: 0.005) }
+            guard token.isCancelled else { return payload(0, size: 100) }
             sawCancel.withLock { $0 = true }
             throw CancellationError()
         }
@@ -181,7 +182,7 @@ func eventually(_ ok: () -> Bool) -> Bool {
         }
         defer { scheduler.stop() }
         scheduler.replace(with: [
-            ChunkScheduler.Request(key: key(1), tier: .visible, rank: 0) { throw LoadFailed() },
+            ChunkScheduler.Request(key: key(1), tier: .visible, rank: 0) { _ in throw LoadFailed() },
             request(2, .visible, 1),
         ])
         scheduler.waitUntilIdle()
@@ -225,7 +226,7 @@ final class GatedVolume: LazyArray, @unchecked Sendable {
         format: "test", location: "gated:", shape: [64, 64, 64], dataType: .uint8,
         chunkShape: [1, 32, 32], fillValue: .zero, axisNames: ["z", "y", "x"], codecs: [])
     let gate = Gate()
-    func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? {
         gate.wait()
         return ArrayBuffer(
             dataType: .uint8, shape: [1, 32, 32], bytes: [UInt8](repeating: UInt8(index[0]), count: 1024))
@@ -341,7 +342,7 @@ final class EightPlaneVolume: LazyArray, @unchecked Sendable {
     let metadata = ArrayMetadata(
         format: "test", location: "eight-planes:", shape: [64, 64, 64], dataType: .uint8,
         chunkShape: [8, 32, 32], fillValue: .zero, axisNames: ["z", "y", "x"], codecs: [])
-    func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? {
         ArrayBuffer(dataType: .uint8, shape: [8, 32, 32], bytes: [UInt8](repeating: UInt8(index[0]), count: 8192))
     }
 }

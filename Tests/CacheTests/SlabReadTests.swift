@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Synchronization
 import Testing
@@ -114,13 +115,13 @@ final class CountingStore: Store, @unchecked Sendable {
     let reads = Mutex<[String: Int]>([:])
     init(_ inner: LocalStore) { self.inner = inner }
     var location: String { inner.location }
-    func get(_ key: String) throws -> [UInt8]? {
+    func get(_ key: String, cancellation: JobToken?) throws -> [UInt8]? {
         reads.withLock { $0[key, default: 0] += 1 }
-        return try inner.get(key)
+        return try inner.get(key, cancellation: cancellation)
     }
-    func get(_ key: String, range: ByteRange) throws -> [UInt8]? {
+    func get(_ key: String, range: ByteRange, cancellation: JobToken?) throws -> [UInt8]? {
         reads.withLock { $0[key, default: 0] += 1 }
-        return try inner.get(key, range: range)
+        return try inner.get(key, range: range, cancellation: cancellation)
     }
     func contains(_ key: String) throws -> Bool { try inner.contains(key) }
 }

@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Testing
 @testable import Formats
@@ -32,7 +33,7 @@ import Testing
                 format: "ramp", location: location, shape: [height, width], dataType: .uint16,
                 chunkShape: [height, width], fillValue: .zero, axisNames: ["y", "x"], codecs: [])
         }
-        func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+        func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? {
             let (h, w) = (metadata.shape[0], metadata.shape[1])
             let values = (0..<(h * w)).map { UInt16($0) }
             return ArrayBuffer(dataType: .uint16, shape: [h, w], bytes: values.withUnsafeBytes { Array($0) })

@@ -3,6 +3,7 @@ import Testing
 import Formats
 import Stores
 import TestSupport
+import Threads
 
 /// The fixtures served by a real nginx on loopback read exactly like the local files,
 /// and vstack asks the server for nothing but GET and HEAD.
@@ -24,6 +25,47 @@ import TestSupport
         #expect(whole.shape == reference.shape)
         let bad = firstMismatch(whole, reference)
         #expect(bad == nil, "first mismatch at flat index \(bad ?? -1)")
+    }
+
+    /// A chunk read for a job whose token is cancelled is given up at the store: the request to
+    /// the server is aborted with `StoreError.cancelled`. The same read for no job reads the chunk.
+    @Test(arguments: ConformanceCase.all())
+    func cancelledReadsAreAbortedOverHTTP(_ c: ConformanceCase) throws {
+        let array = try Dataset.open(try url(c.path))
+        let local = try Dataset.open(Fixtures.path(c.path))
+        // A chunk with data (an absent chunk, or one a cached shard index says is absent, asks nothing).
+        let grid = zip(array.metadata.shape, array.metadata.chunkShape).map { ($0 + $1 - 1) / $1 }
+        var index = [Int](repeating: 0, count: grid.count)
+        while try local.readChunk(index) == nil {
+            guard let d = index.indices.last(where: { index[$0] + 1 < grid[$0] }) else {
+                Issue.record("\(c): no chunk has data")
+                return
+            }
+            index[d] += 1
+            for e in (d + 1)..<index.count { index[e] = 0 }
+        }
+        let token = JobToken()
+        token.cancel()
+        let error = #expect(throws: DatasetError.self) { try array.readChunk(index, cancellation: token) }
+        #expect(
+            "\(error.map { "\($0)" } ?? "")".contains("cancelled (no longer needed)"),
+            "\(c): \(error.map { "\($0)" } ?? "")")
+        #expect(try array.readChunk(index, cancellation: JobToken())?.bytes == local.readChunk(index)?.bytes, "\(c)")
+    }
+
+    /// A TIFF's chunk read for a cancelled job (libtiff's reads through its handle) is aborted
+    /// the same way; the handle, back in its pool, reads the chunk for no job afterwards.
+    @Test func cancelledTiffReadsAreAbortedOverHTTP() throws {
+        let array = try Dataset.open(try url("tiff/large_page_strips.tif"))
+        let local = try Dataset.open(Fixtures.path("tiff/large_page_strips.tif"))
+        let rows = (array.metadata.shape[0] + array.metadata.chunkShape[0] - 1) / array.metadata.chunkShape[0]
+        let index = [rows - 1] + [Int](repeating: 0, count: array.metadata.shape.count - 1)
+        let token = JobToken()
+        token.cancel()
+        let error = #expect(throws: DatasetError.self) { try array.readChunk(index, cancellation: token) }
+        #expect(
+            "\(error.map { "\($0)" } ?? "")".contains("cancelled (no longer needed)"), "\(error.map { "\($0)" } ?? "")")
+        #expect(try array.readChunk(index)?.bytes == local.readChunk(index)?.bytes)
     }
 
     @Test func omeZarrLevelsReadLikeLocal() throws {

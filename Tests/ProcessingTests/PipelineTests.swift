@@ -1,3 +1,4 @@
+import Threads
 import Testing
 import Formats
 @testable import Processing
@@ -100,7 +101,7 @@ import Formats
                 format: "test", location: "test:", shape: shape, dataType: .uint16, chunkShape: shape,
                 fillValue: .zero, axisNames: ["z", "y", "x"], codecs: [])
         }
-        func readChunk(_ index: [Int]) throws -> ArrayBuffer? { nil }
+        func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? { nil }
     }
 
     @Test func coarsestLevelDividingTheFactor() throws {

@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Testing
 import Formats
@@ -22,7 +23,7 @@ final class MemoryArray: LazyArray, @unchecked Sendable {
             return dataType == .uint16 ? (r * 60000).rounded(.down) : r * 1000 - 200
         }
     }
-    func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? {
         if absent && index.reduce(0, +) % 3 == 0 { return nil }
         let cs = metadata.chunkShape, shape = metadata.shape
         var out: [Float] = []

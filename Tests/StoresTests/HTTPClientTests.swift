@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Testing
 @testable import Stores
@@ -33,13 +34,11 @@ import Testing
         var options = RemoteOptions()
         (options.timeout, options.retries) = (20, 2)
         let client = HTTPClient(options: options)
-        let token = FetchCancellation()
+        let token = JobToken()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { token.cancel() }
         let start = Date()
         let error = #expect(throws: StoreError.self) {
-            try FetchCancellation.run(token) {
-                _ = try client.send(.get, "http://127.0.0.1:\(server.port)/x", cancelled: FetchCancellation.check)
-            }
+            _ = try client.send(.get, "http://127.0.0.1:\(server.port)/x", cancelled: { token.isCancelled })
         }
         #expect(Date().timeIntervalSince(start) < 3)
         #expect(error == .cancelled(url: "http://127.0.0.1:\(server.port)/x"))

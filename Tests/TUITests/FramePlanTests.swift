@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Synchronization
 import Testing
@@ -26,7 +27,7 @@ final class CountingPyramid: LazyArray, @unchecked Sendable {
         coarse = levels > 1 ? CountingPyramid(size: size / 2, step: step * 2, levels: levels - 1) : nil
     }
 
-    func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? {
         reads.add(1, ordering: .relaxed)
         if failing.load(ordering: .relaxed) { throw RuntimeTestError.readAfterPlan }
         var v: [UInt16] = []
@@ -180,5 +181,5 @@ enum RuntimeTestError: Error { case readAfterPlan }
 final class MetadataOnly: LazyArray {
     init(metadata: ArrayMetadata) { self.metadata = metadata }
     let metadata: ArrayMetadata
-    func readChunk(_ index: [Int]) throws -> ArrayBuffer? { nil }
+    func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? { nil }
 }

@@ -19,7 +19,7 @@ private final class GatedBands: LazyArray, @unchecked Sendable {
     }
     let reads = Mutex<[[Int]]>([])
     let gate = ConditionLock(false)
-    func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? {
         reads.withLock { $0.append(index) }
         gate.wait(until: { $0 })
         return ArrayBuffer(

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Threads
 import CHDF5
 import Codecs
 import Stores
@@ -102,7 +103,7 @@ public final class HDF5Array: LazyArray, @unchecked Sendable {
 
     // MARK: chunks
 
-    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    public func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? {
         if let direct { return try readChunkDirect(index, direct) }
         let m = metadata
         let region = m.grid.region(of: index)

@@ -1,3 +1,4 @@
+import Threads
 /// A multiscale image assembled from levels of one rank (BigDataViewer's and Imaris'
 /// resolution levels, each a StackedArray over setups/channels and timepoints): level 0
 /// is this array, coarser levels corner-aligned blocks of `factors` level-0 pixels.
@@ -24,6 +25,8 @@ public final class HDF5Pyramid: LazyArray, @unchecked Sendable {
         }
     }
 
-    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? { try levelArrays[0].readChunk(index) }
+    public func readChunk(_ index: [Int], cancellation: JobToken?) throws -> ArrayBuffer? {
+        try levelArrays[0].readChunk(index, cancellation: cancellation)
+    }
     public var bytesRead: Int { levelArrays.reduce(0) { $0 + $1.bytesRead } }
 }

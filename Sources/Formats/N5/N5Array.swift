@@ -1,3 +1,4 @@
+import Threads
 import Codecs
 import Stores
 
@@ -50,7 +51,7 @@ public final class N5Array: LazyArray {
     /// The block path: the C-order index reversed, x first.
     func key(_ index: [Int]) -> String { index.reversed().map(String.init).joined(separator: "/") }
 
-    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    public func readChunk(_ index: [Int], cancellation: JobToken?) throws -> ArrayBuffer? {
         let key = key(index)
         do {
             let nominal = try CheckedSize.multiply(
@@ -63,7 +64,8 @@ public final class N5Array: LazyArray {
                         ?? BytesCodec.maxStoredSize(decoded: nominal)) ?? .max
             guard
                 let raw = try store.get(
-                    key, atMost: stored, limitName: "the \(stored) bytes a block of \(nominal) bytes can take")
+                    key, atMost: stored, limitName: "the \(stored) bytes a block of \(nominal) bytes can take",
+                    cancellation: cancellation)
             else {
                 return nil
             }

@@ -1,3 +1,4 @@
+import Threads
 import Stores
 
 /// An N5 multiscale group (n5-viewer, BigDataViewer/BigStitcher, Paintera):
@@ -67,7 +68,9 @@ public final class N5MultiscaleImage: LazyArray {
         }
     }
 
-    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? { try levelArrays[0].readChunk(index) }
+    public func readChunk(_ index: [Int], cancellation: JobToken?) throws -> ArrayBuffer? {
+        try levelArrays[0].readChunk(index, cancellation: cancellation)
+    }
     public var bytesRead: Int { levelArrays.reduce(0) { $0 + $1.bytesRead } }
     public var preferredConcurrency: Int? { levelArrays[0].preferredConcurrency }
 }

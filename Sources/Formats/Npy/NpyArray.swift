@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Threads
 import Codecs
 import Stores
 
@@ -103,7 +104,7 @@ public final class NpyArray: LazyArray, @unchecked Sendable {
         }
     }
 
-    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    public func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? {
         let shape = metadata.shape, chunk = metadata.chunkShape, size = header.dataType.size
         do {
             let region = metadata.grid.region(of: index)

@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 import Stores
 
@@ -145,10 +146,12 @@ public final class OMEZarrImage: SlabReadable {
         }
     }
 
-    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? { try base.readChunk(index) }
+    public func readChunk(_ index: [Int], cancellation: JobToken?) throws -> ArrayBuffer? {
+        try base.readChunk(index, cancellation: cancellation)
+    }
     public var readsSlabs: Bool { (base as? SlabReadable)?.readsSlabs ?? false }
-    public func readChunkSlab(_ index: [Int], slab: ChunkSlab) throws -> ArrayBuffer? {
-        try (base as! SlabReadable).readChunkSlab(index, slab: slab)
+    public func readChunkSlab(_ index: [Int], slab: ChunkSlab, cancellation: JobToken?) throws -> ArrayBuffer? {
+        try (base as! SlabReadable).readChunkSlab(index, slab: slab, cancellation: cancellation)
     }
     public var bytesRead: Int { levelArrays.reduce(0) { $0 + $1.bytesRead } }
     public var preferredConcurrency: Int? { base.preferredConcurrency }

@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 
 /// A procedural 5-D light-sheet dataset (c, t, z, y, x; uint16), computed
@@ -94,7 +95,7 @@ public final class SyntheticArray: LazyArray {
     /// With latency the loads wait on "storage", so many may run at once.
     public var preferredConcurrency: Int? { latency > 0 ? 32 : nil }
 
-    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    public func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? {
         if latency > 0 { Thread.sleep(forTimeInterval: latency) }
         let meta = metadata
         let cs = meta.chunkShape

@@ -1,3 +1,4 @@
+import Threads
 import Foundation
 
 /// The synthetic dataset's segmentations (`vstack demo`, `L`), computed chunk
@@ -23,7 +24,7 @@ public final class SyntheticLabels: LazyArray {
             codecs: ["procedural"], notes: ["the \(name) of \(m.location) as objects"])
     }
 
-    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    public func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? {
         let meta = metadata
         let cs = meta.chunkShape
         let region = meta.grid.region(of: index)

@@ -1,3 +1,4 @@
+import Threads
 import CTiff
 import Stores
 import Synchronization
@@ -250,12 +251,12 @@ public final class TiffArray: LazyArray, @unchecked Sendable {
         return p
     }
 
-    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    public func readChunk(_ index: [Int], cancellation: JobToken?) throws -> ArrayBuffer? {
         let page = page(of: index)
         let n = index.count
         let (row, column) = (index[n - 2] * block.rows, index[n - 1] * block.columns)
         do {
-            let bytes = try file.withHandle(directory: try directory(of: page)) { h in
+            let bytes = try file.withHandle(directory: try directory(of: page), cancellation: cancellation) { h in
                 if !h.layoutChecked {
                     let info = h.info()
                     guard info.sameLayout(as: first) else {

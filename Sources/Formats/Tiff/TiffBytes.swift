@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Threads
 import Stores
 import LRUModule
 import Synchronization
@@ -30,7 +31,8 @@ final class TiffBytes: Sendable {
     init(store: Store, key: String, size: UInt64) { (source, self.size) = (.remote(store, key: key), size) }
 
     /// Reads up to `buffer.count` bytes at `offset` (fewer only at the end); throws on an I/O error.
-    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws -> Int {
+    /// A remote read's requests are given up once `cancellation` is cancelled.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64, cancellation: JobToken?) throws -> Int {
         switch source {
         case .file(let fd):
             let n = readFully(fd, into: buffer, at: offset)
@@ -54,7 +56,10 @@ final class TiffBytes: Sendable {
                 while j < last && have[j + 1] == nil { j += 1 }
                 let from = i * Self.blockSize
                 let length = Int(min(size, UInt64((j + 1) * Self.blockSize))) - from
-                guard let bytes = try store.get(key, range: .slice(offset: from, length: length)) else {
+                guard
+                    let bytes = try store.get(
+                        key, range: .slice(offset: from, length: length), cancellation: cancellation)
+                else {
                     throw FormatError.missing("\(key) is gone from the server")
                 }
                 blocks.withLock { c in

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Threads
 import CTiff
 import Stores
 import Synchronization
@@ -69,7 +70,7 @@ final class TiffFile: @unchecked Sendable {
 
     static func read(_ bytes: TiffBytes, _ counter: ByteCounter, offset: UInt64, count: Int) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
-        let done = try out.withUnsafeMutableBytes { try bytes.read(into: $0, at: offset) }
+        let done = try out.withUnsafeMutableBytes { try bytes.read(into: $0, at: offset, cancellation: nil) }
         counter.add(done)
         if done < count { out.removeLast(count - done) }
         return out
@@ -105,15 +106,20 @@ final class TiffFile: @unchecked Sendable {
         try withHandle(directory: try pageOffset(k), body)
     }
 
-    /// Runs `body` with a libtiff handle on the directory at byte `offset` (a page or one of its SubIFDs).
-    func withHandle<T>(directory offset: UInt64, _ body: (TiffHandle) throws -> T) throws -> T {
+    /// Runs `body` with a libtiff handle on the directory at byte `offset` (a page or one of its SubIFDs);
+    /// the handle's remote reads are given up once `cancellation` is cancelled.
+    func withHandle<T>(
+        directory offset: UInt64, cancellation: JobToken? = nil, _ body: (TiffHandle) throws -> T
+    ) throws -> T {
         guard offset > 0, offset < size else {
             throw FormatError.corruptData(
                 "corrupt TIFF: a directory offset (\(offset)) lies outside the \(size)-byte file")
         }
         let reused = pool.withLock { idle in idle.firstIndex { $0.page == offset }.map { idle.remove(at: $0) } }
-        let handle = try reused ?? TiffHandle(file: self, page: offset)
+        let handle = try reused ?? TiffHandle(file: self, page: offset, cancellation: cancellation)
+        handle.cancellation = cancellation
         defer {
+            handle.cancellation = nil
             pool.withLock { idle in
                 idle.append(handle)
                 if idle.count > Self.idleHandles { idle.removeFirst() }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Threads
 import CTiff
 import Stores
 
@@ -22,11 +23,18 @@ final class TiffHandle: @unchecked Sendable {
     private let io: TiffIOState
     private let messages: UnsafeMutablePointer<CChar>
 
-    init(file: TiffFile, page: UInt64) throws {
+    /// The token of the job this handle reads for, while it is handed out (nil: not cancellable).
+    var cancellation: JobToken? {
+        get { io.cancellation }
+        set { io.cancellation = newValue }
+    }
+
+    init(file: TiffFile, page: UInt64, cancellation: JobToken?) throws {
         self.page = page
         io = TiffIOState(
             bytes: file.bytes, size: file.size, counter: file.counter,
             header: file.header.pointing(to: page))
+        io.cancellation = cancellation
         messages = .allocate(capacity: 512)
         messages.initialize(repeating: 0, count: 512)
         let options = vstack_tiff_options(messages)
@@ -153,6 +161,8 @@ final class TiffIOState {
     /// The header bytes libtiff sees (the first IFD pointer replaced).
     let header: [UInt8]
     var position: UInt64 = 0
+    /// The token of the job the handle reads for, if any: its remote reads stop once it is cancelled.
+    var cancellation: JobToken?
     /// The last read error (a remote read that failed), for the message libtiff's does not carry.
     var readError: Error?
     init(bytes: TiffBytes, size: UInt64, counter: ByteCounter, header: [UInt8]) {
@@ -175,7 +185,7 @@ private let tiffRead: TIFFReadWriteProc = { h, buffer, size in
     do {
         n = try io.bytes.read(
             into: UnsafeMutableRawBufferPointer(start: buffer + done, count: size - done),
-            at: io.position + UInt64(done))
+            at: io.position + UInt64(done), cancellation: io.cancellation)
     } catch {
         io.readError = error
         return -1

@@ -1,3 +1,4 @@
+import Threads
 import Stores
 import LRUModule
 import Synchronization
@@ -145,12 +146,14 @@ public final class TiffSeriesArray: LazyArray, CheckableArray, @unchecked Sendab
     /// The series' directory: exports never go among its files.
     public var sourcePaths: [String] { [directory] }
 
-    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    public func readChunk(_ index: [Int], cancellation: JobToken?) throws -> ArrayBuffer? {
         let k = seriesShape.count
         var slot = 0
         for (i, n) in zip(index.prefix(k), seriesShape) { slot = slot * n + i }
         guard slots[slot] != nil else { return nil }
-        guard let piece = try file(slot).readChunk(Array(index.dropFirst(k))) else { return nil }
+        guard let piece = try file(slot).readChunk(Array(index.dropFirst(k)), cancellation: cancellation) else {
+            return nil
+        }
         return ArrayBuffer(dataType: piece.dataType, shape: metadata.chunkShape, bytes: piece.bytes)
     }
 

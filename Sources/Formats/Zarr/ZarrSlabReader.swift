@@ -1,3 +1,4 @@
+import Threads
 import Codecs
 import Stores
 
@@ -32,7 +33,7 @@ struct ZarrSlabReader: Sendable {
 
     func read(
         _ store: Store, key: String, slab: ChunkSlab, metadata: ArrayMetadata,
-        chunkShape: [Int]
+        chunkShape: [Int], cancellation: JobToken?
     ) throws -> ArrayBuffer? {
         let size = metadata.dataType.size
         let elements = slab.elements(chunkShape: chunkShape)
@@ -40,7 +41,9 @@ struct ZarrSlabReader: Sendable {
         let chunkBytes = chunkShape.reduce(1, *) * size
         /// Exactly `n` stored bytes from `o`, or nil when the chunk's key does not exist.
         func fetch(_ o: Int, _ n: Int) throws -> [UInt8]? {
-            guard let bytes = try store.get(key, range: .slice(offset: o, length: n)) else { return nil }
+            guard let bytes = try store.get(key, range: .slice(offset: o, length: n), cancellation: cancellation) else {
+                return nil
+            }
             guard bytes.count == n else {
                 throw FormatError.corruptData("truncated: \(bytes.count) of \(n) bytes at offset \(o)")
             }
@@ -57,7 +60,7 @@ struct ZarrSlabReader: Sendable {
             case let codec?:
                 read = try StreamingRange.read(codec, byteOffset: offset, byteCount: count, expectedSize: chunkBytes) {
                     o, n in
-                    try store.get(key, range: .upTo(offset: o, length: n))
+                    try store.get(key, range: .upTo(offset: o, length: n), cancellation: cancellation)
                 }?.bytes
             }
         } catch let e as StoreError {

@@ -1,3 +1,4 @@
+import Threads
 import Codecs
 import Stores
 
@@ -111,12 +112,14 @@ public final class ZarrV2Array: SlabReadable {
 
     public var preferredConcurrency: Int? { store.isRemote ? RemoteOptions.current.maxRequests : nil }
 
-    public func readChunkSlab(_ index: [Int], slab: ChunkSlab) throws -> ArrayBuffer? {
+    public func readChunkSlab(_ index: [Int], slab: ChunkSlab, cancellation: JobToken?) throws -> ArrayBuffer? {
         precondition(readsSlabs)
         let key = key(index)
         do {
             return try ZarrSlabReader(compressor: compressor, bigEndian: bigEndian)
-                .read(store, key: joinKey(prefix, key), slab: slab, metadata: metadata, chunkShape: metadata.chunkShape)
+                .read(
+                    store, key: joinKey(prefix, key), slab: slab, metadata: metadata, chunkShape: metadata.chunkShape,
+                    cancellation: cancellation)
         } catch {
             throw DatasetError(store.location, at: "chunk \(key)", error)
         }
@@ -126,7 +129,7 @@ public final class ZarrV2Array: SlabReadable {
         index.isEmpty ? "0" : index.map(String.init).joined(separator: separator)
     }
 
-    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    public func readChunk(_ index: [Int], cancellation: JobToken?) throws -> ArrayBuffer? {
         let key = key(index)
         let expected = metadata.grid.elementsPerChunk * metadata.dataType.size
         do {
@@ -134,7 +137,7 @@ public final class ZarrV2Array: SlabReadable {
             guard
                 let raw = try store.get(
                     joinKey(prefix, key), atMost: stored,
-                    limitName: "the \(stored) bytes a chunk of \(expected) bytes can take")
+                    limitName: "the \(stored) bytes a chunk of \(expected) bytes can take", cancellation: cancellation)
             else { return nil }
             return try store.isRemote ? DecodeGate.run { try decode(raw, key: key) } : decode(raw, key: key)
         } catch {

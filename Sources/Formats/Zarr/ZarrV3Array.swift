@@ -1,3 +1,4 @@
+import Threads
 import Codecs
 import Foundation
 import LRUModule
@@ -111,13 +112,15 @@ public final class ZarrV3Array: SlabReadable {
 
     public var preferredConcurrency: Int? { store.isRemote ? RemoteOptions.current.maxRequests : nil }
 
-    public func readChunkSlab(_ index: [Int], slab: ChunkSlab) throws -> ArrayBuffer? {
+    public func readChunkSlab(_ index: [Int], slab: ChunkSlab, cancellation: JobToken?) throws -> ArrayBuffer? {
         precondition(readsSlabs)
         guard case .bytes(let big) = chain.arrayToBytes else { return nil }
         let key = key(index)
         do {
             return try ZarrSlabReader(compressor: chain.bytesToBytes.first, bigEndian: big)
-                .read(store, key: joinKey(prefix, key), slab: slab, metadata: metadata, chunkShape: storedChunkShape)
+                .read(
+                    store, key: joinKey(prefix, key), slab: slab, metadata: metadata, chunkShape: storedChunkShape,
+                    cancellation: cancellation)
         } catch {
             throw DatasetError(store.location, at: "chunk \(key)", error)
         }
@@ -129,7 +132,7 @@ public final class ZarrV3Array: SlabReadable {
         return parts.isEmpty ? "0" : parts.joined(separator: keyEncoding.separator)
     }
 
-    public func readChunk(_ index: [Int]) throws -> ArrayBuffer? {
+    public func readChunk(_ index: [Int], cancellation: JobToken?) throws -> ArrayBuffer? {
         let meta = metadata
         guard let sharding else {
             let key = key(index)
@@ -138,7 +141,7 @@ public final class ZarrV3Array: SlabReadable {
                 guard
                     let raw = try store.get(
                         joinKey(prefix, key), atMost: stored,
-                        limitName: "the \(stored) bytes a chunk can take")
+                        limitName: "the \(stored) bytes a chunk can take", cancellation: cancellation)
                 else { return nil }
                 let bytes = try decoding {
                     try chain.decode(raw, shape: storedChunkShape, dataType: meta.dataType, fill: meta.fillValue)
@@ -157,16 +160,19 @@ public final class ZarrV3Array: SlabReadable {
         let (encodedInner, encodedGrid) = (chain.encodedShape(inner), chain.encodedShape(perShard))
         let innerFlat = encodedInner.enumerated().reduce(0) { $0 * encodedGrid[$1.offset] + $1.element }
         do {
-            guard let entries = try shardIndex(key: key, sharding: sharding) else { return nil }
+            guard let entries = try shardIndex(key: key, sharding: sharding, cancellation: cancellation) else {
+                return nil
+            }
             guard let (offset, length) = entries[innerFlat] else { return nil }
             let stored = try sharding.inner.maxEncodedSize(shape: sharding.innerChunkShape, dataType: meta.dataType)
             guard length <= stored else {
                 throw FormatError.corruptData(
                     "the shard index gives the chunk \(length) bytes, more than the \(stored) it can take")
             }
-            guard let raw = try store.get(joinKey(prefix, key), range: .slice(offset: offset, length: length)) else {
-                return nil
-            }
+            guard
+                let raw = try store.get(
+                    joinKey(prefix, key), range: .slice(offset: offset, length: length), cancellation: cancellation)
+            else { return nil }
             let bytes = try decoding {
                 let encoded = try sharding.decodeInner(raw, dataType: meta.dataType, fill: meta.fillValue)
                 return chain.undoTransposes(encoded, shape: meta.chunkShape, elementSize: meta.dataType.size)
@@ -184,7 +190,7 @@ public final class ZarrV3Array: SlabReadable {
     }
 
     /// The decoded index of a shard (nil when the shard is absent), cached.
-    private func shardIndex(key: String, sharding: V3Sharding) throws -> [(Int, Int)?]? {
+    private func shardIndex(key: String, sharding: V3Sharding, cancellation: JobToken?) throws -> [(Int, Int)?]? {
         // Keyed by the shard's full location: the cache is shared by every array.
         let cacheKey = store.location + "\u{0}" + joinKey(prefix, key)
         if let cached = indexCache.get(cacheKey) { return cached.entries }
@@ -192,7 +198,7 @@ public final class ZarrV3Array: SlabReadable {
         let size = try sharding.indexByteCount(shardShape)
         let range: ByteRange = sharding.indexAtStart ? .slice(offset: 0, length: size) : .suffix(length: size)
         let bytes: [UInt8]?
-        do { bytes = try store.get(joinKey(prefix, key), range: range) } catch {
+        do { bytes = try store.get(joinKey(prefix, key), range: range, cancellation: cancellation) } catch {
             throw FormatError.corruptData("shard is truncated: its index does not fit", underlying: error)
         }
         let entries = try bytes.map { try sharding.decodeIndex($0, shardShape: shardShape) }

@@ -1,3 +1,5 @@
+import Threads
+
 /// Values below a base URL, read with GET and HEAD (never anything else).
 /// A 404 (or 410) is a missing key; 401/403 is `StoreError.refused`; byte
 /// ranges are `Range:` requests. Plain HTTP cannot list, so `list` is empty.
@@ -49,21 +51,27 @@ public struct HTTPStore: Store {
     }
 
     /// Errors name the key, not the whole URL: the dataset's location is said before them.
+    /// A cancelled `cancellation` aborts the transfer (`StoreError.cancelled`).
     func send(
-        _ method: HTTPClient.Method, _ key: String, headers: [String] = [], limit: Int? = nil
+        _ method: HTTPClient.Method, _ key: String, headers: [String] = [], limit: Int? = nil,
+        cancellation: JobToken? = nil
     ) throws -> HTTPClient.Response? {
-        do { return try sendNamingURLs(method, key, headers: headers, limit: limit) } catch let e as StoreError {
+        do {
+            return try sendNamingURLs(method, key, headers: headers, limit: limit, cancellation: cancellation)
+        } catch let e as StoreError {
             guard let url = url(for: key) else { throw e }
             throw e.renaming(url, as: key.isEmpty ? "(the base URL)" : key)
         }
     }
 
     private func sendNamingURLs(
-        _ method: HTTPClient.Method, _ key: String, headers: [String], limit: Int?
+        _ method: HTTPClient.Method, _ key: String, headers: [String], limit: Int?, cancellation: JobToken?
     ) throws -> HTTPClient.Response? {
         guard let url = url(for: key) else { throw StoreError.keyOutsideStore(key: key) }
         let all = try headers + (authorize?(method, url, headers) ?? [])
-        let response = try client.send(method, url, headers: all, limit: limit, cancelled: FetchCancellation.check)
+        var cancelled: (@Sendable () -> Bool)? = nil
+        if let cancellation { cancelled = { cancellation.isCancelled } }
+        let response = try client.send(method, url, headers: all, limit: limit, cancelled: cancelled)
         switch response.status {
         case 200..<300: return response
         case 404, 410: return nil
@@ -73,12 +81,14 @@ public struct HTTPStore: Store {
         }
     }
 
-    public func get(_ key: String) throws -> [UInt8]? {
-        try get(key, atMost: Int.max, limitName: "")
+    public func get(_ key: String, cancellation: JobToken?) throws -> [UInt8]? {
+        try get(key, atMost: Int.max, limitName: "", cancellation: cancellation)
     }
 
     /// The body is cut off at `limit` while it arrives: a huge value is never held.
-    public func get(_ key: String, atMost limit: Int, limitName: String) throws -> [UInt8]? {
+    public func get(
+        _ key: String, atMost limit: Int, limitName: String, cancellation: JobToken?
+    ) throws -> [UInt8]? {
         let memoURL = MetadataMemo.isMetadata(key) ? url(for: key) : nil
         if let memoURL, let known = client.memo.get(memoURL) {
             guard let bytes = try known.get() else { return nil }
@@ -88,7 +98,7 @@ public struct HTTPStore: Store {
             return bytes
         }
         do {
-            let body = try send(.get, key, limit: limit == Int.max ? nil : limit)?.body
+            let body = try send(.get, key, limit: limit == Int.max ? nil : limit, cancellation: cancellation)?.body
             counter.add(body?.count ?? 0)
             if let memoURL { client.memo.put(memoURL, .success(body)) }
             return body
@@ -122,20 +132,20 @@ public struct HTTPStore: Store {
         if keys.contains(".zmetadata") || keys.contains("zarr.json") { client.memo.adoptConsolidated(root: base) }
     }
 
-    /// Close ranges of one value asked for at the same moment share a request (`RangeCoalescer`).
-    public func get(_ key: String, range: ByteRange) throws -> [UInt8]? {
+    /// Close ranges of one value asked for at the same moment share a request (`RangeCoalescer`);
+    /// a request that serves other readers too is not given up with this reader's `cancellation`.
+    public func get(_ key: String, range: ByteRange, cancellation: JobToken?) throws -> [UInt8]? {
         guard case let .slice(offset, length) = range, offset >= 0, length > 0, let url = url(for: key) else {
-            return try fetchRange(key, range)
+            return try fetchRange(key, range, cancellation: cancellation)
         }
         let window = 0.1 * (client.statistics.meanLatency ?? 0)
         return try client.coalescer.read(url, offset: offset, length: length, window: window) { o, n, cancellable in
-            if cancellable { return try fetchRange(key, .slice(offset: o, length: n)) }
-            return try FetchCancellation.run(FetchCancellation()) { try fetchRange(key, .slice(offset: o, length: n)) }
+            try fetchRange(key, .slice(offset: o, length: n), cancellation: cancellable ? cancellation : nil)
         }
     }
 
     /// One range request.
-    private func fetchRange(_ key: String, _ range: ByteRange) throws -> [UInt8]? {
+    private func fetchRange(_ key: String, _ range: ByteRange, cancellation: JobToken?) throws -> [UInt8]? {
         let spec: String
         switch range {
         case let .slice(offset, length), let .upTo(offset, length):
@@ -148,7 +158,7 @@ public struct HTTPStore: Store {
             guard length > 0 else { return try contains(key) ? [] : nil }
             spec = "bytes=-\(length)"
         }
-        guard let r = try send(.get, key, headers: ["Range: \(spec)"]) else { return nil }
+        guard let r = try send(.get, key, headers: ["Range: \(spec)"], cancellation: cancellation) else { return nil }
         counter.add(r.body.count)
         let url = key  // messages name the key; the dataset's location is said before them
         var body = r.body

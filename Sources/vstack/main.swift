@@ -3,6 +3,11 @@ import Glibc
 #endif
 import ArgumentParser
 import Formats
+import Threads
+
+// The work pool first: it sets the allocator's policy (arenas, a fixed mmap threshold) before
+// anything is allocated, so that resident memory follows what is live from the start.
+_ = WorkPool.shared
 
 // Exit codes (SPEC §1): 0 success, 1 runtime error (bad data, I/O), 2 usage error.
 // Every error is one line on stderr: `vstack: WHERE: PROBLEM`.

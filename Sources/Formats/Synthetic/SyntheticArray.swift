@@ -96,7 +96,14 @@ public final class SyntheticArray: LazyArray {
     public var preferredConcurrency: Int? { latency > 0 ? 32 : nil }
 
     public func readChunk(_ index: [Int], cancellation _: JobToken?) throws -> ArrayBuffer? {
-        if latency > 0 { Thread.sleep(forTimeInterval: latency) }
+        guard latency > 0 else { return generate(index) }
+        // Slow storage as a remote store is: many waits at once, the chunk's making one a core
+        // (`DecodeGate`), so that 32 loads in flight do not hold 32 chunk buffers at once.
+        Thread.sleep(forTimeInterval: latency)
+        return DecodeGate.run { generate(index) }
+    }
+
+    private func generate(_ index: [Int]) -> ArrayBuffer? {
         let meta = metadata
         let cs = meta.chunkShape
         let region = meta.grid.region(of: index)
